@@ -1,0 +1,91 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+  name: "augstore",
+  platforms: [.macOS(.v14)],
+  products: [
+    .executable(name: "augstore", targets: ["augstore"]),
+    .library(name: "AugStore", targets: ["AugStore"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+    .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+  ],
+  targets: [
+    // libpng through a [system] module map; shim.h wraps the simplified API's macros.
+    .systemLibrary(
+      name: "CLibPNG",
+      pkgConfig: "libpng",
+      providers: [.apt(["libpng-dev"])]
+    ),
+    .target(
+      name: "AugStoreImaging",
+      dependencies: ["CLibPNG"]
+    ),
+    .target(
+      name: "AugStoreTransforms",
+      dependencies: [
+        "AugStoreImaging",
+        .product(name: "Crypto", package: "swift-crypto"),
+      ]
+    ),
+    // The numbered schema files under Migrations/, compiled into the binary.
+    .target(
+      name: "AugStoreMigrations",
+      path: "Migrations",
+      resources: [.embedInCode("SQL")]
+    ),
+    .target(
+      name: "AugStoreCatalog",
+      dependencies: [
+        "AugStoreMigrations",
+        .product(name: "GRDB", package: "GRDB.swift"),
+      ]
+    ),
+    .target(
+      name: "AugStore",
+      dependencies: [
+        "AugStoreImaging",
+        "AugStoreTransforms",
+        "AugStoreCatalog",
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "Logging", package: "swift-log"),
+      ]
+    ),
+    .target(
+      name: "AugStoreCommands",
+      dependencies: [
+        "AugStore",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
+    .executableTarget(
+      name: "augstore",
+      dependencies: ["AugStoreCommands"]
+    ),
+    .testTarget(
+      name: "AugStoreImagingTests",
+      dependencies: ["AugStoreImaging"],
+      resources: [.copy("Fixtures")]
+    ),
+    .testTarget(
+      name: "AugStoreTransformsTests",
+      dependencies: ["AugStoreTransforms"]
+    ),
+    .testTarget(
+      name: "AugStoreCatalogTests",
+      dependencies: ["AugStoreCatalog"]
+    ),
+    .testTarget(
+      name: "AugStoreTests",
+      dependencies: ["AugStore"]
+    ),
+    .testTarget(
+      name: "AugStoreCommandsTests",
+      dependencies: ["AugStoreCommands", "augstore"]
+    ),
+  ]
+)
