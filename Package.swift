@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
   name: "augstore",
-  platforms: [.macOS(.v14)],
+  platforms: [.macOS(.v15)],
   products: [
     .executable(name: "augstore", targets: ["augstore"]),
     .library(name: "AugStore", targets: ["AugStore"]),

@@ -1,2 +1,26 @@
-/// Placeholder.
-package enum SchemaFiles {}
+/// One numbered schema file from `Migrations/SQL`, compiled into the binary.
+package struct SchemaMigration: Sendable {
+  /// The schema version this file brings the catalog to (the file's number).
+  package let version: Int
+  /// The file name without extension, e.g. `0001_initial`; the migrator's identifier.
+  package let identifier: String
+  /// The SQL text of the file.
+  package let sql: String
+}
+
+/// The catalog's schema files in the order they apply.
+///
+/// Every `.sql` file under `Migrations/SQL` must be listed here exactly once, with its number;
+/// a test compares this list with the folder. A file that has shipped is never edited: a change
+/// to the schema is a new file with the next number.
+package enum SchemaMigrations {
+  /// All migrations, oldest first.
+  package static let all: [SchemaMigration] = [
+    SchemaMigration(
+      version: 1, identifier: "0001_initial",
+      sql: String(decoding: PackageResources._001_initial_sql, as: UTF8.self)),
+  ]
+
+  /// The newest schema version this binary knows.
+  package static var latestVersion: Int { all.last?.version ?? 0 }
+}

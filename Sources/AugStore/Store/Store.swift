@@ -1,0 +1,61 @@
+import AugStoreCatalog
+import Foundation
+
+/// A store: a folder with the SQLite catalog, the object area and the cache.
+///
+/// ```
+/// <store>/catalog.sqlite      datasets, versions, samples, runs, records
+/// <store>/objects/ab/cdef…    originals, named by the SHA-256 of their bytes
+/// <store>/cache/              materialized tensors
+/// <store>/tmp/                files being written; never read as results
+/// ```
+public final class Store: Sendable {
+  /// The store's folder.
+  public let root: String
+  /// The store's catalog.
+  public let catalog: Catalog
+  /// The originals, addressed by SHA-256.
+  package let objects: ObjectStore
+
+  /// The catalog file's name inside the store folder.
+  public static let catalogFileName = "catalog.sqlite"
+
+  /// The pixel budget applied when decoding images: larger images are refused unread.
+  public static let defaultPixelBudget = 64 * 1024 * 1024
+
+  /// Opens the existing store at `root`, migrating its catalog if it is older than this binary.
+  ///
+  /// - Throws: `StoreError.storeNotFound` when `root` holds no catalog,
+  ///   `CatalogError.schemaTooNew` when a newer augstore wrote it.
+  public convenience init(opening root: String) throws {
+    guard FileIO.kind(Self.catalogPath(root)) == .file else {
+      throw StoreError.storeNotFound(path: root)
+    }
+    try self.init(root: root)
+  }
+
+  /// Creates a store at `root` (the folder may exist), or opens the one already there.
+  ///
+  /// - Returns: the store, and whether it was newly created.
+  public static func initialize(at root: String) throws -> (store: Store, created: Bool) {
+    let existed = FileIO.kind(catalogPath(root)) == .file
+    if FileIO.kind(root) != .missing && FileIO.kind(root) != .directory {
+      throw StoreError.io(path: root, message: "exists and is not a folder")
+    }
+    try FileIO.makeDirectory(root)
+    return (try Store(root: root), !existed)
+  }
+
+  private init(root: String) throws {
+    self.root = root
+    for folder in ["objects", "cache", "tmp"] {
+      try FileIO.makeDirectory(root + "/" + folder)
+    }
+    catalog = try Catalog(path: Self.catalogPath(root))
+    objects = ObjectStore(root: root + "/objects", temporary: root + "/tmp")
+  }
+
+  private static func catalogPath(_ root: String) -> String {
+    root + "/" + catalogFileName
+  }
+}

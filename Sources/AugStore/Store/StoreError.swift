@@ -1,0 +1,69 @@
+import Foundation
+
+/// Errors raised by the store, each naming the path, dataset or object at fault.
+public enum StoreError: Error, LocalizedError, Equatable, Sendable {
+  /// No store at this path.
+  case storeNotFound(path: String)
+  /// A name (of a dataset or tag) that augstore does not accept.
+  case invalidName(kind: String, name: String)
+  /// A dataset reference that is not `NAME`, `NAME@vN` or `NAME@TAG`.
+  case invalidReference(String)
+  /// A source folder that does not exist or is not a folder.
+  case sourceNotFound(path: String)
+  /// A source folder with no `.png` file in it.
+  case noImages(path: String)
+  /// Images that cannot be registered; nothing was registered unless `--skip-invalid` was given.
+  case invalidImages(folder: String, files: [InvalidFile])
+  /// A file system operation failed.
+  case io(path: String, message: String)
+  /// An export would overwrite an existing file.
+  case exportTargetExists(path: String)
+  /// An object the catalog lists is missing from `objects/`.
+  case objectMissing(hash: String, path: String)
+  /// An object's bytes no longer hash to its name.
+  case objectCorrupt(hash: String, path: String)
+
+  /// A description naming the path, dataset or object; one line except for lists of files.
+  public var errorDescription: String? {
+    switch self {
+    case .storeNotFound(let path):
+      return "\(path): no augstore store here (create one with `augstore init \(path)`)"
+    case .invalidName(let kind, let name):
+      return "invalid \(kind) name \"\(name)\": use 1 to 128 letters, digits, '.', '_' or '-', "
+        + "starting with a letter or digit"
+    case .invalidReference(let text):
+      return "invalid dataset reference \"\(text)\": expected NAME, NAME@vN or NAME@TAG"
+    case .sourceNotFound(let path):
+      return "\(path): no such folder"
+    case .noImages(let path):
+      return "\(path): no .png files found"
+    case .invalidImages(let folder, let files):
+      let noun = files.count == 1 ? "invalid image" : "invalid images"
+      let list = files.map { "  \($0.path): \($0.reason)" }.joined(separator: "\n")
+      return "\(folder): \(files.count) \(noun), nothing registered (use --skip-invalid to register the rest):\n"
+        + list
+    case .io(let path, let message):
+      return "\(path): \(message)"
+    case .exportTargetExists(let path):
+      return "\(path): already exists; export writes only new files"
+    case .objectMissing(let hash, let path):
+      return "\(path): object \(hash) is missing from the store"
+    case .objectCorrupt(let hash, let path):
+      return "\(path): object \(hash) is damaged (its bytes no longer match its SHA-256)"
+    }
+  }
+}
+
+/// A file that could not be registered, and why.
+public struct InvalidFile: Sendable, Equatable, Codable {
+  /// Path relative to the source folder.
+  public var path: String
+  /// What is wrong with it, e.g. "not a PNG file".
+  public var reason: String
+
+  /// Describes an invalid file.
+  public init(path: String, reason: String) {
+    self.path = path
+    self.reason = reason
+  }
+}

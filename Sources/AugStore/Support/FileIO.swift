@@ -1,0 +1,127 @@
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// Small POSIX file helpers whose errors name the file.
+package enum FileIO {
+  /// Reads a whole regular file.
+  package static func read(_ path: String) throws(StoreError) -> [UInt8] {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { throw .io(path: path, message: lastError()) }
+    defer { close(fd) }
+    var info = stat()
+    guard fstat(fd, &info) == 0 else { throw .io(path: path, message: lastError()) }
+    let size = Int(info.st_size)
+    var failure: String?
+    let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+      var offset = 0
+      while offset < size, let base = buffer.baseAddress {
+        let n = Glibc.read(fd, base + offset, size - offset)
+        if n < 0 {
+          if errno == EINTR { continue }
+          failure = lastError()
+          break
+        }
+        if n == 0 { break }
+        offset += n
+      }
+      initialized = offset
+    }
+    if let failure { throw .io(path: path, message: failure) }
+    guard bytes.count == size else { throw .io(path: path, message: "file changed while being read") }
+    return bytes
+  }
+
+  /// Creates `path` (which must not exist) and writes `bytes`; `sync` also fsyncs it.
+  package static func writeNew(_ path: String, _ bytes: UnsafeRawBufferPointer, sync: Bool)
+    throws(StoreError)
+  {
+    let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+    guard fd >= 0 else { throw .io(path: path, message: lastError()) }
+    var failure: String?
+    var offset = 0
+    while offset < bytes.count, let base = bytes.baseAddress {
+      let n = write(fd, base + offset, bytes.count - offset)
+      if n < 0 {
+        if errno == EINTR { continue }
+        failure = lastError()
+        break
+      }
+      offset += n
+    }
+    if failure == nil, sync, fsync(fd) != 0 { failure = lastError() }
+    if close(fd) != 0, failure == nil { failure = lastError() }
+    if let failure {
+      unlink(path)
+      throw .io(path: path, message: failure)
+    }
+  }
+
+  /// Creates `path` (which must not exist) and writes `bytes`; `sync` also fsyncs it.
+  package static func writeNew(_ path: String, _ bytes: [UInt8], sync: Bool) throws(StoreError) {
+    let failure = bytes.withUnsafeBytes { buffer -> StoreError? in
+      do throws(StoreError) {
+        try writeNew(path, buffer, sync: sync)
+        return nil
+      } catch {
+        return error
+      }
+    }
+    if let failure { throw failure }
+  }
+
+  /// Flushes a file (or folder) to disk.
+  package static func sync(_ path: String) throws(StoreError) {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { throw .io(path: path, message: lastError()) }
+    defer { close(fd) }
+    guard fsync(fd) == 0 else { throw .io(path: path, message: lastError()) }
+  }
+
+  /// Renames atomically, replacing `destination` if it exists.
+  package static func rename(_ source: String, to destination: String) throws(StoreError) {
+    guard Glibc.rename(source, destination) == 0 else {
+      throw .io(path: destination, message: lastError())
+    }
+  }
+
+  /// Creates a folder and its parents; an existing folder is fine.
+  package static func makeDirectory(_ path: String) throws(StoreError) {
+    do {
+      try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    } catch {
+      throw .io(path: path, message: "cannot create folder: \(error.localizedDescription)")
+    }
+  }
+
+  /// What is at `path`, without following a final symbolic link.
+  package static func kind(_ path: String) -> FileKind {
+    var info = stat()
+    guard lstat(path, &info) == 0 else { return .missing }
+    switch info.st_mode & S_IFMT {
+    case S_IFREG: return .file
+    case S_IFDIR: return .directory
+    case S_IFLNK: return .symbolicLink
+    default: return .other
+    }
+  }
+
+  /// Removes a file or a folder tree; a missing path is fine.
+  package static func remove(_ path: String) {
+    try? FileManager.default.removeItem(atPath: path)
+  }
+
+  /// The text of the current `errno`.
+  package static func lastError() -> String {
+    String(cString: strerror(errno))
+  }
+}
+
+/// The kinds of directory entry augstore distinguishes.
+package enum FileKind: Sendable, Equatable {
+  case missing, file, directory, symbolicLink, other
+}

@@ -1,0 +1,103 @@
+import AugStoreMigrations
+import Foundation
+import GRDB
+
+/// The store's SQLite catalog: datasets, versions, samples and (later) runs and records.
+///
+/// The catalog runs in WAL mode with a busy timeout, so several processes can read and write one
+/// store at once: writers queue behind each other instead of failing with "database is locked".
+/// Opening a catalog applies the schema files it lacks; a catalog written by a newer augstore is
+/// refused before anything is changed.
+public final class Catalog: Sendable {
+  /// The catalog file's path.
+  public let path: String
+  let pool: DatabasePool
+
+  /// How long a writer waits for another process's transaction before giving up.
+  public static let busyTimeout: TimeInterval = 120
+
+  /// Opens (creating if needed) the catalog at `path` and brings its schema up to date.
+  ///
+  /// - Throws: `CatalogError.schemaTooNew` if the file was written by a newer augstore,
+  ///   `CatalogError.database` if SQLite cannot open it (not a database, unreadable, …).
+  public init(path: String) throws {
+    self.path = path
+    var configuration = Configuration()
+    configuration.busyMode = .timeout(Self.busyTimeout)
+    configuration.foreignKeysEnabled = true
+    configuration.label = "augstore.catalog"
+    do {
+      pool = try DatabasePool(path: path, configuration: configuration)
+    } catch let error as DatabaseError {
+      throw CatalogError.database(path: path, message: error.message ?? "\(error)")
+    }
+    try checkSchemaIsKnown()
+    try migrate()
+  }
+
+  /// The schema version the catalog is at (the number of its newest applied schema file).
+  public func schemaVersion() throws -> Int {
+    try read { db in try Self.appliedVersions(db).max() ?? 0 }
+  }
+
+  /// Runs `body` in a read transaction, turning SQLite errors into `CatalogError.database`.
+  package func read<T>(_ body: (Database) throws -> T) throws -> T {
+    do {
+      return try pool.read(body)
+    } catch let error as DatabaseError {
+      throw CatalogError.database(path: path, message: error.message ?? "\(error)")
+    }
+  }
+
+  /// Runs `body` in an immediate write transaction, turning SQLite errors into
+  /// `CatalogError.database`. The transaction rolls back if `body` throws.
+  package func write<T>(_ body: (Database) throws -> T) throws -> T {
+    do {
+      return try pool.write(body)
+    } catch let error as DatabaseError {
+      throw CatalogError.database(path: path, message: error.message ?? "\(error)")
+    }
+  }
+}
+
+extension Catalog {
+  /// The registered migrations, one per schema file.
+  package static var migrator: DatabaseMigrator {
+    var migrator = DatabaseMigrator()
+    for migration in SchemaMigrations.all {
+      migrator.registerMigration(migration.identifier) { db in
+        try db.execute(sql: migration.sql)
+      }
+    }
+    return migrator
+  }
+
+  /// Schema versions recorded in the catalog, known to this binary or not.
+  static func appliedVersions(_ db: Database) throws -> [Int] {
+    guard try db.tableExists("grdb_migrations") else { return [] }
+    return try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")
+      .map { identifier in Int(identifier.prefix { $0.isNumber }) ?? Int.max }
+  }
+
+  private func checkSchemaIsKnown() throws {
+    let known = Set(SchemaMigrations.all.map(\.identifier))
+    let (applied, unknown) = try read { db -> ([Int], Bool) in
+      guard try db.tableExists("grdb_migrations") else { return ([], false) }
+      let identifiers = try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")
+      return (try Self.appliedVersions(db), identifiers.contains { !known.contains($0) })
+    }
+    if unknown {
+      throw CatalogError.schemaTooNew(
+        path: path, catalogVersion: applied.max() ?? 0,
+        supportedVersion: SchemaMigrations.latestVersion)
+    }
+  }
+
+  private func migrate() throws {
+    do {
+      try Self.migrator.migrate(pool)
+    } catch let error as DatabaseError {
+      throw CatalogError.database(path: path, message: error.message ?? "\(error)")
+    }
+  }
+}

@@ -1,0 +1,24 @@
+import GRDB
+
+/// One sample of a dataset version: a relative path, the object it holds, and its label.
+public struct Sample: Codable, Sendable, Equatable, FetchableRecord {
+  /// Column names are the snake_case form of the property names.
+  public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
+
+  /// The sample's 0-based index in its version (versions are sorted by path).
+  public var position: Int
+  /// Path relative to the folder the version was added from, `/`-separated.
+  public var path: String
+  /// SHA-256 of the original file.
+  public var objectHash: String
+  /// The class label, or `nil` for unlabelled datasets.
+  public var label: String?
+
+  /// Describes a sample.
+  public init(position: Int, path: String, objectHash: String, label: String?) {
+    self.position = position
+    self.path = path
+    self.objectHash = objectHash
+    self.label = label
+  }
+}

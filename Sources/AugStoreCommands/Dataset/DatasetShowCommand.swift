@@ -1,0 +1,83 @@
+import ArgumentParser
+import AugStore
+
+/// `augstore dataset show NAME[@vN|@TAG]`.
+struct DatasetShowCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "show",
+    abstract: "Show one version: samples, labels with counts, total bytes.",
+    discussion: "JSON keys: dataset, version, tags, samples, labels (label → count), unlabelled, bytes."
+  )
+
+  @OptionGroup var global: GlobalOptions
+
+  @Argument(help: "NAME (latest version), NAME@vN or NAME@TAG.")
+  var reference: DatasetReference
+
+  @Flag(name: .long, help: "Also list every sample (position, path, label, object).")
+  var samples = false
+
+  @OptionGroup var output: OutputOptions
+
+  func run() throws {
+    let store = try global.openStore()
+    let summary = try store.summary(of: reference)
+    let sampleList = samples ? try store.samples(of: reference) : nil
+    var labels: [String: Int] = [:]
+    var unlabelled = 0
+    for entry in summary.labels {
+      if let label = entry.label { labels[label] = entry.count } else { unlabelled += entry.count }
+    }
+    let version = summary.version
+    if output.json {
+      try Terminal.printJSON(
+        ShownVersion(
+          dataset: summary.dataset.name, version: version.number, tags: summary.tags,
+          samples: version.sampleCount, labels: labels, unlabelled: unlabelled, bytes: version.totalBytes,
+          message: version.message, createdAt: version.createdAt, contentDigest: version.contentDigest,
+          sampleList: sampleList?.map {
+            ShownSample(index: $0.position, path: $0.path, label: $0.label, object: $0.objectHash)
+          }))
+      return
+    }
+    print("\(summary.dataset.name)@v\(version.number)" + (summary.tags.isEmpty ? "" : "  [\(summary.tags.joined(separator: ", "))]"))
+    print("  created  \(version.createdAt)")
+    if let message = version.message { print("  message  \(message)") }
+    print("  samples  \(version.sampleCount)")
+    print("  bytes    \(version.totalBytes) (\(ByteCount.format(version.totalBytes)))")
+    print("  labels   \(labels.count)" + (unlabelled > 0 ? " (\(unlabelled) unlabelled samples)" : ""))
+    for (label, count) in labels.sorted(by: { $0.key < $1.key }) {
+      print("    \(label)  \(count)")
+    }
+    for sample in sampleList ?? [] {
+      print("  \(sample.position)  \(sample.path)  \(sample.label ?? "-")  \(sample.objectHash.prefix(12))")
+    }
+  }
+
+  private struct ShownVersion: Encodable {
+    var dataset: String
+    var version: Int
+    var tags: [String]
+    var samples: Int
+    var labels: [String: Int]
+    var unlabelled: Int
+    var bytes: Int
+    var message: String?
+    var createdAt: String
+    var contentDigest: String
+    var sampleList: [ShownSample]?
+    enum CodingKeys: String, CodingKey {
+      case dataset, version, tags, samples, labels, unlabelled, bytes, message
+      case createdAt = "created_at"
+      case contentDigest = "content_digest"
+      case sampleList = "sample_list"
+    }
+  }
+
+  private struct ShownSample: Encodable {
+    var index: Int
+    var path: String
+    var label: String?
+    var object: String
+  }
+}
