@@ -66,6 +66,12 @@ let package = Package(
       name: "augstore",
       dependencies: ["AugStoreCommands"]
     ),
+    // Shared by the test targets: temporary folders, PNG folders, running the built CLI.
+    .target(
+      name: "AugStoreTestSupport",
+      dependencies: ["AugStoreImaging"],
+      path: "Tests/AugStoreTestSupport"
+    ),
     .testTarget(
       name: "AugStoreImagingTests",
       dependencies: ["AugStoreImaging"],
@@ -77,15 +83,21 @@ let package = Package(
     ),
     .testTarget(
       name: "AugStoreCatalogTests",
-      dependencies: ["AugStoreCatalog"]
+      dependencies: [
+        "AugStoreCatalog", "AugStoreTestSupport",
+        .product(name: "GRDB", package: "GRDB.swift"),
+      ]
     ),
     .testTarget(
       name: "AugStoreTests",
-      dependencies: ["AugStore"]
+      dependencies: ["AugStore", "AugStoreTestSupport"]
     ),
     .testTarget(
       name: "AugStoreCommandsTests",
-      dependencies: ["AugStoreCommands", "augstore"]
+      dependencies: [
+        "AugStoreTestSupport", "AugStoreCatalog", "augstore",
+        .product(name: "GRDB", package: "GRDB.swift"),
+      ]
     ),
   ]
 )
