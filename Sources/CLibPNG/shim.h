@@ -21,4 +21,9 @@ static inline size_t augstore_png_image_png_size_max(const png_image *image) {
   return PNG_IMAGE_PNG_SIZE_MAX(*image);
 }
 
+/// Nonzero when the last simplified-API call on `image` failed (an error, not just a warning).
+static inline int augstore_png_image_failed(const png_image *image) {
+  return PNG_IMAGE_FAILED(*image);
+}
+
 #endif

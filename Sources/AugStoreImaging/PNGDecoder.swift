@@ -1,0 +1,149 @@
+import CLibPNG
+
+/// What a PNG's header says, read without decoding any pixels.
+public struct PNGHeader: Sendable, Equatable {
+  /// Columns in the image.
+  public let width: Int
+  /// Rows in the image.
+  public let height: Int
+  /// Channels of the tensor `PNGDecoder.decode` returns: 1 grey, 2 grey+alpha, 3 RGB, 4 RGBA.
+  /// Palette images count as RGB (RGBA with a tRNS chunk); a tRNS colour key adds an alpha channel.
+  public let channels: Int
+  /// Bits per sample (per palette index for palette images) in the file: 1, 2, 4, 8 or 16.
+  public let bitDepth: Int
+  /// The PNG colour type from IHDR: 0 grey, 2 RGB, 3 palette, 4 grey+alpha, 6 RGBA.
+  public let colorType: Int
+  /// Whether the file is Adam7-interlaced.
+  public let interlaced: Bool
+
+  /// `width * height`.
+  public var pixelCount: Int { width * height }
+}
+
+/// Decodes PNG files into 8-bit `Tensor`s with libpng's simplified API (`png_image_*`).
+///
+/// Every standard PNG is accepted: all colour types, bit depths 1 to 16, palettes with and without
+/// transparency, tRNS colour keys, Adam7 interlacing. The result keeps the image's own channel count
+/// (see `PNGHeader.channels`); samples below 8 bits are scaled to 0...255 (`v * 255 / (2^d - 1)`),
+/// 16-bit samples are rounded to 8 bits (`round(v * 255 / 65535)`), and alpha is never premultiplied.
+///
+/// Caveat inherited from libpng: an 8-bit file whose gAMA chunk is far from sRGB (gamma 1/2.2 is
+/// treated as sRGB), or a 16-bit file with a gAMA chunk, is converted to sRGB by libpng.
+public enum PNGDecoder {
+  /// The default limit on `width * height`: 64 Mi pixels (8192 x 8192).
+  public static let defaultPixelBudget = 1 << 26
+
+  static let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+
+  /// Reads and validates the header of `bytes` (signature, IHDR and the chunks before the first
+  /// IDAT) without decoding pixels. Throws `PNGError`.
+  public static func header(of bytes: UnsafeRawBufferPointer) throws -> PNGHeader {
+    try withImage(bytes) { _, header in header }
+  }
+
+  /// Reads and validates the header of `bytes` without decoding pixels. Throws `PNGError`.
+  public static func header(of bytes: [UInt8]) throws -> PNGHeader {
+    try bytes.withUnsafeBytes { try header(of: $0) }
+  }
+
+  /// Decodes `bytes` into a tensor. Throws `PNGError`: `.tooLarge` when `width * height` exceeds
+  /// `pixelBudget` (checked before any pixel memory is allocated), `.invalid` with libpng's
+  /// message for corrupt or truncated data.
+  public static func decode(
+    _ bytes: UnsafeRawBufferPointer, pixelBudget: Int = defaultPixelBudget
+  ) throws -> Tensor {
+    try decode(bytes, pixelBudget: pixelBudget, willAllocate: { _ in })
+  }
+
+  /// Decodes `bytes` into a tensor. Throws `PNGError`; see `decode(_:pixelBudget:)`.
+  public static func decode(_ bytes: [UInt8], pixelBudget: Int = defaultPixelBudget) throws -> Tensor {
+    try bytes.withUnsafeBytes { try decode($0, pixelBudget: pixelBudget, willAllocate: { _ in }) }
+  }
+
+  /// The decoder proper; `willAllocate` sees the byte count just before the output is allocated
+  /// (tests use it to prove that over-budget images allocate nothing).
+  static func decode(
+    _ bytes: UnsafeRawBufferPointer, pixelBudget: Int, willAllocate: (Int) -> Void
+  ) throws -> Tensor {
+    try withImage(bytes) { image, header in
+      guard header.pixelCount <= pixelBudget else {
+        throw PNGError.tooLarge(width: header.width, height: header.height, budget: pixelBudget)
+      }
+      let rowStride = header.width * header.channels
+      guard rowStride <= Int(Int32.max) else {
+        throw PNGError.tooLarge(width: header.width, height: header.height, budget: pixelBudget)
+      }
+      // 8-bit, non-colour-mapped output with the image's own channels.
+      image.pointee.format = outputFormat(channels: header.channels)
+      // The simplified API assumes 16-bit data without gAMA/sRGB is linear and would gamma-encode
+      // it to sRGB; declaring it sRGB makes input and output gamma agree, so libpng only scales.
+      image.pointee.flags |= UInt32(PNG_IMAGE_FLAG_16BIT_sRGB)
+      let count = rowStride * header.height
+      guard augstore_png_image_size(image) == count else {
+        throw PNGError.invalid(reason: "unexpected decoded size")
+      }
+      willAllocate(count)
+      let pixels = try [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+        initialized = 0
+        guard
+          png_image_finish_read(image, nil, buffer.baseAddress, Int32(rowStride), nil) != 0,
+          augstore_png_image_failed(image) == 0
+        else {
+          throw PNGError.invalid(reason: message(of: image))
+        }
+        initialized = count
+      }
+      return Tensor(height: header.height, width: header.width, channels: header.channels, pixels: pixels)
+    }
+  }
+
+  /// Reads the header of `bytes` into a `png_image` and runs `body` with it; the image is always
+  /// released with `png_image_free`.
+  ///
+  /// libpng keeps the `png_image` address (it is the error pointer of the underlying `png_struct`)
+  /// between `begin_read` and `finish_read`, so the struct must stay at one address for the whole
+  /// call sequence: it lives in a heap allocation, never in a Swift `inout` temporary.
+  private static func withImage<R>(
+    _ bytes: UnsafeRawBufferPointer,
+    _ body: (UnsafeMutablePointer<png_image>, PNGHeader) throws -> R
+  ) throws -> R {
+    guard let base = bytes.baseAddress, !bytes.isEmpty else { throw PNGError.empty }
+    guard bytes.count >= signature.count, bytes.prefix(signature.count).elementsEqual(signature) else {
+      throw PNGError.notPNG
+    }
+    let image = UnsafeMutablePointer<png_image>.allocate(capacity: 1)
+    image.initialize(to: png_image())
+    image.pointee.version = UInt32(PNG_IMAGE_VERSION)
+    defer {
+      png_image_free(image)
+      image.deallocate()
+    }
+    guard png_image_begin_read_from_memory(image, base, bytes.count) != 0 else {
+      throw PNGError.invalid(reason: message(of: image))
+    }
+    // libpng has validated IHDR (first chunk, CRC, legal values), so its fields sit at fixed offsets.
+    let format = image.pointee.format
+    let channels = Int(augstore_png_image_channels(format & (PNG_FORMAT_FLAG_COLOR | PNG_FORMAT_FLAG_ALPHA)))
+    let header = PNGHeader(
+      width: Int(image.pointee.width), height: Int(image.pointee.height), channels: channels,
+      bitDepth: Int(bytes[24]), colorType: Int(bytes[25]), interlaced: bytes[28] != 0)
+    return try body(image, header)
+  }
+
+  static func outputFormat(channels: Int) -> UInt32 {
+    switch channels {
+    case 1: return 0
+    case 2: return PNG_FORMAT_FLAG_ALPHA
+    case 3: return PNG_FORMAT_FLAG_COLOR
+    default: return PNG_FORMAT_FLAG_COLOR | PNG_FORMAT_FLAG_ALPHA
+    }
+  }
+
+  /// libpng's message for the last failure on `image`.
+  static func message(of image: UnsafeMutablePointer<png_image>) -> String {
+    let text = withUnsafeBytes(of: image.pointee.message) { raw in
+      String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+    }
+    return text.isEmpty ? "unknown libpng error" : text
+  }
+}
