@@ -69,7 +69,7 @@ let package = Package(
     // Shared by the test targets: temporary folders, PNG folders, running the built CLI.
     .target(
       name: "AugStoreTestSupport",
-      dependencies: ["AugStoreImaging"],
+      dependencies: ["AugStoreImaging", .product(name: "GRDB", package: "GRDB.swift")],
       path: "Tests/AugStoreTestSupport"
     ),
     .testTarget(

@@ -22,16 +22,20 @@ public final class Catalog: Sendable {
   ///   `CatalogError.database` if SQLite cannot open it (not a database, unreadable, …).
   public init(path: String) throws {
     self.path = path
+    try Self.checkSchemaIsKnown(path: path)
     var configuration = Configuration()
     configuration.busyMode = .timeout(Self.busyTimeout)
     configuration.foreignKeysEnabled = true
     configuration.label = "augstore.catalog"
+    configuration.prepareDatabase { db in
+      // WAL with FULL sync: a committed transaction survives a power loss, not only a crash.
+      try db.execute(sql: "PRAGMA synchronous = FULL")
+    }
     do {
       pool = try DatabasePool(path: path, configuration: configuration)
     } catch let error as DatabaseError {
       throw CatalogError.database(path: path, message: error.message ?? "\(error)")
     }
-    try checkSchemaIsKnown()
     try migrate()
   }
 
@@ -79,12 +83,25 @@ extension Catalog {
       .map { identifier in Int(identifier.prefix { $0.isNumber }) ?? Int.max }
   }
 
-  private func checkSchemaIsKnown() throws {
+  /// Refuses a catalog written by a newer augstore, reading it through a read-only connection
+  /// so that such a file is never written to.
+  private static func checkSchemaIsKnown(path: String) throws {
+    guard FileManager.default.fileExists(atPath: path) else { return }
     let known = Set(SchemaMigrations.all.map(\.identifier))
-    let (applied, unknown) = try read { db -> ([Int], Bool) in
-      guard try db.tableExists("grdb_migrations") else { return ([], false) }
-      let identifiers = try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")
-      return (try Self.appliedVersions(db), identifiers.contains { !known.contains($0) })
+    var configuration = Configuration()
+    configuration.readonly = true
+    configuration.busyMode = .timeout(busyTimeout)
+    let (applied, unknown): ([Int], Bool)
+    do {
+      let queue = try DatabaseQueue(path: path, configuration: configuration)
+      (applied, unknown) = try queue.read { db -> ([Int], Bool) in
+        guard try db.tableExists("grdb_migrations") else { return ([], false) }
+        let identifiers = try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")
+        return (try appliedVersions(db), identifiers.contains { !known.contains($0) })
+      }
+      try queue.close()
+    } catch let error as DatabaseError {
+      throw CatalogError.database(path: path, message: error.message ?? "\(error)")
     }
     if unknown {
       throw CatalogError.schemaTooNew(

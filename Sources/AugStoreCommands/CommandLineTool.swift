@@ -13,30 +13,30 @@ public enum CommandLineTool {
 
   /// Parses and runs `arguments` (without the program name); returns the exit code.
   public static func run(_ arguments: [String]) -> Int32 {
-    var command: ParsableCommand
     do {
-      command = try AugStoreCommand.parseAsRoot(arguments)
-    } catch {
-      let code = AugStoreCommand.exitCode(for: error)
-      let message = AugStoreCommand.fullMessage(for: error)
-      if code == .success {
-        print(message)
-        return 0
-      }
-      Terminal.printError(message)
-      return 2
-    }
-    do {
+      var command = try AugStoreCommand.parseAsRoot(arguments)
       try command.run()
       return 0
     } catch let exit as ExitCode {
       return exit.rawValue
     } catch {
-      if let description = (error as? LocalizedError)?.errorDescription {
-        Terminal.printError("augstore: error: \(description)")
-      } else {
-        Terminal.printError("augstore: error: \(error)")
-      }
+      return report(error)
+    }
+  }
+
+  /// Prints `error` the way its kind asks for and returns the exit code.
+  private static func report(_ error: any Error) -> Int32 {
+    switch AugStoreCommand.exitCode(for: error) {
+    case .success:
+      // --help and --version arrive as errors from the parser.
+      print(AugStoreCommand.fullMessage(for: error))
+      return 0
+    case .validationFailure:
+      Terminal.printError(AugStoreCommand.fullMessage(for: error))
+      return 2
+    default:
+      let description = (error as? LocalizedError)?.errorDescription ?? "\(error)"
+      Terminal.printError("augstore: error: \(description)")
       return 1
     }
   }

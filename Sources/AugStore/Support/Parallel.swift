@@ -43,21 +43,28 @@ package enum Parallel {
 /// A fixed number of result slots that parallel workers fill, one slot per index.
 ///
 /// Invariant: each slot is written by exactly one worker and read only after all workers have
-/// finished (`Parallel.forEach` returns), so no two threads ever touch one slot at once.
+/// finished (`Parallel.forEach` returns), so no two threads ever touch one slot at once. The slots
+/// live in one allocation that never moves while workers run.
 package final class ResultSlots<Element>: @unchecked Sendable {
-  private var storage: [Element?]
+  private let slots: UnsafeMutableBufferPointer<Element?>
 
   /// Makes `count` empty slots.
   package init(count: Int) {
-    storage = [Element?](repeating: nil, count: count)
+    slots = .allocate(capacity: count)
+    slots.initialize(repeating: nil)
   }
 
-  /// Fills slot `index`.
+  deinit {
+    slots.deinitialize()
+    slots.deallocate()
+  }
+
+  /// Slot `index`.
   package subscript(index: Int) -> Element? {
-    get { storage[index] }
-    set { storage.withUnsafeMutableBufferPointer { $0[index] = newValue } }
+    get { slots[index] }
+    set { slots[index] = newValue }
   }
 
-  /// The filled slots in index order.
-  package var values: [Element?] { storage }
+  /// The slots in index order.
+  package var values: [Element?] { Array(slots) }
 }
