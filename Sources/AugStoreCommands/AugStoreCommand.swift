@@ -13,7 +13,7 @@ struct AugStoreCommand: ParsableCommand {
       The store is --store PATH, else $AUGSTORE_STORE, else ./.augstore.
       """,
     version: "0.1.0",
-    subcommands: [InitCommand.self, DatasetCommand.self]
+    subcommands: [InitCommand.self, DatasetCommand.self, DemoCommand.self]
   )
 
   @OptionGroup var global: GlobalOptions
