@@ -124,7 +124,8 @@ public enum PNGDecoder {
     willAllocate(count * 2)
     let wide = try [UInt16](unsafeUninitializedCapacity: count) { buffer, initialized in
       initialized = 0
-      try finishRead(image, into: UnsafeMutableRawPointer(buffer.baseAddress), rowStride: header.width * header.channels)
+      try finishRead(
+        image, into: UnsafeMutableRawPointer(buffer.baseAddress), rowStride: header.width * header.channels)
       initialized = count
     }
     willAllocate(count)

@@ -43,7 +43,8 @@ struct PNGDecoderTests {
     if decoded.pixels != expected.pixels {
       let diffs = zip(decoded.pixels, expected.pixels).enumerated().filter { $0.element.0 != $0.element.1 }
       let worst = diffs.map { abs(Int($0.element.0) - Int($0.element.1)) }.max() ?? -1
-      Issue.record("\(name): \(diffs.count) samples differ, max |diff| \(worst), first at \(diffs.first?.offset ?? -1)")
+      Issue.record(
+        "\(name): \(diffs.count) samples differ, max |diff| \(worst), first at \(diffs.first?.offset ?? -1)")
     }
 
     let header = try PNGDecoder.header(of: png)
@@ -170,7 +171,9 @@ struct PNGHostileInputTests {
   func everyTruncation() throws {
     let bytes = try Fixtures.bytes("png", "rgb16_7x5_adam7.png")
     for length in 0..<bytes.count {
-      #expect(throws: PNGError.self, "length \(length)") { try PNGDecoder.decode(Array(bytes.prefix(length))) }
+      #expect(throws: PNGError.self, "length \(length)") {
+        try PNGDecoder.decode(Array(bytes.prefix(length)))
+      }
     }
   }
 
