@@ -72,6 +72,14 @@ struct PNGDecoderTests {
     #expect(t.pixels[128] == 0 && t.pixels[129] == 1 && t.pixels[32767] == 127 && t.pixels[32896] == 128)
   }
 
+  @Test("Tensor buffer helpers read and write the pixels in place")
+  func tensorBuffers() {
+    var t = Tensor(height: 2, width: 3, channels: 1, repeating: 1)
+    t.withUnsafeMutableBufferPointer { $0[4] = 9 }
+    #expect(t.withUnsafeBufferPointer { $0.reduce(0) { $0 + Int($1) } } == 14)
+    #expect(t.pixels[4] == 9)
+  }
+
   @Test("alpha is not premultiplied")
   func alphaNotPremultiplied() throws {
     // Pixel (0, 0) of the alpha fixtures is full-white colour with alpha 0.
@@ -125,7 +133,6 @@ struct PNGHostileInputTests {
         _ = try PNGDecoder.decode(raw, pixelBudget: PNGDecoder.defaultPixelBudget) { allocated.append($0) }
       }
     }
-    print("\(name): \(String(describing: error)) -> \(error?.errorDescription ?? "nil")")
     switch (expected, error) {
     case (.empty, .empty?), (.notPNG, .notPNG?):
       #expect(allocated.isEmpty)
