@@ -27,8 +27,12 @@ public struct PNGHeader: Sendable, Equatable {
 /// (see `PNGHeader.channels`); samples below 8 bits are scaled to 0...255 (`v * 255 / (2^d - 1)`),
 /// 16-bit samples are rounded to 8 bits (`round(v * 255 / 65535)`), and alpha is never premultiplied.
 ///
-/// Caveat inherited from libpng: an 8-bit file whose gAMA chunk is far from sRGB (gamma 1/2.2 is
-/// treated as sRGB), or a 16-bit file with a gAMA chunk, is converted to sRGB by libpng.
+/// Files must end with an IEND chunk (libpng alone would accept a file cut right after its image
+/// data).
+///
+/// Limits inherited from libpng's simplified API: a file whose gAMA chunk is far from sRGB (gamma
+/// 1/2.2 counts as sRGB) is converted to sRGB, and 16-bit Adam7 images with alpha are refused with
+/// `PNGError.unsupported` (see `PNGError.unsupported`).
 public enum PNGDecoder {
   /// The default limit on `width * height`: 64 Mi pixels (8192 x 8192).
   public static let defaultPixelBudget = 1 << 26
@@ -73,28 +77,91 @@ public enum PNGDecoder {
       guard rowStride <= Int(Int32.max) else {
         throw PNGError.tooLarge(width: header.width, height: header.height, budget: pixelBudget)
       }
-      // 8-bit, non-colour-mapped output with the image's own channels.
-      image.pointee.format = outputFormat(channels: header.channels)
-      // The simplified API assumes 16-bit data without gAMA/sRGB is linear and would gamma-encode
-      // it to sRGB; declaring it sRGB makes input and output gamma agree, so libpng only scales.
-      image.pointee.flags |= UInt32(PNG_IMAGE_FLAG_16BIT_sRGB)
-      let count = rowStride * header.height
-      guard augstore_png_image_size(image) == count else {
-        throw PNGError.invalid(reason: "unexpected decoded size")
+      guard endsWithIEND(bytes) else {
+        // libpng's simplified API stops after the last image row and never looks for IEND.
+        throw PNGError.invalid(reason: "missing IEND chunk (truncated file)")
       }
-      willAllocate(count)
-      let pixels = try [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
-        initialized = 0
-        guard
-          png_image_finish_read(image, nil, buffer.baseAddress, Int32(rowStride), nil) != 0,
-          augstore_png_image_failed(image) == 0
-        else {
-          throw PNGError.invalid(reason: message(of: image))
+      let count = rowStride * header.height
+      let pixels: [UInt8]
+      if header.bitDepth == 16 && header.interlaced {
+        pixels = try decodeInterlaced16(image, header: header, count: count, willAllocate: willAllocate)
+      } else {
+        // 8-bit, non-colour-mapped output with the image's own channels.
+        image.pointee.format = outputFormat(channels: header.channels)
+        // The simplified API assumes 16-bit data without gAMA/sRGB is linear and would gamma-encode
+        // it to sRGB; declaring it sRGB makes input and output gamma agree, so libpng only rounds
+        // (png_set_scale_16).
+        image.pointee.flags |= UInt32(PNG_IMAGE_FLAG_16BIT_sRGB)
+        guard augstore_png_image_size(image) == count else {
+          throw PNGError.invalid(reason: "unexpected decoded size")
         }
-        initialized = count
+        willAllocate(count)
+        pixels = try [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+          initialized = 0
+          try finishRead(image, into: UnsafeMutableRawPointer(buffer.baseAddress), rowStride: rowStride)
+          initialized = count
+        }
       }
       return Tensor(height: header.height, width: header.width, channels: header.channels, pixels: pixels)
     }
+  }
+
+  /// 16-bit Adam7 images. libpng before 1.6.51 writes past the rows of an 8-bit output buffer and
+  /// scrambles the rows when it scales interlaced 16-bit data to 8 bits (CVE-2025-65018), so these
+  /// are read as 16-bit linear samples (exact for files without gAMA: input and output are both
+  /// taken as linear) and rounded here. 16-bit linear output premultiplies alpha, which would lose
+  /// colour, so images with alpha are refused.
+  private static func decodeInterlaced16(
+    _ image: UnsafeMutablePointer<png_image>, header: PNGHeader, count: Int, willAllocate: (Int) -> Void
+  ) throws -> [UInt8] {
+    guard header.channels == 1 || header.channels == 3 else {
+      throw PNGError.unsupported(reason: "16-bit interlaced image with alpha")
+    }
+    image.pointee.format = outputFormat(channels: header.channels) | PNG_FORMAT_FLAG_LINEAR
+    guard augstore_png_image_size(image) == count * 2 else {
+      throw PNGError.invalid(reason: "unexpected decoded size")
+    }
+    willAllocate(count * 2)
+    let wide = try [UInt16](unsafeUninitializedCapacity: count) { buffer, initialized in
+      initialized = 0
+      try finishRead(
+        image, into: UnsafeMutableRawPointer(buffer.baseAddress), rowStride: header.width * header.channels)
+      initialized = count
+    }
+    willAllocate(count)
+    // round(v * 255 / 65535) == (v + 128) / 257 for every 16-bit v (65535 = 255 * 257, no ties).
+    return wide.map { UInt8((UInt32($0) + 128) / 257) }
+  }
+
+  /// `png_image_finish_read` into `buffer`; `rowStride` counts samples (bytes or UInt16s).
+  private static func finishRead(
+    _ image: UnsafeMutablePointer<png_image>, into buffer: UnsafeMutableRawPointer?, rowStride: Int
+  ) throws {
+    guard png_image_finish_read(image, nil, buffer, Int32(rowStride), nil) != 0,
+      augstore_png_image_failed(image) == 0
+    else {
+      throw PNGError.invalid(reason: message(of: image))
+    }
+  }
+
+  /// Whether the chunk sequence after the signature reaches a complete IEND chunk inside `bytes`
+  /// (walks chunk headers only; CRCs are libpng's job).
+  static func endsWithIEND(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    var offset = signature.count
+    while offset + 12 <= bytes.count {
+      let length =
+        Int(bytes[offset]) << 24 | Int(bytes[offset + 1]) << 16 | Int(bytes[offset + 2]) << 8
+        | Int(bytes[offset + 3])
+      let next = offset + 12 + length
+      guard next <= bytes.count else { return false }
+      if bytes[offset + 4] == 0x49, bytes[offset + 5] == 0x45, bytes[offset + 6] == 0x4E,
+        bytes[offset + 7] == 0x44
+      {
+        return true
+      }
+      offset = next
+    }
+    return false
   }
 
   /// Reads the header of `bytes` into a `png_image` and runs `body` with it; the image is always

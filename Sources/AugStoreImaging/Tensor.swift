@@ -28,4 +28,17 @@ public struct Tensor: Sendable, Equatable {
       height: height, width: width, channels: channels,
       pixels: [UInt8](repeating: value, count: height * width * channels))
   }
+
+  /// Calls `body` with the samples' contiguous storage; the pointer is valid only inside `body`.
+  public func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+    try pixels.withUnsafeBufferPointer(body)
+  }
+
+  /// Calls `body` with mutable access to the samples' contiguous storage; the pointer is valid only
+  /// inside `body`, and `body` must not change the element count.
+  public mutating func withUnsafeMutableBufferPointer<R>(
+    _ body: (inout UnsafeMutableBufferPointer<UInt8>) throws -> R
+  ) rethrows -> R {
+    try pixels.withUnsafeMutableBufferPointer(body)
+  }
 }
