@@ -1,4 +1,5 @@
 import AugStoreCatalog
+import AugStoreImaging
 import Foundation
 
 /// A store: a folder with the SQLite catalog, the object area and the cache.
@@ -21,7 +22,7 @@ public final class Store: Sendable {
   public static let catalogFileName = "catalog.sqlite"
 
   /// The pixel budget applied when decoding images: larger images are refused unread.
-  public static let defaultPixelBudget = 64 * 1024 * 1024
+  public static let defaultPixelBudget = PNGDecoder.defaultPixelBudget
 
   /// Opens the existing store at `root`, migrating its catalog if it is older than this binary.
   ///
