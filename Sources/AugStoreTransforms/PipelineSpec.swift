@@ -142,7 +142,8 @@ public enum TransformSpec: Hashable, Sendable {
   case randomFlip(mode: FlipMode)
   /// `RandomRotation(factor, fill_mode="reflect", interpolation="bilinear", fill_value=0.0)`;
   /// `factor` is a fraction of a full turn.
-  case randomRotation(factor: FactorRange, fillMode: FillMode, interpolation: Interpolation, fillValue: Double)
+  case randomRotation(
+    factor: FactorRange, fillMode: FillMode, interpolation: Interpolation, fillValue: Double)
   /// `RandomZoom(height_factor, width_factor=None, fill_mode="reflect", interpolation="bilinear",
   /// fill_value=0.0)`; a nil `widthFactor` zooms both axes by the height zoom.
   case randomZoom(

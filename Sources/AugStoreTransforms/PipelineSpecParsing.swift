@@ -231,14 +231,17 @@ struct ArgumentReader {
     return try resolveFactor(name, value, bounds: bounds, single: single)
   }
 
-  func optionalFactor(_ name: String, bounds: ClosedRange<Double>, single: SingleFactorRule)
+  func optionalFactor(
+    _ name: String, bounds: ClosedRange<Double>, single: SingleFactorRule
+  )
     throws(PipelineSpecError) -> FactorRange?
   {
     guard let value = value(name), value != .null else { return nil }
     return try resolveFactor(name, value, bounds: bounds, single: single)
   }
 
-  func checkBounds(_ name: String, _ number: Double, _ bounds: ClosedRange<Double>) throws(PipelineSpecError) {
+  func checkBounds(_ name: String, _ number: Double, _ bounds: ClosedRange<Double>) throws(PipelineSpecError)
+  {
     guard bounds.contains(number) else {
       throw error(
         .outOfRange, name,
@@ -247,7 +250,9 @@ struct ArgumentReader {
     }
   }
 
-  func resolveFactor(_ name: String, _ value: JSONValue, bounds: ClosedRange<Double>, single: SingleFactorRule)
+  func resolveFactor(
+    _ name: String, _ value: JSONValue, bounds: ClosedRange<Double>, single: SingleFactorRule
+  )
     throws(PipelineSpecError) -> FactorRange
   {
     switch value {
@@ -264,11 +269,14 @@ struct ArgumentReader {
       try checkBounds(name, numbers.1, bounds)
       return FactorRange(lower: min(numbers.0, numbers.1), upper: max(numbers.0, numbers.1))
     default:
-      throw error(.wrongType, name, "\(name) must be a number or a list of two numbers, got \(value.typeName)")
+      throw error(
+        .wrongType, name, "\(name) must be a number or a list of two numbers, got \(value.typeName)")
     }
   }
 
-  func numberPair(_ name: String, _ items: [JSONValue], what: String) throws(PipelineSpecError) -> (
+  func numberPair(
+    _ name: String, _ items: [JSONValue], what: String
+  ) throws(PipelineSpecError) -> (
     Double, Double
   ) {
     guard items.count == 2 else {
@@ -300,13 +308,16 @@ struct ArgumentReader {
       var numbers: [Double] = []
       for item in items {
         guard case .number(let number) = item else {
-          throw error(.wrongType, name, "\(name) must be a number or a list of numbers, got a list with \(item.typeName)")
+          throw error(
+            .wrongType, name,
+            "\(name) must be a number or a list of numbers, got a list with \(item.typeName)")
         }
         numbers.append(number)
       }
       return numbers
     default:
-      throw error(.wrongType, name, "\(name) must be a number or a non-empty list of numbers, got \(value.typeName)")
+      throw error(
+        .wrongType, name, "\(name) must be a number or a non-empty list of numbers, got \(value.typeName)")
     }
   }
 }
@@ -448,16 +459,19 @@ extension TransformSpec {
       var numbers: [Double] = []
       for item in items {
         guard case .number(let number) = item else {
-          throw reader.error(.wrongType, "fill_value", "fill_value must be null, a number or a list of three numbers")
+          throw reader.error(
+            .wrongType, "fill_value", "fill_value must be null, a number or a list of three numbers")
         }
         numbers.append(number)
       }
       return .constant(numbers)
     case .array:
-      throw reader.error(.invalidValue, "fill_value", "fill_value must be null, a number or a list of three numbers")
+      throw reader.error(
+        .invalidValue, "fill_value", "fill_value must be null, a number or a list of three numbers")
     default:
       throw reader.error(
-        .wrongType, "fill_value", "fill_value must be null, a number or a list of three numbers, got \(value.typeName)")
+        .wrongType, "fill_value",
+        "fill_value must be null, a number or a list of three numbers, got \(value.typeName)")
     }
   }
 

@@ -80,7 +80,9 @@ extension PipelineSpec {
   /// ``DrawSlot/transform(_:)`` with the image size it receives (after earlier crops and resizes).
   ///
   /// - Throws: ``PipelineSpecError`` of kind `imageTooSmall` when a crop does not fit the image.
-  public func drawRecord(seed: UInt64, sampleKey: SampleKey, epoch: Int, imageSize: ImageSize)
+  public func drawRecord(
+    seed: UInt64, sampleKey: SampleKey, epoch: Int, imageSize: ImageSize
+  )
     throws(PipelineSpecError) -> SampleRecord
   {
     let sizes = try imageSizes(input: imageSize)
@@ -140,7 +142,8 @@ extension TransformSpec {
       }
       return .zoom(heightZoom: Float(height), widthZoom: Float(width))
     case .randomTranslation(let heightFactor, let widthFactor, _, _, _):
-      let y = stream.nextDouble(lower: heightFactor.lower, upper: heightFactor.upper) * Double(inputSize.height)
+      let y =
+        stream.nextDouble(lower: heightFactor.lower, upper: heightFactor.upper) * Double(inputSize.height)
       let x = stream.nextDouble(lower: widthFactor.lower, upper: widthFactor.upper) * Double(inputSize.width)
       return .translation(translateX: Float(x), translateY: Float(y))
     case .randomCrop(let height, let width):
@@ -151,7 +154,8 @@ extension TransformSpec {
       let delta = stream.nextDouble(lower: factor.lower, upper: factor.upper)
       return .brightness(rgbDelta: Float(delta * (valueRange.upper - valueRange.lower)))
     case .randomContrast(let factor, _):
-      return .contrast(contrastFactor: Float(stream.nextDouble(lower: 1 - factor.lower, upper: 1 + factor.upper)))
+      return .contrast(
+        contrastFactor: Float(stream.nextDouble(lower: 1 - factor.lower, upper: 1 + factor.upper)))
     case .randomSaturation(let factor, _):
       let f = stream.nextDouble(lower: factor.lower, upper: factor.upper)
       return .saturation(saturationFactor: Float(f / (1 - f + Self.saturationEpsilon)))

@@ -188,7 +188,8 @@ extension SampleRecord {
     case .grayscale(let value): return "{\"grayscale\":\(value)}"
     case .erasing(let box):
       guard let box else { return "{\"applied\":false}" }
-      var text = "{\"applied\":true,\"x\":\(box.x),\"y\":\(box.y),\"width\":\(box.width),\"height\":\(box.height)"
+      var text =
+        "{\"applied\":true,\"x\":\(box.x),\"y\":\(box.y),\"width\":\(box.width),\"height\":\(box.height)"
       if let seed = box.noiseSeed {
         text += ",\"noise_seed\":\"\(SampleKey(rawValue: seed).description)\""
       }
@@ -209,7 +210,8 @@ private func appendVarint(_ value: UInt64, to out: inout [UInt8]) {
 private func appendFloat(_ value: Float, to out: inout [UInt8]) {
   let bits = value.bitPattern
   out += [
-    UInt8(truncatingIfNeeded: bits), UInt8(truncatingIfNeeded: bits >> 8), UInt8(truncatingIfNeeded: bits >> 16),
+    UInt8(truncatingIfNeeded: bits), UInt8(truncatingIfNeeded: bits >> 8),
+    UInt8(truncatingIfNeeded: bits >> 16),
     UInt8(truncatingIfNeeded: bits >> 24),
   ]
 }

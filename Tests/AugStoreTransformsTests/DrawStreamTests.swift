@@ -49,7 +49,8 @@ struct DrawAddressingTests {
     variants.append(DrawAddress(seed: 1, sampleKey: SampleKey(rawValue: 9), epoch: 3, slot: .transform(4)))
     variants.append(DrawAddress(seed: 1, sampleKey: SampleKey(rawValue: 2), epoch: 9, slot: .transform(4)))
     variants.append(DrawAddress(seed: 1, sampleKey: SampleKey(rawValue: 2), epoch: 3, slot: .transform(9)))
-    variants.append(DrawAddress(seed: 1, sampleKey: SampleKey(rawValue: 2), epoch: 3, slot: .originalDecision))
+    variants.append(
+      DrawAddress(seed: 1, sampleKey: SampleKey(rawValue: 2), epoch: 3, slot: .originalDecision))
     let words = Set(variants.map { $0.word(at: 0) })
     #expect(words.count == variants.count)
   }
@@ -58,7 +59,8 @@ struct DrawAddressingTests {
 @Suite("Draw formulas")
 struct DrawFormulaTests {
   func stream(_ seed: UInt64) -> DrawStream {
-    DrawStream(address: DrawAddress(seed: seed, sampleKey: SampleKey(rawValue: 77), epoch: 0, slot: .transform(0)))
+    DrawStream(
+      address: DrawAddress(seed: seed, sampleKey: SampleKey(rawValue: 77), epoch: 0, slot: .transform(0)))
   }
 
   @Test("unit double formula at the extremes")

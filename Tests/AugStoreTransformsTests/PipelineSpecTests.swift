@@ -106,23 +106,30 @@ struct PipelineSpecTests {
     #expect(
       spec.transforms[3]
         == .randomTranslation(
-          heightFactor: FactorRange(lower: -0.1, upper: 0.1), widthFactor: FactorRange(lower: -0.2, upper: 0.1),
+          heightFactor: FactorRange(lower: -0.1, upper: 0.1),
+          widthFactor: FactorRange(lower: -0.2, upper: 0.1),
           fillMode: .reflect, interpolation: .bilinear, fillValue: 0))
     #expect(spec.transforms[5] == .resizing(height: 8, width: 8, interpolation: .area))
-    #expect(spec.transforms[6] == .randomBrightness(factor: FactorRange(lower: -0.25, upper: 0.25), valueRange: .uint8))
-    #expect(spec.transforms[7] == .randomSaturation(factor: FactorRange(lower: 0, upper: 0.5), valueRange: .uint8))
+    #expect(
+      spec.transforms[6]
+        == .randomBrightness(factor: FactorRange(lower: -0.25, upper: 0.25), valueRange: .uint8))
+    #expect(
+      spec.transforms[7] == .randomSaturation(factor: FactorRange(lower: 0, upper: 0.5), valueRange: .uint8))
     #expect(
       spec.transforms[8]
-        == .randomHue(factor: FactorRange(lower: 0.1, upper: 0.4), valueRange: ValueRange(lower: 0, upper: 1)))
+        == .randomHue(factor: FactorRange(lower: 0.1, upper: 0.4), valueRange: ValueRange(lower: 0, upper: 1))
+    )
     #expect(spec.transforms[9] == .randomGrayscale(factor: 0.5))
     #expect(
       spec.transforms[10]
         == .randomErasing(
-          factor: FactorRange(lower: 0, upper: 1), scale: FactorRange(lower: 0.02, upper: 0.33), fillValue: .noise,
+          factor: FactorRange(lower: 0, upper: 1), scale: FactorRange(lower: 0.02, upper: 0.33),
+          fillValue: .noise,
           valueRange: .uint8))
     #expect(spec.output.dtype == .float32)
     #expect(try PipelineSpec(json: spec.canonicalJSON) == spec)
-    #expect(try spec.imageSizes(input: ImageSize(height: 32, width: 40)).last == ImageSize(height: 8, width: 8))
+    #expect(
+      try spec.imageSizes(input: ImageSize(height: 32, width: 40)).last == ImageSize(height: 8, width: 8))
   }
 
   @Test("typed construction validates like parsing")
@@ -142,7 +149,9 @@ struct PipelineSpecTests {
   }
 
   static let rejections: [Rejection] = [
-    Rejection(json: "{\"transforms\": [", kind: .invalidJSON, message: "pipeline: invalid JSON at byte 16: unexpected end of input"),
+    Rejection(
+      json: "{\"transforms\": [", kind: .invalidJSON,
+      message: "pipeline: invalid JSON at byte 16: unexpected end of input"),
     Rejection(json: "[]", kind: .invalidJSON, message: "pipeline: expected a JSON object, got array"),
     Rejection(json: "{}", kind: .missingArgument, message: "pipeline: missing required key \"transforms\""),
     Rejection(
@@ -151,9 +160,13 @@ struct PipelineSpecTests {
     Rejection(
       json: pipeline("{\"type\": \"RandomFlip\"}, {\"type\": \"RandomBlur\"}"), kind: .unknownType,
       message: "transforms[1]: unknown transform type \"RandomBlur\""),
-    Rejection(json: pipeline("{\"mode\": \"horizontal\"}"), kind: .unknownType, message: "transforms[0]: missing \"type\""),
     Rejection(
-      json: pipeline("{\"type\": \"RandomFlip\"}, {\"type\": \"RandomFlip\"}, {\"type\": \"RandomRotation\", \"factr\": 0.1}"),
+      json: pipeline("{\"mode\": \"horizontal\"}"), kind: .unknownType,
+      message: "transforms[0]: missing \"type\""),
+    Rejection(
+      json: pipeline(
+        "{\"type\": \"RandomFlip\"}, {\"type\": \"RandomFlip\"}, {\"type\": \"RandomRotation\", \"factr\": 0.1}"
+      ),
       kind: .unknownArgument, message: "transforms[2] (RandomRotation): unknown argument \"factr\""),
     Rejection(
       json: pipeline("{\"type\": \"RandomCrop\", \"height\": 24}"), kind: .missingArgument,
@@ -166,7 +179,8 @@ struct PipelineSpecTests {
       message: "transforms[0] (RandomRotation): factor 1.5 is out of range [-1, 1]"),
     Rejection(
       json: pipeline("{\"type\": \"RandomRotation\", \"factor\": [0.1, 0.2, 0.3]}"), kind: .invalidValue,
-      message: "transforms[0] (RandomRotation): factor must be a number or a list of two numbers, got a list of 3"),
+      message:
+        "transforms[0] (RandomRotation): factor must be a number or a list of two numbers, got a list of 3"),
     Rejection(
       json: pipeline("{\"type\": \"RandomContrast\", \"factor\": -0.2}"), kind: .outOfRange,
       message: "transforms[0] (RandomContrast): factor -0.2 is out of range [0, 1]"),
@@ -176,7 +190,8 @@ struct PipelineSpecTests {
     Rejection(
       json: pipeline("{\"type\": \"RandomFlip\", \"mode\": \"diagonal\"}"), kind: .invalidValue,
       message:
-        "transforms[0] (RandomFlip): mode \"diagonal\" is not one of \"horizontal_and_vertical\", \"horizontal\", \"vertical\""),
+        "transforms[0] (RandomFlip): mode \"diagonal\" is not one of \"horizontal_and_vertical\", \"horizontal\", \"vertical\""
+    ),
     Rejection(
       json: pipeline("{\"type\": \"RandomRotation\", \"factor\": 0.1, \"fill_mode\": 3}"), kind: .wrongType,
       message: "transforms[0] (RandomRotation): fill_mode must be a string, got number"),
@@ -199,16 +214,22 @@ struct PipelineSpecTests {
       json: pipeline("", extra: ", \"output\": {\"dtype\": \"int16\"}"), kind: .invalidValue,
       message: "output.dtype: \"int16\" is not one of \"uint8\", \"float32\""),
     Rejection(
-      json: pipeline("{\"type\": \"Rescaling\", \"scale\": 0.5}", extra: ", \"output\": {\"dtype\": \"uint8\"}"),
-      kind: .invalidValue, message: "output.dtype: \"uint8\" cannot hold the output of Rescaling; use \"float32\""),
+      json: pipeline(
+        "{\"type\": \"Rescaling\", \"scale\": 0.5}", extra: ", \"output\": {\"dtype\": \"uint8\"}"),
+      kind: .invalidValue,
+      message: "output.dtype: \"uint8\" cannot hold the output of Rescaling; use \"float32\""),
     Rejection(
-      json: pipeline("{\"type\": \"Rescaling\", \"scale\": 0.5}, {\"type\": \"RandomFlip\"}"), kind: .invalidOrder,
+      json: pipeline("{\"type\": \"Rescaling\", \"scale\": 0.5}, {\"type\": \"RandomFlip\"}"),
+      kind: .invalidOrder,
       message:
-        "transforms[1] (RandomFlip): must come before transforms[0] (Rescaling); image transforms work on uint8 pixels"),
+        "transforms[1] (RandomFlip): must come before transforms[0] (Rescaling); image transforms work on uint8 pixels"
+    ),
     Rejection(
-      json: pipeline("{\"type\": \"Normalization\", \"mean\": [1, 2, 3], \"variance\": [1, 2]}"), kind: .invalidValue,
+      json: pipeline("{\"type\": \"Normalization\", \"mean\": [1, 2, 3], \"variance\": [1, 2]}"),
+      kind: .invalidValue,
       message:
-        "transforms[0] (Normalization): mean has 3 values and variance 2; they must match or be single values"),
+        "transforms[0] (Normalization): mean has 3 values and variance 2; they must match or be single values"
+    ),
     Rejection(
       json: pipeline("{\"type\": \"RandomFlip\", \"mode\": \"horizontal\", \"mode\": \"vertical\"}"),
       kind: .invalidJSON, message: "pipeline: invalid JSON at byte 61: duplicate key \"mode\""),
