@@ -1,0 +1,288 @@
+/// A closed range `[lower, upper]` resolved from a Keras `factor`-style argument (a number or a pair).
+///
+/// How a single number maps to a range depends on the transform (see ``TransformSpec``); pairs are
+/// sorted, as Keras does. The canonical JSON always writes the resolved pair.
+public struct FactorRange: Hashable, Sendable {
+  /// The smaller end of the range.
+  public var lower: Double
+  /// The larger end of the range.
+  public var upper: Double
+
+  /// Creates a range; callers keep `lower <= upper`.
+  public init(lower: Double, upper: Double) {
+    self.lower = lower
+    self.upper = upper
+  }
+}
+
+/// The `value_range` of a color transform: the pixel values the incoming images span.
+public struct ValueRange: Hashable, Sendable {
+  /// The smallest pixel value (0 for uint8 images).
+  public var lower: Double
+  /// The largest pixel value (255 for uint8 images).
+  public var upper: Double
+
+  /// Creates a value range; callers keep `lower < upper`.
+  public init(lower: Double, upper: Double) {
+    self.lower = lower
+    self.upper = upper
+  }
+
+  /// The Keras default, `[0, 255]`.
+  public static let uint8 = ValueRange(lower: 0, upper: 255)
+}
+
+/// `RandomFlip`'s `mode`: which axes a coin flip mirrors.
+public enum FlipMode: String, Hashable, Sendable, CaseIterable {
+  /// One coin per image flips both axes together (Keras' behaviour).
+  case horizontalAndVertical = "horizontal_and_vertical"
+  /// Mirror left-right.
+  case horizontal
+  /// Mirror top-bottom.
+  case vertical
+}
+
+/// `fill_mode` of the geometric transforms: how points outside the input are filled.
+public enum FillMode: String, Hashable, Sendable, CaseIterable {
+  /// `(d c b a | a b c d | d c b a)`: reflect about the edge of the last pixel.
+  case reflect
+  /// `(a b c d | a b c d | a b c d)`: wrap around to the opposite edge.
+  case wrap
+  /// `(k k k k | a b c d | k k k k)`: fill with `fill_value`.
+  case constant
+  /// `(a a a a | a b c d | d d d d)`: repeat the nearest edge pixel.
+  case nearest
+}
+
+/// `interpolation` of the geometric transforms.
+public enum Interpolation: String, Hashable, Sendable, CaseIterable {
+  /// Bilinear interpolation (the Keras default).
+  case bilinear
+  /// Nearest-neighbour sampling.
+  case nearest
+}
+
+/// `interpolation` of `Resizing`.
+public enum ResizeInterpolation: String, Hashable, Sendable, CaseIterable {
+  /// Bilinear interpolation (the Keras default).
+  case bilinear
+  /// Nearest-neighbour sampling.
+  case nearest
+  /// Area averaging.
+  case area
+}
+
+/// `RandomErasing`'s `fill_value`: what the erased box is filled with.
+public enum ErasingFill: Hashable, Sendable {
+  /// `null` (the default): Gaussian noise scaled by `value_range` upper bound, clipped to the range.
+  /// The noise is generated from the record's `noise_seed`, so replay is exact.
+  case noise
+  /// One constant for every channel, or three per-channel constants.
+  case constant([Double])
+}
+
+/// Output element type of the materialized tensor.
+public enum OutputDType: String, Hashable, Sendable, CaseIterable {
+  /// 8-bit unsigned integers (no `Rescaling`/`Normalization` in the pipeline).
+  case uint8
+  /// 32-bit floats (required when the pipeline holds `Rescaling` or `Normalization`).
+  case float32
+}
+
+/// Output memory layout of the materialized tensor.
+public enum OutputLayout: String, Hashable, Sendable, CaseIterable {
+  /// Height, width, channels.
+  case channelsLast = "channels_last"
+  /// Channels, height, width.
+  case channelsFirst = "channels_first"
+}
+
+/// The `output` object of a pipeline: element type and layout of materialized tensors.
+public struct OutputSpec: Hashable, Sendable {
+  /// Element type; defaults to `float32` when the pipeline rescales or normalizes, else `uint8`.
+  public var dtype: OutputDType
+  /// Memory layout; defaults to `channels_last`.
+  public var layout: OutputLayout
+
+  /// Creates an output spec.
+  public init(dtype: OutputDType = .uint8, layout: OutputLayout = .channelsLast) {
+    self.dtype = dtype
+    self.layout = layout
+  }
+}
+
+/// An image's height and width in pixels.
+public struct ImageSize: Hashable, Sendable, CustomStringConvertible {
+  /// Rows.
+  public var height: Int
+  /// Columns.
+  public var width: Int
+
+  /// Creates a size.
+  public init(height: Int, width: Int) {
+    self.height = height
+    self.width = width
+  }
+
+  /// `HxW`.
+  public var description: String { "\(height)x\(width)" }
+}
+
+/// One transform of a pipeline, with typed arguments named and defaulted as in Keras 3's preprocessing
+/// layers.
+///
+/// Single-number factors resolve to ranges as Keras does:
+/// - RandomRotation, RandomZoom, RandomTranslation, RandomBrightness: `f` means `[-|f|, |f|]`; every value
+///   must lie in [-1, 1].
+/// - RandomSaturation, RandomHue, RandomErasing (`factor`, `scale`): `f` means `[0, f]`; values in [0, 1].
+/// - RandomContrast: `f` means lower = upper = `f` (contrast factor in `[1 - f, 1 + f]`, as Keras
+///   documents); values in [0, 1].
+public enum TransformSpec: Hashable, Sendable {
+  /// `RandomFlip(mode="horizontal_and_vertical")`.
+  case randomFlip(mode: FlipMode)
+  /// `RandomRotation(factor, fill_mode="reflect", interpolation="bilinear", fill_value=0.0)`;
+  /// `factor` is a fraction of a full turn.
+  case randomRotation(
+    factor: FactorRange, fillMode: FillMode, interpolation: Interpolation, fillValue: Double)
+  /// `RandomZoom(height_factor, width_factor=None, fill_mode="reflect", interpolation="bilinear",
+  /// fill_value=0.0)`; a nil `widthFactor` zooms both axes by the height zoom.
+  case randomZoom(
+    heightFactor: FactorRange, widthFactor: FactorRange?, fillMode: FillMode, interpolation: Interpolation,
+    fillValue: Double)
+  /// `RandomTranslation(height_factor, width_factor, fill_mode="reflect", interpolation="bilinear",
+  /// fill_value=0.0)`; factors are fractions of the image size.
+  case randomTranslation(
+    heightFactor: FactorRange, widthFactor: FactorRange, fillMode: FillMode, interpolation: Interpolation,
+    fillValue: Double)
+  /// `RandomCrop(height, width)`.
+  case randomCrop(height: Int, width: Int)
+  /// `CenterCrop(height, width)`.
+  case centerCrop(height: Int, width: Int)
+  /// `Resizing(height, width, interpolation="bilinear")`.
+  case resizing(height: Int, width: Int, interpolation: ResizeInterpolation)
+  /// `RandomBrightness(factor, value_range=[0, 255])`.
+  case randomBrightness(factor: FactorRange, valueRange: ValueRange)
+  /// `RandomContrast(factor, value_range=[0, 255])`; contrast factor drawn in `[1 - lower, 1 + upper]`.
+  case randomContrast(factor: FactorRange, valueRange: ValueRange)
+  /// `RandomSaturation(factor, value_range=[0, 255])`.
+  case randomSaturation(factor: FactorRange, valueRange: ValueRange)
+  /// `RandomHue(factor, value_range=[0, 255])` (Keras has no default `value_range`; ours is uint8's).
+  case randomHue(factor: FactorRange, valueRange: ValueRange)
+  /// `RandomGrayscale(factor=0.5)`: the probability of converting an image.
+  case randomGrayscale(factor: Double)
+  /// `RandomErasing(factor=1.0, scale=[0.02, 0.33], fill_value=None, value_range=[0, 255])`.
+  case randomErasing(factor: FactorRange, scale: FactorRange, fillValue: ErasingFill, valueRange: ValueRange)
+  /// `Rescaling(scale, offset=0.0)`: `x * scale + offset`; makes the output float32.
+  case rescaling(scale: Double, offset: Double)
+  /// `Normalization(mean, variance)`: `(x - mean) / sqrt(variance)` per channel (one value or one per
+  /// channel); makes the output float32.
+  case normalization(mean: [Double], variance: [Double])
+
+  /// The Keras layer name (the JSON `type`).
+  public var typeName: String {
+    switch self {
+    case .randomFlip: "RandomFlip"
+    case .randomRotation: "RandomRotation"
+    case .randomZoom: "RandomZoom"
+    case .randomTranslation: "RandomTranslation"
+    case .randomCrop: "RandomCrop"
+    case .centerCrop: "CenterCrop"
+    case .resizing: "Resizing"
+    case .randomBrightness: "RandomBrightness"
+    case .randomContrast: "RandomContrast"
+    case .randomSaturation: "RandomSaturation"
+    case .randomHue: "RandomHue"
+    case .randomGrayscale: "RandomGrayscale"
+    case .randomErasing: "RandomErasing"
+    case .rescaling: "Rescaling"
+    case .normalization: "Normalization"
+    }
+  }
+
+  /// Whether the transform produces float values (`Rescaling`, `Normalization`).
+  public var producesFloat: Bool {
+    switch self {
+    case .rescaling, .normalization: true
+    default: false
+    }
+  }
+
+  /// The size of this transform's output for an input of `size` (crops and resizes change it).
+  public func outputSize(for size: ImageSize) -> ImageSize {
+    switch self {
+    case .randomCrop(let height, let width), .centerCrop(let height, let width),
+      .resizing(let height, let width, _):
+      ImageSize(height: height, width: width)
+    default: size
+    }
+  }
+}
+
+/// A validated augmentation pipeline: the parsed form of the pipeline JSON of DESIGN.md.
+///
+/// Parse with ``init(json:)``; ``canonicalJSON`` writes every argument with its default filled in, keys
+/// sorted, numbers in a fixed form and no whitespace, and ``fingerprint`` is the lowercase hex SHA-256 of
+/// those bytes, so key order, whitespace and spelled-out defaults in the input do not change it.
+public struct PipelineSpec: Hashable, Sendable {
+  /// The transforms, applied in order.
+  public let transforms: [TransformSpec]
+  /// The probability that a sample's epoch record is "original" (no transform applied), in [0, 1].
+  public let originalProbability: Double
+  /// Element type and layout of materialized tensors.
+  public let output: OutputSpec
+
+  init(unchecked transforms: [TransformSpec], originalProbability: Double, output: OutputSpec) {
+    self.transforms = transforms
+    self.originalProbability = originalProbability
+    self.output = output
+  }
+
+  /// Builds and validates a pipeline from typed values (the same checks as parsing its JSON).
+  ///
+  /// - Parameter output: nil picks the default (float32 when the pipeline rescales or normalizes).
+  /// - Throws: ``PipelineSpecError`` naming the offending transform and field.
+  public init(
+    transforms: [TransformSpec], originalProbability: Double = 0, output: OutputSpec? = nil
+  ) throws(PipelineSpecError) {
+    let candidate = PipelineSpec(
+      unchecked: transforms, originalProbability: originalProbability,
+      output: output ?? OutputSpec(dtype: transforms.contains { $0.producesFloat } ? .float32 : .uint8))
+    self = try PipelineSpec(json: candidate.canonicalJSON)
+  }
+
+  /// The input size of every transform followed by the pipeline's output size, for an image of `input`.
+  ///
+  /// - Throws: ``PipelineSpecError`` of kind `imageTooSmall` when a crop is larger than the image it
+  ///   receives, e.g. `transforms[0] (RandomCrop): height 300 is larger than the image height 224`.
+  public func imageSizes(input: ImageSize) throws(PipelineSpecError) -> [ImageSize] {
+    var sizes = [input]
+    sizes.reserveCapacity(transforms.count + 1)
+    var size = input
+    for (index, transform) in transforms.enumerated() {
+      switch transform {
+      case .randomCrop(let height, let width), .centerCrop(let height, let width):
+        let location = "transforms[\(index)] (\(transform.typeName))"
+        if height > size.height {
+          throw PipelineSpecError(
+            kind: .imageTooSmall, transformIndex: index, field: "height",
+            message: "\(location): height \(height) is larger than the image height \(size.height)")
+        }
+        if width > size.width {
+          throw PipelineSpecError(
+            kind: .imageTooSmall, transformIndex: index, field: "width",
+            message: "\(location): width \(width) is larger than the image width \(size.width)")
+        }
+      default: break
+      }
+      size = transform.outputSize(for: size)
+      sizes.append(size)
+    }
+    return sizes
+  }
+
+  /// The size of the pipeline's output for an image of `input`.
+  /// - Throws: ``PipelineSpecError`` when a crop does not fit (see ``imageSizes(input:)``).
+  public func outputSize(input: ImageSize) throws(PipelineSpecError) -> ImageSize {
+    try imageSizes(input: input).last ?? input
+  }
+}

@@ -1,0 +1,189 @@
+/// The box `RandomErasing` erased: pixel columns `x..<x+width` and rows `y..<y+height`.
+public struct ErasingBox: Hashable, Sendable {
+  /// First erased column.
+  public var x: Int
+  /// First erased row.
+  public var y: Int
+  /// Number of erased columns.
+  public var width: Int
+  /// Number of erased rows.
+  public var height: Int
+  /// Seed of the Gaussian fill noise when `fill_value` is null; nil for a constant fill.
+  public var noiseSeed: UInt64?
+
+  /// Creates a box.
+  public init(x: Int, y: Int, width: Int, height: Int, noiseSeed: UInt64?) {
+    self.x = x
+    self.y = y
+    self.width = width
+    self.height = height
+    self.noiseSeed = noiseSeed
+  }
+}
+
+/// The concrete parameters one transform drew for one sample in one epoch.
+///
+/// Case and field names follow the keys of Keras' transformation dictionaries (`flips`, `angle`,
+/// `height_zoom`, ...). Continuous values are stored as `Float` (Keras computes them in float32), so
+/// the record in memory equals its encoded form exactly; pixel kernels apply these values and never
+/// re-draw.
+public enum TransformParams: Hashable, Sendable {
+  /// A transform without random parameters (CenterCrop, Resizing, Rescaling, Normalization).
+  case none
+  /// RandomFlip: whether this image is flipped (both axes together for `horizontal_and_vertical`).
+  case flip(flips: Bool)
+  /// RandomRotation: counter-clockwise angle in degrees.
+  case rotation(angle: Float)
+  /// RandomZoom: zoom per axis (1 = unchanged, > 1 zooms out).
+  case zoom(heightZoom: Float, widthZoom: Float)
+  /// RandomTranslation: shift in pixels along x (columns) and y (rows).
+  case translation(translateX: Float, translateY: Float)
+  /// RandomCrop: the crop's top-left corner in the transform's input.
+  case crop(x: Int, y: Int)
+  /// RandomBrightness: value added to every channel, in `value_range` units.
+  case brightness(rgbDelta: Float)
+  /// RandomContrast: `(x - mean) * contrast_factor + mean`.
+  case contrast(contrastFactor: Float)
+  /// RandomSaturation: multiplier of the HSV saturation channel.
+  case saturation(saturationFactor: Float)
+  /// RandomHue: shift of the HSV hue channel, in turns (wrapped into [0, 1]).
+  case hue(hueFactor: Float)
+  /// RandomGrayscale: whether this image is converted.
+  case grayscale(grayscale: Bool)
+  /// RandomErasing: the erased box, or nil when erasing did not apply.
+  case erasing(ErasingBox?)
+}
+
+/// What a sample got in one epoch: whether it was an original, and each transform's parameters.
+///
+/// When `original` is true, `params` is empty and no transform applies. Otherwise `params[i]` belongs to
+/// `transforms[i]` of the pipeline (`.none` for deterministic transforms).
+public struct SampleRecord: Hashable, Sendable {
+  /// Whether the sample is an unaugmented original this epoch.
+  public var original: Bool
+  /// One entry per pipeline transform, or empty for originals.
+  public var params: [TransformParams]
+
+  /// Creates a record.
+  public init(original: Bool, params: [TransformParams]) {
+    self.original = original
+    self.params = params
+  }
+}
+
+extension PipelineSpec {
+  /// Draws the record of one sample in one epoch: a pure function of (seed, sample key, epoch) and the
+  /// sample's image size, independent of processing order or thread.
+  ///
+  /// The original decision is `nextBool(probability: original_probability)` on slot
+  /// ``DrawSlot/originalDecision`` (no draw when the probability is 0). Transform `i` draws from slot
+  /// ``DrawSlot/transform(_:)`` with the image size it receives (after earlier crops and resizes).
+  ///
+  /// - Throws: ``PipelineSpecError`` of kind `imageTooSmall` when a crop does not fit the image.
+  public func drawRecord(
+    seed: UInt64, sampleKey: SampleKey, epoch: Int, imageSize: ImageSize
+  )
+    throws(PipelineSpecError) -> SampleRecord
+  {
+    let sizes = try imageSizes(input: imageSize)
+    if originalProbability > 0 {
+      var stream = DrawStream(
+        address: DrawAddress(seed: seed, sampleKey: sampleKey, epoch: epoch, slot: .originalDecision))
+      if stream.nextBool(probability: originalProbability) {
+        return SampleRecord(original: true, params: [])
+      }
+    }
+    var params: [TransformParams] = []
+    params.reserveCapacity(transforms.count)
+    for (index, transform) in transforms.enumerated() {
+      let address = DrawAddress(seed: seed, sampleKey: sampleKey, epoch: epoch, slot: .transform(index))
+      params.append(transform.drawParams(address: address, inputSize: sizes[index]))
+    }
+    return SampleRecord(original: false, params: params)
+  }
+}
+
+extension TransformSpec {
+  /// Keras' `backend.epsilon()`, used by RandomSaturation's `f / (1 - f + epsilon)`.
+  public static let saturationEpsilon = 1e-7
+
+  /// Draws this transform's parameters from the stream at `address` for an input of `inputSize`.
+  ///
+  /// Draw order within the stream (draw index in brackets), with u = unit double and U(a, b) =
+  /// double in [a, b):
+  /// - RandomFlip: flips = u < 0.5 [0].
+  /// - RandomRotation: angle = U(360 lower, 360 upper) [0].
+  /// - RandomZoom: height_zoom = U(1 + lower, 1 + upper) [0]; width_zoom likewise [1], or = height_zoom
+  ///   when `width_factor` is null.
+  /// - RandomTranslation: translate_y = U(height range) * height [0]; translate_x = U(width range) * width [1].
+  /// - RandomCrop: y = int below (H - height + 1) [0, ...], then x = int below (W - width + 1) (Lemire).
+  /// - RandomBrightness: rgb_delta = U(lower, upper) * (value_range upper - lower) [0].
+  /// - RandomContrast: contrast_factor = U(1 - lower, 1 + upper) [0].
+  /// - RandomSaturation: f = U(lower, upper) [0]; saturation_factor = f / (1 - f + 1e-7).
+  /// - RandomHue: sign = u > 0.5 ? -1 : 1 [0]; hue_factor = sign * U(lower, upper) [1] * 0.5.
+  /// - RandomGrayscale: grayscale = u < factor [0].
+  /// - RandomErasing: rw = sqrt(U(scale)) [0], rh = sqrt(U(scale)) [1]; x0 = u * (W - rw W) [2],
+  ///   y0 = u * (H - rh H) [3]; p = U(factor) [4]; applied = u < p [5]; noise_seed = word [6] when
+  ///   `fill_value` is null. Box: x = ceil(x0), width = min(ceil(x0 + rw W), W) - x (rows likewise),
+  ///   the pixels Keras' mask `x0 <= col < x0 + rw W` selects.
+  /// - CenterCrop, Resizing, Rescaling, Normalization: no draws.
+  public func drawParams(address: DrawAddress, inputSize: ImageSize) -> TransformParams {
+    var stream = DrawStream(address: address)
+    switch self {
+    case .randomFlip:
+      return .flip(flips: stream.nextBool(probability: 0.5))
+    case .randomRotation(let factor, _, _, _):
+      return .rotation(angle: Float(stream.nextDouble(lower: factor.lower * 360, upper: factor.upper * 360)))
+    case .randomZoom(let heightFactor, let widthFactor, _, _, _):
+      let height = stream.nextDouble(lower: 1 + heightFactor.lower, upper: 1 + heightFactor.upper)
+      var width = height
+      if let widthFactor {
+        width = stream.nextDouble(lower: 1 + widthFactor.lower, upper: 1 + widthFactor.upper)
+      }
+      return .zoom(heightZoom: Float(height), widthZoom: Float(width))
+    case .randomTranslation(let heightFactor, let widthFactor, _, _, _):
+      let y =
+        stream.nextDouble(lower: heightFactor.lower, upper: heightFactor.upper) * Double(inputSize.height)
+      let x = stream.nextDouble(lower: widthFactor.lower, upper: widthFactor.upper) * Double(inputSize.width)
+      return .translation(translateX: Float(x), translateY: Float(y))
+    case .randomCrop(let height, let width):
+      let y = stream.nextInt(below: max(inputSize.height - height + 1, 1))
+      let x = stream.nextInt(below: max(inputSize.width - width + 1, 1))
+      return .crop(x: x, y: y)
+    case .randomBrightness(let factor, let valueRange):
+      let delta = stream.nextDouble(lower: factor.lower, upper: factor.upper)
+      return .brightness(rgbDelta: Float(delta * (valueRange.upper - valueRange.lower)))
+    case .randomContrast(let factor, _):
+      return .contrast(
+        contrastFactor: Float(stream.nextDouble(lower: 1 - factor.lower, upper: 1 + factor.upper)))
+    case .randomSaturation(let factor, _):
+      let f = stream.nextDouble(lower: factor.lower, upper: factor.upper)
+      return .saturation(saturationFactor: Float(f / (1 - f + Self.saturationEpsilon)))
+    case .randomHue(let factor, _):
+      let sign: Double = stream.nextUnitDouble() > 0.5 ? -1 : 1
+      let f = stream.nextDouble(lower: factor.lower, upper: factor.upper)
+      return .hue(hueFactor: Float(sign * f * 0.5))
+    case .randomGrayscale(let factor):
+      return .grayscale(grayscale: stream.nextBool(probability: factor))
+    case .randomErasing(let factor, let scale, let fillValue, _):
+      let imageWidth = Double(inputSize.width)
+      let imageHeight = Double(inputSize.height)
+      let boxWidth = stream.nextDouble(lower: scale.lower, upper: scale.upper).squareRoot() * imageWidth
+      let boxHeight = stream.nextDouble(lower: scale.lower, upper: scale.upper).squareRoot() * imageHeight
+      let x0 = stream.nextUnitDouble() * (imageWidth - boxWidth)
+      let y0 = stream.nextUnitDouble() * (imageHeight - boxHeight)
+      let probability = stream.nextDouble(lower: factor.lower, upper: factor.upper)
+      let applied = stream.nextBool(probability: probability)
+      let noiseSeed: UInt64? = fillValue == .noise ? stream.nextWord() : nil
+      guard applied else { return .erasing(nil) }
+      let x = Int(x0.rounded(.up))
+      let y = Int(y0.rounded(.up))
+      let xEnd = min(Int((x0 + boxWidth).rounded(.up)), inputSize.width)
+      let yEnd = min(Int((y0 + boxHeight).rounded(.up)), inputSize.height)
+      return .erasing(
+        ErasingBox(x: x, y: y, width: max(xEnd - x, 0), height: max(yEnd - y, 0), noiseSeed: noiseSeed))
+    case .centerCrop, .resizing, .rescaling, .normalization:
+      return .none
+    }
+  }
+}

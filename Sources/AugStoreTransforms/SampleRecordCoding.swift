@@ -1,0 +1,262 @@
+/// Why bytes could not be decoded as a ``SampleRecord``.
+public struct SampleRecordDecodingError: Error, Equatable, Sendable, CustomStringConvertible {
+  /// What was wrong and at which byte offset.
+  public let message: String
+
+  /// Creates an error.
+  public init(message: String) {
+    self.message = message
+  }
+
+  /// The message.
+  public var description: String { message }
+}
+
+extension SampleRecord {
+  /// Version of the binary record encoding written by ``encoded()`` (its first byte).
+  public static let encodingVersion: UInt8 = 1
+
+  /// The compact binary form stored in the catalog (version 1).
+  ///
+  /// ```
+  /// byte 0     encoding version (1)
+  /// byte 1     flags: bit 0 = original
+  /// varint     number of params (0 for originals)
+  /// per param  tag byte, then its payload:
+  ///   0 none         -
+  ///   1 flip         u8 flips (0/1)
+  ///   2 rotation     f32 angle
+  ///   3 zoom         f32 height_zoom, f32 width_zoom
+  ///   4 translation  f32 translate_x, f32 translate_y
+  ///   5 crop         varint x, varint y
+  ///   6 brightness   f32 rgb_delta
+  ///   7 contrast     f32 contrast_factor
+  ///   8 saturation   f32 saturation_factor
+  ///   9 hue          f32 hue_factor
+  ///  10 grayscale    u8 grayscale (0/1)
+  ///  11 erasing      u8 flags (bit 0 applied, bit 1 noise seed present); if applied: varint x, y, width,
+  ///                  height; if noise seed: u64 little-endian
+  /// ```
+  ///
+  /// `f32` is the IEEE 754 bit pattern, little-endian; `varint` is unsigned LEB128. A typical record
+  /// (flip, rotation, crop, contrast) takes 20 bytes.
+  public func encoded() -> [UInt8] {
+    var out: [UInt8] = [Self.encodingVersion, original ? 1 : 0]
+    out.reserveCapacity(3 + params.count * 9)
+    appendVarint(UInt64(params.count), to: &out)
+    for param in params {
+      switch param {
+      case .none:
+        out.append(0)
+      case .flip(let flips):
+        out += [1, flips ? 1 : 0]
+      case .rotation(let angle):
+        out.append(2)
+        appendFloat(angle, to: &out)
+      case .zoom(let heightZoom, let widthZoom):
+        out.append(3)
+        appendFloat(heightZoom, to: &out)
+        appendFloat(widthZoom, to: &out)
+      case .translation(let translateX, let translateY):
+        out.append(4)
+        appendFloat(translateX, to: &out)
+        appendFloat(translateY, to: &out)
+      case .crop(let x, let y):
+        out.append(5)
+        appendVarint(UInt64(clamping: x), to: &out)
+        appendVarint(UInt64(clamping: y), to: &out)
+      case .brightness(let value):
+        out.append(6)
+        appendFloat(value, to: &out)
+      case .contrast(let value):
+        out.append(7)
+        appendFloat(value, to: &out)
+      case .saturation(let value):
+        out.append(8)
+        appendFloat(value, to: &out)
+      case .hue(let value):
+        out.append(9)
+        appendFloat(value, to: &out)
+      case .grayscale(let grayscale):
+        out += [10, grayscale ? 1 : 0]
+      case .erasing(let box):
+        out.append(11)
+        guard let box else {
+          out.append(0)
+          continue
+        }
+        out.append(box.noiseSeed == nil ? 1 : 3)
+        for value in [box.x, box.y, box.width, box.height] {
+          appendVarint(UInt64(clamping: value), to: &out)
+        }
+        if let seed = box.noiseSeed {
+          for shift in stride(from: 0, to: 64, by: 8) { out.append(UInt8(truncatingIfNeeded: seed >> shift)) }
+        }
+      }
+    }
+    return out
+  }
+
+  /// Decodes the binary form written by ``encoded()``.
+  /// - Throws: ``SampleRecordDecodingError`` for an unknown version or tag, or truncated or trailing bytes.
+  public init(encoded bytes: [UInt8]) throws(SampleRecordDecodingError) {
+    var reader = ByteReader(bytes: bytes)
+    let version = try reader.byte()
+    guard version == Self.encodingVersion else {
+      throw SampleRecordDecodingError(message: "unsupported record encoding version \(version)")
+    }
+    let flags = try reader.byte()
+    guard flags & ~1 == 0 else { throw reader.fail("unknown record flags \(flags)") }
+    let count = try reader.varint()
+    guard count <= UInt64(bytes.count) else { throw reader.fail("parameter count \(count) exceeds the data") }
+    var params: [TransformParams] = []
+    params.reserveCapacity(Int(count))
+    for _ in 0..<count {
+      let tag = try reader.byte()
+      switch tag {
+      case 0: params.append(.none)
+      case 1: params.append(.flip(flips: try reader.bool()))
+      case 2: params.append(.rotation(angle: try reader.float()))
+      case 3: params.append(.zoom(heightZoom: try reader.float(), widthZoom: try reader.float()))
+      case 4: params.append(.translation(translateX: try reader.float(), translateY: try reader.float()))
+      case 5: params.append(.crop(x: try reader.int(), y: try reader.int()))
+      case 6: params.append(.brightness(rgbDelta: try reader.float()))
+      case 7: params.append(.contrast(contrastFactor: try reader.float()))
+      case 8: params.append(.saturation(saturationFactor: try reader.float()))
+      case 9: params.append(.hue(hueFactor: try reader.float()))
+      case 10: params.append(.grayscale(grayscale: try reader.bool()))
+      case 11:
+        let boxFlags = try reader.byte()
+        guard boxFlags == 0 || boxFlags == 1 || boxFlags == 3 else {
+          throw reader.fail("unknown erasing flags \(boxFlags)")
+        }
+        guard boxFlags & 1 == 1 else {
+          params.append(.erasing(nil))
+          continue
+        }
+        let x = try reader.int()
+        let y = try reader.int()
+        let width = try reader.int()
+        let height = try reader.int()
+        var seed: UInt64?
+        if boxFlags & 2 != 0 {
+          var value: UInt64 = 0
+          for shift in stride(from: 0, to: 64, by: 8) { value |= UInt64(try reader.byte()) << shift }
+          seed = value
+        }
+        params.append(.erasing(ErasingBox(x: x, y: y, width: width, height: height, noiseSeed: seed)))
+      default:
+        throw reader.fail("unknown parameter tag \(tag)")
+      }
+    }
+    guard reader.position == bytes.count else { throw reader.fail("trailing bytes") }
+    self.init(original: flags & 1 == 1, params: params)
+  }
+
+  /// The record as JSON for SQL views and `--json` output, with Keras' transformation names:
+  /// `{"original":false,"params":[{"flips":true},{"angle":-12.5},{},{"x":3,"y":0}]}`.
+  ///
+  /// Objects list keys in a fixed order; floats use Swift's shortest `Float` form; `{}` marks a
+  /// transform without random parameters; RandomErasing writes `{"applied":false}` or
+  /// `{"applied":true,"x":..,"y":..,"width":..,"height":..[,"noise_seed":"<16 hex digits>"]}`.
+  public var jsonString: String {
+    var out = "{\"original\":\(original),\"params\":["
+    for (index, param) in params.enumerated() {
+      if index > 0 { out += "," }
+      out += Self.json(param)
+    }
+    return out + "]}"
+  }
+
+  private static func number(_ value: Float) -> String {
+    guard value.isFinite else { return "null" }
+    return value == 0 ? "0.0" : value.description
+  }
+
+  private static func json(_ param: TransformParams) -> String {
+    switch param {
+    case .none: return "{}"
+    case .flip(let flips): return "{\"flips\":\(flips)}"
+    case .rotation(let angle): return "{\"angle\":\(number(angle))}"
+    case .zoom(let h, let w): return "{\"height_zoom\":\(number(h)),\"width_zoom\":\(number(w))}"
+    case .translation(let x, let y): return "{\"translate_x\":\(number(x)),\"translate_y\":\(number(y))}"
+    case .crop(let x, let y): return "{\"x\":\(x),\"y\":\(y)}"
+    case .brightness(let value): return "{\"rgb_delta\":\(number(value))}"
+    case .contrast(let value): return "{\"contrast_factor\":\(number(value))}"
+    case .saturation(let value): return "{\"saturation_factor\":\(number(value))}"
+    case .hue(let value): return "{\"hue_factor\":\(number(value))}"
+    case .grayscale(let value): return "{\"grayscale\":\(value)}"
+    case .erasing(let box):
+      guard let box else { return "{\"applied\":false}" }
+      var text =
+        "{\"applied\":true,\"x\":\(box.x),\"y\":\(box.y),\"width\":\(box.width),\"height\":\(box.height)"
+      if let seed = box.noiseSeed {
+        text += ",\"noise_seed\":\"\(SampleKey(rawValue: seed).description)\""
+      }
+      return text + "}"
+    }
+  }
+}
+
+private func appendVarint(_ value: UInt64, to out: inout [UInt8]) {
+  var rest = value
+  while rest >= 0x80 {
+    out.append(UInt8(truncatingIfNeeded: rest) | 0x80)
+    rest >>= 7
+  }
+  out.append(UInt8(rest))
+}
+
+private func appendFloat(_ value: Float, to out: inout [UInt8]) {
+  let bits = value.bitPattern
+  out += [
+    UInt8(truncatingIfNeeded: bits), UInt8(truncatingIfNeeded: bits >> 8),
+    UInt8(truncatingIfNeeded: bits >> 16),
+    UInt8(truncatingIfNeeded: bits >> 24),
+  ]
+}
+
+private struct ByteReader {
+  let bytes: [UInt8]
+  var position = 0
+
+  func fail(_ message: String) -> SampleRecordDecodingError {
+    SampleRecordDecodingError(message: "\(message) at byte \(position)")
+  }
+
+  mutating func byte() throws(SampleRecordDecodingError) -> UInt8 {
+    guard position < bytes.count else { throw fail("truncated record") }
+    defer { position += 1 }
+    return bytes[position]
+  }
+
+  mutating func bool() throws(SampleRecordDecodingError) -> Bool {
+    let value = try byte()
+    guard value <= 1 else { throw fail("invalid boolean \(value)") }
+    return value == 1
+  }
+
+  mutating func float() throws(SampleRecordDecodingError) -> Float {
+    var bits: UInt32 = 0
+    for shift in stride(from: 0, to: 32, by: 8) { bits |= UInt32(try byte()) << shift }
+    return Float(bitPattern: bits)
+  }
+
+  mutating func varint() throws(SampleRecordDecodingError) -> UInt64 {
+    var value: UInt64 = 0
+    var shift: UInt64 = 0
+    while true {
+      let next = try byte()
+      guard shift < 64, shift < 63 || next <= 1 else { throw fail("varint too long") }
+      value |= UInt64(next & 0x7F) << shift
+      if next & 0x80 == 0 { return value }
+      shift += 7
+    }
+  }
+
+  mutating func int() throws(SampleRecordDecodingError) -> Int {
+    let value = try varint()
+    guard value <= UInt64(Int.max) else { throw fail("integer out of range") }
+    return Int(value)
+  }
+}
