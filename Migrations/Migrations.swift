@@ -19,6 +19,9 @@ package enum SchemaMigrations {
     SchemaMigration(
       version: 1, identifier: "0001_initial",
       sql: String(decoding: PackageResources._001_initial_sql, as: UTF8.self)),
+    SchemaMigration(
+      version: 2, identifier: "0002_pipelines_runs",
+      sql: String(decoding: PackageResources._002_pipelines_runs_sql, as: UTF8.self)),
   ]
 
   /// The newest schema version this binary knows.

@@ -235,3 +235,18 @@ extension Catalog {
     Date.now.formatted(.iso8601)
   }
 }
+
+extension Catalog {
+  /// The distinct image sizes among a version's samples, each with one sample path that has it.
+  public func imageSizes(in version: DatasetVersion) throws -> [(width: Int, height: Int, path: String)] {
+    try read { db in
+      try Row.fetchAll(
+        db,
+        sql: """
+          SELECT o.width, o.height, min(s.path) AS path FROM samples s JOIN objects o ON o.hash = s.object_hash
+          WHERE s.version_id = ? GROUP BY o.width, o.height ORDER BY o.width, o.height
+          """, arguments: [version.id]
+      ).map { row in (width: row["width"], height: row["height"], path: row["path"]) }
+    }
+  }
+}

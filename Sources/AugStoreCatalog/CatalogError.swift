@@ -14,6 +14,12 @@ public enum CatalogError: Error, LocalizedError, Equatable, Sendable {
   case tagNotFound(dataset: String, tag: String)
   /// The tag already points at another version of the dataset.
   case tagExists(dataset: String, tag: String, version: Int)
+  /// No pipeline has this name (or this version).
+  case pipelineNotFound(name: String, version: Int?)
+  /// No run has this name.
+  case runNotFound(name: String)
+  /// A run with this name exists; runs are immutable.
+  case runExists(name: String)
 
   /// A one-line description naming the catalog, dataset, version or tag.
   public var errorDescription: String? {
@@ -31,6 +37,13 @@ public enum CatalogError: Error, LocalizedError, Equatable, Sendable {
       return "dataset \"\(dataset)\" has no tag \"\(tag)\""
     case .tagExists(let dataset, let tag, let version):
       return "tag \"\(tag)\" of dataset \"\(dataset)\" already points at v\(version)"
+    case .pipelineNotFound(let name, let version):
+      if let version { return "pipeline \"\(name)\" has no version v\(version)" }
+      return "no pipeline named \"\(name)\" (add one with `augstore pipeline add \(name) --spec FILE.json`)"
+    case .runNotFound(let name):
+      return "no run named \"\(name)\" (create one with `augstore run create \(name) …`)"
+    case .runExists(let name):
+      return "run \"\(name)\" already exists; runs are immutable, choose another name"
     }
   }
 }

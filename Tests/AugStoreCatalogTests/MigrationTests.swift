@@ -47,13 +47,13 @@ import Testing
       }
     }
     let before = try Files.read(path)
-    #expect(throws: CatalogError.schemaTooNew(path: path, catalogVersion: 42, supportedVersion: 1)) {
+    #expect(throws: CatalogError.schemaTooNew(path: path, catalogVersion: 42, supportedVersion: SchemaMigrations.latestVersion)) {
       _ = try Catalog(path: path)
     }
     #expect(try Files.read(path) == before)
-    let message = CatalogError.schemaTooNew(path: path, catalogVersion: 42, supportedVersion: 1)
+    let message = CatalogError.schemaTooNew(path: path, catalogVersion: 42, supportedVersion: SchemaMigrations.latestVersion)
       .localizedDescription
-    #expect(message.contains("42") && message.contains("version 1"))
+    #expect(message.contains("42") && message.contains("version \(SchemaMigrations.latestVersion)"))
   }
 
   @Test func notADatabaseIsAnErrorNamingTheFile() throws {

@@ -18,6 +18,16 @@ public enum Names {
     guard isValid(name) else { throw .invalidName(kind: "dataset", name: name) }
   }
 
+  /// Throws unless `name` is a valid pipeline name.
+  public static func checkPipeline(_ name: String) throws(StoreError) {
+    guard isValid(name) else { throw .invalidName(kind: "pipeline", name: name) }
+  }
+
+  /// Throws unless `name` is a valid run name.
+  public static func checkRun(_ name: String) throws(StoreError) {
+    guard isValid(name) else { throw .invalidName(kind: "run", name: name) }
+  }
+
   /// Throws unless `name` is a valid tag name (a valid name that does not look like `vN`).
   public static func checkTag(_ name: String) throws(StoreError) {
     guard isValid(name), versionNumber(name) == nil else { throw .invalidName(kind: "tag", name: name) }

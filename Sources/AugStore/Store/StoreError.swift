@@ -22,6 +22,10 @@ public enum StoreError: Error, LocalizedError, Equatable, Sendable {
   case objectMissing(hash: String, path: String)
   /// An object's bytes no longer hash to its name.
   case objectCorrupt(hash: String, path: String)
+  /// A pipeline spec file that cannot be used; `reason` names the transform and field.
+  case invalidSpec(path: String, reason: String)
+  /// A pipeline that cannot apply to an image of the dataset (e.g. a crop larger than it).
+  case pipelineDoesNotFit(pipeline: String, dataset: String, samplePath: String, reason: String)
 
   /// A description naming the path, dataset or object; one line except for lists of files.
   public var errorDescription: String? {
@@ -50,6 +54,10 @@ public enum StoreError: Error, LocalizedError, Equatable, Sendable {
       return "\(path): object \(hash) is missing from the store"
     case .objectCorrupt(let hash, let path):
       return "\(path): object \(hash) is damaged (its bytes no longer match its SHA-256)"
+    case .invalidSpec(let path, let reason):
+      return "\(path): \(reason)"
+    case .pipelineDoesNotFit(let pipeline, let dataset, let samplePath, let reason):
+      return "pipeline \"\(pipeline)\" does not fit \(dataset) sample \(samplePath): \(reason)"
     }
   }
 }

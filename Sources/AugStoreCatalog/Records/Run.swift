@@ -1,0 +1,53 @@
+import GRDB
+
+/// One training run's augmentation plan: dataset version, pipeline, master seed, shuffle.
+///
+/// A run is immutable once created: its records are drawn from exactly these inputs.
+public struct Run: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+  /// The table that holds runs.
+  public static let databaseTableName = "runs"
+  /// Column names are the snake_case form of the property names.
+  public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
+  /// Column names are the snake_case form of the property names.
+  public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
+
+  /// Row id; `nil` until inserted.
+  public var id: Int64?
+  /// The run's name, unique in the store.
+  public var name: String
+  /// The dataset version the run trains on.
+  public var datasetVersionId: Int64
+  /// The pipeline version the run augments with.
+  public var pipelineId: Int64
+  /// The master seed's bit pattern (a `UInt64` stored as `Int64`).
+  public var seed: Int64
+  /// Whether each epoch visits the samples in a shuffled order.
+  public var shuffle: Bool
+  /// The draw-addressing scheme the run's parameters are drawn with.
+  public var drawScheme: Int
+  /// When the run was created (ISO 8601).
+  public var createdAt: String
+
+  /// Describes a run.
+  public init(
+    id: Int64? = nil, name: String, datasetVersionId: Int64, pipelineId: Int64, seed: UInt64, shuffle: Bool,
+    drawScheme: Int, createdAt: String
+  ) {
+    self.id = id
+    self.name = name
+    self.datasetVersionId = datasetVersionId
+    self.pipelineId = pipelineId
+    self.seed = Int64(bitPattern: seed)
+    self.shuffle = shuffle
+    self.drawScheme = drawScheme
+    self.createdAt = createdAt
+  }
+
+  /// The master seed.
+  public var masterSeed: UInt64 { UInt64(bitPattern: seed) }
+
+  /// Takes the row id SQLite assigned.
+  public mutating func didInsert(_ inserted: InsertionSuccess) {
+    id = inserted.rowID
+  }
+}
