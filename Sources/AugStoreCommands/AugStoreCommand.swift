@@ -13,7 +13,9 @@ struct AugStoreCommand: ParsableCommand {
       The store is --store PATH, else $AUGSTORE_STORE, else ./.augstore.
       """,
     version: "0.1.0",
-    subcommands: [InitCommand.self, DatasetCommand.self, DemoCommand.self]
+    subcommands: [
+      InitCommand.self, DatasetCommand.self, PipelineCommand.self, RunCommand.self, DemoCommand.self,
+    ]
   )
 
   @OptionGroup var global: GlobalOptions
