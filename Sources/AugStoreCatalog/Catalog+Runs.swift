@@ -10,7 +10,9 @@ public enum PipelineCommit: Sendable, Equatable {
 
 extension Catalog {
   /// Stores a canonical spec under `name` unless the latest version has the same fingerprint.
-  public func commitPipeline(name: String, fingerprint: String, canonicalSpec: String) throws -> PipelineCommit {
+  public func commitPipeline(
+    name: String, fingerprint: String, canonicalSpec: String
+  ) throws -> PipelineCommit {
     let now = Self.timestamp()
     return try write { db in
       let latest = try Pipeline.filter(Column("name") == name).order(Column("version").desc).fetchOne(db)

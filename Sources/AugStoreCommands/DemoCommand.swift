@@ -28,13 +28,15 @@ struct DemoCommand: ParsableCommand {
       first.created
         ? "   shapes@v\(first.version.number): \(first.version.sampleCount) samples, \(first.newObjects) new objects"
         : "   unchanged: same content as v\(first.version.number)")
-    let summary = try store.summary(of: DatasetReference(name: "shapes", selector: .number(first.version.number)))
+    let summary = try store.summary(
+      of: DatasetReference(name: "shapes", selector: .number(first.version.number)))
     for entry in summary.labels {
       print("   \(entry.label ?? "-"): \(entry.count)")
     }
     step("3. Redraw one picture per class, add one more, register again")
     try DemoDataset.write(to: images + "/v2", variant: 1)
-    let second = try store.addDataset(named: "shapes", from: images + "/v2", options: DatasetAddOptions(message: "redrawn"))
+    let second = try store.addDataset(
+      named: "shapes", from: images + "/v2", options: DatasetAddOptions(message: "redrawn"))
     print("   shapes@v\(second.version.number): \(second.version.sampleCount) samples")
     step("4. Diff the versions: augstore dataset diff shapes@v1 shapes@v\(second.version.number)")
     let diff = try store.diff(

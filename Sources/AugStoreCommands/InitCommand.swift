@@ -17,6 +17,7 @@ struct InitCommand: ParsableCommand {
   func run() throws {
     let root = path ?? global.storePath
     let (_, created) = try Store.initialize(at: root)
-    print(created ? "Initialized an empty augstore store in \(root)" : "augstore store already exists in \(root)")
+    print(
+      created ? "Initialized an empty augstore store in \(root)" : "augstore store already exists in \(root)")
   }
 }

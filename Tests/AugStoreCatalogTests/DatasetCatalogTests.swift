@@ -22,11 +22,14 @@ import Testing
     NewVersion(
       datasetName: name, message: nil, contentDigest: digest,
       objects: Set(samples.map(\.1)).sorted().map { object($0) },
-      samples: samples.map { NewSample(path: $0.0, objectHash: String(repeating: $0.1, count: 64), label: $0.2) })
+      samples: samples.map {
+        NewSample(path: $0.0, objectHash: String(repeating: $0.1, count: 64), label: $0.2)
+      })
   }
 
   @Test func versionsAreNumberedAndUnchangedContentAddsNone() throws {
-    let first = try catalog.commitVersion(version("cats", digest: "d1", samples: [("a.png", "a", "x"), ("b.png", "b", nil)]))
+    let first = try catalog.commitVersion(
+      version("cats", digest: "d1", samples: [("a.png", "a", "x"), ("b.png", "b", nil)]))
     guard case .created(let v1) = first else {
       Issue.record("expected a new version, got \(first)")
       return
@@ -51,7 +54,8 @@ import Testing
 
   @Test func sharedObjectsAreStoredOnce() throws {
     _ = try catalog.commitVersion(version("a", digest: "1", samples: [("x.png", "a", nil)]))
-    _ = try catalog.commitVersion(version("b", digest: "1", samples: [("y.png", "a", nil), ("z.png", "a", nil)]))
+    _ = try catalog.commitVersion(
+      version("b", digest: "1", samples: [("y.png", "a", nil), ("z.png", "a", nil)]))
     let count = try catalog.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM objects") }
     #expect(count == 1)
   }

@@ -33,7 +33,8 @@ import Testing
     let path = folder.appending("catalog.sqlite")
     _ = try Catalog(path: path)
     let reopened = try Catalog(path: path)
-    let applied = try reopened.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM grdb_migrations") }
+    let applied = try reopened.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM grdb_migrations")
+    }
     #expect(applied == SchemaMigrations.all.count)
   }
 
@@ -47,12 +48,17 @@ import Testing
       }
     }
     let before = try Files.read(path)
-    #expect(throws: CatalogError.schemaTooNew(path: path, catalogVersion: 42, supportedVersion: SchemaMigrations.latestVersion)) {
+    #expect(
+      throws: CatalogError.schemaTooNew(
+        path: path, catalogVersion: 42, supportedVersion: SchemaMigrations.latestVersion)
+    ) {
       _ = try Catalog(path: path)
     }
     #expect(try Files.read(path) == before)
-    let message = CatalogError.schemaTooNew(path: path, catalogVersion: 42, supportedVersion: SchemaMigrations.latestVersion)
-      .localizedDescription
+    let message = CatalogError.schemaTooNew(
+      path: path, catalogVersion: 42, supportedVersion: SchemaMigrations.latestVersion
+    )
+    .localizedDescription
     #expect(message.contains("42") && message.contains("version \(SchemaMigrations.latestVersion)"))
   }
 

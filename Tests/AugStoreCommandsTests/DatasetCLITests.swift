@@ -14,7 +14,8 @@ import Testing
     let paths = try ImageFolder.make(at: source, classes: 10, perClass: 200)
     #expect(try CLI.run(["init", store]).status == 0)
 
-    let added = try CLI.json(["dataset", "add", "photos", "--from", source, "--store", store]) as? [String: Any]
+    let added =
+      try CLI.json(["dataset", "add", "photos", "--from", source, "--store", store]) as? [String: Any]
     #expect(added?["version"] as? Int == 1 && added?["samples"] as? Int == 2000)
     let shown = try CLI.json(["dataset", "show", "photos@v1", "--store", store]) as? [String: Any]
     #expect(shown?["samples"] as? Int == 2000)
@@ -32,9 +33,11 @@ import Testing
     try Files.write(try ImageFolder.png(seed: -1), to: source + "/" + paths[0])
     try Files.write(try ImageFolder.png(seed: -2), to: source + "/class9/extra.png")
     try FileManager.default.removeItem(atPath: source + "/" + paths[1000])
-    let second = try CLI.json(["dataset", "add", "photos", "--from", source, "--store", store]) as? [String: Any]
+    let second =
+      try CLI.json(["dataset", "add", "photos", "--from", source, "--store", store]) as? [String: Any]
     #expect(second?["version"] as? Int == 2 && second?["created"] as? Bool == true)
-    let diff = try CLI.json(["dataset", "diff", "photos@v1", "photos@v2", "--store", store]) as? [String: Any]
+    let diff =
+      try CLI.json(["dataset", "diff", "photos@v1", "photos@v2", "--store", store]) as? [String: Any]
     #expect(diff?["added"] as? [String] == ["class9/extra.png"])
     #expect(diff?["removed"] as? [String] == [paths[1000]])
     #expect(diff?["changed"] as? [String] == [paths[0]])
@@ -53,8 +56,12 @@ import Testing
     try ImageFolder.make(at: folder.appending("b"), classes: 3, perClass: 100, seedOffset: 7)
     #expect(try CLI.run(["init", store]).status == 0)
     for _ in 0..<3 {
-      let first = try CLI.start(["dataset", "add", "alpha", "--from", folder.appending("a"), "--store", store])
-      let second = try CLI.start(["dataset", "add", "beta", "--from", folder.appending("b"), "--store", store])
+      let first = try CLI.start([
+        "dataset", "add", "alpha", "--from", folder.appending("a"), "--store", store,
+      ])
+      let second = try CLI.start([
+        "dataset", "add", "beta", "--from", folder.appending("b"), "--store", store,
+      ])
       let same = try CLI.start(["dataset", "add", "alpha", "--from", folder.appending("a"), "--store", store])
       for outcome in [CLI.finish(first), CLI.finish(second), CLI.finish(same)] {
         #expect(outcome.status == 0, "\(outcome.stderr)")
@@ -133,6 +140,8 @@ import Testing
     }
     let refused = try CLI.run(["dataset", "list", "--store", store])
     #expect(refused.status == 1)
-    #expect(refused.stderr.contains("schema version 99") && refused.stderr.contains("this augstore supports (schema version"))
+    #expect(
+      refused.stderr.contains("schema version 99")
+        && refused.stderr.contains("this augstore supports (schema version"))
   }
 }

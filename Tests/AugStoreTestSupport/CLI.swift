@@ -19,7 +19,9 @@ public enum CLI {
   }
 
   /// Starts `augstore arguments…` and returns the process (not yet finished).
-  public static func start(_ arguments: [String], environment: [String: String] = [:]) throws -> (
+  public static func start(
+    _ arguments: [String], environment: [String: String] = [:]
+  ) throws -> (
     Process, Pipe, Pipe
   ) {
     let process = Process()

@@ -22,7 +22,9 @@ public enum ImageFolder {
   ///
   /// - Returns: the relative paths written, sorted.
   @discardableResult
-  public static func make(at root: String, classes: Int, perClass: Int, seedOffset: Int = 0) throws -> [String] {
+  public static func make(
+    at root: String, classes: Int, perClass: Int, seedOffset: Int = 0
+  ) throws -> [String] {
     var paths: [String] = []
     for label in 0..<classes {
       for item in 0..<perClass {

@@ -34,7 +34,8 @@ import Testing
     try Files.write(try ImageFolder.png(seed: 999), to: source + "/" + paths[0])
     try FileManager.default.removeItem(atPath: source + "/" + paths[5])
     try Files.write(try ImageFolder.png(seed: 1000), to: source + "/class2/new.png")
-    let second = try store.addDataset(named: "shapes", from: source, options: DatasetAddOptions(message: "fix"))
+    let second = try store.addDataset(
+      named: "shapes", from: source, options: DatasetAddOptions(message: "fix"))
     #expect(second.created && second.version.number == 2 && second.version.sampleCount == 12)
     #expect(second.version.message == "fix")
     let diff = try store.diff(DatasetReference(parsing: "shapes@v1"), DatasetReference(parsing: "shapes@v2"))
@@ -91,12 +92,15 @@ import Testing
     #expect(objectFiles.isEmpty)
     #expect(stagingLeftovers.isEmpty)
 
-    let skipping = try store.addDataset(named: "shapes", from: source, options: DatasetAddOptions(skipInvalid: true))
+    let skipping = try store.addDataset(
+      named: "shapes", from: source, options: DatasetAddOptions(skipInvalid: true))
     #expect(skipping.version.sampleCount == 6)
     #expect(skipping.skipped.map(\.path) == ["class0/notes.png", "class1/empty.png"])
   }
 
-  @Test(arguments: ["a b", "quote\"d", "semi;colon", "..", "a/b", "", "-dash", "x@v1", String(repeating: "n", count: 129)])
+  @Test(arguments: [
+    "a b", "quote\"d", "semi;colon", "..", "a/b", "", "-dash", "x@v1", String(repeating: "n", count: 129),
+  ])
   func unsafeNamesAreRejectedBeforeAnythingIsRead(name: String) throws {
     try ImageFolder.make(at: source, classes: 1, perClass: 1)
     #expect(throws: StoreError.invalidName(kind: "dataset", name: name)) {
@@ -114,7 +118,10 @@ import Testing
       atPath: source + "/class0/link.png", withDestinationPath: folder.appending("outside.png"))
     try Files.write(Array("readme".utf8), to: source + "/README.txt")
     let result = try store.addDataset(named: "walk", from: source)
-    #expect(try store.samples(of: DatasetReference(parsing: "walk")).map(\.path) == ["class0/img00000.png", "class0/img00001.png"])
+    #expect(
+      try store.samples(of: DatasetReference(parsing: "walk")).map(\.path) == [
+        "class0/img00000.png", "class0/img00001.png",
+      ])
     #expect(result.ignoredFiles == 1)
   }
 

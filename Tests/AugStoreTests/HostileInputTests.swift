@@ -7,8 +7,10 @@ import Testing
 /// Every hostile PNG of the imaging fixtures is refused with a reason, and nothing is registered.
 @Suite struct HostileInputTests {
   static var badFiles: [String] {
-    (try? FileManager.default.contentsOfDirectory(atPath: Files.badPNGFolder))?.filter { $0.hasSuffix(".png") }
-      .sorted() ?? []
+    (try? FileManager.default.contentsOfDirectory(atPath: Files.badPNGFolder))?.filter {
+      $0.hasSuffix(".png")
+    }
+    .sorted() ?? []
   }
 
   @Test func fixturesArePresent() {
@@ -41,7 +43,8 @@ import Testing
     #expect(throws: StoreError.self) {
       try store.addDataset(named: "budget", from: source, options: DatasetAddOptions(pixelBudget: 1000))
     }
-    let result = try store.addDataset(named: "budget", from: source, options: DatasetAddOptions(pixelBudget: 1200))
+    let result = try store.addDataset(
+      named: "budget", from: source, options: DatasetAddOptions(pixelBudget: 1200))
     #expect(result.version.sampleCount == 1)
   }
 }

@@ -72,7 +72,8 @@ extension Store {
     for (file, outcome) in zip(files, scanned) {
       switch outcome {
       case .success(let image): accepted.append((file, image))
-      case .failure(let rejection): invalid.append(InvalidFile(path: file.relativePath, reason: rejection.reason))
+      case .failure(let rejection):
+        invalid.append(InvalidFile(path: file.relativePath, reason: rejection.reason))
       }
     }
     if !invalid.isEmpty && !options.skipInvalid {

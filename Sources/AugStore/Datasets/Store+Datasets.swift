@@ -105,7 +105,9 @@ extension Store {
   ///
   /// - Returns: the number of files written.
   @discardableResult
-  public func export(_ reference: DatasetReference, to folder: String, progress: ProgressHandler? = nil)
+  public func export(
+    _ reference: DatasetReference, to folder: String, progress: ProgressHandler? = nil
+  )
     throws -> Int
   {
     let samples = try samples(of: reference)

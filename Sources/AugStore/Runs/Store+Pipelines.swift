@@ -38,7 +38,8 @@ extension Store {
     } catch {
       throw StoreError.invalidSpec(path: source, reason: error.localizedDescription)
     }
-    return try catalog.commitPipeline(name: name, fingerprint: spec.fingerprint, canonicalSpec: spec.canonicalJSON)
+    return try catalog.commitPipeline(
+      name: name, fingerprint: spec.fingerprint, canonicalSpec: spec.canonicalJSON)
   }
 
   /// The stored pipeline and its parsed spec.
@@ -52,7 +53,8 @@ extension Store {
     do {
       return try PipelineSpec(json: pipeline.spec)
     } catch {
-      throw StoreError.invalidSpec(path: "pipeline \(pipeline.name)@v\(pipeline.version)", reason: error.localizedDescription)
+      throw StoreError.invalidSpec(
+        path: "pipeline \(pipeline.name)@v\(pipeline.version)", reason: error.localizedDescription)
     }
   }
 }

@@ -29,7 +29,8 @@ extension Store {
         _ = try spec.imageSizes(input: ImageSize(height: size.height, width: size.width))
       } catch {
         throw StoreError.pipelineDoesNotFit(
-          pipeline: pipeline.description, dataset: "\(datasetRow.name)@v\(version.number)", samplePath: size.path,
+          pipeline: pipeline.description, dataset: "\(datasetRow.name)@v\(version.number)",
+          samplePath: size.path,
           reason: error.localizedDescription)
       }
     }
@@ -47,7 +48,8 @@ extension Store {
   public func runDetails(named name: String) throws -> RunDetails {
     let run = try catalog.run(named: name)
     let (dataset, version) = try catalog.datasetVersion(id: run.datasetVersionId)
-    return RunDetails(run: run, dataset: dataset, version: version, pipeline: try catalog.pipeline(id: run.pipelineId))
+    return RunDetails(
+      run: run, dataset: dataset, version: version, pipeline: try catalog.pipeline(id: run.pipelineId))
   }
 
   /// Every run with its dataset version and pipeline, by name.

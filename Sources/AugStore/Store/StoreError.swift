@@ -44,7 +44,8 @@ public enum StoreError: Error, LocalizedError, Equatable, Sendable {
     case .invalidImages(let folder, let files):
       let noun = files.count == 1 ? "invalid image" : "invalid images"
       let list = files.map { "  \($0.path): \($0.reason)" }.joined(separator: "\n")
-      return "\(folder): \(files.count) \(noun), nothing registered (use --skip-invalid to register the rest):\n"
+      return
+        "\(folder): \(files.count) \(noun), nothing registered (use --skip-invalid to register the rest):\n"
         + list
     case .io(let path, let message):
       return "\(path): \(message)"

@@ -37,7 +37,9 @@ package enum FileIO {
   }
 
   /// Creates `path` (which must not exist) and writes `bytes`; `sync` also fsyncs it.
-  package static func writeNew(_ path: String, _ bytes: UnsafeRawBufferPointer, sync: Bool)
+  package static func writeNew(
+    _ path: String, _ bytes: UnsafeRawBufferPointer, sync: Bool
+  )
     throws(StoreError)
   {
     let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)

@@ -23,7 +23,9 @@ public struct Pipeline: Codable, Sendable, Equatable, FetchableRecord, MutablePe
   public var createdAt: String
 
   /// Describes a pipeline version.
-  public init(id: Int64? = nil, name: String, version: Int, fingerprint: String, spec: String, createdAt: String) {
+  public init(
+    id: Int64? = nil, name: String, version: Int, fingerprint: String, spec: String, createdAt: String
+  ) {
     self.id = id
     self.name = name
     self.version = version

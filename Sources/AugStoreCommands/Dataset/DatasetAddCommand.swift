@@ -26,7 +26,8 @@ struct DatasetAddCommand: ParsableCommand {
   @Option(name: .long, help: ArgumentHelp("The folder to register.", valueName: "dir"))
   var from: String
 
-  @Option(name: .long, help: "How to label samples: folders or none (default: folders if DIR has sub-folders).")
+  @Option(
+    name: .long, help: "How to label samples: folders or none (default: folders if DIR has sub-folders).")
   var labels: LabelMode?
 
   @Flag(name: .long, help: "Register the valid images and list the invalid ones.")

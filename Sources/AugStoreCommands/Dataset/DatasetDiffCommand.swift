@@ -22,8 +22,9 @@ struct DatasetDiffCommand: ParsableCommand {
     let diff = try global.openStore().diff(from, to)
     if output.json {
       try Terminal.printJSON(
-        Report(from: from.description, to: to.description, added: diff.added, removed: diff.removed,
-               changed: diff.changed))
+        Report(
+          from: from.description, to: to.description, added: diff.added, removed: diff.removed,
+          changed: diff.changed))
       return
     }
     for path in diff.added { print("A  \(path)") }

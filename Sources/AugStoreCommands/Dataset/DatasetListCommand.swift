@@ -15,17 +15,19 @@ struct DatasetListCommand: ParsableCommand {
     let listings = try global.openStore().listDatasets()
     if output.json {
       try Terminal.printJSON(
-        ["datasets": listings.map { listing in
-          ListedDataset(
-            name: listing.dataset.name, createdAt: listing.dataset.createdAt,
-            versions: listing.versions.map { version in
-              ListedVersion(
-                version: version.number, samples: version.sampleCount, bytes: version.totalBytes,
-                message: version.message, createdAt: version.createdAt,
-                tags: listing.tags.filter { $0.value == version.number }.keys.sorted())
-            },
-            tags: listing.tags)
-        }])
+        [
+          "datasets": listings.map { listing in
+            ListedDataset(
+              name: listing.dataset.name, createdAt: listing.dataset.createdAt,
+              versions: listing.versions.map { version in
+                ListedVersion(
+                  version: version.number, samples: version.sampleCount, bytes: version.totalBytes,
+                  message: version.message, createdAt: version.createdAt,
+                  tags: listing.tags.filter { $0.value == version.number }.keys.sorted())
+              },
+              tags: listing.tags)
+          }
+        ])
       return
     }
     if listings.isEmpty {

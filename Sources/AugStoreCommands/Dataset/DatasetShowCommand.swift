@@ -40,7 +40,9 @@ struct DatasetShowCommand: ParsableCommand {
           }))
       return
     }
-    print("\(summary.dataset.name)@v\(version.number)" + (summary.tags.isEmpty ? "" : "  [\(summary.tags.joined(separator: ", "))]"))
+    print(
+      "\(summary.dataset.name)@v\(version.number)"
+        + (summary.tags.isEmpty ? "" : "  [\(summary.tags.joined(separator: ", "))]"))
     print("  created  \(version.createdAt)")
     if let message = version.message { print("  message  \(message)") }
     print("  samples  \(version.sampleCount)")

@@ -51,7 +51,9 @@ struct PipelineAddCommand: ParsableCommand {
       }
     if output.json {
       try Terminal.printJSON(
-        PipelineReport(name: pipeline.name, version: pipeline.version, fingerprint: pipeline.fingerprint, created: created))
+        PipelineReport(
+          name: pipeline.name, version: pipeline.version, fingerprint: pipeline.fingerprint, created: created)
+      )
     } else if created {
       print("\(pipeline.name)@v\(pipeline.version): stored, fingerprint \(pipeline.fingerprint.prefix(16))")
     } else {
@@ -97,8 +99,9 @@ struct PipelineShowCommand: ParsableCommand {
     print("  created               \(pipeline.createdAt)")
     print("  original_probability  \(spec.originalProbability)")
     print("  output                \(spec.output.dtype.rawValue), \(spec.output.layout.rawValue)")
-    let transforms = (try JSONSerialization.jsonObject(with: Data(pipeline.spec.utf8)) as? [String: Any])?[
-      "transforms"] as? [Any] ?? []
+    let transforms =
+      (try JSONSerialization.jsonObject(with: Data(pipeline.spec.utf8)) as? [String: Any])?[
+        "transforms"] as? [Any] ?? []
     for (index, transform) in transforms.enumerated() {
       let data = try JSONSerialization.data(withJSONObject: transform, options: [.sortedKeys])
       print("  [\(index)] \(String(decoding: data, as: UTF8.self))")
@@ -121,14 +124,18 @@ struct PipelineListCommand: ParsableCommand {
     if output.json {
       try Terminal.printJSON([
         "pipelines": pipelines.map {
-          ListedPipeline(name: $0.name, version: $0.version, fingerprint: $0.fingerprint, createdAt: $0.createdAt)
+          ListedPipeline(
+            name: $0.name, version: $0.version, fingerprint: $0.fingerprint, createdAt: $0.createdAt)
         }
       ])
       return
     }
-    if pipelines.isEmpty { print("no pipelines (add one with `augstore pipeline add NAME --spec FILE.json`)") }
+    if pipelines.isEmpty {
+      print("no pipelines (add one with `augstore pipeline add NAME --spec FILE.json`)")
+    }
     for pipeline in pipelines {
-      print("\(pipeline.name)@v\(pipeline.version)  \(pipeline.fingerprint.prefix(16))  \(pipeline.createdAt)")
+      print(
+        "\(pipeline.name)@v\(pipeline.version)  \(pipeline.fingerprint.prefix(16))  \(pipeline.createdAt)")
     }
   }
 

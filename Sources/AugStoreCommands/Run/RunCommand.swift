@@ -27,7 +27,8 @@ struct RunCreateCommand: ParsableCommand {
   @Argument(help: "The run's name (letters, digits, '.', '_', '-').")
   var name: String
 
-  @Option(name: .long, help: ArgumentHelp("The dataset version: NAME, NAME@vN or NAME@TAG.", valueName: "dataset"))
+  @Option(
+    name: .long, help: ArgumentHelp("The dataset version: NAME, NAME@vN or NAME@TAG.", valueName: "dataset"))
   var dataset: DatasetReference
 
   @Option(name: .long, help: ArgumentHelp("The pipeline: NAME (latest) or NAME@vN.", valueName: "pipeline"))
@@ -43,7 +44,8 @@ struct RunCreateCommand: ParsableCommand {
 
   func run() throws {
     let details = try global.openStore().createRun(
-      named: name, dataset: dataset, pipeline: PipelineReference(parsing: pipeline), seed: seed, shuffle: shuffle)
+      named: name, dataset: dataset, pipeline: PipelineReference(parsing: pipeline), seed: seed,
+      shuffle: shuffle)
     if output.json {
       try Terminal.printJSON(RunReport(details))
     } else {
@@ -67,7 +69,9 @@ struct RunListCommand: ParsableCommand {
       try Terminal.printJSON(["runs": runs.map(RunReport.init)])
       return
     }
-    if runs.isEmpty { print("no runs (create one with `augstore run create NAME --dataset … --pipeline … --seed N`)") }
+    if runs.isEmpty {
+      print("no runs (create one with `augstore run create NAME --dataset … --pipeline … --seed N`)")
+    }
     for details in runs {
       print(
         "\(details.run.name)  \(details.dataset.name)@v\(details.version.number)  "
@@ -95,8 +99,12 @@ struct RunShowCommand: ParsableCommand {
     }
     let run = details.run
     print("run \(run.name)")
-    print("  dataset   \(details.dataset.name)@v\(details.version.number) (\(details.version.sampleCount) samples)")
-    print("  pipeline  \(details.pipeline.name)@v\(details.pipeline.version) (\(details.pipeline.fingerprint.prefix(16)))")
+    print(
+      "  dataset   \(details.dataset.name)@v\(details.version.number) (\(details.version.sampleCount) samples)"
+    )
+    print(
+      "  pipeline  \(details.pipeline.name)@v\(details.pipeline.version) (\(details.pipeline.fingerprint.prefix(16)))"
+    )
     print("  seed      \(run.masterSeed)")
     print("  shuffle   \(run.shuffle ? "on" : "off")")
     print("  created   \(run.createdAt)")
