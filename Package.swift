@@ -66,6 +66,8 @@ let package = Package(
       name: "augstore",
       dependencies: ["AugStoreCommands"]
     ),
+    // Developer tool: applies kernels to .npy cases (Keras parity) and times them (benchmarks).
+    .executableTarget(name: "kernel-probe", dependencies: ["AugStoreImaging"], path: "Tools/kernel-probe"),
     // Shared by the test targets: temporary folders, PNG folders, running the built CLI.
     .target(
       name: "AugStoreTestSupport",

@@ -1,0 +1,139 @@
+import Foundation
+
+/// A 2×3 affine matrix mapping OUTPUT pixel coordinates to INPUT pixel coordinates.
+///
+/// For an output pixel at column `x`, row `y` the kernel samples the input at
+/// `(a0·x + a1·y + a2, b0·x + b1·y + b2)`: the convention of TensorFlow's `ImageProjectiveTransformV3`
+/// and Keras' `affine_transform(transform=[a0, a1, a2, b0, b1, b2, 0, 0])`. Pixel centres sit at integer
+/// coordinates.
+///
+/// Every coefficient is **quantized** to the nearest multiple of ``quantum`` (2⁻²⁴) whenever a transform
+/// is created or composed, so pixels never depend on the last bits of libm's `sin`/`cos`: two machines
+/// whose `sin` differ by an ulp still build the same matrix (unless the exact value falls within an ulp
+/// of a rounding boundary, which happens with probability about 2⁻²⁹). The kernel then converts each
+/// coefficient to `Float` (exact for magnitudes below 1; correctly rounded otherwise).
+///
+/// Composition: `first.followed(by: second)` is the single transform equal to warping with `first` and
+/// then warping the result with `second`; because the matrices map output to input, its matrix is the
+/// product `first · second`.
+public struct AffineTransform: Sendable, Hashable, CustomStringConvertible {
+  /// The quantization step of every coefficient: 2⁻²⁴.
+  public static let quantum: Double = 1.0 / 16_777_216
+
+  /// Input x per unit of output x.
+  public let a0: Double
+  /// Input x per unit of output y.
+  public let a1: Double
+  /// Input x at the output origin.
+  public let a2: Double
+  /// Input y per unit of output x.
+  public let b0: Double
+  /// Input y per unit of output y.
+  public let b1: Double
+  /// Input y at the output origin.
+  public let b2: Double
+
+  /// Creates a transform from its six coefficients, quantizing each to a multiple of ``quantum``.
+  public init(a0: Double, a1: Double, a2: Double, b0: Double, b1: Double, b2: Double) {
+    self.a0 = Self.quantize(a0)
+    self.a1 = Self.quantize(a1)
+    self.a2 = Self.quantize(a2)
+    self.b0 = Self.quantize(b0)
+    self.b1 = Self.quantize(b1)
+    self.b2 = Self.quantize(b2)
+  }
+
+  /// Rounds `value` to the nearest multiple of ``quantum`` (halves away from zero); non-finite values
+  /// become 0.
+  public static func quantize(_ value: Double) -> Double {
+    guard value.isFinite else { return 0 }
+    return (value * 16_777_216).rounded(.toNearestOrAwayFromZero) / 16_777_216
+  }
+
+  /// The transform that leaves every pixel where it is.
+  public static let identity = AffineTransform(a0: 1, a1: 0, a2: 0, b0: 0, b1: 1, b2: 0)
+
+  /// The eight projective coefficients `[a0, a1, a2, b0, b1, b2, 0, 0]`, as TensorFlow takes them.
+  public var coefficients: [Double] { [a0, a1, a2, b0, b1, b2, 0, 0] }
+
+  /// A readable form listing the six coefficients.
+  public var description: String {
+    "AffineTransform[\(a0), \(a1), \(a2); \(b0), \(b1), \(b2)]"
+  }
+
+  /// The single transform equal to warping with `self` and then warping that result with `next`.
+  ///
+  /// Output coordinates of `next` map through `next` into `self`'s output, then through `self` into the
+  /// original input; the product is quantized again.
+  public func followed(by next: AffineTransform) -> AffineTransform {
+    AffineTransform(
+      a0: a0 * next.a0 + a1 * next.b0,
+      a1: a0 * next.a1 + a1 * next.b1,
+      a2: a0 * next.a2 + a1 * next.b2 + a2,
+      b0: b0 * next.a0 + b1 * next.b0,
+      b1: b0 * next.a1 + b1 * next.b1,
+      b2: b0 * next.a2 + b1 * next.b2 + b2)
+  }
+
+  /// Rotation by `degrees` about the image centre, positive counter-clockwise, as Keras 3
+  /// `RandomRotation` builds it.
+  ///
+  /// With `cx = (width − 1)/2`, `cy = (height − 1)/2`, θ in radians:
+  /// `[cos θ, −sin θ, cx − cx·cos θ + cy·sin θ; sin θ, cos θ, cy − cx·sin θ − cy·cos θ]`.
+  /// Multiples of 90° use exact sines and cosines; other angles call libm once and are quantized.
+  public static func rotation(degrees: Double, height: Int, width: Int) -> AffineTransform {
+    let (s, c) = sineCosine(degrees: degrees)
+    let cx = Double(width - 1) / 2
+    let cy = Double(height - 1) / 2
+    return AffineTransform(
+      a0: c, a1: -s, a2: cx - cx * c + cy * s,
+      b0: s, b1: c, b2: cy - cx * s - cy * c)
+  }
+
+  /// Zoom about the image centre, as Keras 3 `RandomZoom` builds it from `height_zoom` and `width_zoom`
+  /// (values above 1 zoom out, below 1 zoom in).
+  ///
+  /// `[wz, 0, (width − 1)/2·(1 − wz); 0, hz, (height − 1)/2·(1 − hz)]`.
+  public static func zoom(heightZoom: Double, widthZoom: Double, height: Int, width: Int)
+    -> AffineTransform
+  {
+    AffineTransform(
+      a0: widthZoom, a1: 0, a2: Double(width - 1) / 2 * (1 - widthZoom),
+      b0: 0, b1: heightZoom, b2: Double(height - 1) / 2 * (1 - heightZoom))
+  }
+
+  /// Translation by `x` pixels right and `y` pixels down, as Keras 3 `RandomTranslation` builds it from
+  /// its `translations` (already multiplied by the image size): `[1, 0, −x; 0, 1, −y]`.
+  public static func translation(x: Double, y: Double) -> AffineTransform {
+    AffineTransform(a0: 1, a1: 0, a2: -x, b0: 0, b1: 1, b2: -y)
+  }
+
+  /// A crop whose top-left corner is input pixel (`x`, `y`); the output size is chosen when the
+  /// transform is applied: `[1, 0, x; 0, 1, y]`.
+  public static func crop(x: Int, y: Int) -> AffineTransform {
+    AffineTransform(a0: 1, a1: 0, a2: Double(x), b0: 0, b1: 1, b2: Double(y))
+  }
+
+  /// A mirror of an image of the given size: `horizontal` maps column `x` to `width − 1 − x`, `vertical`
+  /// maps row `y` to `height − 1 − y`.
+  public static func flip(horizontal: Bool, vertical: Bool, height: Int, width: Int) -> AffineTransform {
+    AffineTransform(
+      a0: horizontal ? -1 : 1, a1: 0, a2: horizontal ? Double(width - 1) : 0,
+      b0: 0, b1: vertical ? -1 : 1, b2: vertical ? Double(height - 1) : 0)
+  }
+
+  /// Sine and cosine of an angle in degrees; exact at multiples of 90°.
+  static func sineCosine(degrees: Double) -> (sin: Double, cos: Double) {
+    var reduced = degrees.truncatingRemainder(dividingBy: 360)
+    if reduced < 0 { reduced += 360 }
+    switch reduced {
+    case 0: return (0, 1)
+    case 90: return (1, 0)
+    case 180: return (0, -1)
+    case 270: return (-1, 0)
+    default:
+      let radians = reduced * (Double.pi / 180)
+      return (sin(radians), cos(radians))
+    }
+  }
+}

@@ -1,0 +1,237 @@
+extension Kernels {
+  /// The channels colour operations change: all but the alpha channel of grey+alpha and RGBA images.
+  @inlinable
+  static func colourChannels(_ channels: Int) -> Int { channels == 2 || channels == 4 ? channels - 1 : channels }
+
+  /// Adds `delta` (on the 0–255 scale, Keras `RandomBrightness`' `rgb_delta`) to every colour sample and
+  /// clips to `0...255`; alpha is left untouched.
+  ///
+  /// The sum is computed in float32 and rounded half away from zero, so a fractional delta behaves as
+  /// Keras' float output rounded.
+  public static func adjustBrightness(_ image: Tensor, delta: Float) -> Tensor {
+    var table = [UInt8](repeating: 0, count: 256)
+    for v in 0..<256 { table[v] = toUInt8(min(max(Float(v) + delta, 0), 255)) }
+    return applyLookup(image, table)
+  }
+
+  /// Applies `table` to every colour sample (alpha untouched).
+  static func applyLookup(_ image: Tensor, _ table: [UInt8]) -> Tensor {
+    var output = image
+    let channels = image.channels
+    let colour = colourChannels(channels)
+    table.withUnsafeBufferPointer { lut in
+      output.withUnsafeMutableBufferPointer { buffer in
+        if colour == channels {
+          for i in buffer.indices { buffer[i] = lut[Int(buffer[i])] }
+        } else {
+          var i = 0
+          while i < buffer.count {
+            for c in 0..<colour { buffer[i + c] = lut[Int(buffer[i + c])] }
+            i += channels
+          }
+        }
+      }
+    }
+    return output
+  }
+
+  /// The mean of each channel over the whole image (Keras' per-image, per-channel mean).
+  public static func channelMeans(_ image: Tensor) -> [Double] {
+    let channels = image.channels
+    var sums = [Int](repeating: 0, count: channels)
+    image.withUnsafeBufferPointer { buffer in
+      var i = 0
+      while i < buffer.count {
+        for c in 0..<channels { sums[c] += Int(buffer[i + c]) }
+        i += channels
+      }
+    }
+    let count = Double(image.height * image.width)
+    return sums.map { Double($0) / count }
+  }
+
+  /// Keras 3 `RandomContrast` with a given `contrast_factor`: per channel,
+  /// `(x − mean) · factor + mean` clipped to `0...255`, where `mean` is the channel's mean over the
+  /// whole image; alpha is left untouched.
+  ///
+  /// The mean is computed exactly (integer sum) and rounded to float32; the rest in float32.
+  public static func adjustContrast(_ image: Tensor, factor: Float) -> Tensor {
+    let means = channelMeans(image)
+    let channels = image.channels
+    let colour = colourChannels(channels)
+    var tables = [UInt8](repeating: 0, count: 256 * channels)
+    for c in 0..<channels {
+      let mean = Float(means[c])
+      for v in 0..<256 {
+        tables[c * 256 + v] =
+          c < colour ? toUInt8(min(max((Float(v) - mean) * factor + mean, 0), 255)) : UInt8(v)
+      }
+    }
+    var output = image
+    tables.withUnsafeBufferPointer { lut in
+      output.withUnsafeMutableBufferPointer { buffer in
+        var i = 0
+        while i < buffer.count {
+          for c in 0..<channels { buffer[i + c] = lut[c &* 256 &+ Int(buffer[i + c])] }
+          i += channels
+        }
+      }
+    }
+    return output
+  }
+
+  /// Keras 3 `RandomGrayscale` when it applies: every RGB sample becomes
+  /// `0.2989·r + 0.5870·g + 0.1140·b` (float32), keeping three channels as Keras broadcasts them; alpha
+  /// is untouched, and grey images are returned unchanged.
+  public static func grayscale(_ image: Tensor) -> Tensor {
+    guard image.channels >= 3 else { return image }
+    var output = image
+    let channels = image.channels
+    output.withUnsafeMutableBufferPointer { buffer in
+      var i = 0
+      while i < buffer.count {
+        let r = Float(buffer[i])
+        let g = Float(buffer[i + 1])
+        let b = Float(buffer[i + 2])
+        let grey = toUInt8(r * 0.2989 + g * 0.5870 + b * 0.1140)
+        buffer[i] = grey
+        buffer[i + 1] = grey
+        buffer[i + 2] = grey
+        i += channels
+      }
+    }
+    return output
+  }
+
+  /// Keras 3 `RandomSaturation` with a given multiplier (the layer's `factor` transformation, i.e. the
+  /// drawn value `f` already mapped to `f / (1 − f + ε)`): RGB → HSV, `s · factor` clipped to
+  /// `[0, 255]` (Keras clips to the value range, so `s` may exceed 1), HSV → RGB, then clipped to
+  /// `0...255` when converted to `UInt8`.
+  ///
+  /// Uses TensorFlow's `rgb_to_hsv`/`hsv_to_rgb` formulas in float32 on the 0–255 scale. Grey and
+  /// grey+alpha images are unchanged; alpha is untouched.
+  public static func adjustSaturation(_ image: Tensor, factor: Float) -> Tensor {
+    mapHSV(image, .saturation(factor))
+  }
+
+  /// Keras 3 `RandomHue` with a given shift (the layer's `factor` transformation, in turns: `h + factor`
+  /// wrapped into `[0, 1]`): values scaled to `[0, 1]`, RGB → HSV, hue shifted, HSV → RGB, clipped to
+  /// `[0, 1]`, scaled back to 0–255.
+  ///
+  /// Grey and grey+alpha images are unchanged; alpha is untouched.
+  public static func adjustHue(_ image: Tensor, factor: Float) -> Tensor {
+    mapHSV(image, .hue(factor))
+  }
+
+  /// The HSV adjustment ``mapHSV(_:_:)`` applies.
+  enum HSVAdjustment {
+    /// Multiply saturation, clip it to `[0, 255]`; values stay on the 0–255 scale.
+    case saturation(Float)
+    /// Add to hue and wrap; values are scaled to `[0, 1]` and the result clipped to `[0, 1]`.
+    case hue(Float)
+  }
+
+  /// RGB → HSV → adjustment → RGB over every pixel with TensorFlow's formulas.
+  static func mapHSV(_ image: Tensor, _ adjustment: HSVAdjustment) -> Tensor {
+    guard image.channels >= 3 else { return image }
+    let scale: Float
+    let saturationFactor: Float
+    let hueShift: Float
+    switch adjustment {
+    case .saturation(let factor): (scale, saturationFactor, hueShift) = (1, factor, 0)
+    case .hue(let shift): (scale, saturationFactor, hueShift) = (255, 1, shift)
+    }
+    var output = image
+    let channels = image.channels
+    output.withUnsafeMutableBufferPointer { buffer in
+      var i = 0
+      while i < buffer.count {
+        var r = Float(buffer[i])
+        var g = Float(buffer[i + 1])
+        var b = Float(buffer[i + 2])
+        if scale != 1 {
+          r = r / scale
+          g = g / scale
+          b = b / scale
+        }
+        var (h, s, v) = rgbToHSV(r, g, b)
+        if scale == 1 {
+          s = min(max(s * saturationFactor, 0), 255)
+        } else {
+          h += hueShift
+          if h > 1 { h -= 1 }
+          if h < 0 { h += 1 }
+        }
+        (r, g, b) = hsvToRGB(h, s, v)
+        if scale != 1 {
+          r = min(max(r, 0), 1) * scale
+          g = min(max(g, 0), 1) * scale
+          b = min(max(b, 0), 1) * scale
+        }
+        buffer[i] = toUInt8(r)
+        buffer[i + 1] = toUInt8(g)
+        buffer[i + 2] = toUInt8(b)
+        i += channels
+      }
+    }
+    return output
+  }
+
+  /// TensorFlow's `rgb_to_hsv` (float32): hue in `[0, 1)`, saturation `range / max`, value `max`.
+  @inline(__always)
+  static func rgbToHSV(_ r: Float, _ g: Float, _ b: Float) -> (Float, Float, Float) {
+    let value = max(r, max(g, b))
+    let minimum = min(r, min(g, b))
+    let range = value - minimum
+    let saturation: Float = value > 0 ? range / value : 0
+    let norm: Float = 1 / (6 * range)
+    var hue: Float
+    if r == value {
+      hue = norm * (g - b)
+    } else if g == value {
+      hue = norm * (b - r) + 2.0 / 6.0
+    } else {
+      hue = norm * (r - g) + 4.0 / 6.0
+    }
+    if !(range > 0) { hue = 0 }
+    if hue < 0 { hue += 1 }
+    return (hue, saturation, value)
+  }
+
+  /// TensorFlow's `hsv_to_rgb` (float32).
+  @inline(__always)
+  static func hsvToRGB(_ h: Float, _ s: Float, _ v: Float) -> (Float, Float, Float) {
+    let dh = h * 6
+    let dr = min(max(abs(dh - 3) - 1, 0), 1)
+    let dg = min(max(2 - abs(dh - 2), 0), 1)
+    let db = min(max(2 - abs(dh - 4), 0), 1)
+    let oneMinusS = 1 - s
+    return ((oneMinusS + s * dr) * v, (oneMinusS + s * dg) * v, (oneMinusS + s * db) * v)
+  }
+
+  /// Keras `RandomErasing` with a given box: sets every sample of the `height`×`width` box at
+  /// (`x`, `y`) to `value[c]` (one value per channel, or one for all), clipping the box to the image.
+  public static func erase(
+    _ image: Tensor, x: Int, y: Int, height: Int, width: Int, value: [UInt8]
+  ) -> Tensor {
+    precondition(value.count == 1 || value.count == image.channels, "one fill value or one per channel")
+    let x0 = max(x, 0)
+    let y0 = max(y, 0)
+    let x1 = min(x + width, image.width)
+    let y1 = min(y + height, image.height)
+    var output = image
+    guard x0 < x1 && y0 < y1 else { return output }
+    let channels = image.channels
+    let rowStride = image.width * channels
+    output.withUnsafeMutableBufferPointer { buffer in
+      for row in y0..<y1 {
+        var i = row * rowStride + x0 * channels
+        for _ in x0..<x1 {
+          for c in 0..<channels { buffer[i + c] = value.count == 1 ? value[0] : value[c] }
+          i += channels
+        }
+      }
+    }
+    return output
+  }
+}
