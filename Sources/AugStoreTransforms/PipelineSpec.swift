@@ -1,3 +1,5 @@
+import AugStoreImaging
+
 /// A closed range `[lower, upper]` resolved from a Keras `factor`-style argument (a number or a pair).
 ///
 /// How a single number maps to a range depends on the transform (see ``TransformSpec``); pairs are
@@ -42,35 +44,8 @@ public enum FlipMode: String, Hashable, Sendable, CaseIterable {
   case vertical
 }
 
-/// `fill_mode` of the geometric transforms: how points outside the input are filled.
-public enum FillMode: String, Hashable, Sendable, CaseIterable {
-  /// `(d c b a | a b c d | d c b a)`: reflect about the edge of the last pixel.
-  case reflect
-  /// `(a b c d | a b c d | a b c d)`: wrap around to the opposite edge.
-  case wrap
-  /// `(k k k k | a b c d | k k k k)`: fill with `fill_value`.
-  case constant
-  /// `(a a a a | a b c d | d d d d)`: repeat the nearest edge pixel.
-  case nearest
-}
-
-/// `interpolation` of the geometric transforms.
-public enum Interpolation: String, Hashable, Sendable, CaseIterable {
-  /// Bilinear interpolation (the Keras default).
-  case bilinear
-  /// Nearest-neighbour sampling.
-  case nearest
-}
-
-/// `interpolation` of `Resizing`.
-public enum ResizeInterpolation: String, Hashable, Sendable, CaseIterable {
-  /// Bilinear interpolation (the Keras default).
-  case bilinear
-  /// Nearest-neighbour sampling.
-  case nearest
-  /// Area averaging.
-  case area
-}
+// `fill_mode`, `interpolation` and `Resizing`'s `interpolation` are the kernels' own `FillMode`,
+// `Interpolation` and `ResizeMethod` (AugStoreImaging), so a spec names exactly what a kernel does.
 
 /// `RandomErasing`'s `fill_value`: what the erased box is filled with.
 public enum ErasingFill: Hashable, Sendable {
@@ -159,7 +134,7 @@ public enum TransformSpec: Hashable, Sendable {
   /// `CenterCrop(height, width)`.
   case centerCrop(height: Int, width: Int)
   /// `Resizing(height, width, interpolation="bilinear")`.
-  case resizing(height: Int, width: Int, interpolation: ResizeInterpolation)
+  case resizing(height: Int, width: Int, interpolation: ResizeMethod)
   /// `RandomBrightness(factor, value_range=[0, 255])`.
   case randomBrightness(factor: FactorRange, valueRange: ValueRange)
   /// `RandomContrast(factor, value_range=[0, 255])`; contrast factor drawn in `[1 - lower, 1 + upper]`.

@@ -1,3 +1,4 @@
+import AugStoreImaging
 import Crypto
 
 extension PipelineSpec {
@@ -405,7 +406,7 @@ extension TransformSpec {
     case "Resizing":
       return .resizing(
         height: try reader.size("height"), width: try reader.size("width"),
-        interpolation: try reader.choice("interpolation", default: ResizeInterpolation.bilinear))
+        interpolation: try reader.choice("interpolation", default: ResizeMethod.bilinear))
     case "RandomBrightness":
       return .randomBrightness(
         factor: try reader.factor("factor", default: nil, bounds: unit, single: .symmetric),

@@ -1,0 +1,250 @@
+import AugStoreImaging
+
+extension PipelineSpec {
+  /// Applies the parameters of `record` to `image`: the tensor the model saw.
+  ///
+  /// Applying never draws: every random choice comes from the record, so replay reproduces the
+  /// tensor exactly. For an **original** record the random transforms leave the image as it is,
+  /// while the deterministic steps (`CenterCrop`, `Resizing`, `Rescaling`, `Normalization`) still
+  /// apply, so that every sample of a run has the same shape and type.
+  ///
+  /// Geometric steps are fused where that changes nothing beyond rounding: flips and crops that
+  /// follow a rotation, zoom or translation are folded into that one resampling pass (the crop
+  /// then costs nothing: only the kept window is computed). Two resampling steps are never fused,
+  /// because resampling twice is what Keras does and what the model saw.
+  public func apply(_ record: SampleRecord, to image: Tensor) throws(AugmentationError) -> AugmentedTensor {
+    if !record.original && record.params.count != transforms.count {
+      throw .recordMismatch(transforms: transforms.count, params: record.params.count)
+    }
+    var state = ApplyState(image: image)
+    var floats: [Float]?
+    for (index, transform) in transforms.enumerated() {
+      let params: TransformParams = record.original ? .none : record.params[index]
+      if transform.producesFloat {
+        state.flush()
+        floats = applyFloat(transform, image: state.image, values: floats)
+        continue
+      }
+      try state.apply(transform, params, index: index, original: record.original)
+    }
+    state.flush()
+    let image = state.image
+    let (height, width, channels) = (image.height, image.width, image.channels)
+    let channelsFirst = output.layout == .channelsFirst
+    let shape = channelsFirst ? [channels, height, width] : [height, width, channels]
+    if let floats {
+      let values =
+        channelsFirst
+        ? Kernels.channelsFirst(floats, height: height, width: width, channels: channels) : floats
+      return AugmentedTensor(shape: shape, values: .float32(values))
+    }
+    if output.dtype == .float32 {
+      let values = image.pixels.map(Float.init)
+      return AugmentedTensor(
+        shape: shape,
+        values: .float32(
+          channelsFirst
+            ? Kernels.channelsFirst(values, height: height, width: width, channels: channels) : values))
+    }
+    let pixels =
+      channelsFirst
+      ? Kernels.channelsFirst(image.pixels, height: height, width: width, channels: channels) : image.pixels
+    return AugmentedTensor(shape: shape, values: .uint8(pixels))
+  }
+
+  private func applyFloat(_ transform: TransformSpec, image: Tensor, values: [Float]?) -> [Float]? {
+    switch transform {
+    case .rescaling(let scale, let offset):
+      if let values { return values.map { $0 * Float(scale) + Float(offset) } }
+      return Kernels.rescale(image, scale: Float(scale), offset: Float(offset))
+    case .normalization(let mean, let variance):
+      let mean = mean.map(Float.init)
+      let variance = variance.map(Float.init)
+      if let values {
+        return Kernels.normalize(values, channels: image.channels, mean: mean, variance: variance)
+      }
+      return Kernels.normalize(image, mean: mean, variance: variance)
+    default:
+      return values
+    }
+  }
+}
+
+/// The image being transformed, plus a resampling pass not yet run (see `PipelineSpec.apply`).
+///
+/// Invariant: when `pending` is set, the logical image is `image` warped by `pending.transform`
+/// into `pending.height` × `pending.width`; `flush()` makes `image` that logical image.
+private struct ApplyState {
+  struct PendingWarp {
+    var transform: AffineTransform
+    var height: Int
+    var width: Int
+    var interpolation: Interpolation
+    var fillMode: FillMode
+    var fillValue: Float
+  }
+
+  var image: Tensor
+  var pending: PendingWarp?
+
+  /// The logical image's size.
+  var size: (height: Int, width: Int) {
+    pending.map { ($0.height, $0.width) } ?? (image.height, image.width)
+  }
+
+  mutating func flush() {
+    guard let warp = pending else { return }
+    image = Kernels.affine(
+      image, warp.transform, outputHeight: warp.height, outputWidth: warp.width,
+      interpolation: warp.interpolation, fillMode: warp.fillMode, fillValue: warp.fillValue)
+    pending = nil
+  }
+
+  /// Starts a resampling pass over the current image (call `flush()` first).
+  mutating func warp(
+    _ transform: AffineTransform, interpolation: Interpolation, fillMode: FillMode, fillValue: Double
+  ) {
+    pending = PendingWarp(
+      transform: transform, height: image.height, width: image.width, interpolation: interpolation,
+      fillMode: fillMode, fillValue: Float(fillValue))
+  }
+
+  mutating func flip(horizontal: Bool, vertical: Bool) {
+    if var warp = pending {
+      warp.transform = warp.transform.followed(
+        by: .flip(horizontal: horizontal, vertical: vertical, height: warp.height, width: warp.width))
+      pending = warp
+    } else {
+      image = Kernels.flip(image, horizontal: horizontal, vertical: vertical)
+    }
+  }
+
+  mutating func crop(
+    x: Int, y: Int, height: Int, width: Int, index: Int, name: String
+  )
+    throws(AugmentationError)
+  {
+    let (currentHeight, currentWidth) = size
+    guard x >= 0, y >= 0, height >= 1, width >= 1, x + width <= currentWidth, y + height <= currentHeight
+    else {
+      throw .cropOutOfBounds(index: index, transform: name)
+    }
+    if var warp = pending {
+      warp.transform = warp.transform.followed(by: .crop(x: x, y: y))
+      warp.height = height
+      warp.width = width
+      pending = warp
+    } else {
+      image = Kernels.crop(image, x: x, y: y, height: height, width: width)
+    }
+  }
+
+  mutating func apply(
+    _ transform: TransformSpec, _ params: TransformParams, index: Int, original: Bool
+  )
+    throws(AugmentationError)
+  {
+    let mismatch = AugmentationError.parameterMismatch(index: index, transform: transform.typeName)
+    switch (transform, params) {
+    case (.centerCrop(let height, let width), _):
+      let (currentHeight, currentWidth) = size
+      try crop(
+        x: (currentWidth - width) / 2, y: (currentHeight - height) / 2, height: height, width: width,
+        index: index,
+        name: transform.typeName)
+    case (.resizing(let height, let width, let method), _):
+      flush()
+      image = Kernels.resize(image, height: height, width: width, method: method)
+    case (_, .none) where original:
+      // An original: random transforms leave the image as it is.
+      break
+    case (.randomFlip(let mode), .flip(let flips)):
+      guard flips else { return }
+      flip(horizontal: mode != .vertical, vertical: mode != .horizontal)
+    case (.randomRotation(_, let fillMode, let interpolation, let fillValue), .rotation(let angle)):
+      flush()
+      warp(
+        .rotation(degrees: Double(angle), height: image.height, width: image.width),
+        interpolation: interpolation,
+        fillMode: fillMode, fillValue: fillValue)
+    case (
+      .randomZoom(_, _, let fillMode, let interpolation, let fillValue), .zoom(let heightZoom, let widthZoom)
+    ):
+      flush()
+      warp(
+        .zoom(
+          heightZoom: Double(heightZoom), widthZoom: Double(widthZoom), height: image.height,
+          width: image.width),
+        interpolation: interpolation, fillMode: fillMode, fillValue: fillValue)
+    case (
+      .randomTranslation(_, _, let fillMode, let interpolation, let fillValue),
+      .translation(let translateX, let translateY)
+    ):
+      flush()
+      warp(
+        .translation(x: Double(translateX), y: Double(translateY)), interpolation: interpolation,
+        fillMode: fillMode, fillValue: fillValue)
+    case (.randomCrop(let height, let width), .crop(let x, let y)):
+      try crop(x: x, y: y, height: height, width: width, index: index, name: transform.typeName)
+    case (.randomBrightness(_, let valueRange), .brightness(let rgbDelta)):
+      flush()
+      let scale = 255 / Float(max(valueRange.upper - valueRange.lower, .leastNonzeroMagnitude))
+      image = Kernels.adjustBrightness(image, delta: rgbDelta * scale)
+    case (.randomContrast, .contrast(let factor)):
+      flush()
+      image = Kernels.adjustContrast(image, factor: factor)
+    case (.randomSaturation, .saturation(let factor)):
+      flush()
+      image = Kernels.adjustSaturation(image, factor: factor)
+    case (.randomHue, .hue(let factor)):
+      flush()
+      image = Kernels.adjustHue(image, factor: factor)
+    case (.randomGrayscale, .grayscale(let grayscale)):
+      guard grayscale else { return }
+      flush()
+      image = Kernels.grayscale(image)
+    case (.randomErasing(_, _, let fill, let valueRange), .erasing(let box)):
+      guard let box else { return }
+      flush()
+      image = Self.erase(image, box: box, fill: fill, valueRange: valueRange)
+    default:
+      throw mismatch
+    }
+  }
+
+  /// Fills the erased box with the constant, or with noise drawn from the box's own seed.
+  ///
+  /// Noise is N(0, 1)-like from the Irwin–Hall sum of 12 Philox uniforms minus 6 (pure arithmetic,
+  /// no libm), scaled by the value range's upper bound and clipped to the range.
+  static func erase(_ image: Tensor, box: ErasingBox, fill: ErasingFill, valueRange: ValueRange) -> Tensor {
+    switch fill {
+    case .constant(let values):
+      let bytes = values.map { Kernels.toUInt8(Float($0)) }
+      let perChannel =
+        bytes.count == image.channels ? bytes : [UInt8](repeating: bytes.first ?? 0, count: image.channels)
+      return Kernels.erase(image, x: box.x, y: box.y, height: box.height, width: box.width, value: perChannel)
+    case .noise:
+      var output = image
+      var stream = DrawStream(key: SIMD2(box.noiseSeed ?? 0, 0x6175_6773_2D6E_7365), counterBase: .zero)
+      let scale = 255 / max(valueRange.upper - valueRange.lower, .leastNonzeroMagnitude)
+      let x1 = min(box.x + box.width, image.width)
+      let y1 = min(box.y + box.height, image.height)
+      guard box.x < x1, box.y < y1 else { return output }
+      output.withUnsafeMutableBufferPointer { pixels in
+        for y in box.y..<y1 {
+          for x in box.x..<x1 {
+            for c in 0..<image.channels {
+              var sum = 0.0
+              for _ in 0..<12 { sum += stream.nextUnitDouble() }
+              let value = (sum - 6) * valueRange.upper
+              let clipped = min(max(value, valueRange.lower), valueRange.upper)
+              pixels[(y * image.width + x) * image.channels + c] = Kernels.toUInt8(
+                Float((clipped - valueRange.lower) * scale))
+            }
+          }
+        }
+      }
+      return output
+    }
+  }
+}

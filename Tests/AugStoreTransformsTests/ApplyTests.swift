@@ -1,0 +1,119 @@
+import AugStoreImaging
+import Testing
+
+@testable import AugStoreTransforms
+
+@Suite struct ApplyTests {
+  /// A deterministic, textured test image.
+  static func image(height: Int = 23, width: Int = 31, channels: Int = 3) -> Tensor {
+    var pixels = [UInt8](repeating: 0, count: height * width * channels)
+    for y in 0..<height {
+      for x in 0..<width {
+        for c in 0..<channels {
+          pixels[(y * width + x) * channels + c] = UInt8(
+            truncatingIfNeeded: x * 7 + y * 13 + c * 50 + (x * y) % 17)
+        }
+      }
+    }
+    return Tensor(height: height, width: width, channels: channels, pixels: pixels)
+  }
+
+  func spec(_ json: String) throws -> PipelineSpec {
+    try PipelineSpec(json: json)
+  }
+
+  func uint8(_ tensor: AugmentedTensor) -> [UInt8] {
+    if case .uint8(let values) = tensor.values { return values }
+    Issue.record("expected uint8 output")
+    return []
+  }
+
+  @Test func originalRecordsLeaveTheImageAsItIs() throws {
+    let pipeline = try spec(
+      #"{"transforms": [{"type": "RandomFlip"}, {"type": "RandomRotation", "factor": 0.2}], "original_probability": 1}"#
+    )
+    let input = Self.image()
+    let output = try pipeline.apply(SampleRecord(original: true, params: []), to: input)
+    #expect(output.shape == [23, 31, 3])
+    #expect(uint8(output) == input.pixels)
+  }
+
+  @Test func flipsAndCropsAreExact() throws {
+    let pipeline = try spec(
+      #"{"transforms": [{"type": "RandomFlip", "mode": "horizontal"}, {"type": "RandomCrop", "height": 10, "width": 12}]}"#
+    )
+    let input = Self.image()
+    let record = SampleRecord(original: false, params: [.flip(flips: true), .crop(x: 3, y: 5)])
+    let expected = Kernels.crop(
+      Kernels.flip(input, horizontal: true, vertical: false), x: 3, y: 5, height: 10, width: 12)
+    let output = try pipeline.apply(record, to: input)
+    #expect(output.shape == [10, 12, 3])
+    #expect(uint8(output) == expected.pixels)
+  }
+
+  @Test(arguments: [FillMode.reflect, .wrap, .constant, .nearest])
+  func cropAfterRotationIsFusedWithinOneLevel(fillMode: FillMode) throws {
+    let pipeline = try spec(
+      """
+      {"transforms": [{"type": "RandomRotation", "factor": 0.1, "fill_mode": "\(fillMode.rawValue)"},
+        {"type": "RandomFlip", "mode": "vertical"}, {"type": "RandomCrop", "height": 15, "width": 20}]}
+      """)
+    let input = Self.image()
+    let record = SampleRecord(
+      original: false, params: [.rotation(angle: 17.5), .flip(flips: true), .crop(x: 4, y: 2)])
+    let rotated = Kernels.affine(input, .rotation(degrees: 17.5, height: 23, width: 31), fillMode: fillMode)
+    let sequential = Kernels.crop(
+      Kernels.flip(rotated, horizontal: false, vertical: true), x: 4, y: 2, height: 15, width: 20)
+    let fused = uint8(try pipeline.apply(record, to: input))
+    #expect(fused.count == sequential.pixels.count)
+    let worst = zip(fused, sequential.pixels).map { abs(Int($0) - Int($1)) }.max() ?? 255
+    #expect(worst <= 1)
+    #expect(fused != input.pixels[0..<fused.count].map { $0 })
+  }
+
+  @Test func applyingTwiceGivesTheSameBytes() throws {
+    let pipeline = try spec(
+      """
+      {"transforms": [{"type": "RandomFlip"}, {"type": "RandomRotation", "factor": 0.1},
+        {"type": "RandomZoom", "height_factor": 0.1}, {"type": "RandomCrop", "height": 20, "width": 20},
+        {"type": "RandomContrast", "factor": 0.2}, {"type": "RandomBrightness", "factor": 0.2}]}
+      """)
+    let input = Self.image()
+    for epoch in 0..<5 {
+      let record = try pipeline.drawRecord(
+        seed: 42, sampleKey: SampleKey(path: "a/b.png"), epoch: epoch,
+        imageSize: ImageSize(height: 23, width: 31))
+      let first = try pipeline.apply(record, to: input).npy()
+      let second = try pipeline.apply(SampleRecord(encoded: record.encoded()), to: input).npy()
+      #expect(first == second)
+    }
+  }
+
+  @Test func floatOutputAndChannelsFirst() throws {
+    let pipeline = try spec(
+      #"{"transforms": [{"type": "Rescaling", "scale": 0.5, "offset": 1}], "output": {"layout": "channels_first"}}"#
+    )
+    let input = Self.image(height: 2, width: 3, channels: 2)
+    let output = try pipeline.apply(SampleRecord(original: false, params: [.none]), to: input)
+    #expect(output.shape == [2, 2, 3])
+    guard case .float32(let values) = output.values else {
+      Issue.record("expected float32")
+      return
+    }
+    #expect(values[0] == Float(input.pixels[0]) * 0.5 + 1)
+    #expect(values[1] == Float(input.pixels[2]) * 0.5 + 1)
+    #expect(values[6] == Float(input.pixels[1]) * 0.5 + 1)
+  }
+
+  @Test func mismatchedRecordsAreRefused() throws {
+    let pipeline = try spec(
+      #"{"transforms": [{"type": "RandomFlip"}, {"type": "RandomContrast", "factor": 0.2}]}"#)
+    #expect(throws: AugmentationError.recordMismatch(transforms: 2, params: 1)) {
+      try pipeline.apply(SampleRecord(original: false, params: [.flip(flips: true)]), to: Self.image())
+    }
+    #expect(throws: AugmentationError.parameterMismatch(index: 1, transform: "RandomContrast")) {
+      try pipeline.apply(
+        SampleRecord(original: false, params: [.flip(flips: true), .hue(hueFactor: 0.1)]), to: Self.image())
+    }
+  }
+}
