@@ -22,6 +22,9 @@ package enum SchemaMigrations {
     SchemaMigration(
       version: 2, identifier: "0002_pipelines_runs",
       sql: String(decoding: PackageResources._002_pipelines_runs_sql, as: UTF8.self)),
+    SchemaMigration(
+      version: 4, identifier: "0004_cache",
+      sql: String(decoding: PackageResources._004_cache_sql, as: UTF8.self)),
   ]
 
   /// The newest schema version this binary knows.

@@ -118,3 +118,15 @@ extension Catalog {
     }
   }
 }
+
+extension Catalog {
+  /// SQLite's `PRAGMA integrity_check`: `["ok"]` for a sound file, otherwise the problems found.
+  public func integrityCheck() throws -> [String] {
+    try read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
+  }
+
+  /// Every stored object, by hash.
+  public func allObjects() throws -> [StoredObject] {
+    try read { db in try StoredObject.order(Column("hash")).fetchAll(db) }
+  }
+}

@@ -14,7 +14,8 @@ struct AugStoreCommand: ParsableCommand {
       """,
     version: "0.1.0",
     subcommands: [
-      InitCommand.self, DatasetCommand.self, PipelineCommand.self, RunCommand.self, DemoCommand.self,
+      InitCommand.self, DatasetCommand.self, PipelineCommand.self, RunCommand.self, CacheCommand.self,
+      VerifyCommand.self, DemoCommand.self,
     ]
   )
 

@@ -17,6 +17,8 @@ public final class Store: Sendable {
   public let catalog: Catalog
   /// The originals, addressed by SHA-256.
   package let objects: ObjectStore
+  /// The materialized tensors, addressed by cache key.
+  package let cache: TensorCache
 
   /// The catalog file's name inside the store folder.
   public static let catalogFileName = "catalog.sqlite"
@@ -54,6 +56,7 @@ public final class Store: Sendable {
     }
     catalog = try Catalog(path: Self.catalogPath(root))
     objects = ObjectStore(root: root + "/objects", temporary: root + "/tmp")
+    cache = TensorCache(root: root + "/cache", temporary: root + "/tmp")
   }
 
   private static func catalogPath(_ root: String) -> String {

@@ -1,0 +1,80 @@
+import Crypto
+import Foundation
+
+/// The cache of materialized tensors: `.npy` files under `<store>/cache/ab/cdef….npy`.
+///
+/// A file is named by its **key**, the SHA-256 of everything that determines its bytes (see
+/// `key(object:pipelineFingerprint:record:)`), so two records that produce the same tensor share
+/// one file. Files are written under `tmp/` and renamed into place, and every read checks the
+/// bytes against the digest the catalog holds: a damaged file (a crash, a power loss, a flipped
+/// bit) is never served, it is reported and rebuilt.
+package struct TensorCache: Sendable {
+  /// `<store>/cache`.
+  package let root: String
+  /// `<store>/tmp`, on the same file system so renames are atomic.
+  package let temporary: String
+
+  /// What a read found.
+  package enum Lookup: Sendable, Equatable {
+    /// The file exists and its bytes match the digest.
+    case hit([UInt8])
+    /// No file under the key.
+    case missing
+    /// A file exists but its bytes do not match the digest; it has been removed.
+    case damaged
+  }
+
+  /// The cache key of a tensor: SHA-256 over a version tag, the original's hash, the pipeline's
+  /// fingerprint (which covers the output format) and the record's binary encoding.
+  package static func key(object: String, pipelineFingerprint: String, record: [UInt8]) -> [UInt8] {
+    var hasher = SHA256()
+    hasher.update(data: Array("augstore-cache-v1\u{0}\(object)\u{0}\(pipelineFingerprint)\u{0}".utf8))
+    hasher.update(data: record)
+    return Array(hasher.finalize())
+  }
+
+  /// SHA-256 of a tensor file's bytes: the digest recorded with each record.
+  package static func digest(_ bytes: [UInt8]) -> [UInt8] {
+    Array(SHA256.hash(data: bytes))
+  }
+
+  /// Where the file for `key` lives.
+  package func path(of key: [UInt8]) -> String {
+    let hex = key.hexString
+    return "\(root)/\(hex.prefix(2))/\(hex.dropFirst(2)).npy"
+  }
+
+  /// Reads the file for `key` and checks it against `digest`; a damaged file is removed.
+  package func read(key: [UInt8], digest: [UInt8]) -> Lookup {
+    let path = path(of: key)
+    guard FileIO.kind(path) == .file, let bytes = try? FileIO.read(path) else { return .missing }
+    guard Self.digest(bytes) == digest else {
+      FileIO.remove(path)
+      return .damaged
+    }
+    return .hit(bytes)
+  }
+
+  /// Writes `bytes` as the file for `key`: under a temporary name first, then renamed into place.
+  ///
+  /// No fsync: a file damaged by a power loss fails its digest check on the next read and is
+  /// rebuilt, so the cache never pays for durability it does not need.
+  package func write(key: [UInt8], bytes: [UInt8]) throws(StoreError) {
+    let path = path(of: key)
+    let folder = (path as NSString).deletingLastPathComponent
+    if FileIO.kind(folder) != .directory { try FileIO.makeDirectory(folder) }
+    let staged = "\(temporary)/cache-\(getpid())-\(Thread.current.hash)-\(key.hexString.prefix(16)).npy"
+    try FileIO.writeNew(staged, bytes, sync: false)
+    do {
+      try FileIO.rename(staged, to: path)
+    } catch {
+      FileIO.remove(staged)
+      throw error
+    }
+  }
+
+  /// Deletes the file for `key`, if any.
+  package func remove(key: [UInt8]) {
+    FileIO.remove(path(of: key))
+  }
+}

@@ -1,0 +1,81 @@
+import Foundation
+import GRDB
+
+extension Catalog {
+  /// Records cache files that were written (or rewritten), and counts hits and misses, in one
+  /// transaction.
+  public func recordCacheWrites(
+    _ entries: [CacheEntry], hits: Int = 0, misses: Int = 0, rebuilt: Int = 0
+  )
+    throws
+  {
+    try write { db in
+      for entry in entries {
+        try entry.insert(db, onConflict: .replace)
+      }
+      try Self.bumpCounters(db, hits: hits, misses: misses, rebuilt: rebuilt)
+    }
+  }
+
+  /// Marks entries as used now and counts the hits.
+  public func touchCacheEntries(_ keys: [Data], hits: Int = 0, misses: Int = 0, rebuilt: Int = 0) throws {
+    let now = Self.timestamp()
+    try write { db in
+      let statement = try db.makeStatement(sql: "UPDATE cache_entries SET last_used_at = ? WHERE key = ?")
+      for key in keys {
+        try statement.execute(arguments: [now, key])
+      }
+      try Self.bumpCounters(db, hits: hits, misses: misses, rebuilt: rebuilt)
+    }
+  }
+
+  /// The entries with these keys (unknown keys are left out).
+  public func cacheEntries(keys: [Data]) throws -> [Data: CacheEntry] {
+    try read { db in
+      var found: [Data: CacheEntry] = [:]
+      for start in stride(from: 0, to: keys.count, by: 500) {
+        let slice = Array(keys[start..<min(start + 500, keys.count)])
+        for entry in try CacheEntry.filter(keys: slice).fetchAll(db) {
+          found[entry.key] = entry
+        }
+      }
+      return found
+    }
+  }
+
+  /// Every entry, least recently used first.
+  public func cacheEntriesByAge() throws -> [CacheEntry] {
+    try read { db in try CacheEntry.order(Column("last_used_at"), Column("key")).fetchAll(db) }
+  }
+
+  /// Removes entries from the index.
+  public func deleteCacheEntries(_ keys: [Data]) throws {
+    try write { db in
+      for start in stride(from: 0, to: keys.count, by: 500) {
+        _ = try CacheEntry.deleteAll(db, keys: Array(keys[start..<min(start + 500, keys.count)]))
+      }
+    }
+  }
+
+  /// Entry count, bytes, and the hit, miss and rebuild counters.
+  public func cacheTotals() throws -> CacheTotals {
+    try read { db in
+      let row = try Row.fetchOne(
+        db, sql: "SELECT count(*) AS n, coalesce(sum(size), 0) AS bytes FROM cache_entries")
+      let counters = Dictionary(
+        uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT name, value FROM cache_counters").map {
+          ($0["name"] as String, $0["value"] as Int)
+        })
+      return CacheTotals(
+        entries: row?["n"] ?? 0, bytes: row?["bytes"] ?? 0, hits: counters["hits"] ?? 0,
+        misses: counters["misses"] ?? 0, rebuilt: counters["rebuilt"] ?? 0)
+    }
+  }
+
+  private static func bumpCounters(_ db: Database, hits: Int, misses: Int, rebuilt: Int) throws {
+    for (name, amount) in [("hits", hits), ("misses", misses), ("rebuilt", rebuilt)] where amount != 0 {
+      try db.execute(
+        sql: "UPDATE cache_counters SET value = value + ? WHERE name = ?", arguments: [amount, name])
+    }
+  }
+}
