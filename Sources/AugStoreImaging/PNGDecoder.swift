@@ -68,8 +68,9 @@ public enum PNGDecoder {
     try bytes.withUnsafeBytes { try decode($0, pixelBudget: pixelBudget, willAllocate: { _ in }) }
   }
 
-  /// The decoder proper; `willAllocate` sees the byte count just before the output is allocated
-  /// (tests use it to prove that over-budget images allocate nothing).
+  /// The decoder proper; `willAllocate` sees the byte count just before each pixel buffer is
+  /// allocated: the output, preceded for 16-bit Adam7 images by the filtered pass data (about
+  /// 2 bytes per sample). Tests use it to prove that over-budget images allocate nothing.
   static func decode(
     _ bytes: UnsafeRawBufferPointer, pixelBudget: Int, willAllocate: (Int) -> Void
   ) throws -> Tensor {
