@@ -21,9 +21,15 @@ let package = Package(
       pkgConfig: "libpng",
       providers: [.apt(["libpng-dev"])]
     ),
+    // zlib through a [system] module map: inflate and crc32 for the 16-bit Adam7 PNG decoder.
+    .systemLibrary(
+      name: "CZlib",
+      pkgConfig: "zlib",
+      providers: [.apt(["zlib1g-dev"])]
+    ),
     .target(
       name: "AugStoreImaging",
-      dependencies: ["CLibPNG"]
+      dependencies: ["CLibPNG", "CZlib"]
     ),
     .target(
       name: "AugStoreTransforms",

@@ -30,9 +30,13 @@ public struct PNGHeader: Sendable, Equatable {
 /// Files must end with an IEND chunk (libpng alone would accept a file cut right after its image
 /// data).
 ///
-/// Limits inherited from libpng's simplified API: a file whose gAMA chunk is far from sRGB (gamma
-/// 1/2.2 counts as sRGB) is converted to sRGB, and 16-bit Adam7 images with alpha are refused with
-/// `PNGError.unsupported` (see `PNGError.unsupported`).
+/// 16-bit Adam7 images (every colour type, with or without a tRNS colour key) are decoded by
+/// augstore's own decoder over zlib (`PNGInterlaced16Decoder`), because libpng before 1.6.51
+/// corrupts memory when it scales them to 8 bits (CVE-2025-65018). That path takes samples as they
+/// are: it ignores gAMA, sRGB and iCCP.
+///
+/// A limit inherited from libpng's simplified API for every other image: a file whose gAMA chunk is
+/// far from sRGB (gamma 1/2.2 counts as sRGB) is converted to sRGB.
 public enum PNGDecoder {
   /// The default limit on `width * height`: 64 Mi pixels (8192 x 8192).
   public static let defaultPixelBudget = 1 << 26
@@ -64,8 +68,9 @@ public enum PNGDecoder {
     try bytes.withUnsafeBytes { try decode($0, pixelBudget: pixelBudget, willAllocate: { _ in }) }
   }
 
-  /// The decoder proper; `willAllocate` sees the byte count just before the output is allocated
-  /// (tests use it to prove that over-budget images allocate nothing).
+  /// The decoder proper; `willAllocate` sees the byte count just before each pixel buffer is
+  /// allocated: the output, preceded for 16-bit Adam7 images by the filtered pass data (about
+  /// 2 bytes per sample). Tests use it to prove that over-budget images allocate nothing.
   static func decode(
     _ bytes: UnsafeRawBufferPointer, pixelBudget: Int, willAllocate: (Int) -> Void
   ) throws -> Tensor {
@@ -84,7 +89,9 @@ public enum PNGDecoder {
       let count = rowStride * header.height
       let pixels: [UInt8]
       if header.bitDepth == 16 && header.interlaced {
-        pixels = try decodeInterlaced16(image, header: header, count: count, willAllocate: willAllocate)
+        // libpng before 1.6.51 overflows the output buffer when it scales interlaced 16-bit data
+        // to 8 bits (CVE-2025-65018): these files never reach png_image_finish_read.
+        pixels = try PNGInterlaced16Decoder.decode(bytes, header: header, willAllocate: willAllocate)
       } else {
         // 8-bit, non-colour-mapped output with the image's own channels.
         image.pointee.format = outputFormat(channels: header.channels)
@@ -104,33 +111,6 @@ public enum PNGDecoder {
       }
       return Tensor(height: header.height, width: header.width, channels: header.channels, pixels: pixels)
     }
-  }
-
-  /// 16-bit Adam7 images. libpng before 1.6.51 writes past the rows of an 8-bit output buffer and
-  /// scrambles the rows when it scales interlaced 16-bit data to 8 bits (CVE-2025-65018), so these
-  /// are read as 16-bit linear samples (exact for files without gAMA: input and output are both
-  /// taken as linear) and rounded here. 16-bit linear output premultiplies alpha, which would lose
-  /// colour, so images with alpha are refused.
-  private static func decodeInterlaced16(
-    _ image: UnsafeMutablePointer<png_image>, header: PNGHeader, count: Int, willAllocate: (Int) -> Void
-  ) throws -> [UInt8] {
-    guard header.channels == 1 || header.channels == 3 else {
-      throw PNGError.unsupported(reason: "16-bit interlaced image with alpha")
-    }
-    image.pointee.format = outputFormat(channels: header.channels) | PNG_FORMAT_FLAG_LINEAR
-    guard augstore_png_image_size(image) == count * 2 else {
-      throw PNGError.invalid(reason: "unexpected decoded size")
-    }
-    willAllocate(count * 2)
-    let wide = try [UInt16](unsafeUninitializedCapacity: count) { buffer, initialized in
-      initialized = 0
-      try finishRead(
-        image, into: UnsafeMutableRawPointer(buffer.baseAddress), rowStride: header.width * header.channels)
-      initialized = count
-    }
-    willAllocate(count)
-    // round(v * 255 / 65535) == (v + 128) / 257 for every 16-bit v (65535 = 255 * 257, no ties).
-    return wide.map { UInt8((UInt32($0) + 128) / 257) }
   }
 
   /// `png_image_finish_read` into `buffer`; `rowStride` counts samples (bytes or UInt16s).

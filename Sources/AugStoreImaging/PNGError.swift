@@ -9,16 +9,13 @@ public enum PNGError: Error, LocalizedError, Equatable, Sendable {
   case empty
   /// The input does not start with the 8-byte PNG signature (or is shorter than it).
   case notPNG
-  /// libpng rejected the data; `reason` is libpng's own message, for example `"IHDR: CRC error"`,
-  /// `"Not enough image data"` or `"Image width is zero in IHDR"`.
+  /// The data is corrupt or truncated; `reason` is libpng's own message (or a message in libpng's
+  /// style from the 16-bit Adam7 decoder), for example `"IHDR: CRC error"`, `"Not enough image
+  /// data"` or `"Image width is zero in IHDR"`.
   case invalid(reason: String)
   /// The header is valid but `width * height` exceeds the caller's pixel budget. Raised before any
   /// pixel memory is allocated (this is the defence against decompression bombs).
   case tooLarge(width: Int, height: Int, budget: Int)
-  /// A valid PNG this build cannot decode exactly. Today only one kind: 16-bit, Adam7-interlaced
-  /// images with alpha (libpng before 1.6.51 mis-decodes them, CVE-2025-65018, and its 16-bit
-  /// output premultiplies alpha).
-  case unsupported(reason: String)
   /// libpng could not encode the tensor; `reason` is libpng's message.
   case encodingFailed(reason: String)
 
@@ -33,8 +30,6 @@ public enum PNGError: Error, LocalizedError, Equatable, Sendable {
       return "invalid PNG: \(reason)"
     case .tooLarge(let width, let height, let budget):
       return "image too large: \(width)x\(height) pixels exceeds the budget of \(budget) pixels"
-    case .unsupported(let reason):
-      return "unsupported PNG: \(reason)"
     case .encodingFailed(let reason):
       return "cannot encode PNG: \(reason)"
     }

@@ -7,18 +7,13 @@ import Testing
 struct PNGDecoderTests {
   static let validNames = Fixtures.names(in: "png", ext: "png")
 
-  /// 16-bit Adam7 images with alpha: refused (libpng < 1.6.51 cannot decode them exactly).
-  static func unsupported(_ name: String) -> Bool {
-    (name.hasPrefix("greyalpha16_") || name.hasPrefix("rgba16_")) && name.contains("adam7")
-  }
-
   @Test("fixture list covers every colour type and bit depth")
   func fixtureInventory() {
     #expect(Self.validNames.count >= 80)
     for prefix in [
       "grey1_", "grey2_", "grey4_", "grey8_", "grey16_", "greyalpha8_", "greyalpha16_", "rgb8_", "rgb16_",
       "rgba8_", "rgba16_", "palette1_", "palette2_", "palette4_", "palette8_", "palette1_trns_",
-      "palette8_trns_", "grey8_trns_", "rgb8_trns_",
+      "palette8_trns_", "grey8_trns_", "rgb8_trns_", "grey16_trns_", "rgb16_trns_",
     ] {
       #expect(Self.validNames.contains { $0.hasPrefix(prefix) && $0.contains("adam7") }, "\(prefix)")
       #expect(Self.validNames.contains { $0.hasPrefix(prefix) && !$0.contains("adam7") }, "\(prefix)")
@@ -28,12 +23,6 @@ struct PNGDecoderTests {
   @Test("decodes to exactly the pixels pypng + numpy expect", arguments: validNames)
   func decodeMatchesExpected(name: String) throws {
     let png = try Fixtures.bytes("png", name)
-    if Self.unsupported(name) {
-      #expect(throws: PNGError.unsupported(reason: "16-bit interlaced image with alpha")) {
-        try PNGDecoder.decode(png)
-      }
-      return
-    }
     let expected = try #require(
       try NPY.decode(Fixtures.bytes("png", String(name.dropLast(4)) + ".npy")).tensor)
     let decoded = try PNGDecoder.decode(png)
@@ -87,6 +76,11 @@ struct PNGDecoderTests {
     #expect(Array(rgba.pixels[0..<4]) == [255, 255, 255, 0])
     let ga = try PNGDecoder.decode(Fixtures.bytes("png", "greyalpha16_7x5.png"))
     #expect(Array(ga.pixels[0..<2]) == [255, 0])
+    // The same through the 16-bit Adam7 decoder.
+    let rgba16 = try PNGDecoder.decode(Fixtures.bytes("png", "rgba16_13x11_adam7.png"))
+    #expect(Array(rgba16.pixels[0..<4]) == [255, 255, 255, 0])
+    let ga16 = try PNGDecoder.decode(Fixtures.bytes("png", "greyalpha16_7x5_adam7.png"))
+    #expect(Array(ga16.pixels[0..<2]) == [255, 0])
   }
 }
 
@@ -174,9 +168,11 @@ struct PNGHostileInputTests {
     #expect(throws: PNGError.notPNG) { try PNGDecoder.decode(Array(PNGDecoder.signature.prefix(length))) }
   }
 
-  @Test("every truncation of a valid file throws instead of crashing")
-  func everyTruncation() throws {
-    let bytes = try Fixtures.bytes("png", "rgb16_7x5_adam7.png")
+  @Test(
+    "every truncation of a valid file throws instead of crashing",
+    arguments: ["rgb16_7x5_adam7.png", "rgba16_7x5_adam7.png", "grey16_trns_7x5_adam7.png", "rgb8_7x5.png"])
+  func everyTruncation(name: String) throws {
+    let bytes = try Fixtures.bytes("png", name)
     for length in 0..<bytes.count {
       #expect(throws: PNGError.self, "length \(length)") {
         try PNGDecoder.decode(Array(bytes.prefix(length)))
