@@ -76,36 +76,46 @@ public struct AffineTransform: Sendable, Hashable, CustomStringConvertible {
   }
 
   /// Rotation by `degrees` about the image centre, positive counter-clockwise, as Keras 3
-  /// `RandomRotation` builds it.
+  /// `RandomRotation` builds it (`_compute_affine_matrix` with scale 1, no shear or translation).
   ///
   /// With `cx = (width − 1)/2`, `cy = (height − 1)/2`, θ in radians:
   /// `[cos θ, −sin θ, cx − cx·cos θ + cy·sin θ; sin θ, cos θ, cy − cx·sin θ − cy·cos θ]`.
-  /// Multiples of 90° use exact sines and cosines; other angles call libm once and are quantized.
+  /// Like Keras, every step runs in float32 (θ = `Float(degrees) · Float(π/180)`, so 90° gives a cosine
+  /// of about −4.4e-8, not 0); `sin`/`cos` are evaluated once in double and rounded to float32, and the
+  /// result is quantized.
   public static func rotation(degrees: Double, height: Int, width: Int) -> AffineTransform {
-    let (s, c) = sineCosine(degrees: degrees)
-    let cx = Double(width - 1) / 2
-    let cy = Double(height - 1) / 2
+    let radians = Float(degrees) * Float(Double.pi / 180)
+    let c = Float(cos(Double(radians)))
+    let s = Float(sin(Double(radians)))
+    let cx = Float(0.5) * (Float(width) - 1)
+    let cy = Float(0.5) * (Float(height) - 1)
+    let a2 = (cx - cx * c) - cy * -s
+    let b2 = (cy - cx * s) - cy * c
     return AffineTransform(
-      a0: c, a1: -s, a2: cx - cx * c + cy * s,
-      b0: s, b1: c, b2: cy - cx * s - cy * c)
+      a0: Double(c), a1: Double(-s), a2: Double(a2), b0: Double(s), b1: Double(c), b2: Double(b2))
   }
 
   /// Zoom about the image centre, as Keras 3 `RandomZoom` builds it from `height_zoom` and `width_zoom`
   /// (values above 1 zoom out, below 1 zoom in).
   ///
-  /// `[wz, 0, (width − 1)/2·(1 − wz); 0, hz, (height − 1)/2·(1 − hz)]`.
+  /// `[wz, 0, (width − 1)/2·(1 − wz); 0, hz, (height − 1)/2·(1 − hz)]`, computed in float32 as Keras
+  /// does (so sampling positions that fall exactly half-way between pixels round the same way), then
+  /// quantized.
   public static func zoom(heightZoom: Double, widthZoom: Double, height: Int, width: Int)
     -> AffineTransform
   {
-    AffineTransform(
-      a0: widthZoom, a1: 0, a2: Double(width - 1) / 2 * (1 - widthZoom),
-      b0: 0, b1: heightZoom, b2: Double(height - 1) / 2 * (1 - heightZoom))
+    let zx = Float(widthZoom)
+    let zy = Float(heightZoom)
+    let xOffset = ((Float(width) - 1) / 2) * (1 - zx)
+    let yOffset = ((Float(height) - 1) / 2) * (1 - zy)
+    return AffineTransform(
+      a0: Double(zx), a1: 0, a2: Double(xOffset), b0: 0, b1: Double(zy), b2: Double(yOffset))
   }
 
   /// Translation by `x` pixels right and `y` pixels down, as Keras 3 `RandomTranslation` builds it from
-  /// its `translations` (already multiplied by the image size): `[1, 0, −x; 0, 1, −y]`.
+  /// its float32 `translations` (already multiplied by the image size): `[1, 0, −x; 0, 1, −y]`.
   public static func translation(x: Double, y: Double) -> AffineTransform {
-    AffineTransform(a0: 1, a1: 0, a2: -x, b0: 0, b1: 1, b2: -y)
+    AffineTransform(a0: 1, a1: 0, a2: -Double(Float(x)), b0: 0, b1: 1, b2: -Double(Float(y)))
   }
 
   /// A crop whose top-left corner is input pixel (`x`, `y`); the output size is chosen when the
@@ -120,20 +130,5 @@ public struct AffineTransform: Sendable, Hashable, CustomStringConvertible {
     AffineTransform(
       a0: horizontal ? -1 : 1, a1: 0, a2: horizontal ? Double(width - 1) : 0,
       b0: 0, b1: vertical ? -1 : 1, b2: vertical ? Double(height - 1) : 0)
-  }
-
-  /// Sine and cosine of an angle in degrees; exact at multiples of 90°.
-  static func sineCosine(degrees: Double) -> (sin: Double, cos: Double) {
-    var reduced = degrees.truncatingRemainder(dividingBy: 360)
-    if reduced < 0 { reduced += 360 }
-    switch reduced {
-    case 0: return (0, 1)
-    case 90: return (1, 0)
-    case 180: return (0, -1)
-    case 270: return (-1, 0)
-    default:
-      let radians = reduced * (Double.pi / 180)
-      return (sin(radians), cos(radians))
-    }
   }
 }

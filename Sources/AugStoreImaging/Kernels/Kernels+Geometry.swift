@@ -74,11 +74,12 @@ extension Kernels {
   /// `ImageProjectiveTransformV3` does on float32 images (what Keras 3 geometric layers call).
   ///
   /// For each output pixel the input coordinate is `(a0·x + a1·y) + a2` (float32, in that order), mapped
-  /// into the image by `fillMode` (`map_coordinate`); coordinates still outside `[0, size − 1]` (only
-  /// with `.constant`) give `fillValue`. `.nearest` reads the pixel at the coordinate rounded half away
-  /// from zero; `.bilinear` blends the four neighbours with TensorFlow's float32 formula (a neighbour
-  /// beyond the last row or column only ever gets weight 0). The float result is rounded half away from
-  /// zero and clamped to `0...255`; `fillValue` likewise.
+  /// into the image by `fillMode` (`map_coordinate`: reflect, wrap and nearest clamp into
+  /// `[0, size − 1]`; constant leaves it as is). `.nearest` reads the pixel at the coordinate rounded
+  /// half away from zero; `.bilinear` blends the four neighbours with TensorFlow's float32 formula. Any
+  /// neighbour outside the image reads as `fillValue`, so with `.constant` the border blends into the
+  /// fill colour over one pixel, and a nearest coordinate of −0.4 still reads column 0 (as TF does).
+  /// The float result is rounded half away from zero and clamped to `0...255`.
   ///
   /// - Parameters:
   ///   - outputHeight: rows of the result; defaults to the input's.
@@ -92,7 +93,7 @@ extension Kernels {
     var output = Tensor(height: outHeight, width: outWidth, channels: image.channels)
     let sampler = AffineSampler(
       transform: transform, inputHeight: image.height, inputWidth: image.width,
-      channels: image.channels, fillMode: fillMode, fill: toUInt8(fillValue))
+      channels: image.channels, fillMode: fillMode, fillValue: fillValue)
     image.withUnsafeBufferPointer { source in
       output.withUnsafeMutableBufferPointer { destination in
         guard let src = source.baseAddress, let dst = destination.baseAddress else { return }
@@ -120,11 +121,12 @@ struct AffineSampler {
   let inputWidth: Int
   let channels: Int
   let fillMode: FillMode
+  let fillValue: Float
   let fill: UInt8
 
   init(
     transform: AffineTransform, inputHeight: Int, inputWidth: Int, channels: Int, fillMode: FillMode,
-    fill: UInt8
+    fillValue: Float
   ) {
     a0 = Float(transform.a0)
     a1 = Float(transform.a1)
@@ -136,7 +138,8 @@ struct AffineSampler {
     self.inputWidth = inputWidth
     self.channels = channels
     self.fillMode = fillMode
-    self.fill = fill
+    self.fillValue = fillValue
+    self.fill = Kernels.toUInt8(fillValue)
   }
 
   /// TensorFlow's `MapCoordinate` for this sampler's fill mode, in float32 as TF computes it.
@@ -215,12 +218,11 @@ struct AffineSampler {
       let rowY = b1 * fy
       for ox in 0..<outWidth {
         let fx = Float(ox)
-        let x = map(sourceX(fx, rowX), inputWidth)
-        let y = map(sourceY(fx, rowY), inputHeight)
+        // Rounded coordinates inside [-0.5, size - 0.5) read a pixel; the rest (constant mode only) fill.
+        let x = map(sourceX(fx, rowX), inputWidth).rounded(.toNearestOrAwayFromZero)
+        let y = map(sourceY(fx, rowY), inputHeight).rounded(.toNearestOrAwayFromZero)
         if x >= 0 && x <= maxX && y >= 0 && y <= maxY {
-          let ix = Int(x.rounded(.toNearestOrAwayFromZero))
-          let iy = Int(y.rounded(.toNearestOrAwayFromZero))
-          let s = src + iy * rowStride + ix * channels
+          let s = src + Int(y) * rowStride + Int(x) * channels
           for c in 0..<channels { d[c] = s[c] }
         } else {
           for c in 0..<channels { d[c] = fill }
@@ -248,13 +250,13 @@ struct AffineSampler {
         var x = sourceX(fx, rowX)
         var y = sourceY(fx, rowY)
         if !(x >= 0 && x <= maxX && y >= 0 && y <= maxY) {
-          x = map(x, inputWidth)
-          y = map(y, inputHeight)
-          if !(x >= 0 && x <= maxX && y >= 0 && y <= maxY) {
-            for c in 0..<channels { d[c] = fill }
+          if fillMode == .constant {
+            borderBilinear(src, d, x: x, y: y)
             d += channels
             continue
           }
+          x = map(x, inputWidth)
+          y = map(y, inputHeight)
         }
         let xFloor = x.rounded(.down)
         let yFloor = y.rounded(.down)
@@ -283,6 +285,37 @@ struct AffineSampler {
         }
         d += channels
       }
+    }
+  }
+
+  /// Constant-mode bilinear sample at a coordinate outside `[0, size − 1]`: neighbours outside the image
+  /// read as the fill value, exactly as TensorFlow's `read_with_fill_value`.
+  @inline(never)
+  func borderBilinear(_ src: UnsafePointer<UInt8>, _ d: UnsafeMutablePointer<UInt8>, x: Float, y: Float) {
+    guard x > -1 && x < Float(inputWidth) && y > -1 && y < Float(inputHeight) else {
+      for c in 0..<channels { d[c] = fill }
+      return
+    }
+    let xFloor = x.rounded(.down)
+    let yFloor = y.rounded(.down)
+    let wx0 = (xFloor + 1) - x
+    let wx1 = x - xFloor
+    let wy0 = (yFloor + 1) - y
+    let wy1 = y - yFloor
+    let x0 = Int(xFloor)
+    let y0 = Int(yFloor)
+    let x0In = x0 >= 0
+    let x1In = x0 + 1 < inputWidth
+    let y0In = y0 >= 0
+    let y1In = y0 + 1 < inputHeight
+    let rowStride = inputWidth * channels
+    for c in 0..<channels {
+      func read(_ inside: Bool, _ row: Int, _ column: Int) -> Float {
+        inside ? Float(src[row * rowStride + column * channels + c]) : fillValue
+      }
+      let top = wx0 * read(y0In && x0In, y0, x0) + wx1 * read(y0In && x1In, y0, x0 + 1)
+      let bottom = wx0 * read(y1In && x0In, y0 + 1, x0) + wx1 * read(y1In && x1In, y0 + 1, x0 + 1)
+      d[c] = Kernels.toUInt8(wy0 * top + wy1 * bottom)
     }
   }
 }
