@@ -7,19 +7,18 @@ import Foundation
 /// and Keras' `affine_transform(transform=[a0, a1, a2, b0, b1, b2, 0, 0])`. Pixel centres sit at integer
 /// coordinates.
 ///
-/// Every coefficient is **quantized** to the nearest multiple of ``quantum`` (2⁻²⁴) whenever a transform
-/// is created or composed, so pixels never depend on the last bits of libm's `sin`/`cos`: two machines
-/// whose `sin` differ by an ulp still build the same matrix (unless the exact value falls within an ulp
-/// of a rounding boundary, which happens with probability about 2⁻²⁹). The kernel then converts each
-/// coefficient to `Float` (exact for magnitudes below 1; correctly rounded otherwise).
+/// Every coefficient is **quantized** to float32 (24 significant bits, round to nearest even) whenever a
+/// transform is created or composed: the precision TensorFlow's kernel reads the matrix with, and the
+/// precision Keras builds it in. Builders evaluate `sin`/`cos` once, in double, and round; so pixels never
+/// depend on the last bits of libm's result: two machines whose `sin` differ by an ulp still build the
+/// same matrix unless the exact value lies within a double ulp of a float32 rounding boundary (odds about
+/// 2⁻²⁹). (An absolute grid such as multiples of 2⁻²⁴ was rejected: it turns Keras' cos 90° ≈ −4.4e-8 into
+/// −6.0e-8, and with `wrap` at an exact edge the sign of such tiny terms picks the opposite edge.)
 ///
 /// Composition: `first.followed(by: second)` is the single transform equal to warping with `first` and
 /// then warping the result with `second`; because the matrices map output to input, its matrix is the
 /// product `first · second`.
 public struct AffineTransform: Sendable, Hashable, CustomStringConvertible {
-  /// The quantization step of every coefficient: 2⁻²⁴.
-  public static let quantum: Double = 1.0 / 16_777_216
-
   /// Input x per unit of output x.
   public let a0: Double
   /// Input x per unit of output y.
@@ -33,7 +32,7 @@ public struct AffineTransform: Sendable, Hashable, CustomStringConvertible {
   /// Input y at the output origin.
   public let b2: Double
 
-  /// Creates a transform from its six coefficients, quantizing each to a multiple of ``quantum``.
+  /// Creates a transform from its six coefficients, quantizing each to float32.
   public init(a0: Double, a1: Double, a2: Double, b0: Double, b1: Double, b2: Double) {
     self.a0 = Self.quantize(a0)
     self.a1 = Self.quantize(a1)
@@ -43,11 +42,11 @@ public struct AffineTransform: Sendable, Hashable, CustomStringConvertible {
     self.b2 = Self.quantize(b2)
   }
 
-  /// Rounds `value` to the nearest multiple of ``quantum`` (halves away from zero); non-finite values
-  /// become 0.
+  /// Rounds `value` to the nearest float32 value (ties to even); non-finite values and values beyond
+  /// float32's range become 0.
   public static func quantize(_ value: Double) -> Double {
-    guard value.isFinite else { return 0 }
-    return (value * 16_777_216).rounded(.toNearestOrAwayFromZero) / 16_777_216
+    let rounded = Float(value)
+    return rounded.isFinite ? Double(rounded) : 0
   }
 
   /// The transform that leaves every pixel where it is.
