@@ -218,14 +218,18 @@ struct KernelsResizeTests {
 
   // Expected values: tf.image.resize (TF 2.21) on this 3×4 image, rounded half away from zero.
   @Test func bilinearMatchesTensorFlow() {
-    #expect(rows(Kernels.resize(input, height: 2, width: 3, method: .bilinear)) == [[58, 91, 124], [70, 133, 199]])
+    #expect(
+      rows(Kernels.resize(input, height: 2, width: 3, method: .bilinear)) == [
+        [58, 91, 124], [70, 133, 199],
+      ])
     let large = Kernels.resize(input, height: 5, width: 7, method: .bilinear)
     #expect(rows(large)[0] == [0, 18, 46, 75, 104, 132, 150])
     #expect(rows(large)[3] == [86, 110, 149, 134, 119, 160, 185])
   }
 
   @Test func nearestMatchesTensorFlow() {
-    #expect(rows(Kernels.resize(input, height: 2, width: 3, method: .nearest)) == [[0, 100, 150], [10, 170, 255]])
+    #expect(
+      rows(Kernels.resize(input, height: 2, width: 3, method: .nearest)) == [[0, 100, 150], [10, 170, 255]])
     #expect(
       rows(Kernels.resize(input, height: 5, width: 7, method: .nearest)) == [
         [0, 0, 50, 100, 100, 150, 150], [0, 0, 50, 100, 100, 150, 150],
@@ -235,8 +239,10 @@ struct KernelsResizeTests {
   }
 
   @Test func areaMatchesTensorFlow() {
-    #expect(rows(Kernels.resize(input, height: 2, width: 3, method: .area)) == [[79, 97, 114], [91, 133, 178]])
-    #expect(rows(Kernels.resize(input, height: 5, width: 7, method: .area))[4] == [10, 30, 90, 130, 170, 234, 255])
+    #expect(
+      rows(Kernels.resize(input, height: 2, width: 3, method: .area)) == [[79, 97, 114], [91, 133, 178]])
+    #expect(
+      rows(Kernels.resize(input, height: 5, width: 7, method: .area))[4] == [10, 30, 90, 130, 170, 234, 255])
   }
 
   @Test(arguments: ResizeMethod.allCases)
@@ -281,7 +287,8 @@ struct KernelsColourTests {
     let rgba = image([[[200, 100, 50, 9], [10, 20, 30, 99]]])
     for output in [
       Kernels.adjustHue(rgba, factor: 0.3), Kernels.adjustSaturation(rgba, factor: 0.2),
-      Kernels.grayscale(rgba), Kernels.adjustContrast(rgba, factor: 2), Kernels.adjustBrightness(rgba, delta: 40),
+      Kernels.grayscale(rgba), Kernels.adjustContrast(rgba, factor: 2),
+      Kernels.adjustBrightness(rgba, delta: 40),
     ] {
       #expect(output.pixels[3] == 9 && output.pixels[7] == 99)
     }
@@ -292,7 +299,8 @@ struct KernelsColourTests {
 
   @Test func eraseFillsTheClippedBox() {
     let input = grey([[1, 2, 3], [4, 5, 6]])
-    #expect(rows(Kernels.erase(input, x: 1, y: 1, height: 5, width: 1, value: [0])) == [[1, 2, 3], [4, 0, 6]])
+    #expect(
+      rows(Kernels.erase(input, x: 1, y: 1, height: 5, width: 1, value: [0])) == [[1, 2, 3], [4, 0, 6]])
     let rgbErased = Kernels.erase(rgb, x: 0, y: 0, height: 1, width: 1, value: [1, 2, 3])
     #expect(Array(rgbErased.pixels[0..<6]) == [1, 2, 3, 10, 20, 30])
   }
@@ -306,14 +314,19 @@ struct KernelsFloatTests {
     #expect(Kernels.rescale(input, scale: 1 / 255, offset: -0.5) == expected)
     let normalized = Kernels.normalize(input, mean: [51, 100], variance: [4, 25])
     #expect(normalized == [-25.5, 31, 0, 0.4])
-    #expect(Kernels.normalize(Kernels.rescale(input, scale: 1), channels: 2, mean: [51, 100], variance: [4, 25]) == normalized)
+    #expect(
+      Kernels.normalize(Kernels.rescale(input, scale: 1), channels: 2, mean: [51, 100], variance: [4, 25])
+        == normalized)
   }
 
   @Test func channelsFirstTransposes() {
-    #expect(Kernels.channelsFirst([1, 2, 3, 4, 5, 6], height: 1, width: 3, channels: 2) == [1, 3, 5, 2, 4, 6])
+    #expect(
+      Kernels.channelsFirst([1, 2, 3, 4, 5, 6], height: 1, width: 3, channels: 2) == [1, 3, 5, 2, 4, 6])
   }
 
-  @Test(arguments: [(-1.0 as Float, 0 as UInt8), (0.49, 0), (0.5, 1), (1.5, 2), (2.5, 3), (254.5, 255), (300, 255)])
+  @Test(arguments: [
+    (-1.0 as Float, 0 as UInt8), (0.49, 0), (0.5, 1), (1.5, 2), (2.5, 3), (254.5, 255), (300, 255),
+  ])
   func roundingIsHalfAwayFromZeroAndClamped(_ pair: (Float, UInt8)) {
     #expect(Kernels.toUInt8(pair.0) == pair.1)
   }

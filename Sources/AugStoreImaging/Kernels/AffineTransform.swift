@@ -100,7 +100,9 @@ public struct AffineTransform: Sendable, Hashable, CustomStringConvertible {
   /// `[wz, 0, (width − 1)/2·(1 − wz); 0, hz, (height − 1)/2·(1 − hz)]`, computed in float32 as Keras
   /// does (so sampling positions that fall exactly half-way between pixels round the same way), then
   /// quantized.
-  public static func zoom(heightZoom: Double, widthZoom: Double, height: Int, width: Int)
+  public static func zoom(
+    heightZoom: Double, widthZoom: Double, height: Int, width: Int
+  )
     -> AffineTransform
   {
     let zx = Float(widthZoom)

@@ -1,7 +1,9 @@
 extension Kernels {
   /// The channels colour operations change: all but the alpha channel of grey+alpha and RGBA images.
   @inlinable
-  static func colourChannels(_ channels: Int) -> Int { channels == 2 || channels == 4 ? channels - 1 : channels }
+  static func colourChannels(_ channels: Int) -> Int {
+    channels == 2 || channels == 4 ? channels - 1 : channels
+  }
 
   /// Adds `delta` (on the 0–255 scale, Keras `RandomBrightness`' `rgb_delta`) to every colour sample and
   /// clips to `0...255`; alpha is left untouched.
