@@ -130,14 +130,16 @@ func apply(_ op: [String: Any], to value: Value) throws -> Value {
   case "crop":
     return .bytes(
       Kernels.crop(
-        image, x: try op.int("x"), y: try op.int("y"), height: try op.int("height"), width: try op.int("width")))
+        image, x: try op.int("x"), y: try op.int("y"), height: try op.int("height"),
+        width: try op.int("width")))
   case "center_crop":
     return .bytes(Kernels.centerCrop(image, height: try op.int("height"), width: try op.int("width")))
   case "resize":
     guard let method = ResizeMethod(rawValue: op.string("interpolation", "bilinear")) else {
       throw ProbeError("unknown resize interpolation \(op["interpolation"] ?? "")")
     }
-    return .bytes(Kernels.resize(image, height: try op.int("height"), width: try op.int("width"), method: method))
+    return .bytes(
+      Kernels.resize(image, height: try op.int("height"), width: try op.int("width"), method: method))
   case "brightness":
     return .bytes(Kernels.adjustBrightness(image, delta: Float(try op.double("delta"))))
   case "contrast":
@@ -159,7 +161,8 @@ func apply(_ op: [String: Any], to value: Value) throws -> Value {
       shape: shape)
   case "normalize":
     return .floats(
-      Kernels.normalize(image, mean: try op.floats("mean"), variance: try op.floats("variance")), shape: shape)
+      Kernels.normalize(image, mean: try op.floats("mean"), variance: try op.floats("variance")), shape: shape
+    )
   default:
     throw ProbeError("unknown op \"\(name)\"")
   }
@@ -310,7 +313,9 @@ func bench(_ arguments: [String]) throws {
   for (name, body) in kernels {
     let rate = measure(images, seconds: seconds, body)
     results[name] = rate
-    if !asJSON { print(name.padding(toLength: 20, withPad: " ", startingAt: 0), String(format: "%10.0f", rate)) }
+    if !asJSON {
+      print(name.padding(toLength: 20, withPad: " ", startingAt: 0), String(format: "%10.0f", rate))
+    }
   }
   if asJSON {
     let data = try JSONSerialization.data(withJSONObject: results, options: [.sortedKeys])
@@ -325,7 +330,8 @@ do {
   case "bench": try bench(Array(arguments.dropFirst()))
   default:
     FileHandle.standardError.write(
-      Data("usage: kernel-probe run CASES.json | kernel-probe bench [--seconds S] [--json] IMAGE.npy...\n".utf8))
+      Data(
+        "usage: kernel-probe run CASES.json | kernel-probe bench [--seconds S] [--json] IMAGE.npy...\n".utf8))
     exit(2)
   }
 } catch {

@@ -7,19 +7,18 @@ import Foundation
 /// and Keras' `affine_transform(transform=[a0, a1, a2, b0, b1, b2, 0, 0])`. Pixel centres sit at integer
 /// coordinates.
 ///
-/// Every coefficient is **quantized** to the nearest multiple of ``quantum`` (2⁻²⁴) whenever a transform
-/// is created or composed, so pixels never depend on the last bits of libm's `sin`/`cos`: two machines
-/// whose `sin` differ by an ulp still build the same matrix (unless the exact value falls within an ulp
-/// of a rounding boundary, which happens with probability about 2⁻²⁹). The kernel then converts each
-/// coefficient to `Float` (exact for magnitudes below 1; correctly rounded otherwise).
+/// Every coefficient is **quantized** to float32 (24 significant bits, round to nearest even) whenever a
+/// transform is created or composed: the precision TensorFlow's kernel reads the matrix with, and the
+/// precision Keras builds it in. Builders evaluate `sin`/`cos` once, in double, and round; so pixels never
+/// depend on the last bits of libm's result: two machines whose `sin` differ by an ulp still build the
+/// same matrix unless the exact value lies within a double ulp of a float32 rounding boundary (odds about
+/// 2⁻²⁹). (An absolute grid such as multiples of 2⁻²⁴ was rejected: it turns Keras' cos 90° ≈ −4.4e-8 into
+/// −6.0e-8, and with `wrap` at an exact edge the sign of such tiny terms picks the opposite edge.)
 ///
 /// Composition: `first.followed(by: second)` is the single transform equal to warping with `first` and
 /// then warping the result with `second`; because the matrices map output to input, its matrix is the
 /// product `first · second`.
 public struct AffineTransform: Sendable, Hashable, CustomStringConvertible {
-  /// The quantization step of every coefficient: 2⁻²⁴.
-  public static let quantum: Double = 1.0 / 16_777_216
-
   /// Input x per unit of output x.
   public let a0: Double
   /// Input x per unit of output y.
@@ -33,7 +32,7 @@ public struct AffineTransform: Sendable, Hashable, CustomStringConvertible {
   /// Input y at the output origin.
   public let b2: Double
 
-  /// Creates a transform from its six coefficients, quantizing each to a multiple of ``quantum``.
+  /// Creates a transform from its six coefficients, quantizing each to float32.
   public init(a0: Double, a1: Double, a2: Double, b0: Double, b1: Double, b2: Double) {
     self.a0 = Self.quantize(a0)
     self.a1 = Self.quantize(a1)
@@ -43,11 +42,11 @@ public struct AffineTransform: Sendable, Hashable, CustomStringConvertible {
     self.b2 = Self.quantize(b2)
   }
 
-  /// Rounds `value` to the nearest multiple of ``quantum`` (halves away from zero); non-finite values
-  /// become 0.
+  /// Rounds `value` to the nearest float32 value (ties to even); non-finite values and values beyond
+  /// float32's range become 0.
   public static func quantize(_ value: Double) -> Double {
-    guard value.isFinite else { return 0 }
-    return (value * 16_777_216).rounded(.toNearestOrAwayFromZero) / 16_777_216
+    let rounded = Float(value)
+    return rounded.isFinite ? Double(rounded) : 0
   }
 
   /// The transform that leaves every pixel where it is.
@@ -76,36 +75,48 @@ public struct AffineTransform: Sendable, Hashable, CustomStringConvertible {
   }
 
   /// Rotation by `degrees` about the image centre, positive counter-clockwise, as Keras 3
-  /// `RandomRotation` builds it.
+  /// `RandomRotation` builds it (`_compute_affine_matrix` with scale 1, no shear or translation).
   ///
   /// With `cx = (width − 1)/2`, `cy = (height − 1)/2`, θ in radians:
   /// `[cos θ, −sin θ, cx − cx·cos θ + cy·sin θ; sin θ, cos θ, cy − cx·sin θ − cy·cos θ]`.
-  /// Multiples of 90° use exact sines and cosines; other angles call libm once and are quantized.
+  /// Like Keras, every step runs in float32 (θ = `Float(degrees) · Float(π/180)`, so 90° gives a cosine
+  /// of about −4.4e-8, not 0); `sin`/`cos` are evaluated once in double and rounded to float32, and the
+  /// result is quantized.
   public static func rotation(degrees: Double, height: Int, width: Int) -> AffineTransform {
-    let (s, c) = sineCosine(degrees: degrees)
-    let cx = Double(width - 1) / 2
-    let cy = Double(height - 1) / 2
+    let radians = Float(degrees) * Float(Double.pi / 180)
+    let c = Float(cos(Double(radians)))
+    let s = Float(sin(Double(radians)))
+    let cx = Float(0.5) * (Float(width) - 1)
+    let cy = Float(0.5) * (Float(height) - 1)
+    let a2 = (cx - cx * c) - cy * -s
+    let b2 = (cy - cx * s) - cy * c
     return AffineTransform(
-      a0: c, a1: -s, a2: cx - cx * c + cy * s,
-      b0: s, b1: c, b2: cy - cx * s - cy * c)
+      a0: Double(c), a1: Double(-s), a2: Double(a2), b0: Double(s), b1: Double(c), b2: Double(b2))
   }
 
   /// Zoom about the image centre, as Keras 3 `RandomZoom` builds it from `height_zoom` and `width_zoom`
   /// (values above 1 zoom out, below 1 zoom in).
   ///
-  /// `[wz, 0, (width − 1)/2·(1 − wz); 0, hz, (height − 1)/2·(1 − hz)]`.
-  public static func zoom(heightZoom: Double, widthZoom: Double, height: Int, width: Int)
+  /// `[wz, 0, (width − 1)/2·(1 − wz); 0, hz, (height − 1)/2·(1 − hz)]`, computed in float32 as Keras
+  /// does (so sampling positions that fall exactly half-way between pixels round the same way), then
+  /// quantized.
+  public static func zoom(
+    heightZoom: Double, widthZoom: Double, height: Int, width: Int
+  )
     -> AffineTransform
   {
-    AffineTransform(
-      a0: widthZoom, a1: 0, a2: Double(width - 1) / 2 * (1 - widthZoom),
-      b0: 0, b1: heightZoom, b2: Double(height - 1) / 2 * (1 - heightZoom))
+    let zx = Float(widthZoom)
+    let zy = Float(heightZoom)
+    let xOffset = ((Float(width) - 1) / 2) * (1 - zx)
+    let yOffset = ((Float(height) - 1) / 2) * (1 - zy)
+    return AffineTransform(
+      a0: Double(zx), a1: 0, a2: Double(xOffset), b0: 0, b1: Double(zy), b2: Double(yOffset))
   }
 
   /// Translation by `x` pixels right and `y` pixels down, as Keras 3 `RandomTranslation` builds it from
-  /// its `translations` (already multiplied by the image size): `[1, 0, −x; 0, 1, −y]`.
+  /// its float32 `translations` (already multiplied by the image size): `[1, 0, −x; 0, 1, −y]`.
   public static func translation(x: Double, y: Double) -> AffineTransform {
-    AffineTransform(a0: 1, a1: 0, a2: -x, b0: 0, b1: 1, b2: -y)
+    AffineTransform(a0: 1, a1: 0, a2: -Double(Float(x)), b0: 0, b1: 1, b2: -Double(Float(y)))
   }
 
   /// A crop whose top-left corner is input pixel (`x`, `y`); the output size is chosen when the
@@ -120,20 +131,5 @@ public struct AffineTransform: Sendable, Hashable, CustomStringConvertible {
     AffineTransform(
       a0: horizontal ? -1 : 1, a1: 0, a2: horizontal ? Double(width - 1) : 0,
       b0: 0, b1: vertical ? -1 : 1, b2: vertical ? Double(height - 1) : 0)
-  }
-
-  /// Sine and cosine of an angle in degrees; exact at multiples of 90°.
-  static func sineCosine(degrees: Double) -> (sin: Double, cos: Double) {
-    var reduced = degrees.truncatingRemainder(dividingBy: 360)
-    if reduced < 0 { reduced += 360 }
-    switch reduced {
-    case 0: return (0, 1)
-    case 90: return (1, 0)
-    case 180: return (0, -1)
-    case 270: return (-1, 0)
-    default:
-      let radians = reduced * (Double.pi / 180)
-      return (sin(radians), cos(radians))
-    }
   }
 }

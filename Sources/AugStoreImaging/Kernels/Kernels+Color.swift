@@ -1,7 +1,9 @@
 extension Kernels {
   /// The channels colour operations change: all but the alpha channel of grey+alpha and RGBA images.
   @inlinable
-  static func colourChannels(_ channels: Int) -> Int { channels == 2 || channels == 4 ? channels - 1 : channels }
+  static func colourChannels(_ channels: Int) -> Int {
+    channels == 2 || channels == 4 ? channels - 1 : channels
+  }
 
   /// Adds `delta` (on the 0–255 scale, Keras `RandomBrightness`' `rgb_delta`) to every colour sample and
   /// clips to `0...255`; alpha is left untouched.
@@ -16,38 +18,79 @@ extension Kernels {
 
   /// Applies `table` to every colour sample (alpha untouched).
   static func applyLookup(_ image: Tensor, _ table: [UInt8]) -> Tensor {
-    var output = image
     let channels = image.channels
     let colour = colourChannels(channels)
-    table.withUnsafeBufferPointer { lut in
-      output.withUnsafeMutableBufferPointer { buffer in
-        if colour == channels {
-          for i in buffer.indices { buffer[i] = lut[Int(buffer[i])] }
-        } else {
-          var i = 0
-          while i < buffer.count {
-            for c in 0..<colour { buffer[i + c] = lut[Int(buffer[i + c])] }
-            i += channels
+    return image.withUnsafeBufferPointer { source in
+      table.withUnsafeBufferPointer { lut in
+        makeTensor(height: image.height, width: image.width, channels: channels) { out in
+          guard let src = source.baseAddress, let lut = lut.baseAddress else { return }
+          let count = source.count
+          if colour == channels {
+            var i = 0
+            while i + 4 <= count {
+              out[i] = lut[Int(src[i])]
+              out[i + 1] = lut[Int(src[i + 1])]
+              out[i + 2] = lut[Int(src[i + 2])]
+              out[i + 3] = lut[Int(src[i + 3])]
+              i += 4
+            }
+            while i < count {
+              out[i] = lut[Int(src[i])]
+              i += 1
+            }
+          } else {
+            var i = 0
+            while i < count {
+              for c in 0..<colour { out[i + c] = lut[Int(src[i + c])] }
+              out[i + colour] = src[i + colour]
+              i += channels
+            }
           }
         }
       }
     }
-    return output
   }
 
   /// The mean of each channel over the whole image (Keras' per-image, per-channel mean).
   public static func channelMeans(_ image: Tensor) -> [Double] {
     let channels = image.channels
-    var sums = [Int](repeating: 0, count: channels)
+    var sums = [Int](repeating: 0, count: 4)
     image.withUnsafeBufferPointer { buffer in
+      guard let src = buffer.baseAddress else { return }
+      var s0 = 0
+      var s1 = 0
+      var s2 = 0
+      var s3 = 0
+      let count = buffer.count
       var i = 0
-      while i < buffer.count {
-        for c in 0..<channels { sums[c] += Int(buffer[i + c]) }
-        i += channels
+      switch channels {
+      case 1:
+        while i < count {
+          s0 &+= Int(src[i])
+          i += 1
+        }
+      case 3:
+        while i < count {
+          s0 &+= Int(src[i])
+          s1 &+= Int(src[i + 1])
+          s2 &+= Int(src[i + 2])
+          i += 3
+        }
+      default:
+        while i < count {
+          s0 &+= Int(src[i])
+          s1 &+= Int(src[i + 1])
+          if channels == 4 {
+            s2 &+= Int(src[i + 2])
+            s3 &+= Int(src[i + 3])
+          }
+          i += channels
+        }
       }
+      sums = [s0, s1, s2, s3]
     }
     let count = Double(image.height * image.width)
-    return sums.map { Double($0) / count }
+    return sums.prefix(channels).map { Double($0) / count }
   }
 
   /// Keras 3 `RandomContrast` with a given `contrast_factor`: per channel,
@@ -67,17 +110,28 @@ extension Kernels {
           c < colour ? toUInt8(min(max((Float(v) - mean) * factor + mean, 0), 255)) : UInt8(v)
       }
     }
-    var output = image
-    tables.withUnsafeBufferPointer { lut in
-      output.withUnsafeMutableBufferPointer { buffer in
-        var i = 0
-        while i < buffer.count {
-          for c in 0..<channels { buffer[i + c] = lut[c &* 256 &+ Int(buffer[i + c])] }
-          i += channels
+    return image.withUnsafeBufferPointer { source in
+      tables.withUnsafeBufferPointer { lut in
+        makeTensor(height: image.height, width: image.width, channels: channels) { out in
+          guard let src = source.baseAddress, let lut = lut.baseAddress else { return }
+          let count = source.count
+          var i = 0
+          if channels == 3 {
+            while i < count {
+              out[i] = lut[Int(src[i])]
+              out[i + 1] = lut[256 + Int(src[i + 1])]
+              out[i + 2] = lut[512 + Int(src[i + 2])]
+              i += 3
+            }
+          } else {
+            while i < count {
+              for c in 0..<channels { out[i + c] = lut[c &* 256 &+ Int(src[i + c])] }
+              i += channels
+            }
+          }
         }
       }
     }
-    return output
   }
 
   /// Keras 3 `RandomGrayscale` when it applies: every RGB sample becomes
@@ -108,10 +162,34 @@ extension Kernels {
   /// `[0, 255]` (Keras clips to the value range, so `s` may exceed 1), HSV → RGB, then clipped to
   /// `0...255` when converted to `UInt8`.
   ///
-  /// Uses TensorFlow's `rgb_to_hsv`/`hsv_to_rgb` formulas in float32 on the 0–255 scale. Grey and
-  /// grey+alpha images are unchanged; alpha is untouched.
+  /// Grey and grey+alpha images are unchanged; alpha is untouched.
+  ///
+  /// The HSV round trip is evaluated in closed form: with `v = max(r, g, b)`, scaling saturation by
+  /// `factor` maps each channel `c` to `v + factor·(c − v)` (float32), which equals TensorFlow's
+  /// `hsv_to_rgb(rgb_to_hsv(...))` up to float rounding (well under 0.01). When `s · factor` would be
+  /// clipped (`factor < 0`, or `factor > 255 / s`) the full HSV path runs instead.
   public static func adjustSaturation(_ image: Tensor, factor: Float) -> Tensor {
-    mapHSV(image, .saturation(factor))
+    guard image.channels >= 3 else { return image }
+    guard factor >= 0 && factor <= 255 else { return mapHSV(image, .saturation(factor)) }
+    let channels = image.channels
+    return image.withUnsafeBufferPointer { source in
+      makeTensor(height: image.height, width: image.width, channels: channels) { out in
+        guard let src = source.baseAddress else { return }
+        let count = source.count
+        var i = 0
+        while i < count {
+          let r = Float(src[i])
+          let g = Float(src[i + 1])
+          let b = Float(src[i + 2])
+          let v = max(r, max(g, b))
+          out[i] = clampToUInt8(v + factor * (r - v))
+          out[i + 1] = clampToUInt8(v + factor * (g - v))
+          out[i + 2] = clampToUInt8(v + factor * (b - v))
+          if channels == 4 { out[i + 3] = src[i + 3] }
+          i += channels
+        }
+      }
+    }
   }
 
   /// Keras 3 `RandomHue` with a given shift (the layer's `factor` transformation, in turns: `h + factor`
@@ -168,9 +246,9 @@ extension Kernels {
           g = min(max(g, 0), 1) * scale
           b = min(max(b, 0), 1) * scale
         }
-        buffer[i] = toUInt8(r)
-        buffer[i + 1] = toUInt8(g)
-        buffer[i + 2] = toUInt8(b)
+        buffer[i] = clampToUInt8(r)
+        buffer[i + 1] = clampToUInt8(g)
+        buffer[i + 2] = clampToUInt8(b)
         i += channels
       }
     }

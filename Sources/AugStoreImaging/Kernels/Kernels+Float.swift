@@ -16,7 +16,8 @@ extension Kernels {
 
   /// Keras `Normalization` over the last axis: `(x − mean[c]) / max(√variance[c], 1e-7)` for samples in
   /// HWC order with `channels` per pixel (float32).
-  public static func normalize(_ values: [Float], channels: Int, mean: [Float], variance: [Float]) -> [Float] {
+  public static func normalize(_ values: [Float], channels: Int, mean: [Float], variance: [Float]) -> [Float]
+  {
     precondition(channels > 0 && values.count % channels == 0)
     precondition(mean.count == channels && variance.count == channels, "one mean and variance per channel")
     let denominators = variance.map { max($0.squareRoot(), 1e-7) }
@@ -55,7 +56,9 @@ extension Kernels {
   }
 
   /// Reorders HWC samples into CHW (`channels_first`).
-  public static func channelsFirst<Element>(_ values: [Element], height: Int, width: Int, channels: Int)
+  public static func channelsFirst<Element>(
+    _ values: [Element], height: Int, width: Int, channels: Int
+  )
     -> [Element]
   {
     precondition(values.count == height * width * channels)

@@ -5,10 +5,9 @@ extension Kernels {
     let width = image.width
     let channels = image.channels
     let rowLength = width * channels
-    var output = Tensor(height: height, width: width, channels: channels)
-    image.withUnsafeBufferPointer { source in
-      output.withUnsafeMutableBufferPointer { destination in
-        guard let src = source.baseAddress, let dst = destination.baseAddress else { return }
+    return image.withUnsafeBufferPointer { source in
+      makeTensor(height: height, width: width, channels: channels) { dst in
+        guard let src = source.baseAddress else { return }
         for y in 0..<height {
           let sourceRow = src + (vertical ? height - 1 - y : y) * rowLength
           let destinationRow = dst + y * rowLength
@@ -20,15 +19,19 @@ extension Kernels {
           case 1:
             for x in 0..<width { destinationRow[x] = sourceRow[width - 1 - x] }
           case 3:
-            var s = sourceRow + (width - 1) * 3
-            var d = destinationRow
-            for _ in 0..<width {
-              d[0] = s[0]
-              d[1] = s[1]
-              d[2] = s[2]
-              d += 3
-              s -= 3
+            // Four-byte moves; the last pixel is copied bytewise so no read passes the row's end.
+            let s = UnsafeRawPointer(sourceRow)
+            let d = UnsafeMutableRawPointer(destinationRow)
+            var x = 0
+            while x < width - 1 {
+              let word = s.loadUnaligned(fromByteOffset: (width - 1 - x) * 3 - 1, as: UInt32.self)
+              d.storeBytes(of: word >> 8, toByteOffset: x * 3, as: UInt32.self)
+              x += 1
             }
+            let last = sourceRow
+            destinationRow[(width - 1) * 3] = last[0]
+            destinationRow[(width - 1) * 3 + 1] = last[1]
+            destinationRow[(width - 1) * 3 + 2] = last[2]
           default:
             for x in 0..<width {
               let s = sourceRow + (width - 1 - x) * channels
@@ -39,7 +42,6 @@ extension Kernels {
         }
       }
     }
-    return output
   }
 
   /// The `height`×`width` window of `image` whose top-left pixel is (`x`, `y`); exact.
@@ -74,11 +76,12 @@ extension Kernels {
   /// `ImageProjectiveTransformV3` does on float32 images (what Keras 3 geometric layers call).
   ///
   /// For each output pixel the input coordinate is `(a0·x + a1·y) + a2` (float32, in that order), mapped
-  /// into the image by `fillMode` (`map_coordinate`); coordinates still outside `[0, size − 1]` (only
-  /// with `.constant`) give `fillValue`. `.nearest` reads the pixel at the coordinate rounded half away
-  /// from zero; `.bilinear` blends the four neighbours with TensorFlow's float32 formula (a neighbour
-  /// beyond the last row or column only ever gets weight 0). The float result is rounded half away from
-  /// zero and clamped to `0...255`; `fillValue` likewise.
+  /// into the image by `fillMode` (`map_coordinate`: reflect, wrap and nearest clamp into
+  /// `[0, size − 1]`; constant leaves it as is). `.nearest` reads the pixel at the coordinate rounded
+  /// half away from zero; `.bilinear` blends the four neighbours with TensorFlow's float32 formula. Any
+  /// neighbour outside the image reads as `fillValue`, so with `.constant` the border blends into the
+  /// fill colour over one pixel, and a nearest coordinate of −0.4 still reads column 0 (as TF does).
+  /// The float result is rounded half away from zero and clamped to `0...255`.
   ///
   /// - Parameters:
   ///   - outputHeight: rows of the result; defaults to the input's.
@@ -89,13 +92,12 @@ extension Kernels {
   ) -> Tensor {
     let outHeight = outputHeight ?? image.height
     let outWidth = outputWidth ?? image.width
-    var output = Tensor(height: outHeight, width: outWidth, channels: image.channels)
     let sampler = AffineSampler(
       transform: transform, inputHeight: image.height, inputWidth: image.width,
-      channels: image.channels, fillMode: fillMode, fill: toUInt8(fillValue))
-    image.withUnsafeBufferPointer { source in
-      output.withUnsafeMutableBufferPointer { destination in
-        guard let src = source.baseAddress, let dst = destination.baseAddress else { return }
+      channels: image.channels, fillMode: fillMode, fillValue: fillValue)
+    return image.withUnsafeBufferPointer { source in
+      makeTensor(height: outHeight, width: outWidth, channels: image.channels) { dst in
+        guard let src = source.baseAddress else { return }
         switch interpolation {
         case .bilinear:
           sampler.bilinear(src, dst, outHeight: outHeight, outWidth: outWidth)
@@ -104,7 +106,6 @@ extension Kernels {
         }
       }
     }
-    return output
   }
 }
 
@@ -120,11 +121,12 @@ struct AffineSampler {
   let inputWidth: Int
   let channels: Int
   let fillMode: FillMode
+  let fillValue: Float
   let fill: UInt8
 
   init(
     transform: AffineTransform, inputHeight: Int, inputWidth: Int, channels: Int, fillMode: FillMode,
-    fill: UInt8
+    fillValue: Float
   ) {
     a0 = Float(transform.a0)
     a1 = Float(transform.a1)
@@ -136,7 +138,8 @@ struct AffineSampler {
     self.inputWidth = inputWidth
     self.channels = channels
     self.fillMode = fillMode
-    self.fill = fill
+    self.fillValue = fillValue
+    self.fill = Kernels.toUInt8(fillValue)
   }
 
   /// TensorFlow's `MapCoordinate` for this sampler's fill mode, in float32 as TF computes it.
@@ -215,12 +218,14 @@ struct AffineSampler {
       let rowY = b1 * fy
       for ox in 0..<outWidth {
         let fx = Float(ox)
-        let x = map(sourceX(fx, rowX), inputWidth)
-        let y = map(sourceY(fx, rowY), inputHeight)
+        // Rounded coordinates inside [-0.5, size - 0.5) read a pixel; the rest (constant mode only) fill.
+        let mappedX = map(sourceX(fx, rowX), inputWidth)
+        let mappedY = map(sourceY(fx, rowY), inputHeight)
+        // Far outside (constant mode only) is fill; the guard also keeps the integer casts in range.
+        let x = abs(mappedX) < 1_073_741_824 ? Kernels.roundSmall(mappedX) : -1
+        let y = abs(mappedY) < 1_073_741_824 ? Kernels.roundSmall(mappedY) : -1
         if x >= 0 && x <= maxX && y >= 0 && y <= maxY {
-          let ix = Int(x.rounded(.toNearestOrAwayFromZero))
-          let iy = Int(y.rounded(.toNearestOrAwayFromZero))
-          let s = src + iy * rowStride + ix * channels
+          let s = src + Int(y) * rowStride + Int(x) * channels
           for c in 0..<channels { d[c] = s[c] }
         } else {
           for c in 0..<channels { d[c] = fill }
@@ -248,16 +253,16 @@ struct AffineSampler {
         var x = sourceX(fx, rowX)
         var y = sourceY(fx, rowY)
         if !(x >= 0 && x <= maxX && y >= 0 && y <= maxY) {
-          x = map(x, inputWidth)
-          y = map(y, inputHeight)
-          if !(x >= 0 && x <= maxX && y >= 0 && y <= maxY) {
-            for c in 0..<channels { d[c] = fill }
+          if fillMode == .constant {
+            borderBilinear(src, d, x: x, y: y)
             d += channels
             continue
           }
+          x = map(x, inputWidth)
+          y = map(y, inputHeight)
         }
-        let xFloor = x.rounded(.down)
-        let yFloor = y.rounded(.down)
+        let xFloor = Kernels.floorSmall(x)
+        let yFloor = Kernels.floorSmall(y)
         let xCeil = xFloor + 1
         let yCeil = yFloor + 1
         let x0 = Int(xFloor)
@@ -276,13 +281,57 @@ struct AffineSampler {
         let p01 = r0 + x1 * channels
         let p10 = r1 + x0 * channels
         let p11 = r1 + x1 * channels
-        for c in 0..<channels {
-          let top = wx0 * Float(p00[c]) + wx1 * Float(p01[c])
-          let bottom = wx0 * Float(p10[c]) + wx1 * Float(p11[c])
-          d[c] = Kernels.toUInt8(wy0 * top + wy1 * bottom)
+        // Weights are non-negative and sum to 1, so the blend stays within 0...255.
+        if channels == 3 {
+          let top0 = wx0 * Float(p00[0]) + wx1 * Float(p01[0])
+          let top1 = wx0 * Float(p00[1]) + wx1 * Float(p01[1])
+          let top2 = wx0 * Float(p00[2]) + wx1 * Float(p01[2])
+          let bottom0 = wx0 * Float(p10[0]) + wx1 * Float(p11[0])
+          let bottom1 = wx0 * Float(p10[1]) + wx1 * Float(p11[1])
+          let bottom2 = wx0 * Float(p10[2]) + wx1 * Float(p11[2])
+          d[0] = Kernels.blendToUInt8(wy0 * top0 + wy1 * bottom0)
+          d[1] = Kernels.blendToUInt8(wy0 * top1 + wy1 * bottom1)
+          d[2] = Kernels.blendToUInt8(wy0 * top2 + wy1 * bottom2)
+        } else {
+          for c in 0..<channels {
+            let top = wx0 * Float(p00[c]) + wx1 * Float(p01[c])
+            let bottom = wx0 * Float(p10[c]) + wx1 * Float(p11[c])
+            d[c] = Kernels.blendToUInt8(wy0 * top + wy1 * bottom)
+          }
         }
         d += channels
       }
+    }
+  }
+
+  /// Constant-mode bilinear sample at a coordinate outside `[0, size − 1]`: neighbours outside the image
+  /// read as the fill value, exactly as TensorFlow's `read_with_fill_value`.
+  @inline(never)
+  func borderBilinear(_ src: UnsafePointer<UInt8>, _ d: UnsafeMutablePointer<UInt8>, x: Float, y: Float) {
+    guard x > -1 && x < Float(inputWidth) && y > -1 && y < Float(inputHeight) else {
+      for c in 0..<channels { d[c] = fill }
+      return
+    }
+    let xFloor = Kernels.floorSmall(x)
+    let yFloor = Kernels.floorSmall(y)
+    let wx0 = (xFloor + 1) - x
+    let wx1 = x - xFloor
+    let wy0 = (yFloor + 1) - y
+    let wy1 = y - yFloor
+    let x0 = Int(xFloor)
+    let y0 = Int(yFloor)
+    let x0In = x0 >= 0
+    let x1In = x0 + 1 < inputWidth
+    let y0In = y0 >= 0
+    let y1In = y0 + 1 < inputHeight
+    let rowStride = inputWidth * channels
+    for c in 0..<channels {
+      func read(_ inside: Bool, _ row: Int, _ column: Int) -> Float {
+        inside ? Float(src[row * rowStride + column * channels + c]) : fillValue
+      }
+      let top = wx0 * read(y0In && x0In, y0, x0) + wx1 * read(y0In && x1In, y0, x0 + 1)
+      let bottom = wx0 * read(y1In && x0In, y0 + 1, x0) + wx1 * read(y1In && x1In, y0 + 1, x0 + 1)
+      d[c] = Kernels.toUInt8(wy0 * top + wy1 * bottom)
     }
   }
 }

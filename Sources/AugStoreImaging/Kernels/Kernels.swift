@@ -17,6 +17,48 @@ public enum Kernels {
     if value >= 254.5 { return 255 }
     return UInt8(truncatingIfNeeded: Int32(value + 0.5))
   }
+
+  /// Rounds a value already known to lie in `0...255` (a convex blend of samples) half away from zero.
+  @inlinable
+  static func blendToUInt8(_ value: Float) -> UInt8 {
+    UInt8(truncatingIfNeeded: Int32(value + 0.5))
+  }
+
+  /// ``toUInt8(_:)`` for finite values, without data-dependent branches (min/max compile to
+  /// `minss`/`maxss`), for hot loops whose values cannot be NaN.
+  @inlinable
+  static func clampToUInt8(_ value: Float) -> UInt8 {
+    UInt8(truncatingIfNeeded: Int32(Swift.min(Swift.max(value, 0), 255) + 0.5))
+  }
+
+  /// `floor` for `|x| < 2³¹` without libm: baseline x86-64 has no `roundss`, so `rounded(.down)` calls
+  /// `floorf` per pixel. Exact.
+  @inlinable
+  static func floorSmall(_ x: Float) -> Float {
+    let t = Float(Int(x))
+    return t > x ? t - 1 : t
+  }
+
+  /// `std::round` (half away from zero) for `|x| < 2³¹` without libm. Exact: `x − trunc(x)` is exact.
+  @inlinable
+  static func roundSmall(_ x: Float) -> Float {
+    let t = Float(Int(x))
+    let d = x - t
+    return d >= 0.5 ? t + 1 : (d <= -0.5 ? t - 1 : t)
+  }
+
+  /// A tensor whose samples `body` writes, without zero-filling them first; `body` must write them all.
+  @inlinable
+  static func makeTensor(
+    height: Int, width: Int, channels: Int, _ body: (UnsafeMutablePointer<UInt8>) -> Void
+  ) -> Tensor {
+    let count = height * width * channels
+    let pixels = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+      if let base = buffer.baseAddress { body(base) }
+      initialized = count
+    }
+    return Tensor(height: height, width: width, channels: channels, pixels: pixels)
+  }
 }
 
 /// How a geometric kernel reads between input pixels.

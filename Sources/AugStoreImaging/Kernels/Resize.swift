@@ -10,10 +10,9 @@ extension Kernels {
   /// `scale` is `Float(inputSize) / Float(outputSize)`. Float results are rounded half away from zero.
   public static func resize(_ image: Tensor, height: Int, width: Int, method: ResizeMethod) -> Tensor {
     precondition(height > 0 && width > 0)
-    var output = Tensor(height: height, width: width, channels: image.channels)
-    image.withUnsafeBufferPointer { source in
-      output.withUnsafeMutableBufferPointer { destination in
-        guard let src = source.baseAddress, let dst = destination.baseAddress else { return }
+    return image.withUnsafeBufferPointer { source in
+      makeTensor(height: height, width: width, channels: image.channels) { dst in
+        guard let src = source.baseAddress else { return }
         switch method {
         case .bilinear:
           resizeBilinear(src, image.height, image.width, image.channels, dst, height, width)
@@ -24,7 +23,6 @@ extension Kernels {
         }
       }
     }
-    return output
   }
 
   /// One axis of a bilinear resize: lower and upper input index and the lerp weight per output index.
@@ -48,35 +46,72 @@ extension Kernels {
     }
   }
 
+  /// Bilinear resize. The horizontal lerp of an input row (`left + (right − left)·xLerp`) is the same
+  /// float32 value whichever output row uses it, so each needed input row is interpolated once into a
+  /// float row and cached; output rows then blend two cached rows (`t + (b − t)·yLerp`).
   static func resizeBilinear(
     _ src: UnsafePointer<UInt8>, _ inHeight: Int, _ inWidth: Int, _ channels: Int,
     _ dst: UnsafeMutablePointer<UInt8>, _ outHeight: Int, _ outWidth: Int
   ) {
     let rowStride = inWidth * channels
-    let ys = LerpTable(inputSize: inHeight, outputSize: outHeight, stride: rowStride)
+    let outRow = outWidth * channels
+    let ys = LerpTable(inputSize: inHeight, outputSize: outHeight, stride: 1)
     let xs = LerpTable(inputSize: inWidth, outputSize: outWidth, stride: channels)
-    xs.lower.withUnsafeBufferPointer { xLower in
-      xs.upper.withUnsafeBufferPointer { xUpper in
-        xs.lerp.withUnsafeBufferPointer { xLerp in
-          var d = dst
-          for oy in 0..<outHeight {
-            let top = src + ys.lower[oy]
-            let bottom = src + ys.upper[oy]
-            let yLerp = ys.lerp[oy]
-            for ox in 0..<outWidth {
-              let l = xLower[ox]
-              let u = xUpper[ox]
-              let xl = xLerp[ox]
-              for c in 0..<channels {
-                let topLeft = Float(top[l + c])
-                let topRight = Float(top[u + c])
-                let bottomLeft = Float(bottom[l + c])
-                let bottomRight = Float(bottom[u + c])
-                let t = topLeft + (topRight - topLeft) * xl
-                let b = bottomLeft + (bottomRight - bottomLeft) * xl
-                d[c] = toUInt8(t + (b - t) * yLerp)
+    // Per output sample: left offset, right offset and lerp, expanded over channels.
+    var left = [Int](repeating: 0, count: outRow)
+    var right = [Int](repeating: 0, count: outRow)
+    var lerps = [Float](repeating: 0, count: outRow)
+    for ox in 0..<outWidth {
+      for c in 0..<channels {
+        left[ox * channels + c] = xs.lower[ox] + c
+        right[ox * channels + c] = xs.upper[ox] + c
+        lerps[ox * channels + c] = xs.lerp[ox]
+      }
+    }
+    var cache = [Float](repeating: 0, count: 2 * outRow)
+    left.withUnsafeBufferPointer { left in
+      right.withUnsafeBufferPointer { right in
+        lerps.withUnsafeBufferPointer { lerps in
+          cache.withUnsafeMutableBufferPointer { cache in
+            guard let rowA = cache.baseAddress else { return }
+            let rowB = rowA + outRow
+            var cachedA = -1
+            var cachedB = -1
+            func interpolate(_ inputRow: Int, into row: UnsafeMutablePointer<Float>) {
+              let s = src + inputRow * rowStride
+              for i in 0..<outRow {
+                let l = Float(s[left[i]])
+                let r = Float(s[right[i]])
+                row[i] = l + (r - l) * lerps[i]
               }
-              d += channels
+            }
+            var d = dst
+            for oy in 0..<outHeight {
+              let lower = ys.lower[oy]
+              let upper = ys.upper[oy]
+              // Keep `lower` in A and `upper` in B, reusing whichever row is already cached.
+              if cachedA != lower {
+                if cachedB == lower {
+                  rowA.update(from: rowB, count: outRow)
+                } else {
+                  interpolate(lower, into: rowA)
+                }
+                cachedA = lower
+              }
+              if cachedB != upper {
+                if upper == lower {
+                  rowB.update(from: rowA, count: outRow)
+                } else {
+                  interpolate(upper, into: rowB)
+                }
+                cachedB = upper
+              }
+              let yLerp = ys.lerp[oy]
+              for i in 0..<outRow {
+                let t = rowA[i]
+                d[i] = blendToUInt8(t + (rowB[i] - t) * yLerp)
+              }
+              d += outRow
             }
           }
         }

@@ -1,0 +1,95 @@
+"""Side-by-side kernel benchmark: augstore (kernel-probe bench) vs Albumentations, single-threaded.
+
+Both sides run the same transforms with fixed parameters on the same 224x224 RGB images (scikit-image's
+bundled photos), one image at a time, for about `--seconds` per transform. The two sides alternate for
+`--rounds` rounds and the best rate of each is kept.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import tempfile
+import time
+
+import numpy as np
+
+import cv2
+
+cv2.setNumThreads(0)
+
+import albumentations as A  # noqa: E402
+from PIL import Image  # noqa: E402
+from skimage import data as skdata  # noqa: E402
+
+
+def images():
+    photos = [skdata.astronaut(), skdata.chelsea(), skdata.coffee(), skdata.rocket()]
+    return [np.ascontiguousarray(np.asarray(Image.fromarray(p).resize((224, 224), Image.BILINEAR)))
+            for p in photos]
+
+
+# Parameters mirror the ones kernel-probe's bench uses.
+ALBUMENTATIONS = {
+    "flip": A.HorizontalFlip(p=1),
+    "crop": A.Crop(16, 16, 208, 208, p=1),
+    "rotation_bilinear": A.Rotate(limit=(12.5, 12.5), interpolation=cv2.INTER_LINEAR,
+                                  border_mode=cv2.BORDER_REFLECT, p=1),
+    "zoom": A.Affine(scale={"x": (1 / 0.9, 1 / 0.9), "y": (1 / 0.8, 1 / 0.8)}, interpolation=cv2.INTER_LINEAR,
+                     border_mode=cv2.BORDER_REFLECT, p=1),
+    "translation": A.Affine(translate_px={"x": (10, 10), "y": (-8, -8)}, interpolation=cv2.INTER_LINEAR,
+                            border_mode=cv2.BORDER_REFLECT, p=1),
+    "resize": A.Resize(160, 160, interpolation=cv2.INTER_LINEAR, p=1),
+    "brightness": A.RandomBrightnessContrast(brightness_limit=(0.1, 0.1), contrast_limit=(0, 0), p=1),
+    "contrast": A.RandomBrightnessContrast(brightness_limit=(0, 0), contrast_limit=(0.3, 0.3), p=1),
+    "saturation": A.ColorJitter(brightness=(1, 1), contrast=(1, 1), saturation=(1.5, 1.5), hue=(0, 0), p=1),
+    "hue": A.HueSaturationValue(hue_shift_limit=(18, 18), sat_shift_limit=(0, 0), val_shift_limit=(0, 0), p=1),
+    "normalization": A.Normalize(mean=(0.485, 0.456, 0.406), std=(0.229, 0.224, 0.225), p=1),
+}
+
+
+def time_albumentations(transform, imgs, seconds):
+    for img in imgs:
+        transform(image=img)
+    count = 0
+    start = time.perf_counter()
+    while True:
+        for img in imgs:
+            transform(image=img)
+        count += len(imgs)
+        elapsed = time.perf_counter() - start
+        if elapsed >= seconds:
+            return count / elapsed
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--probe", required=True)
+    parser.add_argument("--seconds", type=float, default=1.0)
+    parser.add_argument("--rounds", type=int, default=2)
+    args = parser.parse_args()
+    imgs = images()
+    ours, theirs = {}, {}
+    with tempfile.TemporaryDirectory() as folder:
+        paths = []
+        for i, img in enumerate(imgs):
+            path = os.path.join(folder, f"img{i}.npy")
+            np.save(path, img)
+            paths.append(path)
+        for _ in range(args.rounds):
+            result = subprocess.run([args.probe, "bench", "--json", "--seconds", str(args.seconds), *paths],
+                                    check=True, capture_output=True, text=True)
+            for name, rate in json.loads(result.stdout.strip().splitlines()[-1]).items():
+                ours[name] = max(ours.get(name, 0), rate)
+            for name, transform in ALBUMENTATIONS.items():
+                theirs[name] = max(theirs.get(name, 0), time_albumentations(transform, imgs, args.seconds))
+    print(f"224x224 RGB, single-threaded, images/s (best of {args.rounds} alternating rounds); "
+          f"albumentations {A.__version__}, opencv {cv2.__version__}")
+    print(f"{'transform':<20} {'augstore':>10} {'albumentations':>15} {'ratio':>7}")
+    for name in ALBUMENTATIONS:
+        a, b = ours.get(name, float("nan")), theirs[name]
+        print(f"{name:<20} {a:>10.0f} {b:>15.0f} {a / b:>7.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,254 @@
+"""Keras 3 parity for augstore's pixel kernels.
+
+Builds test images (scikit-image's bundled photos, cropped and resized, plus odd sizes, grey and RGBA),
+applies every transform with fixed concrete parameters both through Keras 3 layers (TensorFlow backend;
+`layer.transform_images(images, transformation)` with the transformation dict the layer's own
+`get_random_transformation` would have produced) and through `kernel-probe`, and prints one row per case:
+max |augstore - keras| on the uint8 scale (Keras' float output clipped to [0, 255]), and pass/fail.
+
+Goal: 0 for flips and crops, <= 1 for everything else. Exit code 1 when a case fails.
+"""
+
+import argparse
+import itertools
+import json
+import math
+import os
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import keras  # noqa: E402
+import tensorflow as tf  # noqa: E402
+from keras import layers  # noqa: E402
+from PIL import Image  # noqa: E402
+from skimage import data as skdata  # noqa: E402
+
+
+def resized(array, height, width):
+    return np.asarray(Image.fromarray(array).resize((width, height), Image.BILINEAR))
+
+
+def make_images(quick):
+    astronaut = skdata.astronaut()
+    chelsea = skdata.chelsea()
+    coffee = skdata.coffee()
+    images = {
+        "astronaut224": resized(astronaut, 224, 224),
+        "chelsea64x96": resized(chelsea, 64, 96),
+        "coffee37x53": coffee[100:137, 200:253],
+        "astro13x17": astronaut[150:163, 200:217],
+        "px1x1": astronaut[200:201, 200:201],
+        "row1x9": chelsea[100:101, 100:109],
+        "col9x1": coffee[100:109, 100:101],
+        "grey31x29": resized(astronaut, 31, 29).mean(axis=2, keepdims=True).round().astype(np.uint8),
+    }
+    rgba = resized(chelsea, 23, 19)
+    alpha = (np.arange(23 * 19).reshape(23, 19, 1) * 7 % 256).astype(np.uint8)
+    images["rgba23x19"] = np.concatenate([rgba, alpha], axis=2)
+    if quick:
+        images = {k: v for k, v in images.items() if k in ("chelsea64x96", "astro13x17", "px1x1", "rgba23x19")}
+    return {k: np.ascontiguousarray(v, dtype=np.uint8) for k, v in images.items()}
+
+
+def batch(image):
+    return tf.constant(image[None].astype(np.float32))
+
+
+def keras_geometric(kind, image, params, fill_mode, interpolation, fill_value):
+    h, w = image.shape[:2]
+    common = dict(fill_mode=fill_mode, interpolation=interpolation, fill_value=fill_value)
+    if kind == "rotate":
+        layer = layers.RandomRotation(0.1, **common)
+        matrix = layer._compute_affine_matrix(
+            center_x=0.5, center_y=0.5, angle=tf.constant([params["angle"]], tf.float32),
+            translate_x=tf.zeros([1]), translate_y=tf.zeros([1]), scale=tf.ones([1]),
+            shear_x=tf.zeros([1]), shear_y=tf.zeros([1]), height=h, width=w)
+        transformation = {"rotation_matrix": matrix, "image_height": h, "image_width": w, "batch_size": 1}
+    elif kind == "zoom":
+        layer = layers.RandomZoom(0.2, 0.2, **common)
+        transformation = {
+            "height_zoom": tf.constant([[params["height_zoom"]]], tf.float32),
+            "width_zoom": tf.constant([[params["width_zoom"]]], tf.float32),
+            "input_shape": (1, h, w, image.shape[2]),
+        }
+    elif kind == "translate":
+        layer = layers.RandomTranslation(0.2, 0.2, **common)
+        transformation = {
+            "translations": tf.constant([[params["x"], params["y"]]], tf.float32),
+            "input_shape": (1, h, w, image.shape[2]),
+        }
+    else:
+        raise ValueError(kind)
+    return layer.transform_images(batch(image), transformation, training=True).numpy()[0]
+
+
+def keras_other(kind, image, params):
+    h, w, c = image.shape
+    if c == 4 and kind in COLOUR_RGB_ONLY:
+        image = image[..., :3]
+    x = batch(image)
+    if kind == "flip":
+        mode = {(True, False): "horizontal", (False, True): "vertical", (True, True): "horizontal_and_vertical"}[
+            (params["horizontal"], params["vertical"])]
+        layer = layers.RandomFlip(mode)
+        out = layer.transform_images(x, {"flips": tf.constant([[[[True]]]]), "input_shape": (1, h, w, c)})
+    elif kind == "crop":
+        layer = layers.RandomCrop(params["height"], params["width"])
+        out = layer.transform_images(x, (params["y"], params["x"]))
+    elif kind == "center_crop":
+        out = layers.CenterCrop(params["height"], params["width"])(x)
+    elif kind == "resize":
+        out = layers.Resizing(params["height"], params["width"], interpolation=params["interpolation"])(x)
+    elif kind == "brightness":
+        layer = layers.RandomBrightness(0.5)
+        out = layer.transform_images(x, {"rgb_delta": tf.constant([[[[params["delta"]]]]], tf.float32)})
+    elif kind == "contrast":
+        layer = layers.RandomContrast(0.5)
+        out = layer.transform_images(x, {"contrast_factor": tf.constant([[[[params["factor"]]]]], tf.float32)})
+    elif kind == "saturation":
+        layer = layers.RandomSaturation(0.5)
+        out = layer.transform_images(x, {"factor": tf.constant([params["factor"]], tf.float32)})
+    elif kind == "hue":
+        layer = layers.RandomHue(0.5, value_range=(0, 255))
+        out = layer.transform_images(x, {"factor": tf.constant([params["factor"]], tf.float32)})
+    elif kind == "grayscale":
+        layer = layers.RandomGrayscale(1.0)
+        out = layer.transform_images(x, tf.constant([[[[True]]]]))
+    elif kind == "rescale":
+        out = layers.Rescaling(params["scale"], params["offset"])(x)
+    elif kind == "normalize":
+        out = layers.Normalization(mean=params["mean"], variance=params["variance"])(x)
+    else:
+        raise ValueError(kind)
+    return np.asarray(out)[0]
+
+
+EXACT = {"flip", "crop", "center_crop"}
+FLOAT = {"rescale", "normalize"}
+COLOUR_RGB_ONLY = {"saturation", "hue", "grayscale"}
+
+
+def build_cases(images, quick):
+    cases = []  # (kind, fill_mode, interpolation, image name, params)
+    angles = [12.5, -33.0, 90.0] if not quick else [12.5]
+    zooms = [(0.8, 0.8), (1.25, 0.9), (0.5, 1.5)] if not quick else [(1.25, 0.9)]
+    shifts = [(3.0, -2.0), (-7.4, 5.6), (100.0, 41.0)] if not quick else [(-7.4, 5.6)]
+    for name, image in images.items():
+        h, w, c = image.shape
+        for fill_mode, interpolation in itertools.product(
+                ["reflect", "wrap", "constant", "nearest"], ["bilinear", "nearest"]):
+            for angle in angles:
+                cases.append(("rotate", fill_mode, interpolation, name,
+                              dict(angle=angle, fill_value=17.0)))
+            for hz, wz in zooms:
+                cases.append(("zoom", fill_mode, interpolation, name,
+                              dict(height_zoom=hz, width_zoom=wz, fill_value=17.0)))
+            for tx, ty in shifts:
+                cases.append(("translate", fill_mode, interpolation, name,
+                              dict(x=tx * w / 10 if tx != 100 else tx, y=ty * h / 10 if ty != 41 else ty,
+                                   fill_value=17.0)))
+        for hor, ver in [(True, False), (False, True), (True, True)]:
+            cases.append(("flip", "-", "-", name, dict(horizontal=hor, vertical=ver)))
+        ch, cw = max(1, h * 2 // 3), max(1, w // 2)
+        cases.append(("crop", "-", "-", name, dict(x=w - cw, y=(h - ch) // 2, height=ch, width=cw)))
+        cases.append(("center_crop", "-", "-", name, dict(height=ch, width=cw)))
+        for method in ["bilinear", "nearest", "area"]:
+            for oh, ow in [(max(1, h // 2), max(1, w * 3 // 4)), (h * 2 + 1, w + 3), (7, 5)]:
+                cases.append(("resize", "-", method, name, dict(height=oh, width=ow, interpolation=method)))
+        if c in (1, 3, 4):
+            for delta in [25.5, -63.75, 0.4]:
+                cases.append(("brightness", "-", "-", name, dict(delta=delta)))
+            for factor in [0.5, 1.37, 2.0]:
+                cases.append(("contrast", "-", "-", name, dict(factor=factor)))
+        if c in (3, 4):
+            for factor in [0.0, 0.4, 1.0, 2.5]:
+                cases.append(("saturation", "-", "-", name, dict(factor=factor)))
+            for factor in [0.1, -0.3, 0.5]:
+                cases.append(("hue", "-", "-", name, dict(factor=factor)))
+            cases.append(("grayscale", "-", "-", name, dict()))
+        cases.append(("rescale", "-", "-", name, dict(scale=1 / 255, offset=-0.5)))
+        cases.append(("normalize", "-", "-", name, dict(mean=[100.0 + 10 * i for i in range(c)],
+                                                        variance=[3000.0 - 200 * i for i in range(c)])))
+    return cases
+
+
+def probe_op(kind, fill_mode, interpolation, params):
+    op = dict(op=kind, **params)
+    if kind in ("rotate", "zoom", "translate"):
+        op.update(fill_mode=fill_mode, interpolation=interpolation)
+    return op
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--probe", required=True)
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--only", default=None, help="comma-separated transform kinds")
+    args = parser.parse_args()
+    images = make_images(args.quick)
+    cases = build_cases(images, args.quick)
+    if args.only:
+        kinds = set(args.only.split(","))
+        cases = [case for case in cases if case[0] in kinds]
+    with tempfile.TemporaryDirectory() as folder:
+        for name, image in images.items():
+            np.save(os.path.join(folder, name + ".npy"), image)
+        probe_cases = []
+        for index, (kind, fill_mode, interpolation, name, params) in enumerate(cases):
+            probe_cases.append({"input": name + ".npy", "output": f"out{index}.npy",
+                                "ops": [probe_op(kind, fill_mode, interpolation, params)]})
+        with open(os.path.join(folder, "cases.json"), "w") as f:
+            json.dump({"cases": probe_cases}, f)
+        subprocess.run([args.probe, "run", os.path.join(folder, "cases.json")], check=True,
+                       stdout=subprocess.DEVNULL)
+        rows = []
+        for index, (kind, fill_mode, interpolation, name, params) in enumerate(cases):
+            image = images[name]
+            ours = np.load(os.path.join(folder, f"out{index}.npy"))
+            if kind in ("rotate", "zoom", "translate"):
+                theirs = keras_geometric(kind, image, params, fill_mode, interpolation, params["fill_value"])
+            else:
+                theirs = keras_other(kind, image, params)
+            note = ""
+            if kind in FLOAT:
+                diff = float(np.max(np.abs(ours.astype(np.float64) - theirs.astype(np.float64))))
+                ok = diff <= 1e-5 * max(1.0, float(np.max(np.abs(theirs))))
+            else:
+                theirs = np.clip(theirs.astype(np.float64), 0, 255)
+                ours64 = ours.astype(np.float64)
+                if image.shape[2] == 4 and kind in ("brightness", "contrast", *COLOUR_RGB_ONLY):
+                    # Keras has no alpha notion (and colour ops reject 4 channels): compare RGB, and check
+                    # that augstore left alpha untouched.
+                    if not np.array_equal(ours[..., 3], image[..., 3]):
+                        note = "alpha changed"
+                    ours64 = ours64[..., :3]
+                    theirs = theirs[..., :3] if theirs.shape[-1] == 4 else theirs
+                if kind == "grayscale" and theirs.shape[-1] == 1:
+                    theirs = np.repeat(theirs, ours64.shape[-1], axis=-1)
+                if ours64.shape != theirs.shape:
+                    diff, ok, note = float("nan"), False, f"shape {ours64.shape} vs {theirs.shape}"
+                else:
+                    diff = float(np.max(np.abs(ours64 - theirs))) if ours64.size else 0.0
+                    ok = diff <= (0 if kind in EXACT else 1) and not note
+            label = kind + "(" + ",".join(f"{k}={v}" for k, v in params.items()
+                                           if k not in ("fill_value", "interpolation", "mean", "variance")) + ")"
+            rows.append((label, fill_mode, interpolation, name, diff, ok, note))
+    width = max(len(r[0]) for r in rows)
+    print(f"{'transform':<{width}}  {'fill':<8} {'interp':<8} {'image':<13} {'max|diff|':>10}  result")
+    failures = 0
+    for label, fill_mode, interpolation, name, diff, ok, note in rows:
+        failures += not ok
+        print(f"{label:<{width}}  {fill_mode:<8} {interpolation:<8} {name:<13} {diff:>10.4g}  "
+              f"{'pass' if ok else 'FAIL'} {note}")
+    print(f"\n{len(rows)} cases, {len(rows) - failures} pass, {failures} fail")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
