@@ -42,6 +42,7 @@ let package = Package(
       name: "AugStoreCatalog",
       dependencies: [
         "AugStoreMigrations",
+        "AugStoreTransforms",
         .product(name: "GRDB", package: "GRDB.swift"),
       ]
     ),
@@ -65,6 +66,12 @@ let package = Package(
     .executableTarget(
       name: "augstore",
       dependencies: ["AugStoreCommands"]
+    ),
+    // The catalog benchmark (Tools/bench/catalog): records, bytes per record, history latency.
+    .executableTarget(
+      name: "catalog-bench",
+      dependencies: ["AugStore", "AugStoreCatalog", "AugStoreTransforms"],
+      path: "Tools/catalog-bench"
     ),
     // Shared by the test targets: temporary folders, PNG folders, running the built CLI.
     .target(

@@ -22,6 +22,9 @@ package enum SchemaMigrations {
     SchemaMigration(
       version: 2, identifier: "0002_pipelines_runs",
       sql: String(decoding: PackageResources._002_pipelines_runs_sql, as: UTF8.self)),
+    SchemaMigration(
+      version: 3, identifier: "0003_records",
+      sql: String(decoding: PackageResources._003_records_sql, as: UTF8.self)),
   ]
 
   /// The newest schema version this binary knows.
