@@ -13,7 +13,10 @@ struct AugStoreCommand: ParsableCommand {
       The store is --store PATH, else $AUGSTORE_STORE, else ./.augstore.
       """,
     version: "0.1.0",
-    subcommands: [InitCommand.self, DatasetCommand.self, DemoCommand.self]
+    subcommands: [
+      InitCommand.self, DatasetCommand.self, DemoCommand.self, RecordCommand.self, HistoryCommand.self,
+      StatsCommand.self, SQLCommand.self,
+    ]
   )
 
   @OptionGroup var global: GlobalOptions
