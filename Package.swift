@@ -102,7 +102,7 @@ let package = Package(
     .testTarget(
       name: "AugStoreCommandsTests",
       dependencies: [
-        "AugStoreTestSupport", "AugStoreCatalog", "augstore",
+        "AugStoreTestSupport", "AugStoreCatalog", "AugStore", "augstore",
         .product(name: "GRDB", package: "GRDB.swift"),
       ]
     ),

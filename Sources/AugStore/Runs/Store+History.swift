@@ -195,9 +195,12 @@ public struct RunStats: Sendable, Equatable {
   public var samples: Int
   /// Records covered: `epochs.count * samples`.
   public var records: Int
-  /// Records that were originals.
+  /// Records that were originals (drawn by `original_probability`).
   public var originalRecords: Int
-  /// Samples that were never an original in the covered epochs: the model never saw the image as is.
+  /// Records whose image no transform changed: originals, plus records where every transform drew
+  /// parameters that leave the image as it is (a flip that did not happen, …).
+  public var unchangedRecords: Int
+  /// Samples whose image was changed in every covered epoch: the model never saw the original.
   public var neverOriginal: Int
   /// One entry per pipeline transform.
   public var transforms: [TransformStats]
@@ -234,6 +237,7 @@ extension Store {
     var accumulators: [FieldKey: FieldAccumulator] = [:]
     var fieldOrder: [FieldKey] = []
     var originalRecords = 0
+    var unchangedRecords = 0
     var neverOriginal = 0
     var allMaterialized = true
     var byParameters = CountSummary()
@@ -253,9 +257,12 @@ extension Store {
           let record = blockRecords[index]
           records.insert(record)
           if let id = block.tensorId(at: index) { tensors.insert(id) } else { allMaterialized = false }
+          if record.original || !record.params.contains(where: \.changesImage) {
+            unchangedRecords += 1
+            sawOriginal = true
+          }
           if record.original {
             originalRecords += 1
-            sawOriginal = true
             continue
           }
           for (transform, params) in record.params.enumerated() where transform < transformCount {
@@ -309,7 +316,7 @@ extension Store {
     let distinct = allMaterialized ? byDigests : byParameters
     return RunStats(
       run: name, epochs: epochs, samples: sampleCount, records: sampleCount * epochs.count,
-      originalRecords: originalRecords, neverOriginal: neverOriginal, transforms: transforms,
+      originalRecords: originalRecords, unchangedRecords: unchangedRecords, neverOriginal: neverOriginal, transforms: transforms,
       distinctTensors: DistinctTensorStats(
         source: allMaterialized ? "digests" : "parameters", min: distinct.min ?? 0, max: distinct.max ?? 0,
         mean: distinct.samples > 0 ? Double(distinct.total) / Double(distinct.samples) : 0,

@@ -10,10 +10,11 @@ struct StatsCommand: ParsableCommand {
     discussion: """
       Over the recorded epochs (or --epoch): per transform how often it applied and changed the \
       image (a flip that happened, an angle other than 0, …) and, per numeric parameter, min, \
-      max, mean and a ten-bin histogram; how many samples never saw their original image; how \
+      max, mean and a ten-bin histogram; how many samples never saw their original image (every \
+      covered epoch changed it: not an original, and some transform changed the image); how \
       many distinct tensors each sample produced (from tensor digests when every record is \
       materialized, else from distinct parameter records — "source" says which).
-      JSON keys: run, epochs, samples, records, original_records, never_original, transforms \
+      JSON keys: run, epochs, samples, records, original_records, unchanged_records, never_original, transforms \
       [{index, type, applied, changed, parameters [{name, count, min, max, mean, histogram \
       [{lower, upper, count}]}]}], distinct_tensors {source, min, max, mean, samples_by_count}.
       """
@@ -41,8 +42,9 @@ struct StatsCommand: ParsableCommand {
     }
     let epochText = (try? EpochSelection(stats.epochs))?.description ?? ""
     print("\(runName): epochs \(epochText), \(stats.samples) samples, \(stats.records) records")
-    print("  original records  \(stats.originalRecords)")
-    print("  never original    \(stats.neverOriginal) of \(stats.samples) samples")
+    print("  original records  \(stats.originalRecords) (original_probability)")
+    print("  unchanged records \(stats.unchangedRecords) (originals, or no transform changed the image)")
+    print("  never original    \(stats.neverOriginal) of \(stats.samples) samples never saw their original image")
     let distinct = stats.distinctTensors
     print(
       "  distinct tensors  per sample min \(distinct.min), max \(distinct.max), mean "
@@ -68,6 +70,7 @@ struct StatsCommand: ParsableCommand {
     var samples: Int
     var records: Int
     var originalRecords: Int
+    var unchangedRecords: Int
     var neverOriginal: Int
     var transforms: [Transform]
     var distinctTensors: Distinct
@@ -78,6 +81,7 @@ struct StatsCommand: ParsableCommand {
       samples = stats.samples
       records = stats.records
       originalRecords = stats.originalRecords
+      unchangedRecords = stats.unchangedRecords
       neverOriginal = stats.neverOriginal
       transforms = stats.transforms.map { transform in
         Transform(
@@ -95,6 +99,7 @@ struct StatsCommand: ParsableCommand {
     enum CodingKeys: String, CodingKey {
       case run, epochs, samples, records, transforms
       case originalRecords = "original_records"
+      case unchangedRecords = "unchanged_records"
       case neverOriginal = "never_original"
       case distinctTensors = "distinct_tensors"
     }
