@@ -376,3 +376,14 @@ extension Catalog {
     }
   }
 }
+
+extension Catalog {
+  /// Copies the WAL into the database file and truncates the WAL (used to measure the catalog's size).
+  package func checkpoint() throws {
+    do {
+      try pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
+    } catch let error as DatabaseError {
+      throw CatalogError.database(path: path, message: error.message ?? "\(error)")
+    }
+  }
+}
