@@ -31,7 +31,8 @@ extension Catalog {
     let now = Self.timestamp()
     return try write { db in
       if try Int.fetchOne(
-        db, sql: "SELECT 1 FROM epochs WHERE run_id = ? AND epoch = ?", arguments: [run.id, epoch.epoch]) != nil
+        db, sql: "SELECT 1 FROM epochs WHERE run_id = ? AND epoch = ?", arguments: [run.id, epoch.epoch])
+        != nil
       {
         return false
       }
@@ -75,7 +76,8 @@ extension Catalog {
           throw CatalogError.sampleOutOfRange(run: run.name, sample: sample, count: recorded[epoch] ?? 0)
         }
         guard let block = try Self.fetchBlock(db, run: run, epoch: epoch, block: blockIndex) else {
-          throw CatalogError.corruptRecords(run: run.name, epoch: epoch, block: blockIndex, reason: "block missing")
+          throw CatalogError.corruptRecords(
+            run: run.name, epoch: epoch, block: blockIndex, reason: "block missing")
         }
         result.append(try Self.storedRecord(db, run: run, epoch: epoch, block: block, sample: sample))
       }
@@ -101,7 +103,8 @@ extension Catalog {
           block = cached
         } else {
           guard let fetched = try Self.fetchBlock(db, run: run, epoch: epoch, block: index) else {
-            throw CatalogError.corruptRecords(run: run.name, epoch: epoch, block: index, reason: "block missing")
+            throw CatalogError.corruptRecords(
+              run: run.name, epoch: epoch, block: index, reason: "block missing")
           }
           cache[index] = fetched
           block = fetched
@@ -120,7 +123,8 @@ extension Catalog {
       try epochs.map { epoch in
         guard let found = try Self.fetchBlock(db, run: run, epoch: epoch, block: block) else {
           _ = try Self.sampleCount(db, run: run, epoch: epoch)
-          throw CatalogError.corruptRecords(run: run.name, epoch: epoch, block: block, reason: "block missing")
+          throw CatalogError.corruptRecords(
+            run: run.name, epoch: epoch, block: block, reason: "block missing")
         }
         return found
       }
@@ -189,18 +193,21 @@ extension Catalog {
     try write { db in
       let count = try Self.sampleCount(db, run: run, epoch: epoch)
       var byBlock: [Int: [(index: Int, id: Int64)]] = [:]
-      let insert = try db.makeStatement(sql: "INSERT INTO tensors (digest) VALUES (?) ON CONFLICT (digest) DO NOTHING")
+      let insert = try db.makeStatement(
+        sql: "INSERT INTO tensors (digest) VALUES (?) ON CONFLICT (digest) DO NOTHING")
       let lookup = try db.makeStatement(sql: "SELECT id FROM tensors WHERE digest = ?")
       for (sample, digest) in digests {
         guard sample >= 0, sample < count else {
           throw CatalogError.sampleOutOfRange(run: run.name, sample: sample, count: count)
         }
         guard digest.count == 32 else {
-          throw CatalogError.invalidDigest(run: run.name, epoch: epoch, sample: sample, byteCount: digest.count)
+          throw CatalogError.invalidDigest(
+            run: run.name, epoch: epoch, sample: sample, byteCount: digest.count)
         }
         try insert.execute(arguments: [Data(digest)])
         guard let id = try Int64.fetchOne(lookup, arguments: [Data(digest)]), id <= Int64(UInt32.max) else {
-          throw CatalogError.invalidDigest(run: run.name, epoch: epoch, sample: sample, byteCount: digest.count)
+          throw CatalogError.invalidDigest(
+            run: run.name, epoch: epoch, sample: sample, byteCount: digest.count)
         }
         byBlock[sample / RecordBlock.size, default: []].append((sample % RecordBlock.size, id))
       }
@@ -211,7 +218,8 @@ extension Catalog {
           db, sql: "SELECT count, tensors FROM record_blocks WHERE run_id = ? AND epoch = ? AND block = ?",
           arguments: [run.id, epoch, blockIndex])
         guard let row else {
-          throw CatalogError.corruptRecords(run: run.name, epoch: epoch, block: blockIndex, reason: "block missing")
+          throw CatalogError.corruptRecords(
+            run: run.name, epoch: epoch, block: blockIndex, reason: "block missing")
         }
         let blockCount: Int = row["count"]
         var tensors = [UInt8](row["tensors"] as Data? ?? Data(count: blockCount * 4))
@@ -311,10 +319,13 @@ extension Catalog {
   static func block(from row: Row) -> RecordBlock {
     RecordBlock(
       block: row["block"], count: row["count"], positions: [UInt8](row["positions"] as Data? ?? Data()),
-      tensors: (row["tensors"] as Data?).map { [UInt8]($0) }, params: [UInt8](row["params"] as Data? ?? Data()))
+      tensors: (row["tensors"] as Data?).map { [UInt8]($0) },
+      params: [UInt8](row["params"] as Data? ?? Data()))
   }
 
-  static func storedRecord(_ db: Database, run: Run, epoch: Int, block: RecordBlock, sample: Int) throws
+  static func storedRecord(
+    _ db: Database, run: Run, epoch: Int, block: RecordBlock, sample: Int
+  ) throws
     -> StoredRecord
   {
     let index = sample - block.firstSample
@@ -326,7 +337,8 @@ extension Catalog {
     do {
       record = try block.record(at: index)
     } catch {
-      throw CatalogError.corruptRecords(run: run.name, epoch: epoch, block: block.block, reason: error.message)
+      throw CatalogError.corruptRecords(
+        run: run.name, epoch: epoch, block: block.block, reason: error.message)
     }
     var digest: [UInt8]?
     if let id = block.tensorId(at: index) {

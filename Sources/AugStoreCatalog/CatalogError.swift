@@ -58,9 +58,11 @@ public enum CatalogError: Error, LocalizedError, Equatable, Sendable {
       return "run \"\(run)\" has no records for epoch \(epoch) "
         + "(record it with `augstore record \(run) --epochs \(epoch)`)"
     case .sampleOutOfRange(let run, let sample, let count):
-      return "run \"\(run)\" has no sample \(sample) (its dataset version has \(count) samples, 0-\(max(count - 1, 0)))"
+      return
+        "run \"\(run)\" has no sample \(sample) (its dataset version has \(count) samples, 0-\(max(count - 1, 0)))"
     case .invalidDigest(let run, let epoch, let sample, let byteCount):
-      return "run \"\(run)\" epoch \(epoch) sample \(sample): a tensor digest must be 32 bytes, got \(byteCount)"
+      return
+        "run \"\(run)\" epoch \(epoch) sample \(sample): a tensor digest must be 32 bytes, got \(byteCount)"
     case .corruptRecords(let run, let epoch, let block, let reason):
       return "run \"\(run)\" epoch \(epoch): records of block \(block) cannot be read: \(reason)"
     case .readOnlySQL(let statement):

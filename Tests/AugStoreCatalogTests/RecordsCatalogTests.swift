@@ -13,7 +13,8 @@ import Testing
     SampleRecord(
       original: false,
       params: [
-        .zoom(heightZoom: 1.1, widthZoom: 0.9), .translation(translateX: 3, translateY: -2), .crop(x: 300, y: 2),
+        .zoom(heightZoom: 1.1, widthZoom: 0.9), .translation(translateX: 3, translateY: -2),
+        .crop(x: 300, y: 2),
         .brightness(rgbDelta: 4), .contrast(contrastFactor: 0.8), .saturation(saturationFactor: 1.2),
         .hue(hueFactor: -0.1), .grayscale(grayscale: false), .erasing(nil),
         .erasing(ErasingBox(x: 1, y: 2, width: 3, height: 4, noiseSeed: 0xDEAD_BEEF)),
@@ -57,7 +58,8 @@ import Testing
     for name in ["augmentation_params", "augmentation_records", "epochs", "record_blocks", "tensors"] {
       #expect(names.contains(name))
     }
-    #expect(try catalog.query(readOnlySQL: "SELECT count(*) FROM augmentation_params").rows == [[.integer(0)]])
+    #expect(
+      try catalog.query(readOnlySQL: "SELECT count(*) FROM augmentation_params").rows == [[.integer(0)]])
   }
 
   @Test func sqlFunctionsDecodeRecords() throws {
@@ -65,7 +67,8 @@ import Testing
     let catalog = try Catalog(path: folder.appending("catalog.sqlite"))
     let record = Self.records[1]
     let hex = record.encoded().map { String(format: "%02x", $0) }.joined()
-    let concatenated = (Self.records[0].encoded() + record.encoded()).map { String(format: "%02x", $0) }.joined()
+    let concatenated = (Self.records[0].encoded() + record.encoded()).map { String(format: "%02x", $0) }
+      .joined()
     let result = try catalog.query(
       readOnlySQL: """
         SELECT augstore_original(x'\(hex)'), augstore_record_json(x'\(hex)'), augstore_params_json(x'\(hex)', 1),
@@ -76,6 +79,8 @@ import Testing
       result.rows == [
         [.integer(0), .text(record.jsonString), .text("{\"angle\":-12.5}"), .text("{}"), .null, .integer(1)]
       ])
-    #expect(throws: CatalogError.self) { try catalog.query(readOnlySQL: "SELECT augstore_record_json(x'0201')") }
+    #expect(throws: CatalogError.self) {
+      try catalog.query(readOnlySQL: "SELECT augstore_record_json(x'0201')")
+    }
   }
 }

@@ -15,18 +15,22 @@ import Testing
     let opened = try Store.initialize(at: store).store
     try ImageFolder.make(at: folder.appending("images"), classes: 2, perClass: 10)
     _ = try opened.addDataset(named: "photos", from: folder.appending("images"))
-    let spec = #"{"transforms": [{"type": "RandomFlip", "mode": "horizontal"}, {"type": "RandomRotation", "factor": 0.1}]}"#
+    let spec =
+      #"{"transforms": [{"type": "RandomFlip", "mode": "horizontal"}, {"type": "RandomRotation", "factor": 0.1}]}"#
     _ = try opened.addPipeline(named: "aug", specJSON: Array(spec.utf8), source: "aug.json")
     _ = try opened.createRun(
-      named: "flip", dataset: DatasetReference(parsing: "photos"), pipeline: PipelineReference(parsing: "aug"),
+      named: "flip", dataset: DatasetReference(parsing: "photos"),
+      pipeline: PipelineReference(parsing: "aug"),
       seed: 5, shuffle: true)
   }
 
   @Test func recordHistoryStatsAndSQL() throws {
-    let recorded = try CLI.json(["record", "flip", "--epochs", "0-4,7", "--jobs", "2", "--store", store]) as? [String: Any]
+    let recorded =
+      try CLI.json(["record", "flip", "--epochs", "0-4,7", "--jobs", "2", "--store", store]) as? [String: Any]
     #expect(recorded?["recorded"] as? [Int] == [0, 1, 2, 3, 4, 7] && recorded?["records"] as? Int == 120)
     let text = try CLI.run(["record", "flip", "--epochs", "0-7", "--store", store])
-    #expect(text.status == 0 && text.stdout.contains("recorded epochs 5-6") && text.stdout.contains("records/s"))
+    #expect(
+      text.status == 0 && text.stdout.contains("recorded epochs 5-6") && text.stdout.contains("records/s"))
 
     let history = try CLI.json(["history", "flip", "--sample", "3", "--store", store]) as? [String: Any]
     #expect(history?["run"] as? String == "flip")
@@ -43,13 +47,16 @@ import Testing
       #expect((transforms[0]["params"] as? [String: Any])?["flips"] is Bool)
       #expect((transforms[1]["params"] as? [String: Any])?["angle"] is Double)
     }
-    let byPath = try CLI.json(["history", "flip", "--sample", "class0/img00003.png", "--store", store]) as? [String: Any]
+    let byPath =
+      try CLI.json(["history", "flip", "--sample", "class0/img00003.png", "--store", store]) as? [String: Any]
     #expect((byPath?["epochs"] as? [Any])?.count == 8)
 
-    let flips = try CLI.json([
-      "sql", "SELECT epoch FROM augmentation_params WHERE run = 'flip' AND sample = 3 AND transform = 'RandomFlip' "
-        + "AND json_extract(params_json, '$.flips') ORDER BY epoch", "--store", store,
-    ]) as? [String: Any]
+    let flips =
+      try CLI.json([
+        "sql",
+        "SELECT epoch FROM augmentation_params WHERE run = 'flip' AND sample = 3 AND transform = 'RandomFlip' "
+          + "AND json_extract(params_json, '$.flips') ORDER BY epoch", "--store", store,
+      ]) as? [String: Any]
     let flippedEpochs = (flips?["rows"] as? [[String: Any]])?.compactMap { $0["epoch"] as? Int }
     let expected = epochs.filter {
       (($0["transforms"] as? [[String: Any]])?.first?["params"] as? [String: Any])?["flips"] as? Bool == true
@@ -62,7 +69,9 @@ import Testing
     #expect(distinct?["source"] as? String == "parameters" && distinct?["min"] as? Int == 8)
     let oneEpoch = try CLI.json(["stats", "flip", "--epoch", "2", "--store", store]) as? [String: Any]
     #expect(oneEpoch?["epochs"] as? [Int] == [2] && oneEpoch?["records"] as? Int == 20)
-    let table = try CLI.run(["sql", "SELECT runs.name, epoch FROM epochs JOIN runs ON runs.id = run_id", "--store", store])
+    let table = try CLI.run([
+      "sql", "SELECT runs.name, epoch FROM epochs JOIN runs ON runs.id = run_id", "--store", store,
+    ])
     #expect(table.status == 0 && table.stdout.contains("(8 rows)"))
   }
 
@@ -71,14 +80,19 @@ import Testing
     #expect(unrecorded.status == 1 && unrecorded.stderr.contains("augstore record flip --epochs"))
     #expect(try CLI.run(["record", "flip", "--epochs", "0", "--store", store]).status == 0)
     let missing = try CLI.run(["stats", "flip", "--epoch", "3", "--store", store])
-    #expect(missing.status == 1 && missing.stderr.contains("epoch 3") && missing.stderr.contains("augstore record flip --epochs 3"))
+    #expect(
+      missing.status == 1 && missing.stderr.contains("epoch 3")
+        && missing.stderr.contains("augstore record flip --epochs 3"))
     let badEpochs = try CLI.run(["record", "flip", "--epochs", "5-2", "--store", store])
     #expect(badEpochs.status == 2 && badEpochs.stderr.contains("5-2"))
     let noRun = try CLI.run(["record", "nope", "--epochs", "1", "--store", store])
     #expect(noRun.status == 1 && noRun.stderr.contains("nope"))
     let noSample = try CLI.run(["history", "flip", "--sample", "x.png", "--store", store])
     #expect(noSample.status == 1 && noSample.stderr.contains("x.png"))
-    for statement in ["DELETE FROM runs", "INSERT INTO tensors (digest) VALUES (zeroblob(32))", "DROP TABLE runs", "ATTACH 'x' AS y"] {
+    for statement in [
+      "DELETE FROM runs", "INSERT INTO tensors (digest) VALUES (zeroblob(32))", "DROP TABLE runs",
+      "ATTACH 'x' AS y",
+    ] {
       let refused = try CLI.run(["sql", statement, "--store", store])
       #expect(refused.status == 1 && refused.stderr.contains("read-only"), "\(statement)")
       #expect(refused.stderr.split(separator: "\n").count == 1)

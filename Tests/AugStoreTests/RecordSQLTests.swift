@@ -25,7 +25,11 @@ import Testing
         SELECT run, epoch, sample, path, position, original, transform_index, transform, params_json
         FROM augmentation_params WHERE run = 'r' AND epoch = 1 AND sample = 17 ORDER BY transform_index
         """)
-    #expect(rows.columns == ["run", "epoch", "sample", "path", "position", "original", "transform_index", "transform", "params_json"])
+    #expect(
+      rows.columns == [
+        "run", "epoch", "sample", "path", "position", "original", "transform_index", "transform",
+        "params_json",
+      ])
     #expect(rows.rows.count == 5)
     let types = ["RandomFlip", "RandomRotation", "RandomZoom", "RandomCrop", "RandomContrast"]
     for (index, row) in rows.rows.enumerated() {
@@ -40,7 +44,8 @@ import Testing
         SELECT json_extract(params_json, '$.angle') FROM augmentation_params
         WHERE run = 'r' AND epoch = 1 AND sample = 17 AND transform = 'RandomRotation'
         """)
-    guard case .rotation(let expectedAngle) = drawn[17].params[1], case .real(let value) = angle.rows.first?.first
+    guard case .rotation(let expectedAngle) = drawn[17].params[1],
+      case .real(let value) = angle.rows.first?.first
     else {
       Issue.record("no angle: \(angle.rows)")
       return
@@ -48,7 +53,9 @@ import Testing
     #expect(Float(value) == expectedAngle)
 
     let record = try catalog.query(
-      readOnlySQL: "SELECT params_json, record, digest FROM augmentation_records WHERE run = 'r' AND epoch = 2 AND sample = 39")
+      readOnlySQL:
+        "SELECT params_json, record, digest FROM augmentation_records WHERE run = 'r' AND epoch = 2 AND sample = 39"
+    )
     let expected = try fixture.drawn(details, epoch: 2)[39]
     #expect(record.rows == [[.text(expected.jsonString), .blob(expected.encoded()), .null]])
   }
@@ -65,7 +72,11 @@ import Testing
         """)
     let stats = try fixture.store.stats(run: "p")
     let originals = Int64(stats.originalRecords)
-    #expect(summary.rows == [[.integer(0), .integer(160 - originals), .integer(160 - originals)], [.integer(1), .integer(originals), .integer(0)]])
+    #expect(
+      summary.rows == [
+        [.integer(0), .integer(160 - originals), .integer(160 - originals)],
+        [.integer(1), .integer(originals), .integer(0)],
+      ])
   }
 
   @Test(arguments: [
@@ -94,6 +105,9 @@ import Testing
   @Test func sqlReportsSyntaxErrors() throws {
     let fixture = try RecordFixture()
     #expect(throws: CatalogError.self) { try fixture.store.catalog.query(readOnlySQL: "SELEC 1") }
-    #expect(try fixture.store.catalog.query(readOnlySQL: "SELECT augstore_u32(x'0100000002000000', 1)").rows == [[.integer(2)]])
+    #expect(
+      try fixture.store.catalog.query(readOnlySQL: "SELECT augstore_u32(x'0100000002000000', 1)").rows == [
+        [.integer(2)]
+      ])
   }
 }

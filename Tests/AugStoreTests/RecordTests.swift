@@ -20,7 +20,9 @@ struct RecordFixture {
 
   /// Adds pipeline `name` from `json` and creates run `run` over photos@v1.
   @discardableResult
-  func makeRun(_ run: String, pipeline json: String, seed: UInt64 = 7, shuffle: Bool = true) throws -> RunDetails {
+  func makeRun(
+    _ run: String, pipeline json: String, seed: UInt64 = 7, shuffle: Bool = true
+  ) throws -> RunDetails {
     _ = try store.addPipeline(named: run + "-pipeline", specJSON: Array(json.utf8), source: "test.json")
     return try store.createRun(
       named: run, dataset: DatasetReference(parsing: "photos@v1"),
@@ -40,7 +42,8 @@ struct RecordFixture {
   /// Every row of record_blocks with its blobs, in key order.
   func blocksDump() throws -> [[QueryValue]] {
     try store.catalog.query(
-      readOnlySQL: "SELECT run_id, epoch, block, count, positions, tensors, params FROM record_blocks ORDER BY 1, 2, 3"
+      readOnlySQL:
+        "SELECT run_id, epoch, block, count, positions, tensors, params FROM record_blocks ORDER BY 1, 2, 3"
     ).rows
   }
 }
@@ -71,7 +74,10 @@ let realisticPipeline = """
     let third = try first.store.record(run: "r", epochs: EpochSelection(parsing: "0-3"))
     #expect(third.recorded.isEmpty && third.records == 0)
     #expect(try CatalogDump.dump(first.store.catalog.path) == dump)
-    #expect(try first.store.catalog.recordedEpochs(run: first.store.runDetails(named: "r").run).map(\.epoch) == [0, 1, 2, 3, 5])
+    #expect(
+      try first.store.catalog.recordedEpochs(run: first.store.runDetails(named: "r").run).map(\.epoch) == [
+        0, 1, 2, 3, 5,
+      ])
   }
 
   @Test(arguments: [true, false])
@@ -103,7 +109,8 @@ let realisticPipeline = """
     }
     let history = try fixture.store.history(run: "r", sample: "17")
     #expect(history.epochs.map(\.epoch) == [0, 1, 2, 3, 4])
-    #expect(history.transforms == ["RandomFlip", "RandomRotation", "RandomZoom", "RandomCrop", "RandomContrast"])
+    #expect(
+      history.transforms == ["RandomFlip", "RandomRotation", "RandomZoom", "RandomCrop", "RandomContrast"])
     for record in history.epochs {
       #expect(record.record == (try fixture.drawn(details, epoch: record.epoch))[17])
     }
@@ -125,7 +132,8 @@ let realisticPipeline = """
 
   @Test func flipHistoryAndNeverOriginal() throws {
     let fixture = try RecordFixture(samples: 100)
-    let details = try fixture.makeRun("flip", pipeline: #"{"transforms": [{"type": "RandomFlip", "mode": "horizontal"}]}"#)
+    let details = try fixture.makeRun(
+      "flip", pipeline: #"{"transforms": [{"type": "RandomFlip", "mode": "horizontal"}]}"#)
     try fixture.store.record(run: "flip", epochs: EpochSelection(parsing: "0-19"))
     let drawn = try (0..<20).map { try fixture.drawn(details, epoch: $0) }
     let history = try fixture.store.history(run: "flip", sample: "3")
@@ -135,7 +143,9 @@ let realisticPipeline = """
     #expect(!flipped.isEmpty && flipped.count < 20)
 
     let stats = try fixture.store.stats(run: "flip")
-    let neverOriginal = (0..<100).filter { sample in (0..<20).allSatisfy { drawn[$0][sample].params == [.flip(flips: true)] } }
+    let neverOriginal = (0..<100).filter { sample in
+      (0..<20).allSatisfy { drawn[$0][sample].params == [.flip(flips: true)] }
+    }
     #expect(stats.neverOriginal == neverOriginal.count)
     let flips = drawn.joined().filter { $0.params == [.flip(flips: true)] }.count
     #expect(stats.transforms.first?.changed == flips && stats.transforms.first?.applied == 2000)
@@ -159,7 +169,8 @@ let realisticPipeline = """
   @Test func originalProbabilityMatchesTheBinomialExpectation() throws {
     let fixture = try RecordFixture(samples: 100)
     try fixture.makeRun(
-      "p", pipeline: #"{"transforms": [{"type": "RandomRotation", "factor": 0.1}], "original_probability": 0.2}"#)
+      "p",
+      pipeline: #"{"transforms": [{"type": "RandomRotation", "factor": 0.1}], "original_probability": 0.2}"#)
     try fixture.store.record(run: "p", epochs: EpochSelection(parsing: "0-19"))
     let stats = try fixture.store.stats(run: "p")
     // P(never original) = 0.8^20 ≈ 0.0115: about 1.2 of 100 samples; P(more than 8) is below 1e-5.
@@ -176,7 +187,9 @@ let realisticPipeline = """
   @Test func unrecordedEpochsAreNamed() throws {
     let fixture = try RecordFixture()
     try fixture.makeRun("r", pipeline: realisticPipeline)
-    #expect(throws: StoreError.noRecordedEpochs(run: "r")) { try fixture.store.history(run: "r", sample: "1") }
+    #expect(throws: StoreError.noRecordedEpochs(run: "r")) {
+      try fixture.store.history(run: "r", sample: "1")
+    }
     #expect(throws: StoreError.noRecordedEpochs(run: "r")) { try fixture.store.stats(run: "r") }
     try fixture.store.record(run: "r", epochs: EpochSelection(parsing: "0"))
     #expect(throws: CatalogError.epochNotRecorded(run: "r", epoch: 4)) {
@@ -199,8 +212,12 @@ let realisticPipeline = """
     try fixture.store.record(run: "r", epochs: EpochSelection(parsing: "0-1"))
     let digestA = [UInt8](repeating: 0xAB, count: 32)
     let digestB = (0..<32).map { UInt8($0) }
-    try fixture.store.catalog.setTensorDigests(run: details.run, epoch: 1, [(3, digestA), (4, digestA), (39, digestB)])
-    #expect(try fixture.store.catalog.tensorDigests(run: details.run, epoch: 1) == [3: digestA, 4: digestA, 39: digestB])
+    try fixture.store.catalog.setTensorDigests(
+      run: details.run, epoch: 1, [(3, digestA), (4, digestA), (39, digestB)])
+    #expect(
+      try fixture.store.catalog.tensorDigests(run: details.run, epoch: 1) == [
+        3: digestA, 4: digestA, 39: digestB,
+      ])
     #expect(try fixture.store.catalog.tensorDigests(run: details.run, epoch: 0).isEmpty)
     let tensors = try fixture.store.catalog.query(readOnlySQL: "SELECT count(*) FROM tensors")
     #expect(tensors.rows == [[.integer(2)]])

@@ -49,7 +49,9 @@ struct Bench {
         objectHash: object.hash, label: "n\(index % 1000)")
     }
     _ = try store.catalog.commitVersion(
-      NewVersion(datasetName: "imagenet", message: nil, contentDigest: "synthetic", objects: [object], samples: newSamples))
+      NewVersion(
+        datasetName: "imagenet", message: nil, contentDigest: "synthetic", objects: [object],
+        samples: newSamples))
     let spec = """
       {"transforms": [{"type": "RandomFlip", "mode": "horizontal"}, {"type": "RandomRotation", "factor": 0.1},
       {"type": "RandomZoom", "height_factor": 0.1}, {"type": "RandomCrop", "height": 200, "width": 200},
@@ -57,10 +59,13 @@ struct Bench {
       """
     _ = try store.addPipeline(named: "realistic", specJSON: Array(spec.utf8), source: "bench")
     _ = try store.createRun(
-      named: "bench", dataset: DatasetReference(parsing: "imagenet@v1"), pipeline: PipelineReference(parsing: "realistic"),
+      named: "bench", dataset: DatasetReference(parsing: "imagenet@v1"),
+      pipeline: PipelineReference(parsing: "realistic"),
       seed: 2024, shuffle: true)
     let baseline = try catalogBytes(store)
-    print("setup: \(samples) samples in \(String(format: "%.1f", Self.now() - start)) s, catalog \(baseline / 1_000_000) MB")
+    print(
+      "setup: \(samples) samples in \(String(format: "%.1f", Self.now() - start)) s, catalog \(baseline / 1_000_000) MB"
+    )
 
     start = Self.now()
     let first = try store.record(run: "bench", epochs: EpochSelection(Array(0..<firstEpochs)))
@@ -117,20 +122,38 @@ struct Bench {
     print("")
     print("| measure | result | goal |")
     print("|---|---|---|")
-    print("| record \(firstEpochs) epochs × \(samples) samples | \(String(format: "%.2f", recordSeconds)) s, **\(Int(rate)) records/s** | ≥ 1,000,000 records/s |")
-    print("| record epochs \(firstEpochs)-\(allEpochs - 1) | \(String(format: "%.2f", restSeconds)) s, \(Int(rest.recordsPerSecond)) records/s | |")
-    print("| bytes/record after \(firstEpochs) epochs (file + WAL growth ÷ records) | **\(String(format: "%.1f", perRecord)) B** | ≤ 40 B |")
+    print(
+      "| record \(firstEpochs) epochs × \(samples) samples | \(String(format: "%.2f", recordSeconds)) s, **\(Int(rate)) records/s** | ≥ 1,000,000 records/s |"
+    )
+    print(
+      "| record epochs \(firstEpochs)-\(allEpochs - 1) | \(String(format: "%.2f", restSeconds)) s, \(Int(rest.recordsPerSecond)) records/s | |"
+    )
+    print(
+      "| bytes/record after \(firstEpochs) epochs (file + WAL growth ÷ records) | **\(String(format: "%.1f", perRecord)) B** | ≤ 40 B |"
+    )
     if let tableBytes {
-      print("| bytes/record, record_blocks + epochs (dbstat), \(firstEpochs) epochs | \(String(format: "%.1f", Double(tableBytes) / Double(first.records))) B | |")
+      print(
+        "| bytes/record, record_blocks + epochs (dbstat), \(firstEpochs) epochs | \(String(format: "%.1f", Double(tableBytes) / Double(first.records))) B | |"
+      )
     }
-    print("| bytes/record after \(allEpochs) epochs (\(totalRecords) records, \(afterAll / 1_000_000) MB) | \(String(format: "%.1f", perRecordAll)) B | ≤ 40 B |")
+    print(
+      "| bytes/record after \(allEpochs) epochs (\(totalRecords) records, \(afterAll / 1_000_000) MB) | \(String(format: "%.1f", perRecordAll)) B | ≤ 40 B |"
+    )
     if let tableBytesAll {
-      print("| bytes/record, record_blocks + epochs (dbstat), \(allEpochs) epochs | \(String(format: "%.1f", Double(tableBytesAll) / Double(totalRecords))) B | |")
+      print(
+        "| bytes/record, record_blocks + epochs (dbstat), \(allEpochs) epochs | \(String(format: "%.1f", Double(tableBytesAll) / Double(totalRecords))) B | |"
+      )
     }
-    print("| history over \(allEpochs) epochs, library, warm (median / p99 of \(library.count)) | **\(ms(percentile(library, 0.5)))** / \(ms(percentile(library, 0.99))) | ≤ 10 ms |")
-    print("| history, library incl. opening the store (median / p99 of \(cold.count)) | \(ms(percentile(cold, 0.5))) / \(ms(percentile(cold, 0.99))) | |")
+    print(
+      "| history over \(allEpochs) epochs, library, warm (median / p99 of \(library.count)) | **\(ms(percentile(library, 0.5)))** / \(ms(percentile(library, 0.99))) | ≤ 10 ms |"
+    )
+    print(
+      "| history, library incl. opening the store (median / p99 of \(cold.count)) | \(ms(percentile(cold, 0.5))) / \(ms(percentile(cold, 0.99))) | |"
+    )
     if !cliTimes.isEmpty {
-      print("| history, CLI process `augstore history --json` (median / p99 of \(cliTimes.count)) | \(ms(percentile(cliTimes, 0.5))) / \(ms(percentile(cliTimes, 0.99))) | |")
+      print(
+        "| history, CLI process `augstore history --json` (median / p99 of \(cliTimes.count)) | \(ms(percentile(cliTimes, 0.5))) / \(ms(percentile(cliTimes, 0.99))) | |"
+      )
     }
   }
 }

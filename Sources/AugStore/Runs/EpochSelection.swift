@@ -38,7 +38,8 @@ public struct EpochSelection: Sendable, Equatable, CustomStringConvertible {
       }
       var numbers: [Int] = []
       for bound in bounds {
-        guard !bound.isEmpty, bound.allSatisfy(\.isASCII), bound.allSatisfy(\.isNumber), let value = Int(bound)
+        guard !bound.isEmpty, bound.allSatisfy(\.isASCII), bound.allSatisfy(\.isNumber),
+          let value = Int(bound)
         else {
           throw .invalidEpochs(text: text, reason: "\"\(part)\" is not N or A-B (epochs are not negative)")
         }
@@ -52,7 +53,8 @@ public struct EpochSelection: Sendable, Equatable, CustomStringConvertible {
       guard lower <= upper else {
         throw .invalidEpochs(text: text, reason: "range \"\(part)\" ends before it starts")
       }
-      guard upper - lower < Self.maximumCount, selected.count + (upper - lower + 1) <= Self.maximumCount else {
+      guard upper - lower < Self.maximumCount, selected.count + (upper - lower + 1) <= Self.maximumCount
+      else {
         throw .invalidEpochs(text: text, reason: "more than \(Self.maximumCount) epochs")
       }
       selected.formUnion(lower...upper)

@@ -42,7 +42,8 @@ extension TransformParams {
     case .none: return []
     case .flip(let flips): return [("flips", .bool(flips))]
     case .rotation(let angle): return [("angle", .float(angle))]
-    case .zoom(let height, let width): return [("height_zoom", .float(height)), ("width_zoom", .float(width))]
+    case .zoom(let height, let width):
+      return [("height_zoom", .float(height)), ("width_zoom", .float(width))]
     case .translation(let x, let y): return [("translate_x", .float(x)), ("translate_y", .float(y))]
     case .crop(let x, let y): return [("x", .int(x)), ("y", .int(y))]
     case .brightness(let value): return [("rgb_delta", .float(value))]
@@ -56,7 +57,9 @@ extension TransformParams {
         ("applied", .bool(true)), ("x", .int(box.x)), ("y", .int(box.y)), ("width", .int(box.width)),
         ("height", .int(box.height)),
       ]
-      if let seed = box.noiseSeed { fields.append(("noise_seed", .string(SampleKey(rawValue: seed).description))) }
+      if let seed = box.noiseSeed {
+        fields.append(("noise_seed", .string(SampleKey(rawValue: seed).description)))
+      }
       return fields
     }
   }
@@ -115,7 +118,9 @@ extension Store {
   /// - Parameter sample: the sample's index in the run's dataset version or its relative path.
   /// - Throws: `StoreError.noRecordedEpochs` when the run has none, `.sampleNotFound`,
   ///   `CatalogError.epochNotRecorded` for a selected epoch that is not recorded.
-  public func history(run name: String, sample text: String, epochs: EpochSelection? = nil) throws
+  public func history(
+    run name: String, sample text: String, epochs: EpochSelection? = nil
+  ) throws
     -> SampleHistory
   {
     let details = try runDetails(named: name)
@@ -247,7 +252,9 @@ extension Store {
     let blockCount = (sampleCount + RecordBlock.size - 1) / RecordBlock.size
     for blockIndex in 0..<blockCount {
       let blocks = try catalog.blocks(run: details.run, block: blockIndex, epochs: epochs)
-      let decoded = try zip(epochs, blocks).map { epoch, block in try Self.decode(block, run: name, epoch: epoch) }
+      let decoded = try zip(epochs, blocks).map { epoch, block in
+        try Self.decode(block, run: name, epoch: epoch)
+      }
       let count = blocks.first?.count ?? 0
       for index in 0..<count {
         var sawOriginal = false
@@ -272,7 +279,8 @@ extension Store {
               switch field.value {
               case .int, .float:
                 if let value = field.value.number {
-                  Self.add(value, FieldKey(transform: transform, name: field.name), &accumulators, &fieldOrder)
+                  Self.add(
+                    value, FieldKey(transform: transform, name: field.name), &accumulators, &fieldOrder)
                 }
               default: continue
               }
@@ -316,7 +324,8 @@ extension Store {
     let distinct = allMaterialized ? byDigests : byParameters
     return RunStats(
       run: name, epochs: epochs, samples: sampleCount, records: sampleCount * epochs.count,
-      originalRecords: originalRecords, unchangedRecords: unchangedRecords, neverOriginal: neverOriginal, transforms: transforms,
+      originalRecords: originalRecords, unchangedRecords: unchangedRecords, neverOriginal: neverOriginal,
+      transforms: transforms,
       distinctTensors: DistinctTensorStats(
         source: allMaterialized ? "digests" : "parameters", min: distinct.min ?? 0, max: distinct.max ?? 0,
         mean: distinct.samples > 0 ? Double(distinct.total) / Double(distinct.samples) : 0,
@@ -332,7 +341,8 @@ extension Store {
   }
 
   private static func add(
-    _ value: Double, _ key: FieldKey, _ accumulators: inout [FieldKey: FieldAccumulator], _ order: inout [FieldKey]
+    _ value: Double, _ key: FieldKey, _ accumulators: inout [FieldKey: FieldAccumulator],
+    _ order: inout [FieldKey]
   ) {
     if accumulators[key] == nil {
       accumulators[key] = FieldAccumulator()
@@ -377,14 +387,16 @@ private struct FieldAccumulator {
       let width = (max - min) / Double(Self.binCount)
       histogram = bins.enumerated().map { index, count in
         HistogramBin(
-          lower: min + Double(index) * width, upper: index == Self.binCount - 1 ? max : min + Double(index + 1) * width,
+          lower: min + Double(index) * width,
+          upper: index == Self.binCount - 1 ? max : min + Double(index + 1) * width,
           count: count)
       }
     } else {
       histogram = [HistogramBin(lower: min, upper: max, count: bins[0])]
     }
     return ParameterStats(
-      name: name, count: count, min: min, max: max, mean: count > 0 ? sum / Double(count) : 0, histogram: histogram)
+      name: name, count: count, min: min, max: max, mean: count > 0 ? sum / Double(count) : 0,
+      histogram: histogram)
   }
 }
 

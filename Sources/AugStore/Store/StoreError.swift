@@ -50,7 +50,8 @@ public enum StoreError: Error, LocalizedError, Equatable, Sendable {
     case .invalidImages(let folder, let files):
       let noun = files.count == 1 ? "invalid image" : "invalid images"
       let list = files.map { "  \($0.path): \($0.reason)" }.joined(separator: "\n")
-      return "\(folder): \(files.count) \(noun), nothing registered (use --skip-invalid to register the rest):\n"
+      return
+        "\(folder): \(files.count) \(noun), nothing registered (use --skip-invalid to register the rest):\n"
         + list
     case .io(let path, let message):
       return "\(path): \(message)"
@@ -69,7 +70,8 @@ public enum StoreError: Error, LocalizedError, Equatable, Sendable {
     case .noRecordedEpochs(let run):
       return "run \"\(run)\" has no recorded epochs (record some with `augstore record \(run) --epochs 0-9`)"
     case .sampleNotFound(let run, let sample):
-      return "run \"\(run)\": no sample \"\(sample)\" in its dataset version (give an index or a relative path)"
+      return
+        "run \"\(run)\": no sample \"\(sample)\" in its dataset version (give an index or a relative path)"
     }
   }
 }

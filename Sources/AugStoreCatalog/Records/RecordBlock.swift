@@ -92,7 +92,9 @@ public struct RecordBlock: Sendable, Equatable {
 
   /// The byte range of the `index`-th record encoding in a concatenation, found by skipping the
   /// records before it (their lengths follow from their tags; nothing is decoded).
-  public static func recordRange(in params: [UInt8], at index: Int) throws(SampleRecordDecodingError)
+  public static func recordRange(
+    in params: [UInt8], at index: Int
+  ) throws(SampleRecordDecodingError)
     -> Range<Int>
   {
     guard index >= 0 else { throw SampleRecordDecodingError(message: "negative record index \(index)") }
@@ -110,7 +112,9 @@ public struct RecordBlock: Sendable, Equatable {
   }
 
   /// Where the record encoding that starts at `start` ends (format version 1), in raw bytes.
-  public static func recordEnd(in bytes: UnsafeBufferPointer<UInt8>, from start: Int)
+  public static func recordEnd(
+    in bytes: UnsafeBufferPointer<UInt8>, from start: Int
+  )
     throws(SampleRecordDecodingError) -> Int
   {
     var reader = SkipReader(bytes: bytes, position: start)

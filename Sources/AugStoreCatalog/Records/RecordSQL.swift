@@ -19,7 +19,8 @@ public enum RecordSQLFunctions {
   /// Registers every function on `db`.
   public static func register(on db: Database) {
     let flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC
-    sqlite3_create_function_v2(db.sqliteConnection, "augstore_record", 2, flags, nil, recordFunction, nil, nil, nil)
+    sqlite3_create_function_v2(
+      db.sqliteConnection, "augstore_record", 2, flags, nil, recordFunction, nil, nil, nil)
     sqlite3_create_function_v2(db.sqliteConnection, "augstore_u32", 2, flags, nil, u32Function, nil, nil, nil)
     db.add(function: original)
     db.add(function: recordJSON)
@@ -153,9 +154,10 @@ extension Catalog {
       try db.execute(sql: "PRAGMA query_only = ON")
     }
     let firstWord = sql.drop { $0.isWhitespace || $0 == "(" }.prefix { $0.isLetter }.uppercased()
-    if ["ATTACH", "DETACH", "VACUUM", "REINDEX", "ANALYZE", "PRAGMA", "BEGIN", "COMMIT", "END", "ROLLBACK",
-      "SAVEPOINT", "RELEASE"].contains(firstWord)
-    {
+    if [
+      "ATTACH", "DETACH", "VACUUM", "REINDEX", "ANALYZE", "PRAGMA", "BEGIN", "COMMIT", "END", "ROLLBACK",
+      "SAVEPOINT", "RELEASE",
+    ].contains(firstWord) {
       throw CatalogError.readOnlySQL(statement: Self.summary(sql))
     }
     do {
@@ -197,7 +199,8 @@ extension Catalog {
 
   /// The statement's first line, shortened, for error messages.
   private static func summary(_ sql: String) -> String {
-    let line = sql.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\n").first.map(String.init) ?? ""
+    let line =
+      sql.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\n").first.map(String.init) ?? ""
     return line.count > 60 ? String(line.prefix(57)) + "..." : line
   }
 }

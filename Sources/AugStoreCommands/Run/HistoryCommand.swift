@@ -49,7 +49,8 @@ struct HistoryCommand: ParsableCommand {
       try Terminal.printJSON(
         Document(
           run: history.run,
-          sample: SampleRow(index: history.sample.position, path: history.sample.path, label: history.sample.label),
+          sample: SampleRow(
+            index: history.sample.position, path: history.sample.path, label: history.sample.label),
           epochs: rows))
       return
     }

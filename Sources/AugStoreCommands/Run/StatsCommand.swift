@@ -44,13 +44,16 @@ struct StatsCommand: ParsableCommand {
     print("\(runName): epochs \(epochText), \(stats.samples) samples, \(stats.records) records")
     print("  original records  \(stats.originalRecords) (original_probability)")
     print("  unchanged records \(stats.unchangedRecords) (originals, or no transform changed the image)")
-    print("  never original    \(stats.neverOriginal) of \(stats.samples) samples never saw their original image")
+    print(
+      "  never original    \(stats.neverOriginal) of \(stats.samples) samples never saw their original image")
     let distinct = stats.distinctTensors
     print(
       "  distinct tensors  per sample min \(distinct.min), max \(distinct.max), mean "
         + String(format: "%.2f", distinct.mean) + " (from \(distinct.source))")
     for transform in stats.transforms {
-      print("  [\(transform.index)] \(transform.type): applied \(transform.applied), changed \(transform.changed)")
+      print(
+        "  [\(transform.index)] \(transform.type): applied \(transform.applied), changed \(transform.changed)"
+      )
       for parameter in transform.parameters {
         print(
           "      \(parameter.name): min \(Self.number(parameter.min)) max \(Self.number(parameter.max)) "
@@ -85,15 +88,19 @@ struct StatsCommand: ParsableCommand {
       neverOriginal = stats.neverOriginal
       transforms = stats.transforms.map { transform in
         Transform(
-          index: transform.index, type: transform.type, applied: transform.applied, changed: transform.changed,
+          index: transform.index, type: transform.type, applied: transform.applied,
+          changed: transform.changed,
           parameters: transform.parameters.map {
-            Parameter(name: $0.name, count: $0.count, min: $0.min, max: $0.max, mean: $0.mean, histogram: $0.histogram)
+            Parameter(
+              name: $0.name, count: $0.count, min: $0.min, max: $0.max, mean: $0.mean, histogram: $0.histogram
+            )
           })
       }
       let distinct = stats.distinctTensors
       distinctTensors = Distinct(
         source: distinct.source, min: distinct.min, max: distinct.max, mean: distinct.mean,
-        samplesByCount: Dictionary(uniqueKeysWithValues: distinct.samplesByCount.map { ("\($0.key)", $0.value) }))
+        samplesByCount: Dictionary(
+          uniqueKeysWithValues: distinct.samplesByCount.map { ("\($0.key)", $0.value) }))
     }
 
     enum CodingKeys: String, CodingKey {
