@@ -48,6 +48,7 @@ let package = Package(
       name: "AugStoreCatalog",
       dependencies: [
         "AugStoreMigrations",
+        "AugStoreTransforms",
         .product(name: "GRDB", package: "GRDB.swift"),
       ]
     ),
@@ -74,6 +75,12 @@ let package = Package(
     ),
     // Developer tool: applies kernels to .npy cases (Keras parity) and times them (benchmarks).
     .executableTarget(name: "kernel-probe", dependencies: ["AugStoreImaging"], path: "Tools/kernel-probe"),
+    // The catalog benchmark (Tools/bench/catalog): records, bytes per record, history latency.
+    .executableTarget(
+      name: "catalog-bench",
+      dependencies: ["AugStore", "AugStoreCatalog", "AugStoreTransforms"],
+      path: "Tools/catalog-bench"
+    ),
     // Shared by the test targets: temporary folders, PNG folders, running the built CLI.
     .target(
       name: "AugStoreTestSupport",
@@ -103,7 +110,7 @@ let package = Package(
     .testTarget(
       name: "AugStoreCommandsTests",
       dependencies: [
-        "AugStoreTestSupport", "AugStoreCatalog", "augstore",
+        "AugStoreTestSupport", "AugStoreCatalog", "AugStore", "augstore",
         .product(name: "GRDB", package: "GRDB.swift"),
       ]
     ),

@@ -23,6 +23,9 @@ package enum SchemaMigrations {
       version: 2, identifier: "0002_pipelines_runs",
       sql: String(decoding: PackageResources._002_pipelines_runs_sql, as: UTF8.self)),
     SchemaMigration(
+      version: 3, identifier: "0003_records",
+      sql: String(decoding: PackageResources._003_records_sql, as: UTF8.self)),
+    SchemaMigration(
       version: 4, identifier: "0004_cache",
       sql: String(decoding: PackageResources._004_cache_sql, as: UTF8.self)),
   ]

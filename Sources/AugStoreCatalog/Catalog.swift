@@ -30,6 +30,8 @@ public final class Catalog: Sendable {
     configuration.prepareDatabase { db in
       // WAL with FULL sync: a committed transaction survives a power loss, not only a crash.
       try db.execute(sql: "PRAGMA synchronous = FULL")
+      // augstore_record, augstore_params_json, …: used by the record views (schema 3).
+      RecordSQLFunctions.register(on: db)
     }
     do {
       pool = try DatabasePool(path: path, configuration: configuration)

@@ -20,6 +20,16 @@ public enum CatalogError: Error, LocalizedError, Equatable, Sendable {
   case runNotFound(name: String)
   /// A run with this name exists; runs are immutable.
   case runExists(name: String)
+  /// The run has no records for this epoch yet.
+  case epochNotRecorded(run: String, epoch: Int)
+  /// The run's recorded epochs have no sample with this index (`count` samples).
+  case sampleOutOfRange(run: String, sample: Int, count: Int)
+  /// A tensor digest that is not a 32-byte SHA-256.
+  case invalidDigest(run: String, epoch: Int, sample: Int, byteCount: Int)
+  /// Stored records that cannot be read back.
+  case corruptRecords(run: String, epoch: Int, block: Int, reason: String)
+  /// A statement refused by the read-only SQL connection (`augstore sql`).
+  case readOnlySQL(statement: String)
 
   /// A one-line description naming the catalog, dataset, version or tag.
   public var errorDescription: String? {
@@ -44,6 +54,19 @@ public enum CatalogError: Error, LocalizedError, Equatable, Sendable {
       return "no run named \"\(name)\" (create one with `augstore run create \(name) …`)"
     case .runExists(let name):
       return "run \"\(name)\" already exists; runs are immutable, choose another name"
+    case .epochNotRecorded(let run, let epoch):
+      return "run \"\(run)\" has no records for epoch \(epoch) "
+        + "(record it with `augstore record \(run) --epochs \(epoch)`)"
+    case .sampleOutOfRange(let run, let sample, let count):
+      return
+        "run \"\(run)\" has no sample \(sample) (its dataset version has \(count) samples, 0-\(max(count - 1, 0)))"
+    case .invalidDigest(let run, let epoch, let sample, let byteCount):
+      return
+        "run \"\(run)\" epoch \(epoch) sample \(sample): a tensor digest must be 32 bytes, got \(byteCount)"
+    case .corruptRecords(let run, let epoch, let block, let reason):
+      return "run \"\(run)\" epoch \(epoch): records of block \(block) cannot be read: \(reason)"
+    case .readOnlySQL(let statement):
+      return "augstore sql is read-only; refused: \(statement)"
     }
   }
 }

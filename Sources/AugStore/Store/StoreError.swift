@@ -26,6 +26,12 @@ public enum StoreError: Error, LocalizedError, Equatable, Sendable {
   case invalidSpec(path: String, reason: String)
   /// A pipeline that cannot apply to an image of the dataset (e.g. a crop larger than it).
   case pipelineDoesNotFit(pipeline: String, dataset: String, samplePath: String, reason: String)
+  /// An epoch selection that is not `N`, `A-B` or a comma list of those.
+  case invalidEpochs(text: String, reason: String)
+  /// A run with no recorded epoch at all.
+  case noRecordedEpochs(run: String)
+  /// A `--sample` that is neither an index nor a path of the run's dataset version.
+  case sampleNotFound(run: String, sample: String)
 
   /// A description naming the path, dataset or object; one line except for lists of files.
   public var errorDescription: String? {
@@ -59,6 +65,13 @@ public enum StoreError: Error, LocalizedError, Equatable, Sendable {
       return "\(path): \(reason)"
     case .pipelineDoesNotFit(let pipeline, let dataset, let samplePath, let reason):
       return "pipeline \"\(pipeline)\" does not fit \(dataset) sample \(samplePath): \(reason)"
+    case .invalidEpochs(let text, let reason):
+      return "invalid epochs \"\(text)\": \(reason) (expected N, A-B or a list like 0-2,5,7-9)"
+    case .noRecordedEpochs(let run):
+      return "run \"\(run)\" has no recorded epochs (record some with `augstore record \(run) --epochs 0-9`)"
+    case .sampleNotFound(let run, let sample):
+      return
+        "run \"\(run)\": no sample \"\(sample)\" in its dataset version (give an index or a relative path)"
     }
   }
 }

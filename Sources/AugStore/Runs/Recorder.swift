@@ -1,0 +1,193 @@
+import AugStoreCatalog
+import AugStoreTransforms
+import Dispatch
+import Foundation
+import Synchronization
+
+/// What `record` did.
+public struct RecordSummary: Sendable, Equatable {
+  /// The run's name.
+  public var run: String
+  /// Epochs recorded by this call, ascending.
+  public var recorded: [Int]
+  /// Requested epochs that were recorded before (left as they were).
+  public var alreadyRecorded: [Int]
+  /// Samples per epoch.
+  public var samples: Int
+  /// Records written: `recorded.count * samples`.
+  public var records: Int
+  /// Wall-clock seconds the call took.
+  public var seconds: Double
+
+  /// Records written per second.
+  public var recordsPerSecond: Double { seconds > 0 ? Double(records) / seconds : 0 }
+}
+
+extension Store {
+  /// Draws and records every epoch of `epochs` that `run` has not recorded yet.
+  ///
+  /// For each such epoch, every sample's ``SampleRecord`` is drawn (sample key from its relative
+  /// path, image size from its object) and its position in the epoch's order (``ShuffleOrder``, the
+  /// identity when the run does not shuffle) is computed, on `jobs` threads; the epoch is then written
+  /// in one transaction, while the next epoch is being drawn. An epoch is either recorded completely
+  /// or not at all, and recording it again is a no-op, so the call can be repeated after a crash.
+  ///
+  /// - Parameters:
+  ///   - jobs: drawing threads, default: one per core (records do not depend on it).
+  ///   - progress: called after each epoch is written (phase "recording", in records).
+  /// - Throws: `CatalogError.runNotFound`, `StoreError.pipelineDoesNotFit` if a crop does not fit
+  ///   a sample, `CatalogError.database` when writing fails (earlier epochs stay recorded).
+  @discardableResult
+  public func record(
+    run name: String, epochs: EpochSelection, jobs: Int? = nil, progress: ProgressHandler? = nil
+  ) throws -> RecordSummary {
+    let jobs = max(1, jobs ?? Parallel.coreCount)
+    let started = DispatchTime.now().uptimeNanoseconds
+    let details = try runDetails(named: name)
+    let spec = try Self.spec(of: details.pipeline)
+    let recordedBefore = Set(try catalog.recordedEpochs(run: details.run).map(\.epoch))
+    let todo = epochs.epochs.filter { !recordedBefore.contains($0) }
+    var summary = RecordSummary(
+      run: name, recorded: [], alreadyRecorded: epochs.epochs.filter { recordedBefore.contains($0) },
+      samples: details.version.sampleCount, records: 0, seconds: 0)
+    defer { summary.seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9 }
+    guard !todo.isEmpty else {
+      summary.seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+      return summary
+    }
+    let inputs = try RecorderInputs(store: self, details: details, spec: spec, jobs: jobs)
+    summary.samples = inputs.count
+    let writer = EpochWriter(catalog: catalog, run: details.run)
+    let total = todo.count * inputs.count
+    for (done, epoch) in todo.enumerated() {
+      let drawn = try inputs.draw(epoch: epoch, jobs: jobs)
+      // The previous epoch is written while this one is drawn; wait for it before handing over.
+      if let written = try writer.wait() { summary.recorded.append(written) }
+      progress?(ProgressUpdate(phase: "recording", completed: done * inputs.count, total: total))
+      writer.start(drawn)
+    }
+    if let written = try writer.wait() { summary.recorded.append(written) }
+    progress?(ProgressUpdate(phase: "recording", completed: total, total: total))
+    summary.recorded.sort()
+    summary.records = summary.recorded.count * inputs.count
+    summary.seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+    return summary
+  }
+}
+
+/// Everything drawing an epoch needs, computed once per `record` call.
+struct RecorderInputs: Sendable {
+  let spec: PipelineSpec
+  let seed: UInt64
+  let shuffle: Bool
+  let runName: String
+  let pipelineName: String
+  let datasetName: String
+  let paths: [String]
+  let keys: [SampleKey]
+  let sizes: [ImageSize]
+
+  var count: Int { keys.count }
+
+  init(store: Store, details: RunDetails, spec: PipelineSpec, jobs: Int) throws {
+    self.spec = spec
+    seed = details.run.masterSeed
+    shuffle = details.run.shuffle
+    runName = details.run.name
+    pipelineName = "\(details.pipeline.name)@v\(details.pipeline.version)"
+    datasetName = "\(details.dataset.name)@v\(details.version.number)"
+    let images = try store.catalog.sampleImages(in: details.version)
+    paths = images.map(\.path)
+    sizes = images.map { ImageSize(height: $0.height, width: $0.width) }
+    // SHA-256 of every path: the sample keys, computed in parallel chunks.
+    let chunk = 4096
+    let chunkCount = (images.count + chunk - 1) / chunk
+    let slots = ResultSlots<[SampleKey]>(count: chunkCount)
+    let paths = self.paths
+    Parallel.forEach(count: chunkCount, threads: jobs) { index in
+      let range = (index * chunk)..<min((index + 1) * chunk, paths.count)
+      slots[index] = range.map { SampleKey(path: paths[$0]) }
+    }
+    keys = slots.values.flatMap { $0 ?? [] }
+  }
+
+  /// Draws one epoch's records and positions, one block per task on `jobs` threads.
+  func draw(epoch: Int, jobs: Int) throws -> EpochRecords {
+    let order = ShuffleOrder.order(seed: seed, epoch: epoch, count: count, shuffle: shuffle)
+    var positionOf = [Int](repeating: 0, count: count)
+    for (position, sample) in order.enumerated() { positionOf[sample] = position }
+    let blockCount = (count + RecordBlock.size - 1) / RecordBlock.size
+    let slots = ResultSlots<Result<RecordBlockBuilder, StoreError>>(count: blockCount)
+    let positions = positionOf
+    let this = self
+    Parallel.forEach(count: blockCount, threads: jobs) { blockIndex in
+      let first = blockIndex * RecordBlock.size
+      let end = min(first + RecordBlock.size, this.count)
+      var builder = RecordBlockBuilder(block: blockIndex, expectedCount: end - first)
+      for sample in first..<end {
+        do {
+          let record = try this.spec.drawRecord(
+            seed: this.seed, sampleKey: this.keys[sample], epoch: epoch, imageSize: this.sizes[sample])
+          builder.append(position: positions[sample], record: record)
+        } catch {
+          slots[blockIndex] = .failure(
+            .pipelineDoesNotFit(
+              pipeline: this.pipelineName, dataset: this.datasetName, samplePath: this.paths[sample],
+              reason: error.localizedDescription))
+          return
+        }
+      }
+      slots[blockIndex] = .success(builder)
+    }
+    var blocks: [RecordBlock] = []
+    blocks.reserveCapacity(blockCount)
+    var originals = 0
+    for slot in slots.values {
+      guard let slot else { continue }
+      let builder = try slot.get()
+      blocks.append(builder.block)
+      originals += builder.originalCount
+    }
+    return EpochRecords(epoch: epoch, sampleCount: count, originalCount: originals, blocks: blocks)
+  }
+}
+
+/// Writes one epoch at a time on a background thread, so the next epoch can be drawn meanwhile.
+final class EpochWriter: Sendable {
+  private let catalog: Catalog
+  private let run: Run
+  private let state = Mutex<(running: Bool, result: Result<Int?, any Error>?)>((false, nil))
+  private let done = DispatchSemaphore(value: 0)
+
+  init(catalog: Catalog, run: Run) {
+    self.catalog = catalog
+    self.run = run
+  }
+
+  /// Starts writing `epoch`; call ``wait()`` before starting the next one.
+  func start(_ epoch: EpochRecords) {
+    state.withLock { $0 = (true, nil) }
+    let thread = Thread { [self] in
+      let result = Result<Int?, any Error> {
+        try self.catalog.writeEpoch(run: self.run, epoch) ? epoch.epoch : nil
+      }
+      self.state.withLock { $0 = (true, result) }
+      self.done.signal()
+    }
+    thread.stackSize = 1 << 20
+    thread.start()
+  }
+
+  /// Waits for the epoch being written, if any.
+  ///
+  /// - Returns: the epoch written, or `nil` if none was running or it had been recorded meanwhile.
+  func wait() throws -> Int? {
+    guard state.withLock({ $0.running }) else { return nil }
+    done.wait()
+    let result = state.withLock { state in
+      defer { state = (false, nil) }
+      return state.result
+    }
+    return try result?.get() ?? nil
+  }
+}

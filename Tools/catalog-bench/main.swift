@@ -1,0 +1,177 @@
+// Catalog benchmark: record throughput, bytes per record and history latency on a synthetic
+// ImageNet-sized run (1,281,167 samples of 224×224, no image files). Run through Tools/bench/catalog.
+import AugStore
+import AugStoreCatalog
+import Foundation
+
+struct Bench {
+  let root: String
+  let cli: String?
+  let samples: Int
+  let firstEpochs: Int
+  let allEpochs: Int
+
+  static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+
+  func fileSize(_ path: String) -> Int {
+    ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0
+  }
+
+  func catalogBytes(_ store: Store) throws -> Int {
+    try store.catalog.checkpoint()
+    return fileSize(store.catalog.path) + fileSize(store.catalog.path + "-wal")
+  }
+
+  func recordsTableBytes(_ store: Store) -> Int? {
+    try? store.catalog.query(
+      readOnlySQL: "SELECT sum(pgsize) FROM dbstat WHERE name IN ('record_blocks', 'epochs')"
+    ).rows.first.flatMap { row -> Int? in
+      if case .integer(let value) = row.first { return Int(value) }
+      return nil
+    }
+  }
+
+  func percentile(_ values: [Double], _ p: Double) -> Double {
+    let sorted = values.sorted()
+    return sorted[min(sorted.count - 1, Int((Double(sorted.count - 1) * p).rounded()))]
+  }
+
+  func run() throws {
+    try? FileManager.default.removeItem(atPath: root)
+    let store = try Store.initialize(at: root).store
+    var start = Self.now()
+    let object = StoredObject(
+      hash: String(repeating: "ab", count: 32), size: 150_000, width: 224, height: 224, channels: 3,
+      createdAt: "2025-01-01T00:00:00Z")
+    let newSamples = (0..<samples).map { index in
+      NewSample(
+        path: "n\(String(format: "%08d", index % 1000))/img_\(String(format: "%08d", index)).png",
+        objectHash: object.hash, label: "n\(index % 1000)")
+    }
+    _ = try store.catalog.commitVersion(
+      NewVersion(
+        datasetName: "imagenet", message: nil, contentDigest: "synthetic", objects: [object],
+        samples: newSamples))
+    let spec = """
+      {"transforms": [{"type": "RandomFlip", "mode": "horizontal"}, {"type": "RandomRotation", "factor": 0.1},
+      {"type": "RandomZoom", "height_factor": 0.1}, {"type": "RandomCrop", "height": 200, "width": 200},
+      {"type": "RandomContrast", "factor": 0.2}]}
+      """
+    _ = try store.addPipeline(named: "realistic", specJSON: Array(spec.utf8), source: "bench")
+    _ = try store.createRun(
+      named: "bench", dataset: DatasetReference(parsing: "imagenet@v1"),
+      pipeline: PipelineReference(parsing: "realistic"),
+      seed: 2024, shuffle: true)
+    let baseline = try catalogBytes(store)
+    print(
+      "setup: \(samples) samples in \(String(format: "%.1f", Self.now() - start)) s, catalog \(baseline / 1_000_000) MB"
+    )
+
+    start = Self.now()
+    let first = try store.record(run: "bench", epochs: EpochSelection(Array(0..<firstEpochs)))
+    let recordSeconds = Self.now() - start
+    let rate = Double(first.records) / recordSeconds
+    let afterFirst = try catalogBytes(store)
+    let perRecord = Double(afterFirst - baseline) / Double(first.records)
+    let tableBytes = recordsTableBytes(store)
+    print("recorded \(first.records) records in \(String(format: "%.2f", recordSeconds)) s")
+
+    start = Self.now()
+    let rest = try store.record(run: "bench", epochs: EpochSelection(Array(firstEpochs..<allEpochs)))
+    let restSeconds = Self.now() - start
+    let afterAll = try catalogBytes(store)
+    let totalRecords = first.records + rest.records
+    let perRecordAll = Double(afterAll - baseline) / Double(totalRecords)
+    let tableBytesAll = recordsTableBytes(store)
+
+    // History latency: the library call (run lookup + 90 point lookups + decoding) on a warm catalog.
+    var generator = SystemRandomNumberGenerator()
+    let picks = (0..<50).map { _ in Int.random(in: 0..<samples, using: &generator) }
+    _ = try store.history(run: "bench", sample: "\(picks[0])")
+    var library: [Double] = []
+    for pick in picks {
+      let t0 = Self.now()
+      let history = try store.history(run: "bench", sample: "\(pick)")
+      library.append((Self.now() - t0) * 1000)
+      precondition(history.epochs.count == allEpochs)
+    }
+    // A fresh store handle each time: opening the catalog + the history call.
+    var cold: [Double] = []
+    for pick in picks.prefix(20) {
+      let t0 = Self.now()
+      let fresh = try Store(opening: root)
+      _ = try fresh.history(run: "bench", sample: "\(pick)")
+      cold.append((Self.now() - t0) * 1000)
+    }
+    var cliTimes: [Double] = []
+    if let cli {
+      for pick in picks.prefix(10) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: cli)
+        process.arguments = ["history", "bench", "--sample", "\(pick)", "--json", "--store", root]
+        process.standardOutput = FileHandle.nullDevice
+        let t0 = Self.now()
+        try process.run()
+        process.waitUntilExit()
+        cliTimes.append((Self.now() - t0) * 1000)
+        precondition(process.terminationStatus == 0)
+      }
+    }
+
+    func ms(_ value: Double) -> String { String(format: "%.2f ms", value) }
+    print("")
+    print("| measure | result | goal |")
+    print("|---|---|---|")
+    print(
+      "| record \(firstEpochs) epochs × \(samples) samples | \(String(format: "%.2f", recordSeconds)) s, **\(Int(rate)) records/s** | ≥ 1,000,000 records/s |"
+    )
+    print(
+      "| record epochs \(firstEpochs)-\(allEpochs - 1) | \(String(format: "%.2f", restSeconds)) s, \(Int(rest.recordsPerSecond)) records/s | |"
+    )
+    print(
+      "| bytes/record after \(firstEpochs) epochs (file + WAL growth ÷ records) | **\(String(format: "%.1f", perRecord)) B** | ≤ 40 B |"
+    )
+    if let tableBytes {
+      print(
+        "| bytes/record, record_blocks + epochs (dbstat), \(firstEpochs) epochs | \(String(format: "%.1f", Double(tableBytes) / Double(first.records))) B | |"
+      )
+    }
+    print(
+      "| bytes/record after \(allEpochs) epochs (\(totalRecords) records, \(afterAll / 1_000_000) MB) | \(String(format: "%.1f", perRecordAll)) B | ≤ 40 B |"
+    )
+    if let tableBytesAll {
+      print(
+        "| bytes/record, record_blocks + epochs (dbstat), \(allEpochs) epochs | \(String(format: "%.1f", Double(tableBytesAll) / Double(totalRecords))) B | |"
+      )
+    }
+    print(
+      "| history over \(allEpochs) epochs, library, warm (median / p99 of \(library.count)) | **\(ms(percentile(library, 0.5)))** / \(ms(percentile(library, 0.99))) | ≤ 10 ms |"
+    )
+    print(
+      "| history, library incl. opening the store (median / p99 of \(cold.count)) | \(ms(percentile(cold, 0.5))) / \(ms(percentile(cold, 0.99))) | |"
+    )
+    if !cliTimes.isEmpty {
+      print(
+        "| history, CLI process `augstore history --json` (median / p99 of \(cliTimes.count)) | \(ms(percentile(cliTimes, 0.5))) / \(ms(percentile(cliTimes, 0.99))) | |"
+      )
+    }
+  }
+}
+
+let arguments = CommandLine.arguments
+func value(_ name: String) -> String? {
+  guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count else { return nil }
+  return arguments[index + 1]
+}
+let bench = Bench(
+  root: value("--store") ?? NSTemporaryDirectory() + "augstore-catalog-bench",
+  cli: value("--cli"),
+  samples: Int(value("--samples") ?? "") ?? 1_281_167,
+  firstEpochs: Int(value("--epochs") ?? "") ?? 10,
+  allEpochs: Int(value("--all-epochs") ?? "") ?? 90)
+do {
+  try bench.run()
+} catch {
+  FileHandle.standardError.write(Data("catalog-bench: \(error.localizedDescription)\n".utf8))
+  exit(1)
+}
