@@ -1,3 +1,4 @@
+import AugStoreMigrations
 import AugStoreTestSupport
 import AugStoreTransforms
 import Foundation
@@ -45,10 +46,10 @@ import Testing
     #expect(throws: SampleRecordDecodingError.self) { try damaged.records() }
   }
 
-  @Test func schemaThreeHasTheRecordTablesAndViews() throws {
+  @Test func schemaHasTheRecordTablesAndViews() throws {
     let folder = try TemporaryDirectory()
     let catalog = try Catalog(path: folder.appending("catalog.sqlite"))
-    #expect(try catalog.schemaVersion() == 3)
+    #expect(try catalog.schemaVersion() == SchemaMigrations.latestVersion)
     let names = try catalog.query(
       readOnlySQL: "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') ORDER BY name"
     ).rows.compactMap { row -> String? in
