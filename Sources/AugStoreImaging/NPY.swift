@@ -6,12 +6,15 @@ public enum NPYDType: String, Sendable, Equatable {
   case uint8 = "|u1"
   /// Little-endian IEEE 754 single precision, descr `'<f4'`.
   case float32 = "<f4"
+  /// Little-endian signed 64-bit integers, descr `'<i8'` (labels of replayed batches).
+  case int64 = "<i8"
 
   /// Bytes per element.
   public var size: Int {
     switch self {
     case .uint8: return 1
     case .float32: return 4
+    case .int64: return 8
     }
   }
 }
@@ -119,6 +122,23 @@ public enum NPY {
       withUnsafeBytes(of: bits) { out.append(contentsOf: $0) }
     }
     return out
+  }
+
+  /// A `.npy` file holding `int64` (written little-endian) with the given shape.
+  public static func encode(shape: [Int], int64: [Int64]) -> [UInt8] {
+    precondition(int64.count == shape.reduce(1, *), "NPY.encode: shape does not match the element count")
+    var out = header(shape: shape, dtype: .int64)
+    out.reserveCapacity(out.count + int64.count * 8)
+    for value in int64 {
+      withUnsafeBytes(of: value.littleEndian) { out.append(contentsOf: $0) }
+    }
+    return out
+  }
+
+  /// A `.npy` file whose data are `data` (raw little-endian elements of `dtype`) with the given shape.
+  public static func encode(shape: [Int], dtype: NPYDType, data: [UInt8]) -> [UInt8] {
+    precondition(data.count == shape.reduce(1, *) * dtype.size, "NPY.encode: shape does not match the data")
+    return header(shape: shape, dtype: dtype) + data
   }
 
   /// A `.npy` file holding `tensor` as uint8 with shape (height, width, channels).

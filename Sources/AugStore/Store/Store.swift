@@ -19,6 +19,8 @@ public final class Store: Sendable {
   package let objects: ObjectStore
   /// The materialized tensors, addressed by cache key.
   package let cache: TensorCache
+  /// Originals, decoded.
+  package var originals: OriginalImages { OriginalImages(objects: objects) }
 
   /// The catalog file's name inside the store folder.
   public static let catalogFileName = "catalog.sqlite"

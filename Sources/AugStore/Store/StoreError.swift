@@ -22,6 +22,14 @@ public enum StoreError: Error, LocalizedError, Equatable, Sendable {
   case objectMissing(hash: String, path: String)
   /// An object's bytes no longer hash to its name.
   case objectCorrupt(hash: String, path: String)
+  /// An object that no longer decodes.
+  case invalidObject(hash: String, path: String, reason: String)
+  /// Recorded parameters that cannot be applied to an original.
+  case cannotApply(object: String, reason: String)
+  /// A tensor whose bytes differ from the digest recorded for it.
+  case digestMismatch(run: String, epoch: Int, sample: Int, path: String)
+  /// A replay output that cannot be written in the requested form.
+  case unsupportedOutput(reason: String)
   /// A pipeline spec file that cannot be used; `reason` names the transform and field.
   case invalidSpec(path: String, reason: String)
   /// A pipeline that cannot apply to an image of the dataset (e.g. a crop larger than it).
@@ -61,6 +69,15 @@ public enum StoreError: Error, LocalizedError, Equatable, Sendable {
       return "\(path): object \(hash) is missing from the store"
     case .objectCorrupt(let hash, let path):
       return "\(path): object \(hash) is damaged (its bytes no longer match its SHA-256)"
+    case .invalidObject(let hash, let path, let reason):
+      return "\(path): object \(hash) does not decode: \(reason)"
+    case .cannotApply(let object, let reason):
+      return "object \(object): \(reason)"
+    case .digestMismatch(let run, let epoch, let sample, let path):
+      return
+        "run \"\(run)\" epoch \(epoch) sample \(sample) (\(path)): the tensor does not match its recorded digest"
+    case .unsupportedOutput(let reason):
+      return reason
     case .invalidSpec(let path, let reason):
       return "\(path): \(reason)"
     case .pipelineDoesNotFit(let pipeline, let dataset, let samplePath, let reason):

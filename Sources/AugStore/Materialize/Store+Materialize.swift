@@ -1,0 +1,135 @@
+import AugStoreCatalog
+import AugStoreTransforms
+import Foundation
+import Synchronization
+
+/// What `materialize` did for one epoch.
+public struct EpochMaterialization: Sendable, Equatable, Codable {
+  /// The epoch.
+  public var epoch: Int
+  /// Samples in the epoch.
+  public var samples: Int
+  /// Tensors computed from originals (no cache file existed).
+  public var computed: Int
+  /// Tensors served from the cache.
+  public var cached: Int
+  /// Indexed cache files found missing or damaged, and rebuilt.
+  public var rebuilt: Int
+  /// Wall-clock seconds.
+  public var seconds: Double
+}
+
+/// What `materialize` did.
+public struct MaterializeSummary: Sendable, Equatable {
+  /// The run.
+  public var run: String
+  /// Epochs recorded first because they had no records yet.
+  public var newlyRecorded: [Int]
+  /// One entry per epoch.
+  public var epochs: [EpochMaterialization]
+}
+
+extension Store {
+  /// Records the epochs that lack records, then renders every sample's tensor into the cache and
+  /// stores its digest with the record.
+  ///
+  /// Tensors are computed on `jobs` threads from the **recorded** parameters; a tensor whose cache
+  /// file is sound is not recomputed. A tensor that already has a recorded digest must come out
+  /// with exactly that digest: anything else is an error naming the run, epoch and sample. Each
+  /// epoch's digests are committed in one transaction after its files are in place, so a crash
+  /// loses at most the epoch in progress, which a rerun completes.
+  public func materialize(
+    run name: String, epochs: EpochSelection, jobs: Int? = nil, progress: ProgressHandler? = nil
+  ) throws -> MaterializeSummary {
+    let recording = try record(run: name, epochs: epochs, jobs: jobs)
+    let details = try runDetails(named: name)
+    let renderer = try Renderer(store: self, details: details)
+    var summary = MaterializeSummary(run: name, newlyRecorded: recording.recorded, epochs: [])
+    for epoch in epochs.epochs {
+      let started = DispatchTime.now().uptimeNanoseconds
+      let records = try catalog.records(
+        run: details.run, epoch: epoch, samples: Array(0..<details.version.sampleCount))
+      let rendered = try render(
+        records, with: renderer, jobs: jobs, progress: progress, phase: "epoch \(epoch)")
+      for (record, tensor) in zip(records, rendered) {
+        if let recorded = record.digest, recorded != tensor.digest {
+          throw StoreError.digestMismatch(
+            run: name, epoch: epoch, sample: record.sample, path: cache.path(of: tensor.key))
+        }
+      }
+      try commit(rendered, run: details.run, epoch: epoch)
+      summary.epochs.append(
+        EpochMaterialization(
+          epoch: epoch, samples: rendered.count, computed: rendered.count { $0.source == .computed },
+          cached: rendered.count { $0.source == .cache }, rebuilt: rendered.count { $0.source == .rebuilt },
+          seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9))
+    }
+    return summary
+  }
+
+  /// Renders `records` on `jobs` threads, in their order. Tensor bytes are dropped after hashing
+  /// unless `keepBytes` (replay needs them; materialize does not).
+  package func render(
+    _ records: [StoredRecord], with renderer: Renderer, jobs: Int?, progress: ProgressHandler?, phase: String,
+    keepBytes: Bool = false
+  ) throws -> [Renderer.Rendered] {
+    let keys = records.map { renderer.key(sample: $0.sample, record: $0.record) }
+    let index = try catalog.cacheEntries(keys: Array(Set(keys.map { Data($0) })))
+    let results = ResultSlots<Result<Renderer.Rendered, any Error>>(count: records.count)
+    let completed = Counter()
+    Parallel.forEach(count: records.count, threads: jobs ?? Parallel.coreCount) { position in
+      let record = records[position]
+      results[position] = Result {
+        var rendered = try renderer.render(
+          sample: record.sample, record: record.record, indexed: index[Data(keys[position])])
+        if !keepBytes { rendered.bytes = [] }
+        return rendered
+      }
+      progress?(ProgressUpdate(phase: phase, completed: completed.increment(), total: records.count))
+    }
+    return try results.values.map { slot in
+      guard let slot else { throw StoreError.io(path: cache.root, message: "a render did not finish") }
+      return try slot.get()
+    }
+  }
+
+  /// Indexes new cache files, counts hits, misses and rebuilds, and stores the digests.
+  package func commit(_ rendered: [Renderer.Rendered], run: Run, epoch: Int) throws {
+    let now = Date.now.formatted(.iso8601)
+    var written: [Data: CacheEntry] = [:]
+    var touched = Set<Data>()
+    for tensor in rendered {
+      let key = Data(tensor.key)
+      if tensor.source == .cache {
+        touched.insert(key)
+      } else {
+        written[key] = CacheEntry(
+          key: key, digest: Data(tensor.digest), size: cacheFileSize(tensor), createdAt: now, lastUsedAt: now)
+      }
+    }
+    try catalog.recordCacheWrites(
+      Array(written.values), misses: rendered.count { $0.source == .computed },
+      rebuilt: rendered.count { $0.source == .rebuilt })
+    try catalog.touchCacheEntries(Array(touched), hits: rendered.count { $0.source == .cache })
+    try catalog.setTensorDigests(run: run, epoch: epoch, rendered.map { ($0.sample, $0.digest) })
+  }
+
+  private func cacheFileSize(_ tensor: Renderer.Rendered) -> Int {
+    if !tensor.bytes.isEmpty { return tensor.bytes.count }
+    var info = stat()
+    return stat(cache.path(of: tensor.key), &info) == 0 ? Int(info.st_size) : 0
+  }
+}
+
+/// A thread-safe running count, for progress.
+final class Counter: Sendable {
+  private let value = Mutex(0)
+
+  /// Adds one and returns the new count.
+  func increment() -> Int {
+    value.withLock { count in
+      count += 1
+      return count
+    }
+  }
+}
