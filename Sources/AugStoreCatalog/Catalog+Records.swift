@@ -69,17 +69,40 @@ extension Catalog {
       let recorded = try Self.epochCounts(db, run: run)
       let wanted = try Self.checkEpochs(epochs, recorded: recorded, run: run)
       let blockIndex = sample / RecordBlock.size
+      let index = sample % RecordBlock.size
       var result: [StoredRecord] = []
       result.reserveCapacity(wanted.count)
+      // Only the sample's ~30 bytes leave SQLite: the functions read the blobs in place.
+      let lookup = try db.cachedStatement(
+        sql: """
+          SELECT augstore_u32(positions, ?), augstore_u32(tensors, ?), augstore_record(params, ?)
+          FROM record_blocks WHERE run_id = ? AND epoch = ? AND block = ?
+          """)
+      let digestLookup = try db.cachedStatement(sql: "SELECT digest FROM tensors WHERE id = ?")
       for epoch in wanted {
         guard sample >= 0, let count = recorded[epoch], sample < count else {
           throw CatalogError.sampleOutOfRange(run: run.name, sample: sample, count: recorded[epoch] ?? 0)
         }
-        guard let block = try Self.fetchBlock(db, run: run, epoch: epoch, block: blockIndex) else {
+        guard
+          let row = try Row.fetchOne(lookup, arguments: [index, index, index, run.id, epoch, blockIndex]),
+          let position = row[0] as Int?, let bytes = row[2] as Data?
+        else {
           throw CatalogError.corruptRecords(
             run: run.name, epoch: epoch, block: blockIndex, reason: "block missing")
         }
-        result.append(try Self.storedRecord(db, run: run, epoch: epoch, block: block, sample: sample))
+        let record: SampleRecord
+        do {
+          record = try SampleRecord(encoded: [UInt8](bytes))
+        } catch {
+          throw CatalogError.corruptRecords(
+            run: run.name, epoch: epoch, block: blockIndex, reason: "\(error)")
+        }
+        var digest: [UInt8]?
+        if let id = row[1] as Int64?, id != 0 {
+          digest = try Data.fetchOne(digestLookup, arguments: [id]).map { [UInt8]($0) }
+        }
+        result.append(
+          StoredRecord(epoch: epoch, sample: sample, position: position, record: record, digest: digest))
       }
       return result
     }
