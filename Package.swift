@@ -110,7 +110,7 @@ let package = Package(
     .testTarget(
       name: "AugStoreCommandsTests",
       dependencies: [
-        "AugStoreTestSupport", "AugStoreCatalog", "AugStore", "augstore",
+        "AugStoreTestSupport", "AugStoreCatalog", "AugStore", "AugStoreImaging", "augstore",
         .product(name: "GRDB", package: "GRDB.swift"),
       ]
     ),

@@ -15,7 +15,8 @@ struct AugStoreCommand: ParsableCommand {
     version: "0.1.0",
     subcommands: [
       InitCommand.self, DatasetCommand.self, PipelineCommand.self, RunCommand.self, RecordCommand.self,
-      MaterializeCommand.self, ReplayCommand.self, PreviewCommand.self, HistoryCommand.self, StatsCommand.self, SQLCommand.self,
+      MaterializeCommand.self, ReplayCommand.self, PreviewCommand.self, HistoryCommand.self,
+      StatsCommand.self, SQLCommand.self,
       CacheCommand.self, VerifyCommand.self,
       DemoCommand.self,
     ]

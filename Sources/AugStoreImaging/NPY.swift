@@ -85,7 +85,8 @@ public enum NPYError: Error, LocalizedError, Equatable, Sendable {
     case .notNPY: return "not a NumPy .npy file (bad magic or truncated header)"
     case .unsupportedVersion(let major, let minor): return "unsupported .npy format version \(major).\(minor)"
     case .malformedHeader(let reason): return "malformed .npy header: \(reason)"
-    case .unsupportedDType(let descr): return "unsupported .npy dtype '\(descr)' (expected '|u1' or '<f4')"
+    case .unsupportedDType(let descr):
+      return "unsupported .npy dtype '\(descr)' (expected '|u1', '<f4' or '<i8')"
     case .fortranOrder: return "Fortran-ordered .npy arrays are not supported"
     case .dataSizeMismatch(let expected, let actual):
       return ".npy data is \(actual) bytes, expected \(expected) for its shape"
@@ -200,6 +201,7 @@ public enum NPY {
     switch descr {
     case "|u1", "<u1", "u1": dtype = .uint8
     case "<f4": dtype = .float32
+    case "<i8": dtype = .int64
     default: throw NPYError.unsupportedDType(descr)
     }
     guard case .bool(let fortran)? = fields["fortran_order"] else {

@@ -75,6 +75,12 @@ public struct CLIFailure: Error, CustomStringConvertible {
   /// What happened.
   public var outcome: CLI.Outcome
 
+  /// Describes a failed run.
+  public init(arguments: [String], outcome: CLI.Outcome) {
+    self.arguments = arguments
+    self.outcome = outcome
+  }
+
   /// The command and its stderr.
   public var description: String {
     "augstore \(arguments.joined(separator: " ")) exited \(outcome.status): \(outcome.stderr)"

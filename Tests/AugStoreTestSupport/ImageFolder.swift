@@ -23,13 +23,15 @@ public enum ImageFolder {
   /// - Returns: the relative paths written, sorted.
   @discardableResult
   public static func make(
-    at root: String, classes: Int, perClass: Int, seedOffset: Int = 0
+    at root: String, classes: Int, perClass: Int, seedOffset: Int = 0, width: Int = 12, height: Int = 10
   ) throws -> [String] {
     var paths: [String] = []
     for label in 0..<classes {
       for item in 0..<perClass {
         let relative = "class\(label)/img\(String(format: "%05d", item)).png"
-        try Files.write(try png(seed: seedOffset + label * 1_000_000 + item), to: root + "/" + relative)
+        try Files.write(
+          try png(seed: seedOffset + label * 1_000_000 + item, width: width, height: height),
+          to: root + "/" + relative)
         paths.append(relative)
       }
     }

@@ -14,16 +14,25 @@ extension Store {
     let details = try runDetails(named: name)
     let sample = try self.sample(of: details, matching: text)
     let renderer = try Renderer(store: self, details: details)
-    var cells = [PreviewGrid.Cell(caption: "original", image: try originals.image(sample.objectHash, pixelBudget: Self.defaultPixelBudget))]
+    var cells = [
+      PreviewGrid.Cell(
+        caption: "original",
+        image: try originals.image(sample.objectHash, pixelBudget: Self.defaultPixelBudget))
+    ]
     for epoch in epochs.epochs {
       let records = try catalog.records(run: details.run, epoch: epoch, samples: [sample.position])
-      let rendered = try render(records, with: renderer, jobs: 1, progress: nil, phase: "preview", keepBytes: true)
+      let rendered = try render(
+        records, with: renderer, jobs: 1, progress: nil, phase: "preview", keepBytes: true)
       for (record, tensor) in zip(records, rendered) {
         if let recorded = record.digest, recorded != tensor.digest {
           throw StoreError.digestMismatch(run: name, epoch: epoch, sample: sample.position, path: sample.path)
         }
         let caption = record.record.original ? "e\(epoch) orig" : "epoch \(epoch)"
-        cells.append(PreviewGrid.Cell(caption: caption, image: try Self.displayable(tensor.bytes, channelsFirst: details.pipeline.spec.contains("channels_first"))))
+        cells.append(
+          PreviewGrid.Cell(
+            caption: caption,
+            image: try Self.displayable(
+              tensor.bytes, channelsFirst: details.pipeline.spec.contains("channels_first"))))
       }
     }
     return try PNGEncoder.encode(PreviewGrid.render(cells))
@@ -36,7 +45,8 @@ extension Store {
       throw StoreError.unsupportedOutput(reason: "preview shows 3-dimensional tensors only")
     }
     let (channels, height, width) =
-      channelsFirst ? (array.shape[0], array.shape[1], array.shape[2]) : (array.shape[2], array.shape[0], array.shape[1])
+      channelsFirst
+      ? (array.shape[0], array.shape[1], array.shape[2]) : (array.shape[2], array.shape[0], array.shape[1])
     guard (1...4).contains(channels), height > 0, width > 0 else {
       throw StoreError.unsupportedOutput(reason: "preview shows images with 1 to 4 channels")
     }

@@ -7,7 +7,8 @@ struct PreviewCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "preview",
     abstract: "Draw a sample's original beside what the model saw in each epoch, as one PNG.",
-    discussion: "The epochs must be recorded (augstore record RUN --epochs …); tensors come from the cache or are rebuilt."
+    discussion:
+      "The epochs must be recorded (augstore record RUN --epochs …); tensors come from the cache or are rebuilt."
   )
 
   @OptionGroup var global: GlobalOptions
