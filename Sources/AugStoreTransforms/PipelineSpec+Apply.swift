@@ -5,8 +5,9 @@ extension PipelineSpec {
   ///
   /// Applying never draws: every random choice comes from the record, so replay reproduces the
   /// tensor exactly. For an **original** record the random transforms leave the image as it is,
-  /// while the deterministic steps (`CenterCrop`, `Resizing`, `Rescaling`, `Normalization`) still
-  /// apply, so that every sample of a run has the same shape and type.
+  /// except that `RandomCrop` takes the centre crop (Keras' behaviour outside training), and the
+  /// deterministic steps (`CenterCrop`, `Resizing`, `Rescaling`, `Normalization`) still apply, so
+  /// that every sample of a run has the same shape and type.
   ///
   /// Geometric steps are fused where that changes nothing beyond rounding: flips and crops that
   /// follow a rotation, zoom or translation are folded into that one resampling pass (the crop
@@ -155,6 +156,14 @@ private struct ApplyState {
     case (.resizing(let height, let width, let method), _):
       flush()
       image = Kernels.resize(image, height: height, width: width, method: method)
+    case (.randomCrop(let height, let width), .none) where original:
+      // An original keeps the pipeline's output size: RandomCrop crops the centre, as Keras'
+      // RandomCrop does outside training.
+      let (currentHeight, currentWidth) = size
+      try crop(
+        x: (currentWidth - width) / 2, y: (currentHeight - height) / 2, height: height, width: width,
+        index: index,
+        name: transform.typeName)
     case (_, .none) where original:
       // An original: random transforms leave the image as it is.
       break

@@ -38,6 +38,16 @@ import Testing
     #expect(uint8(output) == input.pixels)
   }
 
+  @Test func originalsKeepTheOutputSizeThroughACentreCrop() throws {
+    let pipeline = try spec(
+      #"{"transforms": [{"type": "RandomRotation", "factor": 0.2}, {"type": "RandomCrop", "height": 9, "width": 10}]}"#
+    )
+    let input = Self.image()
+    let output = try pipeline.apply(SampleRecord(original: true, params: []), to: input)
+    #expect(output.shape == [9, 10, 3])
+    #expect(uint8(output) == Kernels.crop(input, x: 10, y: 7, height: 9, width: 10).pixels)
+  }
+
   @Test func flipsAndCropsAreExact() throws {
     let pipeline = try spec(
       #"{"transforms": [{"type": "RandomFlip", "mode": "horizontal"}, {"type": "RandomCrop", "height": 10, "width": 12}]}"#

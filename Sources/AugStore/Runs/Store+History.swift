@@ -3,7 +3,7 @@ import AugStoreTransforms
 import Foundation
 
 /// One parameter value as history prints it.
-public enum ParameterValue: Sendable, Equatable, Encodable {
+public enum ParameterValue: Sendable, Equatable, Encodable, CustomStringConvertible {
   /// A yes/no parameter (`flips`, `grayscale`, `applied`).
   case bool(Bool)
   /// An integer parameter (crop `x`, `y`, erasing box).
@@ -21,6 +21,16 @@ public enum ParameterValue: Sendable, Equatable, Encodable {
     case .int(let value): try container.encode(value)
     case .float(let value): try container.encode(value)
     case .string(let value): try container.encode(value)
+    }
+  }
+
+  /// The bare value as text: `true`, `3`, `-12.5`, or the string.
+  public var description: String {
+    switch self {
+    case .bool(let value): "\(value)"
+    case .int(let value): "\(value)"
+    case .float(let value): "\(value)"
+    case .string(let value): value
     }
   }
 

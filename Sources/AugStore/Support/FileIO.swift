@@ -6,8 +6,8 @@ import Foundation
   import Darwin
 #endif
 
-/// Small POSIX file helpers whose errors name the file.
-package enum FileIO {
+/// File helpers whose errors name the file: writes go through a temporary name and a rename.
+public enum FileIO {
   /// Reads a whole regular file.
   package static func read(_ path: String) throws(StoreError) -> [UInt8] {
     let fd = open(path, O_RDONLY | O_CLOEXEC)
@@ -47,7 +47,7 @@ package enum FileIO {
     var failure: String?
     var offset = 0
     while offset < bytes.count, let base = bytes.baseAddress {
-      let n = write(fd, base + offset, bytes.count - offset)
+      let n = Glibc.write(fd, base + offset, bytes.count - offset)
       if n < 0 {
         if errno == EINTR { continue }
         failure = lastError()
@@ -74,6 +74,19 @@ package enum FileIO {
       }
     }
     if let failure { throw failure }
+  }
+
+  /// Writes `bytes` to `path` through a temporary file and a rename, replacing any file there.
+  public static func write(_ bytes: [UInt8], to path: String) throws(StoreError) {
+    let temporary = path + ".augstore-partial-\(getpid())"
+    remove(temporary)
+    try writeNew(temporary, bytes, sync: false)
+    do {
+      try rename(temporary, to: path)
+    } catch {
+      remove(temporary)
+      throw error
+    }
   }
 
   /// Flushes a file (or folder) to disk.

@@ -63,7 +63,7 @@ struct HistoryCommand: ParsableCommand {
         line += "original"
       } else {
         line += row.transforms.map { transform in
-          let values = transform.params.fields.map { "\($0.name)=\(Self.text($0.value))" }
+          let values = transform.params.fields.map { "\($0.name)=\($0.value)" }
           return values.isEmpty ? transform.type : "\(transform.type)(\(values.joined(separator: ", ")))"
         }.joined(separator: " ")
       }
@@ -74,15 +74,6 @@ struct HistoryCommand: ParsableCommand {
 
   static func hex(_ bytes: [UInt8]) -> String {
     bytes.map { String(format: "%02x", $0) }.joined()
-  }
-
-  static func text(_ value: ParameterValue) -> String {
-    switch value {
-    case .bool(let value): "\(value)"
-    case .int(let value): "\(value)"
-    case .float(let value): "\(value)"
-    case .string(let value): value
-    }
   }
 
   private struct Document: Encodable {
