@@ -13,12 +13,12 @@ struct DemoCommand: ParsableCommand {
       pipeline; creates a run; materializes three epochs; clears the cache and replays epoch 1, \
       checking every tensor against its recorded digest; shows one sample's history, the run's \
       statistics and a preview grid; registers a changed copy as v2 and diffs it. Everything goes \
-      into --store (default: ./augstore-demo); running it again reuses what is there.
+      into --store (default: ./augstore-demo, never $AUGSTORE_STORE); running it again reuses \
+      what is there.
       """
   )
 
-  @Option(name: .long, help: ArgumentHelp("The demo store folder.", valueName: "path"))
-  var store = "augstore-demo"
+  @OptionGroup var global: GlobalOptions
 
   static let pipelineSpec = """
     {
@@ -33,7 +33,7 @@ struct DemoCommand: ParsableCommand {
     """
 
   func run() throws {
-    let (store, _) = try Store.initialize(at: store)
+    let (store, _) = try Store.initialize(at: global.store ?? "augstore-demo")
     let root = store.root
     let images = root + "/demo-images"
 
