@@ -1,0 +1,68 @@
+import AugStoreCatalog
+import AugStoreTestSupport
+import AugStoreTransforms
+import Foundation
+import Testing
+
+@testable import AugStore
+
+@Suite struct MaterializeTests {
+  static let spec = """
+    {"transforms": [{"type": "RandomFlip"}, {"type": "RandomRotation", "factor": 0.15, "fill_mode": "wrap"},
+      {"type": "RandomTranslation", "height_factor": 0.1, "width_factor": 0.1, "interpolation": "nearest"},
+      {"type": "RandomCrop", "height": 16, "width": 18}, {"type": "RandomSaturation", "factor": 0.5},
+      {"type": "RandomErasing", "factor": 0.5}],
+     "original_probability": 0.1}
+    """
+
+  /// A store with a 40-image dataset and run `r`, materialized on `jobs` threads.
+  static func materialized(jobs: Int, in folder: TemporaryDirectory, name: String) throws -> Store {
+    let images = folder.appending("images")
+    if !FileManager.default.fileExists(atPath: images) {
+      try ImageFolder.make(at: images, classes: 4, perClass: 10, width: 25, height: 21)
+    }
+    let store = try Store.initialize(at: folder.appending(name)).store
+    _ = try store.addDataset(named: "d", from: images)
+    _ = try store.addPipeline(named: "p", specJSON: Array(spec.utf8), source: "spec.json")
+    _ = try store.createRun(
+      named: "r", dataset: DatasetReference(parsing: "d"), pipeline: PipelineReference(parsing: "p"),
+      seed: 99,
+      shuffle: true)
+    _ = try store.materialize(run: "r", epochs: EpochSelection([0, 1, 2]), jobs: jobs)
+    return store
+  }
+
+  static func digests(_ store: Store) throws -> [[Int: [UInt8]]] {
+    let run = try store.catalog.run(named: "r")
+    return try (0...2).map { try store.catalog.tensorDigests(run: run, epoch: $0) }
+  }
+
+  @Test func oneAndFourThreadsRenderTheSameTensors() throws {
+    let folder = try TemporaryDirectory()
+    let single = try Self.materialized(jobs: 1, in: folder, name: "one")
+    let four = try Self.materialized(jobs: 4, in: folder, name: "four")
+    let expected = try Self.digests(single)
+    #expect(expected.allSatisfy { $0.count == 40 })
+    #expect(try Self.digests(four) == expected)
+    #expect(Set(expected[0].values).count > 30)
+  }
+
+  @Test func replayedTensorsEqualApplyingTheRecordsDirectly() throws {
+    let folder = try TemporaryDirectory()
+    let store = try Self.materialized(jobs: 2, in: folder, name: "store")
+    let details = try store.runDetails(named: "r")
+    let spec = try Store.spec(of: details.pipeline)
+    let samples = try store.catalog.samples(in: details.version)
+    let records = try store.catalog.records(run: details.run, epoch: 1, samples: Array(0..<40))
+    for record in records {
+      let image = try store.originals.image(samples[record.sample].objectHash, pixelBudget: 1 << 20)
+      let bytes = try spec.apply(record.record, to: image).npy()
+      #expect(TensorCache.digest(bytes) == record.digest)
+    }
+    let out = folder.appending("replay")
+    let summary = try store.replay(run: "r", epoch: 1, selection: .sample("5"), to: out)
+    #expect(summary.samples.count == 1 && summary.cached == 1)
+    let file = try Files.read(out + "/" + (summary.samples[0].file ?? ""))
+    #expect(TensorCache.digest(file) == records[5].digest)
+  }
+}
