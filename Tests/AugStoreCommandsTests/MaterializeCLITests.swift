@@ -84,7 +84,10 @@ import Testing
     let folder = try TemporaryDirectory()
     let store = try Self.makeStore(in: folder)
     #expect(try CLI.run(["materialize", "r", "--epochs", "0", "--store", store]).status == 0)
-    let cacheFiles = Files.list(store + "/cache")
+    // A tensor's file (20×20 after the crop), not a decoded original's (24×32).
+    let cacheFiles = try Files.list(store + "/cache").filter {
+      try NPY.decode(Files.read(store + "/cache/" + $0)).shape == [20, 20, 3]
+    }
     var bytes = try Files.read(store + "/cache/" + cacheFiles[0])
     bytes[bytes.count - 1] ^= 0x5A
     try Files.write(bytes, to: store + "/cache/" + cacheFiles[0])

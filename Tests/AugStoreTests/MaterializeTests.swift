@@ -65,4 +65,22 @@ import Testing
     let file = try Files.read(out + "/" + (summary.samples[0].file ?? ""))
     #expect(TensorCache.digest(file) == records[5].digest)
   }
+
+  @Test func laterEpochsReadDecodedOriginalsInsteadOfPNGs() throws {
+    let folder = try TemporaryDirectory()
+    let store = try Self.materialized(jobs: 2, in: folder, name: "store")
+    let totals = try store.cacheStats()
+    // 40 decoded originals plus the distinct tensors of three epochs.
+    #expect(totals.entries > 40)
+    let objects = try store.catalog.samples(in: try store.runDetails(named: "r").version).map(\.objectHash)
+    for hash in Set(objects) {
+      try FileManager.default.removeItem(atPath: store.objects.path(of: hash))
+    }
+    let later = try store.materialize(run: "r", epochs: EpochSelection([3]), jobs: 2)
+    #expect(later.epochs.first?.computed ?? 0 > 30)
+    _ = try store.clearCache()
+    #expect(throws: StoreError.self) {
+      try store.materialize(run: "r", epochs: EpochSelection([4]), jobs: 2)
+    }
+  }
 }

@@ -33,6 +33,16 @@ package struct TensorCache: Sendable {
     return Array(hasher.finalize())
   }
 
+  /// The cache key of an original's decoded pixels (the decoded-original tier).
+  ///
+  /// Every epoch re-reads the same originals, and decoding a PNG costs about as much as the whole
+  /// augmentation; the decoded pixels are therefore cached like any tensor (a uint8 `.npy` of shape
+  /// (height, width, channels), checked against its digest on every read, counted in `cache stats`,
+  /// removed by `cache gc` and `cache clear` like the rest), so epochs after the first skip decoding.
+  package static func decodedKey(object: String) -> [UInt8] {
+    Array(SHA256.hash(data: Array("augstore-decoded-v1\u{0}\(object)".utf8)))
+  }
+
   /// SHA-256 of a tensor file's bytes: the digest recorded with each record.
   package static func digest(_ bytes: [UInt8]) -> [UInt8] {
     Array(SHA256.hash(data: bytes))

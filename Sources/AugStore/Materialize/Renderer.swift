@@ -25,6 +25,10 @@ package struct Renderer: Sendable {
     package var bytes: [UInt8]
     package var digest: [UInt8]
     package var source: Source
+    /// Decoded pixels of the original written to the cache on the way (key, digest, size).
+    package var decoded: (key: [UInt8], digest: [UInt8], size: Int)?
+    /// The decoded-original entry read on the way, if the original came from that tier.
+    package var decodedHit: [UInt8]? = nil
   }
 
   let store: Store
@@ -47,31 +51,63 @@ package struct Renderer: Sendable {
     TensorCache.key(object: objects[sample], pipelineFingerprint: fingerprint, record: record.encoded())
   }
 
-  /// The tensor for `record` of `sample`; `indexed` is the cache index entry for its key, if any.
-  package func render(sample: Int, record: SampleRecord, indexed: CacheEntry?) throws -> Rendered {
+  /// The cache key of the decoded pixels of `sample`'s original.
+  package func decodedKey(sample: Int) -> [UInt8] {
+    TensorCache.decodedKey(object: objects[sample])
+  }
+
+  /// The tensor for `record` of `sample`.
+  ///
+  /// - Parameters:
+  ///   - indexed: the cache index entry for the tensor's key, if any.
+  ///   - decodedIndex: the index entry for the original's decoded pixels, if any.
+  package func render(
+    sample: Int, record: SampleRecord, indexed: CacheEntry?, decodedIndex: CacheEntry?
+  )
+    throws -> Rendered
+  {
     let key = key(sample: sample, record: record)
     var source = Source.computed
     if let indexed {
       switch store.cache.read(key: key, digest: Array(indexed.digest)) {
       case .hit(let bytes):
-        return Rendered(sample: sample, key: key, bytes: bytes, digest: Array(indexed.digest), source: .cache)
+        return Rendered(
+          sample: sample, key: key, bytes: bytes, digest: Array(indexed.digest), source: .cache, decoded: nil)
       case .missing, .damaged:
         source = .rebuilt
       }
     }
-    let bytes = try compute(sample: sample, record: record)
-    let digest = TensorCache.digest(bytes)
-    try store.cache.write(key: key, bytes: bytes)
-    return Rendered(sample: sample, key: key, bytes: bytes, digest: digest, source: source)
-  }
-
-  /// Decodes the original of `sample` and applies `record`: the `.npy` bytes of the tensor.
-  package func compute(sample: Int, record: SampleRecord) throws -> [UInt8] {
-    let original = try store.originals.image(objects[sample], pixelBudget: pixelBudget)
+    let (original, decoded) = try original(sample: sample, indexed: decodedIndex)
+    let decodedHit = decoded == nil ? decodedKey(sample: sample) : nil
+    let bytes: [UInt8]
     do {
-      return try spec.apply(record, to: original).npy()
+      bytes = try spec.apply(record, to: original).npy()
     } catch {
       throw StoreError.cannotApply(object: objects[sample], reason: error.description)
     }
+    let digest = TensorCache.digest(bytes)
+    try store.cache.write(key: key, bytes: bytes)
+    return Rendered(
+      sample: sample, key: key, bytes: bytes, digest: digest, source: source, decoded: decoded,
+      decodedHit: decodedHit)
+  }
+
+  /// The decoded original of `sample`: from the decoded-original tier when a sound file is there,
+  /// otherwise decoded from the PNG and written to that tier (returned as `written`).
+  func original(
+    sample: Int, indexed: CacheEntry?
+  ) throws -> (
+    image: Tensor, written: (key: [UInt8], digest: [UInt8], size: Int)?
+  ) {
+    let key = decodedKey(sample: sample)
+    if let indexed, case .hit(let bytes) = store.cache.read(key: key, digest: Array(indexed.digest)),
+      let image = try? NPY.decode(bytes).tensor
+    {
+      return (image, nil)
+    }
+    let image = try store.originals.image(objects[sample], pixelBudget: pixelBudget)
+    let bytes = NPY.encode(image)
+    try store.cache.write(key: key, bytes: bytes)
+    return (image, (key, TensorCache.digest(bytes), bytes.count))
   }
 }

@@ -74,14 +74,16 @@ extension Store {
     keepBytes: Bool = false
   ) throws -> [Renderer.Rendered] {
     let keys = records.map { renderer.key(sample: $0.sample, record: $0.record) }
-    let index = try catalog.cacheEntries(keys: Array(Set(keys.map { Data($0) })))
+    let decodedKeys = records.map { renderer.decodedKey(sample: $0.sample) }
+    let index = try catalog.cacheEntries(keys: Array(Set((keys + decodedKeys).map { Data($0) })))
     let results = ResultSlots<Result<Renderer.Rendered, any Error>>(count: records.count)
     let completed = Counter()
     Parallel.forEach(count: records.count, threads: jobs ?? Parallel.coreCount) { position in
       let record = records[position]
       results[position] = Result {
         var rendered = try renderer.render(
-          sample: record.sample, record: record.record, indexed: index[Data(keys[position])])
+          sample: record.sample, record: record.record, indexed: index[Data(keys[position])],
+          decodedIndex: index[Data(decodedKeys[position])])
         if !keepBytes { rendered.bytes = [] }
         return rendered
       }
@@ -99,6 +101,12 @@ extension Store {
     var written: [Data: CacheEntry] = [:]
     var touched = Set<Data>()
     for tensor in rendered {
+      if let hit = tensor.decodedHit { touched.insert(Data(hit)) }
+      if let decoded = tensor.decoded {
+        written[Data(decoded.key)] = CacheEntry(
+          key: Data(decoded.key), digest: Data(decoded.digest), size: decoded.size, createdAt: now,
+          lastUsedAt: now)
+      }
       let key = Data(tensor.key)
       if tensor.source == .cache {
         touched.insert(key)
