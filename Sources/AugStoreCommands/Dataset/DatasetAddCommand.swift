@@ -36,14 +36,9 @@ struct DatasetAddCommand: ParsableCommand {
   @Option(name: .long, help: "A message stored with the version.")
   var message: String?
 
-  @Option(name: .long, help: "Threads that read and decode (default: the number of cores).")
-  var jobs: Int?
+  @OptionGroup var threads: JobsOptions
 
   @OptionGroup var output: OutputOptions
-
-  func validate() throws {
-    if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
-  }
 
   func run() throws {
     let store = try global.openStore()
@@ -51,7 +46,8 @@ struct DatasetAddCommand: ParsableCommand {
     defer { bar.finish() }
     let result = try store.addDataset(
       named: name, from: from,
-      options: DatasetAddOptions(labels: labels, skipInvalid: skipInvalid, message: message, jobs: jobs),
+      options: DatasetAddOptions(
+        labels: labels, skipInvalid: skipInvalid, message: message, jobs: threads.jobs),
       progress: bar.handler)
     bar.finish()
     if output.json {

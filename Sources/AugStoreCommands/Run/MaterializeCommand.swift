@@ -19,24 +19,17 @@ struct MaterializeCommand: ParsableCommand {
   @Argument(help: ArgumentHelp("The run's name.", valueName: "run"))
   var runName: String
 
-  @Option(
-    name: .long, help: "Epochs: N, A-B or a list like 0-2,5,7-9.",
-    transform: { try EpochSelection(parsing: $0) })
-  var epochs: EpochSelection
+  @OptionGroup var selection: EpochsOptions
 
-  @Option(name: .long, help: "Rendering threads (default: the number of cores).")
-  var jobs: Int?
+  @OptionGroup var threads: JobsOptions
 
   @OptionGroup var output: OutputOptions
-
-  func validate() throws {
-    if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
-  }
 
   func run() throws {
     let store = try global.openStore()
     let bar = ProgressBar()
-    let summary = try store.materialize(run: runName, epochs: epochs, jobs: jobs, progress: bar.handler)
+    let summary = try store.materialize(
+      run: runName, epochs: selection.epochs, jobs: threads.jobs, progress: bar.handler)
     bar.finish()
     if output.json {
       try Terminal.printJSON(

@@ -21,24 +21,17 @@ struct RecordCommand: ParsableCommand {
   @Argument(help: ArgumentHelp("The run's name.", valueName: "run"))
   var runName: String
 
-  @Option(
-    name: .long, help: "Epochs: N, A-B or a list like 0-2,5,7-9.",
-    transform: { try EpochSelection(parsing: $0) })
-  var epochs: EpochSelection
+  @OptionGroup var selection: EpochsOptions
 
-  @Option(name: .long, help: "Drawing threads (default: one per core); records do not depend on it.")
-  var jobs: Int?
+  @OptionGroup var threads: JobsOptions
 
   @OptionGroup var output: OutputOptions
-
-  func validate() throws {
-    if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
-  }
 
   func run() throws {
     let store = try global.openStore()
     let bar = ProgressBar()
-    let summary = try store.record(run: runName, epochs: epochs, jobs: jobs, progress: bar.handler)
+    let summary = try store.record(
+      run: runName, epochs: selection.epochs, jobs: threads.jobs, progress: bar.handler)
     bar.finish()
     if output.json {
       try Terminal.printJSON(
@@ -49,7 +42,7 @@ struct RecordCommand: ParsableCommand {
       return
     }
     if summary.recorded.isEmpty {
-      print("\(runName): epochs \(epochs) already recorded; nothing to do")
+      print("\(runName): epochs \(selection.epochs) already recorded; nothing to do")
       return
     }
     let recorded = (try? EpochSelection(summary.recorded))?.description ?? ""

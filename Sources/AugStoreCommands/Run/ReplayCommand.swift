@@ -41,8 +41,7 @@ struct ReplayCommand: ParsableCommand {
   @Option(name: .long, help: "npy (the cached bytes) or png (uint8 channels_last only).")
   var format: ReplayFormat = .npy
 
-  @Option(name: .long, help: "Threads (default: the number of cores).")
-  var jobs: Int?
+  @OptionGroup var threads: JobsOptions
 
   @OptionGroup var output: OutputOptions
 
@@ -53,7 +52,6 @@ struct ReplayCommand: ParsableCommand {
     }
     if batch != nil && batchSize == nil { throw ValidationError("--batch needs --batch-size") }
     if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
-    if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
   }
 
   func run() throws {
@@ -65,7 +63,7 @@ struct ReplayCommand: ParsableCommand {
       }
     let bar = ProgressBar()
     let summary = try global.openStore().replay(
-      run: runName, epoch: epoch, selection: selection, to: out, format: format, jobs: jobs,
+      run: runName, epoch: epoch, selection: selection, to: out, format: format, jobs: threads.jobs,
       progress: bar.handler)
     bar.finish()
     if output.json {

@@ -30,3 +30,21 @@ struct OutputOptions: ParsableArguments {
   @Flag(name: .long, help: "Print one JSON document on stdout instead of text.")
   var json = false
 }
+
+/// The `--jobs N` option of commands that work on several threads.
+struct JobsOptions: ParsableArguments {
+  @Option(name: .long, help: "Threads to use (default: the number of cores); results do not depend on it.")
+  var jobs: Int?
+
+  func validate() throws {
+    if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+  }
+}
+
+/// The `--epochs` option: `N`, `A-B` or a list like `0-2,5,7-9`.
+struct EpochsOptions: ParsableArguments {
+  @Option(
+    name: .long, help: "Epochs: N, A-B or a list like 0-2,5,7-9.",
+    transform: { try EpochSelection(parsing: $0) })
+  var epochs: EpochSelection
+}
