@@ -377,7 +377,8 @@ struct AffineSampler {
       }
     }
     let rowStride = inputWidth * channels
-    var cache = [Float](repeating: 0, count: 2 * outRow)
+    // One spare float after each row for the SIMD4 stores of 3-channel pixels.
+    var cache = [Float](repeating: 0, count: 2 * (outRow + 1))
     left.withUnsafeBufferPointer { left in
       right.withUnsafeBufferPointer { right in
         w0.withUnsafeBufferPointer { w0 in
@@ -389,22 +390,43 @@ struct AffineSampler {
               var tags = (-1, -1)
               func horizontal(_ inputRow: Int, into row: UnsafeMutablePointer<Float>) {
                 let s = src + inputRow * rowStride
-                for i in 0..<outRow {
+                var start = 0
+                if channels >= 3 {
+                  // One pixel's channels per SIMD4 (4-byte reads; the last input pixel is read bytewise
+                  // below, and the 4th float lands in the next pixel's slot or the row's spare float).
+                  let raw = UnsafeRawPointer(s)
+                  let out = UnsafeMutableRawPointer(row)
+                  let limit = inputRow == inputHeight - 1 ? rowStride - 4 : rowStride
+                  var ox = 0
+                  while ox < outWidth {
+                    let i = ox &* channels
+                    let l = left[i]
+                    let r = right[i]
+                    if r > limit { break }
+                    let p0 = Kernels.floats(raw.loadUnaligned(fromByteOffset: l, as: SIMD4<UInt8>.self))
+                    let p1 = Kernels.floats(raw.loadUnaligned(fromByteOffset: r, as: SIMD4<UInt8>.self))
+                    let value = SIMD4<Float>(repeating: w0[i]) * p0 + SIMD4<Float>(repeating: w1[i]) * p1
+                    out.storeBytes(of: value, toByteOffset: i &* 4, as: SIMD4<Float>.self)
+                    ox &+= 1
+                  }
+                  start = ox * channels
+                }
+                for i in start..<outRow {
                   row[i] = w0[i] * Float(s[left[i]]) + w1[i] * Float(s[right[i]])
                 }
               }
               // The cached row (0 or 1) holding `inputRow`, filling the one `keep` does not need.
               func row(_ inputRow: Int, keep: Int) -> UnsafeMutablePointer<Float> {
                 if tags.0 == inputRow { return rows }
-                if tags.1 == inputRow { return rows + outRow }
+                if tags.1 == inputRow { return rows + outRow + 1 }
                 if keep != 0 {
                   tags.0 = inputRow
                   horizontal(inputRow, into: rows)
                   return rows
                 }
                 tags.1 = inputRow
-                horizontal(inputRow, into: rows + outRow)
-                return rows + outRow
+                horizontal(inputRow, into: rows + outRow + 1)
+                return rows + outRow + 1
               }
               var d = dst
               for oy in 0..<outHeight {
