@@ -243,7 +243,7 @@ struct AffineSampler {
       bilinearSeparable(src, dst, outHeight: outHeight, outWidth: outWidth)
       return
     }
-    if channels == 3 || channels == 4 {
+    if (channels == 3 || channels == 4) && inputWidth < 1 << 22 && inputHeight < 1 << 22 {
       bilinearVector(src, dst, outHeight: outHeight, outWidth: outWidth)
       return
     }
@@ -285,17 +285,21 @@ struct AffineSampler {
           x = map(x, inputWidth)
           y = map(y, inputHeight)
         }
-        // 0 <= x, y < 2^24 here, so truncation is the floor and is exact.
-        let x0 = Int(Int32(truncatingIfNeeded: Int(x)))
-        let y0 = Int(Int32(truncatingIfNeeded: Int(y)))
+        // 0 <= x, y < 2^22 here (see `bilinear`): the exact floor without checked conversions.
+        let x0 = Kernels.floorIndex(x)
+        let y0 = Kernels.floorIndex(y)
         let xFloor = Float(x0)
         let yFloor = Float(y0)
-        let x1 = min(x0 + 1, lastX)
-        let y1 = min(y0 + 1, lastY)
-        let o00 = y0 * rowStride + x0 * channels
-        let o01 = y0 * rowStride + x1 * channels
-        let o10 = y1 * rowStride + x0 * channels
-        let o11 = y1 * rowStride + x1 * channels
+        let x1 = min(x0 &+ 1, lastX)
+        let y1 = min(y0 &+ 1, lastY)
+        let r0 = y0 &* rowStride
+        let r1 = y1 &* rowStride
+        let c0 = x0 &* channels
+        let c1 = x1 &* channels
+        let o00 = r0 &+ c0
+        let o01 = r0 &+ c1
+        let o10 = r1 &+ c0
+        let o11 = r1 &+ c1
         if o11 > lastOffset {
           bilinearPixel(src, d, x: x, y: y)
           d += channels

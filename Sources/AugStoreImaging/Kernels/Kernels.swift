@@ -47,6 +47,16 @@ public enum Kernels {
     return d >= 0.5 ? t + 1 : (d <= -0.5 ? t - 1 : t)
   }
 
+  /// `⌊x⌋` for `0 ≤ x < 2²²`, exact: `x + 2²³` holds `x` rounded to nearest in its low mantissa bits,
+  /// minus one where that rounded up. Cheaper than `Int(x)`'s range-checked conversion.
+  @inline(__always)
+  static func floorIndex(_ x: Float) -> Int {
+    let magic: Float = 8_388_608
+    let shifted = x + magic
+    let nearest = Int(shifted.bitPattern &- 0x4B00_0000)
+    return shifted - magic > x ? nearest &- 1 : nearest
+  }
+
   /// Four bytes as exact floats (`punpck` + `cvtdq2ps`).
   @inline(__always)
   static func floats(_ bytes: SIMD4<UInt8>) -> SIMD4<Float> {
