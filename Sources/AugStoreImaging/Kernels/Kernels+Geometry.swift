@@ -333,7 +333,9 @@ struct AffineSampler {
   /// `coordinate(i)` is output index `i`'s input coordinate; it is mapped with the fill mode (never
   /// `.constant`) and floored exactly as ``bilinearScalar(_:_:outHeight:outWidth:)`` does per pixel.
   @inline(__always)
-  func axis(_ count: Int, _ length: Int, _ coordinate: (Float) -> Float) -> (
+  func axis(
+    _ count: Int, _ length: Int, _ coordinate: (Float) -> Float
+  ) -> (
     lower: [Int], upper: [Int], w0: [Float], w1: [Float]
   ) {
     var lower = [Int](repeating: 0, count: count)
@@ -461,9 +463,11 @@ struct AffineSampler {
     let wy1 = y - yFloor
     let rowStride = inputWidth * channels
     for c in 0..<channels {
-      let top = wx0 * Float(src[y0 * rowStride + x0 * channels + c])
+      let top =
+        wx0 * Float(src[y0 * rowStride + x0 * channels + c])
         + wx1 * Float(src[y0 * rowStride + x1 * channels + c])
-      let bottom = wx0 * Float(src[y1 * rowStride + x0 * channels + c])
+      let bottom =
+        wx0 * Float(src[y1 * rowStride + x0 * channels + c])
         + wx1 * Float(src[y1 * rowStride + x1 * channels + c])
       d[c] = Kernels.blendToUInt8(wy0 * top + wy1 * bottom)
     }

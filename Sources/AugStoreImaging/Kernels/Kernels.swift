@@ -92,9 +92,11 @@ public enum Kernels {
     let half = SIMD4<Float>(repeating: 0.5)
     var i = 0
     while i + 4 <= count {
-      let x = v0 * t.loadUnaligned(fromByteOffset: i &* 4, as: SIMD4<Float>.self)
+      let x =
+        v0 * t.loadUnaligned(fromByteOffset: i &* 4, as: SIMD4<Float>.self)
         + v1 * b.loadUnaligned(fromByteOffset: i &* 4, as: SIMD4<Float>.self)
-      out.storeBytes(of: unsafeBitCast(floorBytes(x + half), to: UInt32.self), toByteOffset: i, as: UInt32.self)
+      out.storeBytes(
+        of: unsafeBitCast(floorBytes(x + half), to: UInt32.self), toByteOffset: i, as: UInt32.self)
       i &+= 4
     }
     while i < count {

@@ -95,7 +95,8 @@ extension Kernels {
                   let r = right[i]
                   if r > limit { break }
                   let l = floats(raw.loadUnaligned(fromByteOffset: left[i], as: SIMD4<UInt8>.self))
-                  let value = l + (floats(raw.loadUnaligned(fromByteOffset: r, as: SIMD4<UInt8>.self)) - l)
+                  let value =
+                    l + (floats(raw.loadUnaligned(fromByteOffset: r, as: SIMD4<UInt8>.self)) - l)
                     * SIMD4<Float>(repeating: lerps[i])
                   out.storeBytes(of: value, toByteOffset: i &* 4, as: SIMD4<Float>.self)
                   ox &+= 1
@@ -139,7 +140,8 @@ extension Kernels {
               while i + 4 <= outRow {
                 let t = a.loadUnaligned(fromByteOffset: i &* 4, as: SIMD4<Float>.self)
                 let v = t + (b.loadUnaligned(fromByteOffset: i &* 4, as: SIMD4<Float>.self) - t) * lerpVector
-                out.storeBytes(of: unsafeBitCast(floorBytes(v + half), to: UInt32.self), toByteOffset: i, as: UInt32.self)
+                out.storeBytes(
+                  of: unsafeBitCast(floorBytes(v + half), to: UInt32.self), toByteOffset: i, as: UInt32.self)
                 i &+= 4
               }
               while i < outRow {
