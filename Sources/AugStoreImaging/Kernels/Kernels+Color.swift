@@ -13,7 +13,71 @@ extension Kernels {
   public static func adjustBrightness(_ image: Tensor, delta: Float) -> Tensor {
     var table = [UInt8](repeating: 0, count: 256)
     for v in 0..<256 { table[v] = toUInt8(min(max(Float(v) + delta, 0), 255)) }
+    // Whenever the table is a saturating add of an integer (always, unless float rounding of a
+    // fractional delta splits a step), 16 samples at a time take one min and one wrapping add.
+    if colourChannels(image.channels) == image.channels, let shift = saturatingShift(table) {
+      return addSaturating(image, shift, table)
+    }
     return applyLookup(image, table)
+  }
+
+  /// The integer `k` with `table[v] == clamp(v + k, 0, 255)` for every `v`, if there is one.
+  static func saturatingShift(_ table: [UInt8]) -> Int? {
+    let k = Int(table[128]) - 128
+    for v in 0..<256 where Int(table[v]) != min(max(v + k, 0), 255) { return nil }
+    return k
+  }
+
+  /// `min(x + k, 255)` per lane; `replacing(with:where:)` on 128-bit vectors compiles to `pminub`
+  /// (generic `pointwiseMin` and wider vectors are scalarized), and the pair to `paddusb`.
+  @inline(__always)
+  static func addSaturating(_ x: SIMD16<UInt8>, _ k: SIMD16<UInt8>, _ limit: SIMD16<UInt8>) -> SIMD16<UInt8> {
+    x.replacing(with: limit, where: limit .< x) &+ k
+  }
+
+  /// `max(x − k, 0)` per lane (`psubusb`).
+  @inline(__always)
+  static func subtractSaturating(_ x: SIMD16<UInt8>, _ k: SIMD16<UInt8>) -> SIMD16<UInt8> {
+    x.replacing(with: k, where: k .> x) &- k
+  }
+
+  /// Every sample `v` becomes `clamp(v + shift, 0, 255)` (equal to `table[v]`, used for the tail).
+  static func addSaturating(_ image: Tensor, _ shift: Int, _ table: [UInt8]) -> Tensor {
+    image.withUnsafeBufferPointer { source in
+      table.withUnsafeBufferPointer { lut in
+        makeTensor(height: image.height, width: image.width, channels: image.channels) { out in
+          guard let src = source.baseAddress, let lut = lut.baseAddress else { return }
+          let count = source.count
+          let s = UnsafeRawPointer(src)
+          let d = UnsafeMutableRawPointer(out)
+          var i = 0
+          if shift >= 0 {
+            let k = SIMD16<UInt8>(repeating: UInt8(min(shift, 255)))
+            let limit = SIMD16<UInt8>(repeating: UInt8(255 - min(shift, 255)))
+            while i + 32 <= count {
+              let x0 = s.loadUnaligned(fromByteOffset: i, as: SIMD16<UInt8>.self)
+              let x1 = s.loadUnaligned(fromByteOffset: i + 16, as: SIMD16<UInt8>.self)
+              d.storeBytes(of: addSaturating(x0, k, limit), toByteOffset: i, as: SIMD16<UInt8>.self)
+              d.storeBytes(of: addSaturating(x1, k, limit), toByteOffset: i + 16, as: SIMD16<UInt8>.self)
+              i += 32
+            }
+          } else {
+            let k = SIMD16<UInt8>(repeating: UInt8(min(-shift, 255)))
+            while i + 32 <= count {
+              let x0 = s.loadUnaligned(fromByteOffset: i, as: SIMD16<UInt8>.self)
+              let x1 = s.loadUnaligned(fromByteOffset: i + 16, as: SIMD16<UInt8>.self)
+              d.storeBytes(of: subtractSaturating(x0, k), toByteOffset: i, as: SIMD16<UInt8>.self)
+              d.storeBytes(of: subtractSaturating(x1, k), toByteOffset: i + 16, as: SIMD16<UInt8>.self)
+              i += 32
+            }
+          }
+          while i < count {
+            out[i] = lut[Int(src[i])]
+            i += 1
+          }
+        }
+      }
+    }
   }
 
   /// Applies `table` to every colour sample (alpha untouched).

@@ -238,6 +238,244 @@ struct AffineSampler {
   func bilinear(
     _ src: UnsafePointer<UInt8>, _ dst: UnsafeMutablePointer<UInt8>, outHeight: Int, outWidth: Int
   ) {
+    // Zoom, translation and flips: input x depends on the column only, input y on the row only.
+    if a1 == 0 && b0 == 0 && fillMode != .constant {
+      bilinearSeparable(src, dst, outHeight: outHeight, outWidth: outWidth)
+      return
+    }
+    if (channels == 3 || channels == 4) && inputWidth < 1 << 22 && inputHeight < 1 << 22 {
+      bilinearVector(src, dst, outHeight: outHeight, outWidth: outWidth)
+      return
+    }
+    bilinearScalar(src, dst, outHeight: outHeight, outWidth: outWidth)
+  }
+
+  /// ``bilinear(_:_:outHeight:outWidth:)`` for 3 and 4 channels: one pixel's channels per `SIMD4<Float>`.
+  ///
+  /// Lane by lane the arithmetic is the scalar path's (the same float32 operations in the same order),
+  /// so the bytes are identical; only coordinates inside the image take this path, and pixels whose
+  /// 4-byte read would pass the end of the input (the last input pixel, 3 channels) fall back to
+  /// ``bilinearPixel(_:_:x:y:)``.
+  func bilinearVector(
+    _ src: UnsafePointer<UInt8>, _ dst: UnsafeMutablePointer<UInt8>, outHeight: Int, outWidth: Int
+  ) {
+    let maxX = Float(inputWidth - 1)
+    let maxY = Float(inputHeight - 1)
+    let rowStride = inputWidth * channels
+    let lastX = inputWidth - 1
+    let lastY = inputHeight - 1
+    let lastOffset = inputHeight * rowStride - 4
+    let raw = UnsafeRawPointer(src)
+    let half = SIMD4<Float>(repeating: 0.5)
+    var d = dst
+    for oy in 0..<outHeight {
+      let fy = Float(oy)
+      let rowX = a1 * fy
+      let rowY = b1 * fy
+      for ox in 0..<outWidth {
+        let fx = Float(ox)
+        var x = sourceX(fx, rowX)
+        var y = sourceY(fx, rowY)
+        if !(x >= 0 && x <= maxX && y >= 0 && y <= maxY) {
+          if fillMode == .constant {
+            borderBilinear(src, d, x: x, y: y)
+            d += channels
+            continue
+          }
+          x = map(x, inputWidth)
+          y = map(y, inputHeight)
+        }
+        // 0 <= x, y < 2^22 here (see `bilinear`): the exact floor without checked conversions.
+        let x0 = Kernels.floorIndex(x)
+        let y0 = Kernels.floorIndex(y)
+        let xFloor = Float(x0)
+        let yFloor = Float(y0)
+        let x1 = min(x0 &+ 1, lastX)
+        let y1 = min(y0 &+ 1, lastY)
+        let r0 = y0 &* rowStride
+        let r1 = y1 &* rowStride
+        let c0 = x0 &* channels
+        let c1 = x1 &* channels
+        let o00 = r0 &+ c0
+        let o01 = r0 &+ c1
+        let o10 = r1 &+ c0
+        let o11 = r1 &+ c1
+        if o11 > lastOffset {
+          bilinearPixel(src, d, x: x, y: y)
+          d += channels
+          continue
+        }
+        let wx0 = SIMD4<Float>(repeating: (xFloor + 1) - x)
+        let wx1 = SIMD4<Float>(repeating: x - xFloor)
+        let wy0 = SIMD4<Float>(repeating: (yFloor + 1) - y)
+        let wy1 = SIMD4<Float>(repeating: y - yFloor)
+        let p00 = Kernels.floats(raw.loadUnaligned(fromByteOffset: o00, as: SIMD4<UInt8>.self))
+        let p01 = Kernels.floats(raw.loadUnaligned(fromByteOffset: o01, as: SIMD4<UInt8>.self))
+        let p10 = Kernels.floats(raw.loadUnaligned(fromByteOffset: o10, as: SIMD4<UInt8>.self))
+        let p11 = Kernels.floats(raw.loadUnaligned(fromByteOffset: o11, as: SIMD4<UInt8>.self))
+        let top = wx0 * p00 + wx1 * p01
+        let bottom = wx0 * p10 + wx1 * p11
+        // Through a general register: byte reads of a vector spilled to the stack stall store forwarding.
+        let word = unsafeBitCast(Kernels.floorBytes(wy0 * top + wy1 * bottom + half), to: UInt32.self)
+        if channels == 4 {
+          UnsafeMutableRawPointer(d).storeBytes(of: word, as: UInt32.self)
+        } else {
+          UnsafeMutableRawPointer(d).storeBytes(of: UInt16(truncatingIfNeeded: word), as: UInt16.self)
+          d[2] = UInt8(truncatingIfNeeded: word >> 16)
+        }
+        d += channels
+      }
+    }
+  }
+
+  /// Neighbour indices and weights along one axis, from the exact per-pixel coordinate formula.
+  ///
+  /// `coordinate(i)` is output index `i`'s input coordinate; it is mapped with the fill mode (never
+  /// `.constant`) and floored exactly as ``bilinearScalar(_:_:outHeight:outWidth:)`` does per pixel.
+  @inline(__always)
+  func axis(
+    _ count: Int, _ length: Int, _ coordinate: (Float) -> Float
+  ) -> (
+    lower: [Int], upper: [Int], w0: [Float], w1: [Float]
+  ) {
+    var lower = [Int](repeating: 0, count: count)
+    var upper = [Int](repeating: 0, count: count)
+    var w0 = [Float](repeating: 0, count: count)
+    var w1 = [Float](repeating: 0, count: count)
+    let maxC = Float(length - 1)
+    for i in 0..<count {
+      var c = coordinate(Float(i))
+      if !(c >= 0 && c <= maxC) { c = map(c, length) }
+      let cFloor = Kernels.floorSmall(c)
+      lower[i] = Int(cFloor)
+      upper[i] = min(lower[i] + 1, length - 1)
+      w0[i] = (cFloor + 1) - c
+      w1[i] = c - cFloor
+    }
+    return (lower, upper, w0, w1)
+  }
+
+  /// Bilinear resampling when `a1 == 0` and `b0 == 0` (any fill mode but constant).
+  ///
+  /// The input x of a pixel is `(a0·x + a1·y) + a2` with `a1·y = ±0`, the same float value (up to
+  /// the sign of a zero, which cannot change a byte) on every row, and likewise y per row; so the
+  /// per-pixel arithmetic of ``bilinearScalar(_:_:outHeight:outWidth:)`` factors into a horizontal
+  /// blend `wx0·p0 + wx1·p1` per input row (computed once per input row and cached) and a vertical
+  /// blend `wy0·top + wy1·bottom` per output row, four samples at a time. Bytes are identical.
+  func bilinearSeparable(
+    _ src: UnsafePointer<UInt8>, _ dst: UnsafeMutablePointer<UInt8>, outHeight: Int, outWidth: Int
+  ) {
+    let rowX = a1 * 0
+    let rowY = b0 * 0
+    let xs = axis(outWidth, inputWidth) { (a0 * $0 + rowX) + a2 }
+    let ys = axis(outHeight, inputHeight) { (rowY + b1 * $0) + b2 }
+    let outRow = outWidth * channels
+    var left = [Int](repeating: 0, count: outRow)
+    var right = [Int](repeating: 0, count: outRow)
+    var w0 = [Float](repeating: 0, count: outRow)
+    var w1 = [Float](repeating: 0, count: outRow)
+    for ox in 0..<outWidth {
+      for c in 0..<channels {
+        left[ox * channels + c] = xs.lower[ox] * channels + c
+        right[ox * channels + c] = xs.upper[ox] * channels + c
+        w0[ox * channels + c] = xs.w0[ox]
+        w1[ox * channels + c] = xs.w1[ox]
+      }
+    }
+    let rowStride = inputWidth * channels
+    // One spare float after each row for the SIMD4 stores of 3-channel pixels.
+    var cache = [Float](repeating: 0, count: 2 * (outRow + 1))
+    left.withUnsafeBufferPointer { left in
+      right.withUnsafeBufferPointer { right in
+        w0.withUnsafeBufferPointer { w0 in
+          w1.withUnsafeBufferPointer { w1 in
+            cache.withUnsafeMutableBufferPointer { cache in
+              guard let rows = cache.baseAddress, let left = left.baseAddress, let right = right.baseAddress,
+                let w0 = w0.baseAddress, let w1 = w1.baseAddress
+              else { return }
+              var tags = (-1, -1)
+              func horizontal(_ inputRow: Int, into row: UnsafeMutablePointer<Float>) {
+                let s = src + inputRow * rowStride
+                var start = 0
+                if channels >= 3 {
+                  // One pixel's channels per SIMD4 (4-byte reads; the last input pixel is read bytewise
+                  // below, and the 4th float lands in the next pixel's slot or the row's spare float).
+                  let raw = UnsafeRawPointer(s)
+                  let out = UnsafeMutableRawPointer(row)
+                  let limit = inputRow == inputHeight - 1 ? rowStride - 4 : rowStride
+                  var ox = 0
+                  while ox < outWidth {
+                    let i = ox &* channels
+                    let l = left[i]
+                    let r = right[i]
+                    if r > limit { break }
+                    let p0 = Kernels.floats(raw.loadUnaligned(fromByteOffset: l, as: SIMD4<UInt8>.self))
+                    let p1 = Kernels.floats(raw.loadUnaligned(fromByteOffset: r, as: SIMD4<UInt8>.self))
+                    let value = SIMD4<Float>(repeating: w0[i]) * p0 + SIMD4<Float>(repeating: w1[i]) * p1
+                    out.storeBytes(of: value, toByteOffset: i &* 4, as: SIMD4<Float>.self)
+                    ox &+= 1
+                  }
+                  start = ox * channels
+                }
+                for i in start..<outRow {
+                  row[i] = w0[i] * Float(s[left[i]]) + w1[i] * Float(s[right[i]])
+                }
+              }
+              // The cached row (0 or 1) holding `inputRow`, filling the one `keep` does not need.
+              func row(_ inputRow: Int, keep: Int) -> UnsafeMutablePointer<Float> {
+                if tags.0 == inputRow { return rows }
+                if tags.1 == inputRow { return rows + outRow + 1 }
+                if keep != 0 {
+                  tags.0 = inputRow
+                  horizontal(inputRow, into: rows)
+                  return rows
+                }
+                tags.1 = inputRow
+                horizontal(inputRow, into: rows + outRow + 1)
+                return rows + outRow + 1
+              }
+              var d = dst
+              for oy in 0..<outHeight {
+                let top = row(ys.lower[oy], keep: -1)
+                let bottom = row(ys.upper[oy], keep: top == rows ? 0 : 1)
+                Kernels.blendRows(top, bottom, ys.w0[oy], ys.w1[oy], d, outRow)
+                d += outRow
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /// One bilinear sample at a coordinate already inside `[0, size − 1]` (scalar, any channel count).
+  @inline(never)
+  func bilinearPixel(_ src: UnsafePointer<UInt8>, _ d: UnsafeMutablePointer<UInt8>, x: Float, y: Float) {
+    let xFloor = Kernels.floorSmall(x)
+    let yFloor = Kernels.floorSmall(y)
+    let x0 = Int(xFloor)
+    let y0 = Int(yFloor)
+    let x1 = min(x0 + 1, inputWidth - 1)
+    let y1 = min(y0 + 1, inputHeight - 1)
+    let wx0 = (xFloor + 1) - x
+    let wx1 = x - xFloor
+    let wy0 = (yFloor + 1) - y
+    let wy1 = y - yFloor
+    let rowStride = inputWidth * channels
+    for c in 0..<channels {
+      let top =
+        wx0 * Float(src[y0 * rowStride + x0 * channels + c])
+        + wx1 * Float(src[y0 * rowStride + x1 * channels + c])
+      let bottom =
+        wx0 * Float(src[y1 * rowStride + x0 * channels + c])
+        + wx1 * Float(src[y1 * rowStride + x1 * channels + c])
+      d[c] = Kernels.blendToUInt8(wy0 * top + wy1 * bottom)
+    }
+  }
+
+  func bilinearScalar(
+    _ src: UnsafePointer<UInt8>, _ dst: UnsafeMutablePointer<UInt8>, outHeight: Int, outWidth: Int
+  ) {
     let maxX = Float(inputWidth - 1)
     let maxY = Float(inputHeight - 1)
     let rowStride = inputWidth * channels

@@ -47,6 +47,64 @@ public enum Kernels {
     return d >= 0.5 ? t + 1 : (d <= -0.5 ? t - 1 : t)
   }
 
+  /// `⌊x⌋` for `0 ≤ x < 2²²`, exact: `x + 2²³` holds `x` rounded to nearest in its low mantissa bits,
+  /// minus one where that rounded up. Cheaper than `Int(x)`'s range-checked conversion.
+  @inline(__always)
+  static func floorIndex(_ x: Float) -> Int {
+    let magic: Float = 8_388_608
+    let shifted = x + magic
+    let nearest = Int(shifted.bitPattern &- 0x4B00_0000)
+    return shifted - magic > x ? nearest &- 1 : nearest
+  }
+
+  /// Four bytes as exact floats (`punpck` + `cvtdq2ps`).
+  @inline(__always)
+  static func floats(_ bytes: SIMD4<UInt8>) -> SIMD4<Float> {
+    SIMD4<Float>(SIMD4<Int32>(truncatingIfNeeded: bytes))
+  }
+
+  /// `UInt8(⌊z⌋)` per lane for `0 ≤ z < 256` (the low byte of the floor for larger `z < 2²²`), without
+  /// the standard library's float-to-integer vector conversion (scalarized, with range checks):
+  /// `z + 2²³` rounds `z` to the nearest integer in its low mantissa bits, and one is taken off where
+  /// that rounded up. Exact; equals `Int32(z)` for these `z`.
+  @inline(__always)
+  static func floorBytes(_ z: SIMD4<Float>) -> SIMD4<UInt8> {
+    let magic = SIMD4<Float>(repeating: 8_388_608)
+    let shifted = z + magic
+    let bits = unsafeBitCast(shifted, to: SIMD4<Int32>.self)
+    let roundedUp = (shifted - magic) .> z
+    let floor = bits &+ SIMD4<Int32>(repeating: 0).replacing(with: -1, where: roundedUp)
+    return SIMD4<UInt8>(truncatingIfNeeded: floor)
+  }
+
+  /// `d[i] = UInt8(w0·top[i] + w1·bottom[i] + 0.5)` (truncated; every value lies in `0...255`), four
+  /// samples at a time.
+  @inline(__always)
+  static func blendRows(
+    _ top: UnsafePointer<Float>, _ bottom: UnsafePointer<Float>, _ w0: Float, _ w1: Float,
+    _ d: UnsafeMutablePointer<UInt8>, _ count: Int
+  ) {
+    let t = UnsafeRawPointer(top)
+    let b = UnsafeRawPointer(bottom)
+    let out = UnsafeMutableRawPointer(d)
+    let v0 = SIMD4<Float>(repeating: w0)
+    let v1 = SIMD4<Float>(repeating: w1)
+    let half = SIMD4<Float>(repeating: 0.5)
+    var i = 0
+    while i + 4 <= count {
+      let x =
+        v0 * t.loadUnaligned(fromByteOffset: i &* 4, as: SIMD4<Float>.self)
+        + v1 * b.loadUnaligned(fromByteOffset: i &* 4, as: SIMD4<Float>.self)
+      out.storeBytes(
+        of: unsafeBitCast(floorBytes(x + half), to: UInt32.self), toByteOffset: i, as: UInt32.self)
+      i &+= 4
+    }
+    while i < count {
+      d[i] = blendToUInt8(w0 * top[i] + w1 * bottom[i])
+      i &+= 1
+    }
+  }
+
   /// A tensor whose samples `body` writes, without zero-filling them first; `body` must write them all.
   @inlinable
   static func makeTensor(

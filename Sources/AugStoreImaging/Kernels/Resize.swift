@@ -68,18 +68,42 @@ extension Kernels {
         lerps[ox * channels + c] = xs.lerp[ox]
       }
     }
-    var cache = [Float](repeating: 0, count: 2 * outRow)
+    // One spare float after each row for the SIMD4 stores of 3-channel pixels.
+    var cache = [Float](repeating: 0, count: 2 * outRow + 2)
     left.withUnsafeBufferPointer { left in
       right.withUnsafeBufferPointer { right in
         lerps.withUnsafeBufferPointer { lerps in
           cache.withUnsafeMutableBufferPointer { cache in
             guard let rowA = cache.baseAddress else { return }
-            let rowB = rowA + outRow
+            let rowB = rowA + outRow + 1
             var cachedA = -1
             var cachedB = -1
             func interpolate(_ inputRow: Int, into row: UnsafeMutablePointer<Float>) {
               let s = src + inputRow * rowStride
-              for i in 0..<outRow {
+              var start = 0
+              if channels >= 3, let left = left.baseAddress, let right = right.baseAddress,
+                let lerps = lerps.baseAddress
+              {
+                // One pixel's channels per SIMD4, lane for lane the scalar formula; the last input
+                // pixel (whose 4-byte read would pass the end) and what follows it are done below.
+                let raw = UnsafeRawPointer(s)
+                let out = UnsafeMutableRawPointer(row)
+                let limit = inputRow == inHeight - 1 ? rowStride - 4 : rowStride
+                var ox = 0
+                while ox < outWidth {
+                  let i = ox &* channels
+                  let r = right[i]
+                  if r > limit { break }
+                  let l = floats(raw.loadUnaligned(fromByteOffset: left[i], as: SIMD4<UInt8>.self))
+                  let value =
+                    l + (floats(raw.loadUnaligned(fromByteOffset: r, as: SIMD4<UInt8>.self)) - l)
+                    * SIMD4<Float>(repeating: lerps[i])
+                  out.storeBytes(of: value, toByteOffset: i &* 4, as: SIMD4<Float>.self)
+                  ox &+= 1
+                }
+                start = ox * channels
+              }
+              for i in start..<outRow {
                 let l = Float(s[left[i]])
                 let r = Float(s[right[i]])
                 row[i] = l + (r - l) * lerps[i]
@@ -107,9 +131,23 @@ extension Kernels {
                 cachedB = upper
               }
               let yLerp = ys.lerp[oy]
-              for i in 0..<outRow {
+              let lerpVector = SIMD4<Float>(repeating: yLerp)
+              let half = SIMD4<Float>(repeating: 0.5)
+              let a = UnsafeRawPointer(rowA)
+              let b = UnsafeRawPointer(rowB)
+              let out = UnsafeMutableRawPointer(d)
+              var i = 0
+              while i + 4 <= outRow {
+                let t = a.loadUnaligned(fromByteOffset: i &* 4, as: SIMD4<Float>.self)
+                let v = t + (b.loadUnaligned(fromByteOffset: i &* 4, as: SIMD4<Float>.self) - t) * lerpVector
+                out.storeBytes(
+                  of: unsafeBitCast(floorBytes(v + half), to: UInt32.self), toByteOffset: i, as: UInt32.self)
+                i &+= 4
+              }
+              while i < outRow {
                 let t = rowA[i]
                 d[i] = blendToUInt8(t + (rowB[i] - t) * yLerp)
+                i &+= 1
               }
               d += outRow
             }
