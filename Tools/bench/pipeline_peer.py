@@ -4,8 +4,9 @@ Decodes with OpenCV (cv2.IMREAD_UNCHANGED, then BGR->RGB), applies the Albumenta
 matches the augstore benchmark pipeline (RandomFlip horizontal, RandomRotation 0.1, RandomZoom 0.1,
 RandomCrop 200x200, RandomContrast 0.2, RandomBrightness 0.2) and writes each result with np.save, in
 `--workers` worker processes (a multiprocessing Pool, like a torch-free DataLoader). Prints one JSON
-line: {"images": N, "seconds": S} where S covers the pool's start, the whole epoch and its shutdown
-(not the interpreter's start or the imports).
+line: {"images": N, "seconds": S, "cpu_seconds": C} where S covers the pool's start, the whole epoch and its shutdown
+(not the interpreter's start or the imports), and C the CPU time (user + system) of the same span,
+workers included.
 
 Usage: pipeline_peer.py --images LIST.txt --out DIR [--workers 2] [--seed 0]
 """
@@ -50,6 +51,8 @@ def init_worker(seed, out):
 def work(item):
     index, path = item
     image = cv2.imread(path, cv2.IMREAD_UNCHANGED)
+    if image is None:
+        raise RuntimeError(f"cannot decode {path}")
     if image.ndim == 3 and image.shape[2] == 3:
         image = cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
     tensor = PIPELINE(image=image)["image"]
@@ -70,14 +73,22 @@ def main():
     import multiprocessing
 
     items = list(enumerate(paths))
+    import resource
+
+    def cpu():
+        own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+    cpu_start = cpu()
     start = time.perf_counter()
     with multiprocessing.get_context("fork").Pool(
         args.workers, initializer=init_worker, initargs=(args.seed, args.out)
     ) as pool:
         done = sum(1 for _ in pool.imap_unordered(work, items, chunksize=16))
     seconds = time.perf_counter() - start
+    cpu_seconds = cpu() - cpu_start  # the main process and the (reaped) workers
     assert done == len(paths)
-    print(json.dumps({"images": done, "seconds": seconds}))
+    print(json.dumps({"images": done, "seconds": seconds, "cpu_seconds": cpu_seconds}))
 
 
 if __name__ == "__main__":
