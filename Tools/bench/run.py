@@ -363,6 +363,9 @@ def render(args, mode_name, mode, info, results, started, finished):
         "median of the runs shown, and ratios are augstore / peer (above 1: augstore is faster). Other "
         "processes shared the machine, so single figures are noisy; the ratios are the point.")
     add("")
+    add(f"Load average (1 min) of the machine: {results['load'][0]:.1f} at the start, {results['load'][1]:.1f} at the end "
+        f"(2 would be both cores busy).")
+    add("")
     add("## Machine")
     add("")
     add("| | |")
@@ -529,6 +532,7 @@ def main():
     args = parser.parse_args()
     mode = MODES[args.mode]
     started = datetime.datetime.now(datetime.timezone.utc)
+    load_start = os.getloadavg()[0]
     os.makedirs(args.work, exist_ok=True)
 
     image_folder = os.path.join(args.work, "images")
@@ -561,6 +565,7 @@ def main():
         results["catalog"] = bench_catalog(mode)
     with open(results_path, "w") as f:
         json.dump(results, f)
+    results["load"] = (load_start, os.getloadavg()[0])
     finished = datetime.datetime.now(datetime.timezone.utc)
     text = render(args, args.mode, mode, machine(), results, started, finished)
     with open(args.output, "w") as f:
