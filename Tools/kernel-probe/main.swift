@@ -324,8 +324,15 @@ func bench(_ arguments: [String]) throws {
   }
 }
 
+/// CPU time consumed by the calling thread so far.
+func threadCPUSeconds() -> Double {
+  var time = timespec()
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+  return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
+}
+
 /// Reads every PNG into memory once, then decodes the whole list `repeat` times on this thread and
-/// reports megapixels per second over the timed passes (one untimed warm-up pass first).
+/// reports megapixels per wall-clock and per thread-CPU second over the timed passes (one untimed warm-up pass first).
 func decodeBench(_ arguments: [String]) throws {
   var repeats = 3
   var asJSON = false
@@ -353,11 +360,13 @@ func decodeBench(_ arguments: [String]) throws {
     sink &+= Int(tensor.pixels[0])
   }
   let clock = ContinuousClock()
+  let cpuStart = threadCPUSeconds()
   let start = clock.now
   for _ in 0..<repeats {
     for file in files { sink &+= Int(try PNGDecoder.decode(file).pixels[0]) }
   }
   let (s, atto) = (clock.now - start).components
+  let cpuSeconds = threadCPUSeconds() - cpuStart
   let seconds = Double(s) + Double(atto) * 1e-18
   if sink == 42 { print("", terminator: "") }
   let megapixelsPerSecond = Double(pixels * repeats) / seconds / 1e6
@@ -365,7 +374,8 @@ func decodeBench(_ arguments: [String]) throws {
   if asJSON {
     let object: [String: Any] = [
       "files": files.count, "repeat": repeats, "seconds": seconds, "megapixels": Double(pixels) / 1e6,
-      "mp_per_s": megapixelsPerSecond, "images_per_s": imagesPerSecond,
+      "mp_per_s": megapixelsPerSecond, "images_per_s": imagesPerSecond, "cpu_seconds": cpuSeconds,
+      "mp_per_cpu_s": Double(pixels * repeats) / cpuSeconds / 1e6,
     ]
     let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
     print(String(decoding: data, as: UTF8.self))
