@@ -222,9 +222,10 @@ def timed(command, env=None):
 
 def augstore_epoch(augstore, source, work, seed):
     """A fresh store: init, dataset add, pipeline add, run create (untimed), then the timed
-    materialize of epoch 0, replay of epoch 0 from the cache and materialize of epoch 1."""
-    store = os.path.join(work, "store")
-    shutil.rmtree(store, ignore_errors=True)
+    materialize of epoch 0, replay of epoch 0 from the cache and materialize of epoch 1.
+
+    Nothing is deleted here (see bench_pipeline)."""
+    store = os.path.join(work, f"store-{seed}")
     env = dict(os.environ, AUGSTORE_STORE=store)
     spec = os.path.join(work, "pipeline.json")
     with open(spec, "w") as f:
@@ -243,8 +244,7 @@ def augstore_epoch(augstore, source, work, seed):
     result["epoch0"] = wall
     result["epoch0_cpu"] = CPU["last"]
     result["epoch0_reported"] = epoch["seconds"]
-    replay = os.path.join(work, "replay")
-    shutil.rmtree(replay, ignore_errors=True)
+    replay = os.path.join(work, f"replay-{seed}")
     wall, _ = timed([augstore, "replay", "r", "--epoch", "0", "--all", "--out", replay, "--jobs", "2"], env)
     result["replay0"] = wall
     result["replay0_cpu"] = CPU["last"]
@@ -257,23 +257,25 @@ def augstore_epoch(augstore, source, work, seed):
     result["epoch1_cpu"] = CPU["last"]
     result["epoch1_reported"] = epoch1["seconds"]
     result["samples"] = epoch["samples"]
-    shutil.rmtree(replay, ignore_errors=True)
-    shutil.rmtree(store, ignore_errors=True)
     return result
 
 
 def python_epoch(paths_file, work, seed):
-    out = os.path.join(work, "peer-out")
-    shutil.rmtree(out, ignore_errors=True)
+    out = os.path.join(work, f"peer-out-{seed}")
     wall, text = timed([sys.executable, os.path.join(HERE, "pipeline_peer.py"), "--images", paths_file,
                         "--out", out, "--workers", "2", "--seed", str(seed)])
     report = json.loads(text.strip().splitlines()[-1])
     assert len(os.listdir(out)) == report["images"]
-    shutil.rmtree(out, ignore_errors=True)
     return {"epoch0": report["seconds"], "epoch0_cpu": report["cpu_seconds"], "process": wall, "process_cpu": CPU["last"], "images": report["images"]}
 
 
 def bench_pipeline(augstore, source, paths, mode, work):
+    """Stores and outputs are all kept until every repetition is done: deleting thousands of files
+    right before the other side's run slows its file creation on some file systems (ext4 without a
+    journal scans recently deleted inodes), which would penalise whichever side runs next."""
+    work = os.path.join(work, "pipeline")
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(work)
     paths_file = os.path.join(work, "small-paths.txt")
     with open(paths_file, "w") as f:
         f.write("\n".join(paths) + "\n")
@@ -289,6 +291,7 @@ def bench_pipeline(augstore, source, paths, mode, work):
             else:
                 theirs.append(python_epoch(paths_file, work, seed=rep))
                 log(f"pipeline rep {rep + 1}: python epoch {theirs[-1]['epoch0']:.2f} s")
+    shutil.rmtree(work, ignore_errors=True)
     return {"augstore": ours, "python": theirs, "images": len(paths)}
 
 
@@ -451,7 +454,9 @@ def render(args, mode_name, mode, info, results, started, finished):
     add("")
     add(f"{n:,} images of 224×224 through RandomFlip (horizontal), RandomRotation 0.1, RandomZoom 0.1, "
         f"RandomCrop 200×200, RandomContrast 0.2, RandomBrightness 0.2, each result written as a `.npy` file; "
-        f"median of {len(ours)} repetitions, the two sides alternating (and taking turns to go first).")
+        f"median of {len(ours)} repetitions, the two sides alternating (and taking turns to go first). Every "
+        "store and output folder is kept until all repetitions are done, so neither side creates its files "
+        "right after the other deleted thousands.")
     add("")
     add("- **augstore**: a fresh store per repetition (`init`, `dataset add`, `pipeline add`, `run create`, "
         "untimed), then the wall-clock time of the process `augstore materialize R --epochs 0 --jobs 2 "
