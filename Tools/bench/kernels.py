@@ -23,7 +23,9 @@ from PIL import Image  # noqa: E402
 from skimage import data as skdata  # noqa: E402
 
 
-def images():
+def images(paths=None):
+    if paths:
+        return [np.ascontiguousarray(np.asarray(Image.open(p).convert("RGB"))) for p in paths]
     photos = [skdata.astronaut(), skdata.chelsea(), skdata.coffee(), skdata.rocket()]
     return [np.ascontiguousarray(np.asarray(Image.fromarray(p).resize((224, 224), Image.BILINEAR)))
             for p in photos]
@@ -67,9 +69,12 @@ def main():
     parser.add_argument("--probe", required=True)
     parser.add_argument("--seconds", type=float, default=1.0)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--images", nargs="*", help="224x224 RGB PNGs to use instead of the bundled photos")
+    parser.add_argument("--json", help="also write every round's rates here: {side: {transform: [rates]}}")
     args = parser.parse_args()
-    imgs = images()
+    imgs = images(args.images)
     ours, theirs = {}, {}
+    rounds = {"augstore": {}, "albumentations": {}}
     with tempfile.TemporaryDirectory() as folder:
         paths = []
         for i, img in enumerate(imgs):
@@ -81,8 +86,14 @@ def main():
                                     check=True, capture_output=True, text=True)
             for name, rate in json.loads(result.stdout.strip().splitlines()[-1]).items():
                 ours[name] = max(ours.get(name, 0), rate)
+                rounds["augstore"].setdefault(name, []).append(rate)
             for name, transform in ALBUMENTATIONS.items():
-                theirs[name] = max(theirs.get(name, 0), time_albumentations(transform, imgs, args.seconds))
+                rate = time_albumentations(transform, imgs, args.seconds)
+                theirs[name] = max(theirs.get(name, 0), rate)
+                rounds["albumentations"].setdefault(name, []).append(rate)
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(rounds, f)
     print(f"224x224 RGB, single-threaded, images/s (best of {args.rounds} alternating rounds); "
           f"albumentations {A.__version__}, opencv {cv2.__version__}")
     print(f"{'transform':<20} {'augstore':>10} {'albumentations':>15} {'ratio':>7}")

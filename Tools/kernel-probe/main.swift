@@ -3,6 +3,7 @@
 //
 //   kernel-probe run CASES.json         each case: {"input": "x.npy", "ops": [...], "output": "y.npy"}
 //   kernel-probe bench [--seconds S] [--json] IMAGE.npy...
+//   kernel-probe decode [--repeat N] [--json] IMAGE.png...   PNG decode throughput, single thread
 //
 // Relative paths in a case file are resolved against the case file's folder.
 import AugStoreImaging
@@ -323,15 +324,80 @@ func bench(_ arguments: [String]) throws {
   }
 }
 
+/// CPU time consumed by the calling thread so far.
+func threadCPUSeconds() -> Double {
+  var time = timespec()
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+  return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
+}
+
+/// Reads every PNG into memory once, then decodes the whole list `repeat` times on this thread and
+/// reports megapixels per wall-clock and per thread-CPU second over the timed passes (one untimed warm-up pass first).
+func decodeBench(_ arguments: [String]) throws {
+  var repeats = 3
+  var asJSON = false
+  var paths: [String] = []
+  var iterator = arguments.makeIterator()
+  while let argument = iterator.next() {
+    switch argument {
+    case "--repeat":
+      guard let text = iterator.next(), let value = Int(text), value >= 1 else { throw ProbeError("--repeat N") }
+      repeats = value
+    case "--json": asJSON = true
+    default: paths.append(argument)
+    }
+  }
+  guard !paths.isEmpty else { throw ProbeError("decode: give at least one .png file") }
+  let files: [[UInt8]] = try paths.map { path in
+    guard let data = FileManager.default.contents(atPath: path) else { throw ProbeError("cannot read \(path)") }
+    return [UInt8](data)
+  }
+  var pixels = 0
+  var sink = 0
+  for file in files {  // warm-up, and the pixel count of one pass
+    let tensor = try PNGDecoder.decode(file)
+    pixels += tensor.height * tensor.width
+    sink &+= Int(tensor.pixels[0])
+  }
+  let clock = ContinuousClock()
+  let cpuStart = threadCPUSeconds()
+  let start = clock.now
+  for _ in 0..<repeats {
+    for file in files { sink &+= Int(try PNGDecoder.decode(file).pixels[0]) }
+  }
+  let (s, atto) = (clock.now - start).components
+  let cpuSeconds = threadCPUSeconds() - cpuStart
+  let seconds = Double(s) + Double(atto) * 1e-18
+  if sink == 42 { print("", terminator: "") }
+  let megapixelsPerSecond = Double(pixels * repeats) / seconds / 1e6
+  let imagesPerSecond = Double(files.count * repeats) / seconds
+  if asJSON {
+    let object: [String: Any] = [
+      "files": files.count, "repeat": repeats, "seconds": seconds, "megapixels": Double(pixels) / 1e6,
+      "mp_per_s": megapixelsPerSecond, "images_per_s": imagesPerSecond, "cpu_seconds": cpuSeconds,
+      "mp_per_cpu_s": Double(pixels * repeats) / cpuSeconds / 1e6,
+    ]
+    let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+    print(String(decoding: data, as: UTF8.self))
+  } else {
+    print(String(format: "%d files x %d: %.1f MP/s, %.0f images/s", files.count, repeats, megapixelsPerSecond, imagesPerSecond))
+  }
+}
+
 let arguments = Array(CommandLine.arguments.dropFirst())
 do {
   switch arguments.first {
   case "run" where arguments.count == 2: try runCases(arguments[1])
   case "bench": try bench(Array(arguments.dropFirst()))
+  case "decode": try decodeBench(Array(arguments.dropFirst()))
   default:
     FileHandle.standardError.write(
       Data(
-        "usage: kernel-probe run CASES.json | kernel-probe bench [--seconds S] [--json] IMAGE.npy...\n".utf8))
+        """
+          usage: kernel-probe run CASES.json | kernel-probe bench [--seconds S] [--json] IMAGE.npy... \
+          | kernel-probe decode [--repeat N] [--json] IMAGE.png...
+
+          """.utf8))
     exit(2)
   }
 } catch {

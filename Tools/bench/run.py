@@ -1,0 +1,597 @@
+"""Runs every augstore benchmark against its peer, alternating the two in one session, and renders
+BENCHMARKS.md. Started by Tools/bench/run (which builds augstore and prepares the venv); see there.
+
+Benchmarks: PNG decode (augstore vs Pillow vs OpenCV), kernels (vs Albumentations, via
+Tools/bench/kernels), one epoch of a whole pipeline PNG -> .npy (augstore materialize --jobs 2 vs
+OpenCV + Albumentations in 2 worker processes), cached replay and a later epoch vs the cold first
+epoch, and the catalog benchmark (Tools/bench/catalog).
+"""
+
+import argparse
+import datetime
+import io
+import json
+import os
+import platform
+import random
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from importlib import metadata
+
+os.environ.setdefault("NO_ALBUMENTATIONS_UPDATE", "1")
+
+import cv2  # noqa: E402
+import numpy as np  # noqa: E402
+from PIL import Image  # noqa: E402
+
+cv2.setNumThreads(1)
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+
+MODES = {
+    # decode passes per round, rounds; kernel seconds, rounds; pipeline repetitions; catalog samples
+    "quick": dict(decode_repeat=1, decode_rounds=3, kernel_seconds=0.5, kernel_rounds=3, pipeline_reps=3,
+                  catalog_samples=100_000),
+    "full": dict(decode_repeat=2, decode_rounds=7, kernel_seconds=1.0, kernel_rounds=5, pipeline_reps=5,
+                 catalog_samples=None),
+}
+
+PIPELINE_SPEC = {
+    "transforms": [
+        {"type": "RandomFlip", "mode": "horizontal"},
+        {"type": "RandomRotation", "factor": 0.1, "fill_mode": "reflect", "interpolation": "bilinear"},
+        {"type": "RandomZoom", "height_factor": 0.1, "fill_mode": "reflect", "interpolation": "bilinear"},
+        {"type": "RandomCrop", "height": 200, "width": 200},
+        {"type": "RandomContrast", "factor": 0.2},
+        {"type": "RandomBrightness", "factor": 0.2},
+    ],
+    "original_probability": 0.0,
+    "output": {"dtype": "uint8", "layout": "channels_last"},
+}
+
+
+def log(message):
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def median(values):
+    return statistics.median(values) if values else float("nan")
+
+
+# ---------------------------------------------------------------------------------------------------
+# Images
+
+
+def photographs():
+    """scikit-image's bundled colour photographs, as RGB uint8 arrays."""
+    from skimage import data
+
+    names = ["astronaut", "chelsea", "coffee", "rocket", "hubble_deep_field", "immunohistochemistry",
+             "retina", "cat"]
+    photos = {}
+    for name in names:
+        try:
+            image = getattr(data, name)()
+        except Exception as error:  # a photo that needs a download we cannot make
+            log(f"skipping skimage.data.{name}: {error}")
+            continue
+        if image.ndim == 3 and image.shape[2] >= 3 and name != "cat":
+            photos[name] = np.ascontiguousarray(image[:, :, :3])
+    return photos
+
+
+def random_crop(rng, photo, width, height):
+    """A crop of `photo` with the aspect ratio width:height, 40-100% of the largest such crop,
+    resized to width x height, mirrored half the time."""
+    h, w = photo.shape[:2]
+    scale = min(w / width, h / height)
+    s = scale * rng.uniform(0.4, 1.0)
+    cw, ch = max(8, int(width * s)), max(8, int(height * s))
+    x, y = rng.randint(0, w - cw), rng.randint(0, h - ch)
+    image = Image.fromarray(photo[y:y + ch, x:x + cw]).resize((width, height), Image.BILINEAR)
+    if rng.random() < 0.5:
+        image = image.transpose(Image.FLIP_LEFT_RIGHT)
+    return image
+
+
+def make_images(folder, small_count, large_count):
+    """Writes `small_count` 224x224 and `large_count` 500x375 RGB PNGs (Pillow, default compression)
+    of crops of the photographs under folder/small/<photo>/ and folder/large/<photo>/, once."""
+    marker = os.path.join(folder, "done.json")
+    wanted = {"small": small_count, "large": large_count, "version": 1}
+    if os.path.exists(marker):
+        with open(marker) as f:
+            if json.load(f) == wanted:
+                log(f"images already in {folder}")
+                return
+    shutil.rmtree(folder, ignore_errors=True)
+    photos = photographs()
+    names = sorted(photos)
+    rng = random.Random(20240601)
+    for kind, count, size in (("small", small_count, (224, 224)), ("large", large_count, (500, 375))):
+        for i in range(count):
+            name = names[i % len(names)]
+            target = os.path.join(folder, kind, name)
+            os.makedirs(target, exist_ok=True)
+            random_crop(rng, photos[name], *size).save(os.path.join(target, f"{kind}-{i:05d}.png"))
+    with open(marker, "w") as f:
+        json.dump(wanted, f)
+    log(f"wrote {small_count} + {large_count} PNGs from {', '.join(names)} under {folder}")
+
+
+def png_files(folder):
+    paths = []
+    for directory, _, files in os.walk(folder):
+        paths += [os.path.join(directory, f) for f in files if f.endswith(".png")]
+    return sorted(paths)
+
+
+# ---------------------------------------------------------------------------------------------------
+# 1. PNG decode
+
+
+def decode_python(blobs, repeat, decoder):
+    """(megapixels per wall-clock second, megapixels per CPU second of this thread)."""
+    pixels = 0
+    for blob in blobs:  # warm-up, and one pass's pixel count
+        array = decoder(blob)
+        pixels += array.shape[0] * array.shape[1]
+    start, cpu_start = time.perf_counter(), time.thread_time()
+    for _ in range(repeat):
+        for blob in blobs:
+            decoder(blob)
+    wall, cpu = time.perf_counter() - start, time.thread_time() - cpu_start
+    return pixels * repeat / wall / 1e6, pixels * repeat / cpu / 1e6
+
+
+def pillow_decode(blob):
+    image = Image.open(io.BytesIO(blob))
+    image.load()
+    return np.asarray(image)
+
+
+def opencv_decode(blob):
+    return cv2.imdecode(np.frombuffer(blob, np.uint8), cv2.IMREAD_UNCHANGED)
+
+
+def bench_decode(probe, sets, mode):
+    results = {}
+    for label, paths in sets.items():
+        blobs = []
+        for path in paths:
+            with open(path, "rb") as f:
+                blobs.append(f.read())
+        rates = {"augstore": [], "Pillow": [], "OpenCV": []}
+        cpu_rates = {"augstore": [], "Pillow": [], "OpenCV": []}
+        for round_number in range(mode["decode_rounds"]):
+            out = subprocess.run([probe, "decode", "--json", "--repeat", str(mode["decode_repeat"]), *paths],
+                                 check=True, capture_output=True, text=True).stdout
+            report = json.loads(out.strip().splitlines()[-1])
+            rates["augstore"].append(report["mp_per_s"])
+            if "mp_per_cpu_s" in report:
+                cpu_rates["augstore"].append(report["mp_per_cpu_s"])
+            for name, decoder in (("Pillow", pillow_decode), ("OpenCV", opencv_decode)):
+                wall, cpu = decode_python(blobs, mode["decode_repeat"], decoder)
+                rates[name].append(wall)
+                cpu_rates[name].append(cpu)
+            log(f"decode {label} round {round_number + 1}: "
+                + ", ".join(f"{k} {v[-1]:.1f} MP/s" for k, v in rates.items()))
+        results[label] = {"files": len(paths), "bytes": sum(map(len, blobs)), "rates": rates,
+                          "cpu_rates": cpu_rates}
+    return results
+
+
+# ---------------------------------------------------------------------------------------------------
+# 2. Kernels
+
+
+def bench_kernels(images, mode, work):
+    path = os.path.join(work, "kernels.json")
+    command = [os.path.join(HERE, "kernels"), "--seconds", str(mode["kernel_seconds"]),
+               "--rounds", str(mode["kernel_rounds"]), "--json", path, "--images", *images]
+    text = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    log("kernels:\n" + text)
+    with open(path) as f:
+        return json.load(f)
+
+
+# ---------------------------------------------------------------------------------------------------
+# 3 and 4. Whole pipeline over one epoch, replay, later epoch
+
+
+CPU = {}
+
+
+def timed(command, env=None):
+    """Runs `command`; returns its wall-clock seconds and stdout, and leaves the CPU seconds (user +
+    system, of the process and its reaped children) in CPU["last"]."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    result = subprocess.run(command, check=True, capture_output=True, text=True, env=env)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU["last"] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, result.stdout
+
+
+def augstore_epoch(augstore, source, work, seed):
+    """A fresh store: init, dataset add, pipeline add, run create (untimed), then the timed
+    materialize of epoch 0, replay of epoch 0 from the cache and materialize of epoch 1.
+
+    Nothing is deleted here (see bench_pipeline)."""
+    store = os.path.join(work, f"store-{seed}")
+    env = dict(os.environ, AUGSTORE_STORE=store)
+    spec = os.path.join(work, "pipeline.json")
+    with open(spec, "w") as f:
+        json.dump(PIPELINE_SPEC, f)
+    subprocess.run([augstore, "init", store], check=True, capture_output=True, env=env)
+    subprocess.run([augstore, "dataset", "add", "bench", "--from", source], check=True, capture_output=True,
+                   env=env)
+    subprocess.run([augstore, "pipeline", "add", "bench", "--spec", spec], check=True, capture_output=True,
+                   env=env)
+    subprocess.run([augstore, "run", "create", "r", "--dataset", "bench", "--pipeline", "bench", "--seed",
+                    str(seed)], check=True, capture_output=True, env=env)
+    result = {}
+    wall, out = timed([augstore, "materialize", "r", "--epochs", "0", "--jobs", "2", "--json"], env)
+    epoch = json.loads(out)["epochs"][0]
+    assert epoch["computed"] == epoch["samples"], epoch
+    result["epoch0"] = wall
+    result["epoch0_cpu"] = CPU["last"]
+    result["epoch0_reported"] = epoch["seconds"]
+    replay = os.path.join(work, f"replay-{seed}")
+    wall, _ = timed([augstore, "replay", "r", "--epoch", "0", "--all", "--out", replay, "--jobs", "2"], env)
+    result["replay0"] = wall
+    result["replay0_cpu"] = CPU["last"]
+    written = sum(1 for name in os.listdir(replay) if name.endswith(".npy"))
+    assert written == epoch["samples"], (written, epoch)
+    wall, out = timed([augstore, "materialize", "r", "--epochs", "1", "--jobs", "2", "--json"], env)
+    epoch1 = json.loads(out)["epochs"][0]
+    assert epoch1["computed"] == epoch1["samples"], epoch1
+    result["epoch1"] = wall
+    result["epoch1_cpu"] = CPU["last"]
+    result["epoch1_reported"] = epoch1["seconds"]
+    result["samples"] = epoch["samples"]
+    return result
+
+
+def python_epoch(paths_file, work, seed):
+    out = os.path.join(work, f"peer-out-{seed}")
+    wall, text = timed([sys.executable, os.path.join(HERE, "pipeline_peer.py"), "--images", paths_file,
+                        "--out", out, "--workers", "2", "--seed", str(seed)])
+    report = json.loads(text.strip().splitlines()[-1])
+    assert len(os.listdir(out)) == report["images"]
+    return {"epoch0": report["seconds"], "epoch0_cpu": report["cpu_seconds"], "process": wall, "process_cpu": CPU["last"], "images": report["images"]}
+
+
+def bench_pipeline(augstore, source, paths, mode, work):
+    """Stores and outputs are all kept until every repetition is done: deleting thousands of files
+    right before the other side's run slows its file creation on some file systems (ext4 without a
+    journal scans recently deleted inodes), which would penalise whichever side runs next."""
+    work = os.path.join(work, "pipeline")
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(work)
+    paths_file = os.path.join(work, "small-paths.txt")
+    with open(paths_file, "w") as f:
+        f.write("\n".join(paths) + "\n")
+    ours, theirs = [], []
+    for rep in range(mode["pipeline_reps"]):
+        # Alternate which side goes first.
+        order = ["augstore", "python"] if rep % 2 == 0 else ["python", "augstore"]
+        for side in order:
+            if side == "augstore":
+                ours.append(augstore_epoch(augstore, source, work, seed=rep))
+                log(f"pipeline rep {rep + 1}: augstore epoch0 {ours[-1]['epoch0']:.2f} s, "
+                    f"replay {ours[-1]['replay0']:.2f} s, epoch1 {ours[-1]['epoch1']:.2f} s")
+            else:
+                theirs.append(python_epoch(paths_file, work, seed=rep))
+                log(f"pipeline rep {rep + 1}: python epoch {theirs[-1]['epoch0']:.2f} s")
+    shutil.rmtree(work, ignore_errors=True)
+    return {"augstore": ours, "python": theirs, "images": len(paths)}
+
+
+# ---------------------------------------------------------------------------------------------------
+# 5. Catalog
+
+
+def bench_catalog(mode):
+    command = [os.path.join(HERE, "catalog")]
+    if mode["catalog_samples"]:
+        command += ["--samples", str(mode["catalog_samples"])]
+    log("catalog: " + " ".join(command))
+    text = subprocess.run(command, check=True, capture_output=True, text=True, cwd=ROOT).stdout
+    lines = text.splitlines()
+    table = [line for line in lines if line.startswith("|")]
+    notes = [line for line in lines if line and not line.startswith("|")]
+    return {"table": table, "notes": notes, "samples": mode["catalog_samples"] or 1_281_167}
+
+
+# ---------------------------------------------------------------------------------------------------
+# Report
+
+
+def command_output(command):
+    try:
+        return subprocess.run(command, capture_output=True, text=True, check=True).stdout.strip()
+    except Exception:
+        return "?"
+
+
+def machine():
+    lscpu = command_output(["lscpu"])
+    model = next((line.split(":", 1)[1].strip() for line in lscpu.splitlines() if line.startswith("Model name")),
+                 platform.processor() or "?")
+    memory = "?"
+    with open("/proc/meminfo") as f:
+        for line in f:
+            if line.startswith("MemTotal"):
+                memory = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+    os_name = platform.platform()
+    if os.path.exists("/etc/os-release"):
+        with open("/etc/os-release") as f:
+            for line in f:
+                if line.startswith("PRETTY_NAME="):
+                    os_name = line.split("=", 1)[1].strip().strip('"') + f" (kernel {platform.release()})"
+    packages = {}
+    for name in ["numpy", "pillow", "opencv-python-headless", "albumentations", "scikit-image"]:
+        try:
+            packages[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            packages[name] = "?"
+    return {
+        "cpu": model,
+        "cores": os.cpu_count(),
+        "memory": memory,
+        "os": os_name,
+        "swift": command_output(["swift", "--version"]).splitlines()[0] if command_output(["swift", "--version"])
+        else "?",
+        "python": platform.python_version(),
+        "packages": packages,
+        "libpng": command_output(["pkg-config", "--modversion", "libpng"]),
+        "commit": command_output(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"]),
+        "dirty": bool(command_output(["git", "-C", ROOT, "status", "--porcelain", "--untracked-files=no"])),
+    }
+
+
+def fmt(value, digits=0):
+    return f"{value:,.{digits}f}"
+
+
+def render(args, mode_name, mode, info, results, started, finished):
+    lines = []
+    add = lines.append
+    add("# augstore benchmarks")
+    add("")
+    add(f"Generated by `{args.command}` on {finished:%Y-%m-%d %H:%M} UTC "
+        f"({(finished - started).total_seconds() / 60:.1f} min, **{mode_name}** mode); do not edit by hand, "
+        "rerun the script.")
+    add("")
+    add("augstore and its peer run alternately in the same session on the same files; every figure is the "
+        "median of the runs shown, and ratios are augstore / peer (above 1: augstore is faster). Other "
+        "processes shared the machine, so single figures are noisy; the ratios are the point.")
+    add("")
+    add(f"Load average (1 min) of the machine: {results['load'][0]:.1f} at the start, {results['load'][1]:.1f} at the end "
+        f"(2 would be both cores busy).")
+    add("")
+    add("## Machine")
+    add("")
+    add("| | |")
+    add("|---|---|")
+    add(f"| CPU | {info['cpu']} |")
+    add(f"| cores | {info['cores']} |")
+    add(f"| memory | {info['memory']} |")
+    add(f"| OS | {info['os']} |")
+    add(f"| Swift | {info['swift']} |")
+    add(f"| libpng (augstore's decoder) | {info['libpng']} |")
+    add(f"| Python | {info['python']} |")
+    add("| Python packages | " + ", ".join(f"{k} {v}" for k, v in info["packages"].items()) + " |")
+    add(f"| augstore commit | {info['commit']}{' (with uncommitted changes)' if info['dirty'] else ''} |")
+    add("")
+    add("## Images")
+    add("")
+    images = results["images"]
+    add(f"Generated once per work folder from crops (40–100 % of the largest crop of the target aspect, "
+        f"mirrored half the time) of scikit-image's sample photographs ({', '.join(images['photos'])}), "
+        f"resized with Pillow bilinear and saved as 8-bit RGB PNG with Pillow's default compression: "
+        f"{images['small']:,} images at 224×224 ({images['small_bytes'] / 1e6:.1f} MB) and "
+        f"{images['large']:,} at 500×375 ({images['large_bytes'] / 1e6:.1f} MB).")
+    add("")
+
+    # 1. Decode
+    decode = results["decode"]
+    add("## 1. PNG decode (single thread)")
+    add("")
+    add(f"Files read into memory first, then decoded one after the other {mode['decode_repeat']}× per round "
+        f"after a warm-up pass; median of {mode['decode_rounds']} rounds. augstore: `kernel-probe decode` "
+        "(`PNGDecoder.decode`); Pillow: `Image.open(BytesIO(b)).load()` + `np.asarray`; OpenCV: "
+        "`cv2.imdecode(…, IMREAD_UNCHANGED)`.")
+    add("")
+    add("| images | clock | augstore MP/s | Pillow MP/s | OpenCV MP/s | augstore / Pillow | augstore / OpenCV |")
+    add("|---|---|---:|---:|---:|---:|---:|")
+    for label, entry in decode.items():
+        for clock, key in (("wall", "rates"), ("thread CPU", "cpu_rates")):
+            if not all(entry.get(key, {}).get(k) for k in ("augstore", "Pillow", "OpenCV")):
+                continue
+            a, p, o = (median(entry[key][k]) for k in ("augstore", "Pillow", "OpenCV"))
+            add(f"| {label} ({entry['files']:,} files, {entry['bytes'] / 1e6:.0f} MB) | {clock} | {fmt(a, 1)} | "
+                f"{fmt(p, 1)} | {fmt(o, 1)} | **{a / p:.2f}** | **{a / o:.2f}** |")
+    add("")
+    add("MP/s per thread-CPU second is what the decoder costs, whatever else runs on the machine; per "
+        "wall-clock second includes time the thread waited for a core.")
+    add("")
+
+    # 2. Kernels
+    kernels = results["kernels"]
+    add("## 2. Kernels vs Albumentations (single thread, 224×224 RGB)")
+    add("")
+    add(f"`Tools/bench/kernels --seconds {mode['kernel_seconds']} --rounds {mode['kernel_rounds']}` on "
+        f"{len(results['kernel_images'])} of the 224×224 images: each transform with fixed parameters, one image "
+        f"at a time, for {mode['kernel_seconds']} s per round; `kernel-probe bench` and Albumentations "
+        f"alternate; median of {mode['kernel_rounds']} rounds.")
+    add("")
+    add("| transform | augstore images/s | Albumentations images/s | ratio |")
+    add("|---|---:|---:|---:|")
+    for name in kernels["albumentations"]:
+        a = median(kernels["augstore"].get(name, []))
+        b = median(kernels["albumentations"][name])
+        add(f"| {name} | {fmt(a)} | {fmt(b)} | **{a / b:.2f}** |")
+    add("")
+
+    # 3. Pipeline
+    pipeline = results["pipeline"]
+    ours, theirs = pipeline["augstore"], pipeline["python"]
+    n = pipeline["images"]
+    a_wall = median([r["epoch0"] for r in ours])
+    a_reported = median([r["epoch0_reported"] for r in ours])
+    p_time = median([r["epoch0"] for r in theirs])
+    p_process = median([r["process"] for r in theirs])
+    add("## 3. One epoch, PNG files → .npy files (2 workers)")
+    add("")
+    add(f"{n:,} images of 224×224 through RandomFlip (horizontal), RandomRotation 0.1, RandomZoom 0.1, "
+        f"RandomCrop 200×200, RandomContrast 0.2, RandomBrightness 0.2, each result written as a `.npy` file; "
+        f"median of {len(ours)} repetitions, the two sides alternating (and taking turns to go first). Every "
+        "store and output folder is kept until all repetitions are done, so neither side creates its files "
+        "right after the other deleted thousands.")
+    add("")
+    add("- **augstore**: a fresh store per repetition (`init`, `dataset add`, `pipeline add`, `run create`, "
+        "untimed), then the wall-clock time of the process `augstore materialize R --epochs 0 --jobs 2 "
+        "--json` (opening the store, recording the epoch's parameters, decoding, rendering, SHA-256 of every "
+        "tensor, cache writes and the catalog commit).")
+    add("- **Python**: `Tools/bench/pipeline_peer.py`: a 2-process `multiprocessing` Pool, `cv2.imread(…, "
+        "IMREAD_UNCHANGED)` + BGR→RGB, `A.Compose([HorizontalFlip(), Rotate(limit=36), "
+        "Affine(scale=(0.9, 1.1)), RandomCrop(200, 200), RandomBrightnessContrast(0.2, 0.2)])` (bilinear, "
+        "reflect borders), `np.save`; timed from the pool's start to its end (interpreter start and imports "
+        "excluded, which favours Python).")
+    add("")
+    a_cpu = median([r["epoch0_cpu"] for r in ours])
+    p_cpu = median([r["epoch0_cpu"] for r in theirs])
+    add("| | seconds | images/s | CPU seconds (user + system) | CPU ms / image |")
+    add("|---|---:|---:|---:|---:|")
+    add(f"| augstore materialize (process wall clock) | {a_wall:.2f} | {fmt(n / a_wall)} | {a_cpu:.2f} | "
+        f"{a_cpu / n * 1e3:.2f} |")
+    add(f"| augstore materialize (its own per-epoch `seconds`) | {a_reported:.2f} | {fmt(n / a_reported)} | | |")
+    add(f"| Python + OpenCV + Albumentations, 2 processes | {p_time:.2f} | {fmt(n / p_time)} | {p_cpu:.2f} | "
+        f"{p_cpu / n * 1e3:.2f} |")
+    add(f"| (Python, whole process including imports) | {p_process:.2f} | {fmt(n / p_process)} | | |")
+    add("")
+    add(f"**Ratio augstore / Python: {p_time / a_wall:.2f}** on wall clock (images/s; "
+        f"{p_time / a_reported:.2f} on augstore's own epoch time). Goal: ≥ 2. "
+        f"On CPU time per image, which the other jobs on the machine disturb less: **{p_cpu / a_cpu:.2f}**.")
+    add("")
+    add("Every repetition (seconds):")
+    add("")
+    add("| repetition | augstore epoch 0 | Python epoch | augstore replay | augstore epoch 1 |")
+    add("|---:|---:|---:|---:|---:|")
+    for i, (a, p) in enumerate(zip(ours, theirs)):
+        add(f"| {i + 1} | {a['epoch0']:.2f} ({a['epoch0_cpu']:.2f} CPU) | {p['epoch0']:.2f} "
+            f"({p['epoch0_cpu']:.2f} CPU) | {a['replay0']:.2f} ({a['replay0_cpu']:.2f} CPU) | "
+            f"{a['epoch1']:.2f} ({a['epoch1_cpu']:.2f} CPU) |")
+    add("")
+
+    # 4. Replay and later epochs
+    replay = median([r["replay0"] for r in ours])
+    epoch1 = median([r["epoch1"] for r in ours])
+    epoch1_reported = median([r["epoch1_reported"] for r in ours])
+    add("## 4. Cached replay and a later epoch vs the cold first epoch")
+    add("")
+    add("In the same stores as section 3, right after materializing epoch 0: `augstore replay R --epoch 0 --all "
+        "--out DIR --jobs 2` (every tensor read from the cache, checked against its recorded digest and "
+        "written to DIR), then `augstore materialize R --epochs 1 --jobs 2` (new parameters, so nothing "
+        "cached, but the originals were read before).")
+    add("")
+    replay_cpu = median([r["replay0_cpu"] for r in ours])
+    epoch1_cpu = median([r["epoch1_cpu"] for r in ours])
+    add("| | seconds | images/s | speed-up vs cold epoch 0 | CPU seconds | CPU speed-up |")
+    add("|---|---:|---:|---:|---:|---:|")
+    add(f"| materialize epoch 0 (cold) | {a_wall:.2f} | {fmt(n / a_wall)} | 1.00 | {a_cpu:.2f} | 1.00 |")
+    add(f"| replay epoch 0 from the cache | {replay:.2f} | {fmt(n / replay)} | **{a_wall / replay:.2f}** | "
+        f"{replay_cpu:.2f} | {a_cpu / replay_cpu:.2f} |")
+    add(f"| materialize epoch 1 (originals read before) | {epoch1:.2f} | {fmt(n / epoch1)} | "
+        f"**{a_wall / epoch1:.2f}** | {epoch1_cpu:.2f} | {a_cpu / epoch1_cpu:.2f} |")
+    add("")
+    add(f"Goal: replay ≥ 5× faster than the cold materialize. Epoch 1's own `seconds`: {epoch1_reported:.2f}.")
+    add("")
+
+    # 5. Catalog
+    catalog = results["catalog"]
+    add("## 5. Catalog")
+    add("")
+    if mode["catalog_samples"]:
+        add(f"> **Quick mode:** a run of {catalog['samples']:,} samples instead of 1,281,167; rates are "
+            "comparable, history latency and bytes per record less so. Run the full mode for the real figure.")
+        add("")
+    add(f"`Tools/bench/catalog{' --samples ' + str(mode['catalog_samples']) if mode['catalog_samples'] else ''}` "
+        "(synthetic 224×224 run: RandomFlip, RandomRotation 0.1, RandomZoom 0.1, RandomCrop 200×200, "
+        "RandomContrast 0.2; record 10 epochs, continue to 90, time one sample's history). No peer.")
+    add("")
+    for note in catalog["notes"]:
+        add(f"    {note}")
+    if catalog["notes"]:
+        add("")
+    lines += catalog["table"]
+    add("")
+    return "\n".join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--augstore", required=True)
+    parser.add_argument("--probe", required=True)
+    parser.add_argument("--mode", choices=sorted(MODES), default="quick")
+    parser.add_argument("--work", required=True, help="temporary folder: images, stores, outputs")
+    parser.add_argument("--output", required=True)
+    parser.add_argument("--command", default="Tools/bench/run")
+    parser.add_argument("--only", nargs="*", default=["decode", "kernels", "pipeline", "catalog"])
+    parser.add_argument("--images", type=int, default=2000)
+    parser.add_argument("--large-images", type=int, default=200)
+    args = parser.parse_args()
+    mode = MODES[args.mode]
+    started = datetime.datetime.now(datetime.timezone.utc)
+    load_start = os.getloadavg()[0]
+    os.makedirs(args.work, exist_ok=True)
+
+    image_folder = os.path.join(args.work, "images")
+    make_images(image_folder, args.images, args.large_images)
+    small = png_files(os.path.join(image_folder, "small"))
+    large = png_files(os.path.join(image_folder, "large"))
+    results = {"images": {
+        "small": len(small), "large": len(large),
+        "small_bytes": sum(os.path.getsize(p) for p in small),
+        "large_bytes": sum(os.path.getsize(p) for p in large),
+        "photos": sorted(os.listdir(os.path.join(image_folder, "small"))),
+    }}
+    results_path = os.path.join(args.work, "results.json")
+    if os.path.exists(results_path) and set(args.only) != set(parser.get_default("only")):
+        with open(results_path) as f:
+            previous = json.load(f)
+        results.update({k: v for k, v in previous.items() if k != "images"})
+    run_work = os.path.join(args.work, "scratch")
+    os.makedirs(run_work, exist_ok=True)
+    if "decode" in args.only:
+        results["decode"] = bench_decode(args.probe, {"224×224": small, "500×375": large}, mode)
+    if "kernels" in args.only:
+        picked = small[:: max(1, len(small) // 16)][:16]  # spread over the photographs
+        results["kernel_images"] = picked
+        results["kernels"] = bench_kernels(picked, mode, run_work)
+    if "pipeline" in args.only:
+        results["pipeline"] = bench_pipeline(args.augstore, os.path.join(image_folder, "small"), small, mode,
+                                             run_work)
+    if "catalog" in args.only:
+        results["catalog"] = bench_catalog(mode)
+    with open(results_path, "w") as f:
+        json.dump(results, f)
+    results["load"] = (load_start, os.getloadavg()[0])
+    finished = datetime.datetime.now(datetime.timezone.utc)
+    text = render(args, args.mode, mode, machine(), results, started, finished)
+    with open(args.output, "w") as f:
+        f.write(text + "\n")
+    log(f"wrote {args.output}")
+
+
+if __name__ == "__main__":
+    main()
