@@ -1,0 +1,231 @@
+import AugStore
+import AugStoreCatalog
+import AugStoreTestSupport
+import Foundation
+import GRDB
+import Testing
+
+/// Tampering, kills, write failures and upgrades through the real binary (the fast part of
+/// `Tools/reliability`; the long runs live there).
+@Suite struct ReliabilityCLITests {
+  // MARK: Tampering
+
+  /// `verify --json`: exit status and problems as (kind, path, detail).
+  static func verify(_ store: String) throws -> (status: Int32, problems: [(String, String, String)]) {
+    let outcome = try CLI.run(["verify", "--json", "--store", store])
+    let report = try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any]
+    let problems = (report?["problems"] as? [[String: Any]] ?? []).map {
+      ($0["kind"] as? String ?? "", $0["path"] as? String ?? "", $0["detail"] as? String ?? "")
+    }
+    return (outcome.status, problems)
+  }
+
+  static func flipByte(_ path: String, at offset: Int) throws {
+    var bytes = try Files.read(path)
+    bytes[offset % bytes.count] ^= 0x01
+    try Files.write(bytes, to: path)
+  }
+
+  @Test func verifyNamesAnObjectWithAFlippedByte() throws {
+    let folder = try TemporaryDirectory()
+    let store = try MaterializeCLITests.makeStore(in: folder, perClass: 2)
+    #expect(try Self.verify(store).status == 0)
+    let objects = Files.list(store + "/objects")
+    try Self.flipByte(store + "/objects/" + objects[3], at: 100)
+    let found = try Self.verify(store)
+    #expect(found.status == 1)
+    #expect(found.problems.count == 1)
+    #expect(found.problems.first?.0 == "object_damaged")
+    #expect(found.problems.first?.1.hasSuffix(objects[3]) == true)
+  }
+
+  @Test func verifyNamesACacheEntryWithAFlippedByte() throws {
+    let folder = try TemporaryDirectory()
+    let store = try MaterializeCLITests.makeStore(in: folder, perClass: 2)
+    #expect(try CLI.run(["materialize", "r", "--epochs", "0", "--store", store]).status == 0)
+    let entries = Files.list(store + "/cache")
+    try Self.flipByte(store + "/cache/" + entries[1], at: 200)
+    let found = try Self.verify(store)
+    #expect(found.status == 1)
+    #expect(found.problems.map(\.0) == ["cache_damaged"])
+    #expect(found.problems.first?.1.hasSuffix(entries[1]) == true)
+  }
+
+  @Test func verifyNamesARecordWhoseDigestDiffersFromItsCacheEntry() throws {
+    let folder = try TemporaryDirectory()
+    let store = try MaterializeCLITests.makeStore(in: folder, perClass: 2)
+    #expect(try CLI.run(["materialize", "r", "--epochs", "0-1", "--store", store]).status == 0)
+    let clean = try CLI.json(["verify", "--store", store]) as? [String: Any]
+    #expect(clean?["record_digests_checked"] as? Int == 12)
+    let opened = try Store(opening: store)
+    try opened.catalog.setTensorDigests(
+      run: try opened.catalog.run(named: "r"), epoch: 1, [(sample: 5, digest: [UInt8](repeating: 9, count: 32))])
+    let found = try Self.verify(store)
+    #expect(found.status == 1)
+    #expect(found.problems.map(\.0) == ["record_digest"])
+    #expect(found.problems.first?.2.contains("run \"r\" epoch 1 sample 5") == true)
+    let text = try CLI.run(["verify", "--store", store])
+    #expect(text.status == 1 && text.stderr.contains("record_digest") && text.stderr.contains("epoch 1 sample 5"))
+  }
+
+  // MARK: Kills
+
+  /// A store at the state `materialize r --epochs 0-3` leaves, for comparison.
+  static func referenceRecords(_ store: String) throws -> [String] {
+    let outcome = try CLI.run([
+      "sql", "SELECT epoch, sample, position, params_json, digest FROM augmentation_records ORDER BY epoch, sample",
+      "--store", store,
+    ])
+    return outcome.stdout.split(separator: "\n").map(String.init)
+  }
+
+  @Test(arguments: [
+    (["dataset", "add", "d2", "--from", "@IMAGES"], 0.04), (["record", "r", "--epochs", "0-19"], 0.05),
+    (["cache", "gc", "--max-size", "10KB"], 0.03), (["replay", "r", "--epoch", "1", "--all", "--out", "@OUT"], 0.05),
+  ])
+  func aKilledCommandLeavesASoundStoreAndItsRerunCompletes(arguments: [String], delay: Double) throws {
+    let folder = try TemporaryDirectory()
+    let store = try MaterializeCLITests.makeStore(in: folder, perClass: 20)
+    #expect(try CLI.run(["materialize", "r", "--epochs", "0-1", "--store", store]).status == 0)
+    let before = try Self.referenceRecords(store)
+    let resolved = arguments.map {
+      $0 == "@IMAGES" ? folder.appending("images") : $0 == "@OUT" ? folder.appending("out") : $0
+    }
+    let started = try CLI.start(resolved + ["--store", store])
+    Thread.sleep(forTimeInterval: delay)
+    kill(started.0.processIdentifier, SIGKILL)
+    _ = CLI.finish(started)
+    let afterKill = try Self.verify(store)
+    #expect(afterKill.status == 0, "\(afterKill.problems)")
+    let records = try Self.referenceRecords(store)
+    #expect(Array(records.prefix(before.count)) == before)
+    let rerun = try CLI.run(resolved + ["--store", store])
+    #expect(rerun.status == 0, "\(rerun.stderr)")
+    #expect(try Self.verify(store).status == 0)
+    let replay = try CLI.run([
+      "replay", "r", "--epoch", "0", "--all", "--out", folder.appending("check"), "--store", store,
+    ])
+    #expect(replay.status == 0, "\(replay.stderr)")
+  }
+
+  // MARK: Write failures
+
+  @Test func datasetAddPastTheFileSizeLimitFailsCleanlyAndChangesNothing() throws {
+    let folder = try TemporaryDirectory()
+    let store = folder.appending("store")
+    #expect(try CLI.run(["init", store]).status == 0)
+    try ImageFolder.make(at: folder.appending("images"), classes: 2, perClass: 3, width: 40, height: 30)
+    let before = try CatalogDump.dump(store + "/catalog.sqlite")
+    // 1 KiB: each original is larger, so writing the first one fails with EFBIG.
+    let outcome = try Self.shell(
+      "ulimit -f 2; trap '' XFSZ; exec \"$0\" \"$@\"",
+      [CLI.executable, "dataset", "add", "d", "--from", folder.appending("images"), "--store", store])
+    #expect(outcome.status == 1)
+    #expect(outcome.stderr.split(separator: "\n").count == 1, "\(outcome.stderr)")
+    #expect(try CatalogDump.dump(store + "/catalog.sqlite") == before)
+    #expect(Files.list(store + "/objects").isEmpty)
+    #expect(try Self.verify(store).status == 0)
+    #expect(try CLI.run(["dataset", "add", "d", "--from", folder.appending("images"), "--store", store]).status == 0)
+  }
+
+  /// Runs `/bin/sh -c script arguments…` and collects its output.
+  static func shell(_ script: String, _ arguments: [String]) throws -> (status: Int32, stderr: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/sh")
+    process.arguments = ["-c", script] + arguments
+    let out = Pipe()
+    let err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    _ = out.fileHandleForReading.readDataToEndOfFile()
+    let stderr = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: stderr, as: UTF8.self))
+  }
+
+  // MARK: Upgrades
+
+  /// The schema version this binary writes.
+  static func latestSchema() throws -> Int {
+    let folder = try TemporaryDirectory()
+    return try Catalog(path: folder.appending("catalog.sqlite")).schemaVersion()
+  }
+
+  static let fixture = Files.repositoryRoot + "/Tests/Fixtures/store-v4"
+
+  /// A copy of the schema-4 fixture store in `folder`.
+  static func copyFixture(into folder: TemporaryDirectory) throws -> String {
+    let copy = folder.appending("store-v4")
+    try FileManager.default.copyItem(atPath: fixture, toPath: copy)
+    return copy
+  }
+
+  @Test func aStoreWrittenBySchema4OpensWithItsRecordsHistoryAndTensorsIntact() throws {
+    let folder = try TemporaryDirectory()
+    let store = try Self.copyFixture(into: folder)
+    let expected =
+      try JSONSerialization.jsonObject(with: Data(try Files.read(Self.fixture + ".expected.json")))
+      as? [String: Any]
+    let records = try #require(expected?["records"] as? [[String: Any]])
+    #expect(records.count == 8)
+
+    #expect(try Self.verify(store).status == 0)
+    let opened = try Store(opening: store)
+    #expect(expected?["schema"] as? Int == 4)
+    #expect(try opened.catalog.schemaVersion() == Self.latestSchema())
+    let rows =
+      try CLI.json([
+        "sql",
+        "SELECT run, epoch, sample, path, label, position, original, params_json, digest FROM augmentation_records "
+          + "ORDER BY epoch, sample", "--store", store,
+      ]) as? [String: Any]
+    let found = try #require(rows?["rows"] as? [[String: Any]])
+    #expect(found.count == records.count)
+    for (row, want) in zip(found, records) {
+      #expect(NSDictionary(dictionary: row).isEqual(to: want), "\(row) != \(want)")
+    }
+
+    for sample in 0..<4 {
+      let history = try CLI.json(["history", "r", "--sample", "\(sample)", "--store", store]) as? [String: Any]
+      let epochs = try #require(history?["epochs"] as? [[String: Any]])
+      let wanted = records.filter { $0["sample"] as? Int == sample }
+      #expect(epochs.map { $0["digest"] as? String } == wanted.map { $0["digest"] as? String })
+      #expect(epochs.map { $0["position"] as? Int } == wanted.map { $0["position"] as? Int })
+    }
+
+    for epoch in 0..<2 {
+      let out = folder.appending("replay-\(epoch)")
+      let replay = try CLI.run(["replay", "r", "--epoch", "\(epoch)", "--all", "--out", out, "--store", store])
+      #expect(replay.status == 0, "\(replay.stderr)")
+      for want in records where want["epoch"] as? Int == epoch {
+        let name = "\(want["position"] as? Int ?? -1)-\(want["sample"] as? Int ?? -1).npy"
+        let digest = TensorCache.digest(try Files.read(out + "/" + name))
+        #expect(digest.map { String(format: "%02x", $0) }.joined() == want["digest"] as? String)
+      }
+    }
+    let cache = try CLI.json(["cache", "stats", "--store", store]) as? [String: Any]
+    #expect(cache?["hits"] as? Int ?? 0 >= 8)
+  }
+
+  @Test func aCatalogClaimingAFutureSchemaIsRefusedNamingBothVersionsAndLeftUntouched() throws {
+    let folder = try TemporaryDirectory()
+    let store = try Self.copyFixture(into: folder)
+    do {
+      let queue = try DatabaseQueue(path: store + "/catalog.sqlite")
+      try queue.write { db in try db.execute(sql: "INSERT INTO grdb_migrations VALUES ('0099_future')") }
+      try queue.close()
+    }
+    let latest = try Self.latestSchema()
+    let files = Files.list(store)
+    let before = try files.map { try Files.read(store + "/" + $0) }
+    for arguments in [["verify"], ["history", "r", "--sample", "0"], ["materialize", "r", "--epochs", "2"]] {
+      let outcome = try CLI.run(arguments + ["--store", store])
+      #expect(outcome.status == 1)
+      #expect(outcome.stderr.contains("99") && outcome.stderr.contains("version \(latest)"))
+      #expect(outcome.stderr.split(separator: "\n").count == 1, "\(outcome.stderr)")
+    }
+    #expect(Files.list(store) == files)
+    #expect(try files.map { try Files.read(store + "/" + $0) } == before)
+  }
+}
