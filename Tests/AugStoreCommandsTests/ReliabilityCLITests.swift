@@ -110,20 +110,27 @@ import Testing
 
   // MARK: Write failures
 
-  @Test func datasetAddPastTheFileSizeLimitFailsCleanlyAndChangesNothing() throws {
+  /// Regression: a failed write while staging originals (EFBIG here; ENOSPC and EROFS alike) was
+  /// reported as "invalid images", and `--skip-invalid` then registered the rest without them.
+  @Test(arguments: [false, true])
+  func datasetAddPastTheFileSizeLimitFailsCleanlyAndChangesNothing(skipInvalid: Bool) throws {
     let folder = try TemporaryDirectory()
     let store = folder.appending("store")
     #expect(try CLI.run(["init", store]).status == 0)
     try ImageFolder.make(at: folder.appending("images"), classes: 2, perClass: 3, width: 40, height: 30)
     let before = try CatalogDump.dump(store + "/catalog.sqlite")
-    // 1 KiB: each original is larger, so writing the first one fails with EFBIG.
+    // A limit of 2 blocks: every original is larger, so staging the first one fails with EFBIG.
     let outcome = try Self.shell(
       "ulimit -f 2; trap '' XFSZ; exec \"$0\" \"$@\"",
-      [CLI.executable, "dataset", "add", "d", "--from", folder.appending("images"), "--store", store])
+      [CLI.executable, "dataset", "add", "d", "--from", folder.appending("images"), "--store", store]
+        + (skipInvalid ? ["--skip-invalid"] : []))
     #expect(outcome.status == 1)
     #expect(outcome.stderr.split(separator: "\n").count == 1, "\(outcome.stderr)")
+    #expect(outcome.stderr.contains("too large"), "\(outcome.stderr)")
+    #expect(!outcome.stderr.contains("invalid"), "\(outcome.stderr)")
     #expect(try CatalogDump.dump(store + "/catalog.sqlite") == before)
     #expect(Files.list(store + "/objects").isEmpty)
+    #expect(Files.list(store + "/tmp").isEmpty)
     #expect(try Self.verify(store).status == 0)
     #expect(try CLI.run(["dataset", "add", "d", "--from", folder.appending("images"), "--store", store]).status == 0)
   }

@@ -110,7 +110,7 @@ def main():
                 if done.returncode != 0:
                     counts["nonzero"] += 1
                     entry["nonzero"] += 1
-                    if kind == "replay" and "is not recorded" in stderr or "not recorded" in stderr:
+                    if kind == "replay" and "has no records for epoch" in stderr:
                         counts["expected_nonzero"] += 1
                     else:
                         counts["unexpected"].append(f"{' '.join(args)} -> {done.returncode}: {done.stderr.strip()}")
