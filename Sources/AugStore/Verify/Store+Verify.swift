@@ -107,7 +107,8 @@ extension Store {
 extension Store {
   /// For every record with a digest whose cache entry (by key) exists, the entry's digest must be
   /// the record's: a `record_digest` problem names the run, epoch and sample otherwise.
-  private func verifyRecordDigests(entries: [CacheEntry]) throws -> (checked: Int, problems: [VerifyProblem]) {
+  private func verifyRecordDigests(entries: [CacheEntry]) throws -> (checked: Int, problems: [VerifyProblem])
+  {
     guard !entries.isEmpty else { return (0, []) }
     let index = Dictionary(entries.map { ($0.key, $0.digest) }, uniquingKeysWith: { first, _ in first })
     var checked = 0

@@ -24,7 +24,9 @@ enum Harness {
     }
     precondition(again.canonicalJSON == canonical, "canonical JSON is not a fixed point: \(canonical)")
     let size = ImageSize(height: image.height, width: image.width)
-    guard let output = try? spec.outputSize(input: size), output.height * output.width <= 1 << 16 else { return }
+    guard let output = try? spec.outputSize(input: size), output.height * output.width <= 1 << 16 else {
+      return
+    }
     for epoch in 0..<2 {
       guard
         let record = try? spec.drawRecord(
@@ -39,6 +41,7 @@ enum Harness {
   }
 }
 
+/// The libFuzzer entry point: one input per call.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzPipeline(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
   Harness.run(Array(UnsafeBufferPointer(start: data, count: size)))

@@ -18,7 +18,8 @@ enum Harness {
     let root = "\(base)/augstore-fuzz-png-\(getpid())"
     try? FileManager.default.removeItem(atPath: root)
     let source = root + "/source"
-    guard (try? FileManager.default.createDirectory(atPath: source, withIntermediateDirectories: true)) != nil,
+    guard
+      (try? FileManager.default.createDirectory(atPath: source, withIntermediateDirectories: true)) != nil,
       let store = try? Store.initialize(at: root + "/store").store
     else { return nil }
     return (store, source)
@@ -48,6 +49,7 @@ enum Harness {
   }
 }
 
+/// The libFuzzer entry point: one input per call.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzPNG(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
   Harness.run(Array(UnsafeBufferPointer(start: data, count: size)))
