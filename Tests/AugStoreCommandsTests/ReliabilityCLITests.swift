@@ -70,6 +70,38 @@ import Testing
       text.status == 1 && text.stderr.contains("record_digest") && text.stderr.contains("epoch 1 sample 5"))
   }
 
+  // MARK: Hostile names
+
+  @Test func oddFileNamesAndSQLInNamesAreTakenLiterally() throws {
+    let folder = try TemporaryDirectory()
+    let store = folder.appending("store")
+    #expect(try CLI.run(["init", store]).status == 0)
+    let label = "cl ass'; DROP TABLE samples;--"
+    let names = ["a b.png", "ünï.png", "semi;colon'quote.png", "new\nline.png", "%s%n.png", "-dash.png"]
+    for (seed, name) in names.enumerated() {
+      try Files.write(try ImageFolder.png(seed: seed), to: folder.appending("images/\(label)/\(name)"))
+    }
+    let refused = try CLI.run([
+      "dataset", "add", "x'; DROP TABLE samples;--", "--from", folder.appending("images"), "--store", store,
+    ])
+    #expect(refused.status == 1 && refused.stderr.contains("invalid dataset name"))
+    #expect(
+      try CLI.run(["dataset", "add", "odd", "--from", folder.appending("images"), "--store", store]).status
+        == 0)
+    let rows =
+      try CLI.json(["sql", "SELECT path, label FROM samples ORDER BY path", "--store", store])
+      as? [String: Any]
+    let found = (rows?["rows"] as? [[String: Any]] ?? []).compactMap { $0["path"] as? String }
+    #expect(found == names.map { "\(label)/\($0)" }.sorted())
+    let out = folder.appending("export")
+    #expect(try CLI.run(["dataset", "export", "odd", "--to", out, "--store", store]).status == 0)
+    for name in names {
+      #expect(
+        try Files.read(out + "/\(label)/\(name)") == Files.read(folder.appending("images/\(label)/\(name)")))
+    }
+    #expect(try Self.verify(store).status == 0)
+  }
+
   // MARK: Kills
 
   /// Every record of the store as one line each (epoch, sample, position, parameters, digest).
