@@ -102,6 +102,42 @@ import Testing
     #expect(try Self.verify(store).status == 0)
   }
 
+  // MARK: Hostile pipelines
+
+  /// Regression (found by fuzz-pipeline): `materialize` of a pipeline whose Normalization had a
+  /// single variance beside three means, or two means for an RGB image, died of a trap (SIGILL)
+  /// in the kernel; now the first works and the second is one error line.
+  @Test(arguments: [
+    (#"{"mean": [0.5, 0.4, 0.3], "variance": 0.25}"#, true),
+    (#"{"mean": [1, 2], "variance": [1, 1]}"#, false),
+  ])
+  func normalizationWithPerChannelValuesMaterializesOrFailsCleanly(arguments: String, succeeds: Bool) throws {
+    let folder = try TemporaryDirectory()
+    let store = folder.appending("store")
+    try ImageFolder.make(at: folder.appending("images"), classes: 1, perClass: 3)
+    let spec =
+      #"{"transforms": [{"type": "RandomFlip"}, {"type": "Normalization", "#
+      + arguments.dropFirst() + #"], "output": {"dtype": "float32"}}"#
+    try Files.write(Array(spec.utf8), to: folder.appending("norm.json"))
+    for command in [
+      ["init", store], ["dataset", "add", "d", "--from", folder.appending("images"), "--store", store],
+      ["pipeline", "add", "norm", "--spec", folder.appending("norm.json"), "--store", store],
+      ["run", "create", "r", "--dataset", "d", "--pipeline", "norm", "--seed", "3", "--store", store],
+    ] {
+      let outcome = try CLI.run(command)
+      #expect(outcome.status == 0, "\(command): \(outcome.stderr)")
+    }
+    let materialize = try CLI.run(["materialize", "r", "--epochs", "0", "--store", store])
+    if succeeds {
+      #expect(materialize.status == 0, "\(materialize.stderr)")
+    } else {
+      #expect(materialize.status == 1)
+      #expect(materialize.stderr.split(separator: "\n").count == 1, "\(materialize.stderr)")
+      #expect(materialize.stderr.contains("2 per-channel values for an image with 3 channels"))
+    }
+    #expect(try Self.verify(store).status == 0)
+  }
+
   // MARK: Kills
 
   /// Every record of the store as one line each (epoch, sample, position, parameters, digest).
