@@ -1,4 +1,5 @@
 // swift-tools-version: 6.1
+import Foundation
 import PackageDescription
 
 let package = Package(
@@ -116,3 +117,20 @@ let package = Package(
     ),
   ]
 )
+
+// libFuzzer targets (Tools/fuzz), only when AUGSTORE_FUZZ is set, so a plain `swift build` never sees
+// them. Built by Tools/fuzz/run with `--sanitize=fuzzer --sanitize=address`.
+if ProcessInfo.processInfo.environment["AUGSTORE_FUZZ"] != nil {
+  package.targets += [
+    .executableTarget(
+      name: "fuzz-png", dependencies: ["AugStore", "AugStoreImaging"], path: "Tools/fuzz/fuzz-png",
+      swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
+    .executableTarget(
+      name: "fuzz-pipeline", dependencies: ["AugStoreImaging", "AugStoreTransforms"],
+      path: "Tools/fuzz/fuzz-pipeline", swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
+  ]
+  package.products += [
+    .executable(name: "fuzz-png", targets: ["fuzz-png"]),
+    .executable(name: "fuzz-pipeline", targets: ["fuzz-pipeline"]),
+  ]
+}

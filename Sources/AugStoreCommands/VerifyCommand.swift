@@ -5,7 +5,8 @@ import AugStore
 struct VerifyCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "verify",
-    abstract: "Re-hash objects, check cache entries against their digests, run SQLite's integrity check.",
+    abstract:
+      "Re-hash objects, check cache entries and record digests against their digests, run SQLite's integrity check.",
     discussion: "Reports every problem and exits 1 if there is any; it changes nothing."
   )
 
@@ -21,6 +22,7 @@ struct VerifyCommand: ParsableCommand {
     } else {
       print("objects       \(report.objectsChecked) checked")
       print("cache         \(report.cacheEntriesChecked) entries checked")
+      print("records       \(report.recordDigestsChecked) digests checked against their cache entries")
       if report.unindexedCacheFiles > 0 {
         print(
           "              \(report.unindexedCacheFiles) unindexed cache files (harmless; `cache clear` removes them)"

@@ -38,6 +38,9 @@ public enum AugmentationError: Error, Equatable, Sendable {
   case parameterMismatch(index: Int, transform: String)
   /// A crop does not fit the image it is applied to.
   case cropOutOfBounds(index: Int, transform: String)
+  /// Per-channel values (`Normalization` mean or variance) that are neither one value nor one per
+  /// channel of the image they are applied to.
+  case channelMismatch(index: Int, transform: String, values: Int, channels: Int)
 }
 
 extension AugmentationError: CustomStringConvertible {
@@ -50,6 +53,8 @@ extension AugmentationError: CustomStringConvertible {
       "transforms[\(index)] (\(transform)): recorded parameters are of another transform"
     case .cropOutOfBounds(let index, let transform):
       "transforms[\(index)] (\(transform)): the crop does not fit the image"
+    case .channelMismatch(let index, let transform, let values, let channels):
+      "transforms[\(index)] (\(transform)): \(values) per-channel values for an image with \(channels) channels"
     }
   }
 }

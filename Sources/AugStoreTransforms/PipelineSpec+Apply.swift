@@ -23,7 +23,7 @@ extension PipelineSpec {
       let params: TransformParams = record.original ? .none : record.params[index]
       if transform.producesFloat {
         state.flush()
-        floats = applyFloat(transform, image: state.image, values: floats)
+        floats = try applyFloat(transform, index: index, image: state.image, values: floats)
         continue
       }
       try state.apply(transform, params, index: index, original: record.original)
@@ -53,14 +53,25 @@ extension PipelineSpec {
     return AugmentedTensor(shape: shape, values: .uint8(pixels))
   }
 
-  private func applyFloat(_ transform: TransformSpec, image: Tensor, values: [Float]?) -> [Float]? {
+  private func applyFloat(
+    _ transform: TransformSpec, index: Int, image: Tensor, values: [Float]?
+  ) throws(AugmentationError) -> [Float]? {
     switch transform {
     case .rescaling(let scale, let offset):
       if let values { return values.map { $0 * Float(scale) + Float(offset) } }
       return Kernels.rescale(image, scale: Float(scale), offset: Float(offset))
     case .normalization(let mean, let variance):
-      let mean = mean.map(Float.init)
-      let variance = variance.map(Float.init)
+      // One value applies to every channel (Keras broadcasts it); otherwise one per channel.
+      func perChannel(_ list: [Double]) throws(AugmentationError) -> [Float] {
+        if list.count == 1 { return [Float](repeating: Float(list[0]), count: image.channels) }
+        guard list.count == image.channels else {
+          throw .channelMismatch(
+            index: index, transform: transform.typeName, values: list.count, channels: image.channels)
+        }
+        return list.map(Float.init)
+      }
+      let mean = try perChannel(mean)
+      let variance = try perChannel(variance)
       if let values {
         return Kernels.normalize(values, channels: image.channels, mean: mean, variance: variance)
       }

@@ -126,4 +126,29 @@ import Testing
         SampleRecord(original: false, params: [.flip(flips: true), .hue(hueFactor: 0.1)]), to: Self.image())
     }
   }
+
+  /// Regression (found by fuzz-pipeline): a single-value `variance` (or `mean`) beside per-channel
+  /// values trapped in the normalize kernel instead of applying to every channel.
+  @Test func normalizationBroadcastsSingleValuesAndRefusesOtherCounts() throws {
+    let pipeline = try spec(
+      #"{"transforms": [{"type": "Normalization", "mean": [1, 2, 3], "variance": 4}], "output": {"dtype": "float32"}}"#
+    )
+    let input = Self.image(height: 2, width: 2, channels: 3)
+    let output = try pipeline.apply(SampleRecord(original: false, params: [.none]), to: input)
+    guard case .float32(let values) = output.values else {
+      Issue.record("expected float32")
+      return
+    }
+    #expect(values[0] == (Float(input.pixels[0]) - 1) / 2)
+    #expect(values[2] == (Float(input.pixels[2]) - 3) / 2)
+
+    let twoValues = try spec(
+      #"{"transforms": [{"type": "Normalization", "mean": [1, 2], "variance": [1, 1]}], "output": {"dtype": "float32"}}"#
+    )
+    #expect(
+      throws: AugmentationError.channelMismatch(index: 0, transform: "Normalization", values: 2, channels: 3)
+    ) {
+      try twoValues.apply(SampleRecord(original: false, params: [.none]), to: input)
+    }
+  }
 }

@@ -23,4 +23,7 @@ package enum ImageValidation {
 /// Why an image was refused.
 package struct ImageRejection: Error, Sendable, Equatable {
   package var reason: String
+  /// Set when the image is fine but the store could not take it (a failed write: disk full, file
+  /// too large, read-only): the whole command fails with this error, whatever `skipInvalid` says.
+  package var storeFailure: StoreError? = nil
 }

@@ -67,6 +67,10 @@ extension Store {
     defer { FileIO.remove(staging) }
     let scanned = scan(files, staging: staging, options: options, progress: progress)
 
+    // A write that failed is the store's problem, not the image's: never "invalid", never skipped.
+    for case .failure(let rejection) in scanned {
+      if let failure = rejection.storeFailure { throw failure }
+    }
     var accepted: [(file: SourceFile, scan: ScannedImage)] = []
     var invalid: [InvalidFile] = []
     for (file, outcome) in zip(files, scanned) {
@@ -192,7 +196,7 @@ extension Store {
       do {
         try FileIO.writeNew(path, bytes, sync: false)
       } catch {
-        return .failure(ImageRejection(reason: "cannot stage: \(Self.reason(error))"))
+        return .failure(ImageRejection(reason: "cannot stage: \(Self.reason(error))", storeFailure: error))
       }
       stagedPath = path
     }

@@ -1,0 +1,57 @@
+import AugStore
+import AugStoreImaging
+import Foundation
+
+/// libFuzzer target: PNG decoding, then registration of the same bytes as a one-image dataset.
+///
+/// Oracles (a violation traps, which libFuzzer reports as a crash):
+/// - decoding never traps, and a decoded tensor has width × height × channels bytes;
+/// - `dataset add` accepts the file exactly when the decoder does, and a refused file registers
+///   nothing (the dataset's version count does not change).
+enum Harness {
+  /// The store (under $AUGSTORE_FUZZ_DIR, else /dev/shm so fsyncs are cheap) and the one-image
+  /// source folder. The run script removes it afterwards.
+  static let setup: (store: Store, source: String)? = {
+    let base =
+      ProcessInfo.processInfo.environment["AUGSTORE_FUZZ_DIR"]
+      ?? (FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory())
+    let root = "\(base)/augstore-fuzz-png-\(getpid())"
+    try? FileManager.default.removeItem(atPath: root)
+    let source = root + "/source"
+    guard
+      (try? FileManager.default.createDirectory(atPath: source, withIntermediateDirectories: true)) != nil,
+      let store = try? Store.initialize(at: root + "/store").store
+    else { return nil }
+    return (store, source)
+  }()
+
+  static let budget = 1 << 22
+
+  static func run(_ bytes: [UInt8]) {
+    let decoded = try? PNGDecoder.decode(bytes, pixelBudget: budget)
+    if let decoded {
+      precondition(decoded.pixels.count == decoded.width * decoded.height * decoded.channels)
+      precondition(decoded.width > 0 && decoded.height > 0 && decoded.width * decoded.height <= budget)
+    }
+    guard let (store, source) = setup else { fatalError("cannot create the fuzzing store") }
+    guard (try? Data(bytes).write(to: URL(fileURLWithPath: source + "/image.png"))) != nil else {
+      fatalError("cannot write the input")
+    }
+    let before = (try? store.listDatasets().first?.versions.count) ?? 0
+    do {
+      _ = try store.addDataset(named: "fuzz", from: source, options: DatasetAddOptions(pixelBudget: budget))
+      precondition(decoded != nil, "dataset add registered a file the decoder refuses")
+    } catch {
+      precondition(decoded == nil, "dataset add refused a file the decoder accepts: \(error)")
+      let after = (try? store.listDatasets().first?.versions.count) ?? 0
+      precondition(after == before, "a refused file changed the dataset")
+    }
+  }
+}
+
+/// The libFuzzer entry point: one input per call.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzPNG(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+  Harness.run(Array(UnsafeBufferPointer(start: data, count: size)))
+  return 0
+}
