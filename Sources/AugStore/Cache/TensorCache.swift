@@ -74,7 +74,8 @@ package struct TensorCache: Sendable {
     let folder = (path as NSString).deletingLastPathComponent
     if FileIO.kind(folder) != .directory { try FileIO.makeDirectory(folder) }
     let staged = "\(temporary)/cache-\(getpid())-\(Thread.current.hash)-\(key.hexString.prefix(16)).npy"
-    try FileIO.writeNew(staged, bytes, sync: false)
+    // Read-only: replay hands these files out as hard links, which must not be edited in place.
+    try FileIO.writeNew(staged, bytes, sync: false, mode: 0o444)
     do {
       try FileIO.rename(staged, to: path)
     } catch {

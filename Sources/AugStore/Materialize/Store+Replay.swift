@@ -75,6 +75,8 @@ extension Store {
       throw CatalogError.epochNotRecorded(run: name, epoch: epoch)
     }
     let order = try catalog.epochOrder(run: details.run, epoch: epoch)
+    let isBatch: Bool
+    if case .batch = selection { isBatch = true } else { isBatch = false }
     let chosen: [Int]
     switch selection {
     case .sample(let text):
@@ -95,7 +97,8 @@ extension Store {
     let records = try catalog.records(run: details.run, epoch: epoch, samples: chosen)
     let renderer = try Renderer(store: self, details: details)
     let rendered = try render(
-      records, with: renderer, jobs: jobs, progress: progress, phase: "replay epoch \(epoch)", keepBytes: true
+      records, with: renderer, jobs: jobs, progress: progress, phase: "replay epoch \(epoch)",
+      keepBytes: format == .png || isBatch
     )
     for (record, tensor) in zip(records, rendered) {
       if let recorded = record.digest, recorded != tensor.digest {
@@ -129,8 +132,13 @@ extension Store {
     } else {
       for (offset, tensor) in rendered.enumerated() {
         let file = "\(replayed[offset].position)-\(tensor.sample).\(format.rawValue)"
-        let bytes = format == .npy ? tensor.bytes : try Self.png(fromNPY: tensor.bytes)
-        try writeReplacing(folder + "/" + file, bytes)
+        if format == .npy {
+          try place(
+            tensor, record: records[offset].record, renderer: renderer, at: folder + "/" + file, run: name,
+            epoch: epoch)
+        } else {
+          try writeReplacing(folder + "/" + file, try Self.png(fromNPY: tensor.bytes))
+        }
         replayed[offset].file = file
         files.append(file)
       }
@@ -143,6 +151,28 @@ extension Store {
       run: name, epoch: epoch, samples: replayed, files: files,
       cached: rendered.count { $0.source == .cache },
       computed: rendered.count { $0.source != .cache })
+  }
+
+  /// Puts a checked tensor's `.npy` file at `path`: a hard link to its (read-only) cache file when
+  /// the output is on the store's file system, so a cached replay copies nothing; otherwise the
+  /// bytes, rendered again (from the cache, checked, or from the original).
+  private func place(
+    _ tensor: Renderer.Rendered, record: SampleRecord, renderer: Renderer, at path: String, run: String,
+    epoch: Int
+  ) throws {
+    let temporary = path + ".augstore-partial-\(getpid())"
+    FileIO.remove(temporary)
+    if FileIO.hardLink(cache.path(of: tensor.key), as: temporary) {
+      try FileIO.rename(temporary, to: path)
+      return
+    }
+    let index = try catalog.cacheEntries(keys: [Data(tensor.key)])
+    let again = try renderer.render(
+      sample: tensor.sample, record: record, indexed: index[Data(tensor.key)], decodedIndex: nil)
+    guard again.digest == tensor.digest else {
+      throw StoreError.digestMismatch(run: run, epoch: epoch, sample: tensor.sample, path: path)
+    }
+    try writeReplacing(path, again.bytes)
   }
 
   /// Writes `bytes` to `path` through a temporary file and a rename.

@@ -36,13 +36,13 @@ public enum FileIO {
     return bytes
   }
 
-  /// Creates `path` (which must not exist) and writes `bytes`; `sync` also fsyncs it.
+  /// Creates `path` (which must not exist) with `mode` and writes `bytes`; `sync` also fsyncs it.
   package static func writeNew(
-    _ path: String, _ bytes: UnsafeRawBufferPointer, sync: Bool
+    _ path: String, _ bytes: UnsafeRawBufferPointer, sync: Bool, mode: mode_t = 0o644
   )
     throws(StoreError)
   {
-    let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+    let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
     guard fd >= 0 else { throw .io(path: path, message: lastError()) }
     var failure: String?
     var offset = 0
@@ -64,10 +64,14 @@ public enum FileIO {
   }
 
   /// Creates `path` (which must not exist) and writes `bytes`; `sync` also fsyncs it.
-  package static func writeNew(_ path: String, _ bytes: [UInt8], sync: Bool) throws(StoreError) {
+  package static func writeNew(
+    _ path: String, _ bytes: [UInt8], sync: Bool, mode: mode_t = 0o644
+  )
+    throws(StoreError)
+  {
     let failure = bytes.withUnsafeBytes { buffer -> StoreError? in
       do throws(StoreError) {
-        try writeNew(path, buffer, sync: sync)
+        try writeNew(path, buffer, sync: sync, mode: mode)
         return nil
       } catch {
         return error
@@ -87,6 +91,12 @@ public enum FileIO {
       remove(temporary)
       throw error
     }
+  }
+
+  /// Makes `link` a second name of the file at `path` (a hard link); `false` when the file system
+  /// cannot (another device, no hard links) or `path` is gone.
+  package static func hardLink(_ path: String, as link: String) -> Bool {
+    Glibc.link(path, link) == 0
   }
 
   /// Flushes a file (or folder) to disk.

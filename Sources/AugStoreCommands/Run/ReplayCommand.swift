@@ -11,7 +11,8 @@ struct ReplayCommand: ParsableCommand {
       (never new draws); every one is checked against its recorded digest, and a mismatch is an \
       error naming the run, epoch and sample. --sample and --all write <position>-<index>.npy per \
       sample; --batch writes batch-<B>.npy (N, …) with labels.npy and samples.json, following the \
-      epoch's order.
+      epoch's order. On the store's file system, .npy outputs are read-only hard links to the \
+      checked cache files, so a cached replay copies nothing.
       """
   )
 
