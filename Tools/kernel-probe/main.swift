@@ -341,7 +341,9 @@ func decodeBench(_ arguments: [String]) throws {
   while let argument = iterator.next() {
     switch argument {
     case "--repeat":
-      guard let text = iterator.next(), let value = Int(text), value >= 1 else { throw ProbeError("--repeat N") }
+      guard let text = iterator.next(), let value = Int(text), value >= 1 else {
+        throw ProbeError("--repeat N")
+      }
       repeats = value
     case "--json": asJSON = true
     default: paths.append(argument)
@@ -349,7 +351,9 @@ func decodeBench(_ arguments: [String]) throws {
   }
   guard !paths.isEmpty else { throw ProbeError("decode: give at least one .png file") }
   let files: [[UInt8]] = try paths.map { path in
-    guard let data = FileManager.default.contents(atPath: path) else { throw ProbeError("cannot read \(path)") }
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw ProbeError("cannot read \(path)")
+    }
     return [UInt8](data)
   }
   var pixels = 0
@@ -380,7 +384,10 @@ func decodeBench(_ arguments: [String]) throws {
     let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
     print(String(decoding: data, as: UTF8.self))
   } else {
-    print(String(format: "%d files x %d: %.1f MP/s, %.0f images/s", files.count, repeats, megapixelsPerSecond, imagesPerSecond))
+    print(
+      String(
+        format: "%d files x %d: %.1f MP/s, %.0f images/s", files.count, repeats, megapixelsPerSecond,
+        imagesPerSecond))
   }
 }
 
@@ -394,10 +401,10 @@ do {
     FileHandle.standardError.write(
       Data(
         """
-          usage: kernel-probe run CASES.json | kernel-probe bench [--seconds S] [--json] IMAGE.npy... \
-          | kernel-probe decode [--repeat N] [--json] IMAGE.png...
+        usage: kernel-probe run CASES.json | kernel-probe bench [--seconds S] [--json] IMAGE.npy... \
+        | kernel-probe decode [--repeat N] [--json] IMAGE.png...
 
-          """.utf8))
+        """.utf8))
     exit(2)
   }
 } catch {
