@@ -171,6 +171,10 @@ def main():
         lines += ["", "## Failures found and fixed", ""]
         for finding in findings:
             lines.append(f"- **{finding['title']}** {finding['detail']} Regression test: `{finding['test']}`.")
+    notes = load(options.results, "notes.json") or []
+    if notes:
+        lines += ["", "## Limits and what is left", ""]
+        lines += [f"- {note}" for note in notes]
     with open(options.out, "w") as handle:
         handle.write("\n".join(lines) + "\n")
 
