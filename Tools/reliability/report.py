@@ -126,7 +126,8 @@ def main():
     if soak:
         lines += ["", "## Concurrency soak", "",
                   f"`Tools/reliability/soak.py`: {soak['processes']} workers, each running augstore commands back to "
-                  f"back on one store for {soak['seconds']} s (seed {soak['seed']}; command i of worker w chosen by "
+                  f"back on one store for {soak['seconds']} s (limits: {soak.get('seconds_limit', '?')} s or "
+                  f"{soak.get('max_ops', '?')} commands, whichever comes first; seed {soak['seed']}; command i of worker w chosen by "
                   "splitmix64). Every replayed tensor is hashed and compared with a reference store built without "
                   "concurrency.", "", "| Command | Runs | Non-zero exits |", "|---|---:|---:|"]
         for name, entry in sorted(soak["by_kind"].items()):
