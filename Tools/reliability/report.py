@@ -71,10 +71,16 @@ def main():
             lines.append(f"| `swift test --sanitize={result['sanitizer']}` | {result['tests']} tests, {result['seconds']} s | "
                          f"{result['tests']} | {result['issues']} test issues, {result['sanitizer_reports']} sanitizer reports | "
                          f"{verdict(result['exit'] == 0 and result['sanitizer_reports'] == 0)} |")
-    lines += ["", "In the normal test suite (`swift test`, seconds): `ReliabilityCLITests` (tampered object, cache entry "
-              "and record digest named by `verify`; kills of `dataset add`, `record`, `cache gc`, `replay`; EFBIG while "
-              "staging originals; the schema-4 fixture store opened, verified, replayed bit for bit; a future schema "
-              "refused untouched) and `MaterializeCLITests` (kills of `materialize`, two concurrent processes)."]
+    suite = load(options.results, "suite.json")
+    lines += ["", "In the normal test suite (`swift test`"
+              + (f": {suite['tests']} tests, {suite['result']}, {suite['seconds']} s including the build" if suite else "")
+              + "): `ReliabilityCLITests` (tampered object, cache entry and record digest named by `verify`; kills of "
+              "`dataset add`, `record`, `cache gc`, `replay`; EFBIG while staging originals; odd file names and SQL in "
+              "names; Normalization pipelines that used to trap; the schema-4 fixture store `Tests/Fixtures/store-v4` "
+              "opened, verified, its records, history and replayed tensors compared with "
+              "`Tests/Fixtures/store-v4.expected.json`; a catalog claiming schema 99 refused, naming 99 and 4, bytes "
+              "unchanged), `MaterializeCLITests` (kills of `materialize`, two concurrent processes), "
+              "`HostileInputTests` (every bad PNG fixture) and `MigrationTests`."]
 
     if crash:
         lines += ["", "## Crash injection", "",
@@ -120,7 +126,8 @@ def main():
     if soak:
         lines += ["", "## Concurrency soak", "",
                   f"`Tools/reliability/soak.py`: {soak['processes']} workers, each running augstore commands back to "
-                  f"back on one store for {soak['seconds']} s (seed {soak['seed']}; command i of worker w chosen by "
+                  f"back on one store for {soak['seconds']} s (limits: {soak.get('seconds_limit', '?')} s or "
+                  f"{soak.get('max_ops', '?')} commands, whichever comes first; seed {soak['seed']}; command i of worker w chosen by "
                   "splitmix64). Every replayed tensor is hashed and compared with a reference store built without "
                   "concurrency.", "", "| Command | Runs | Non-zero exits |", "|---|---:|---:|"]
         for name, entry in sorted(soak["by_kind"].items()):
@@ -171,6 +178,10 @@ def main():
         lines += ["", "## Failures found and fixed", ""]
         for finding in findings:
             lines.append(f"- **{finding['title']}** {finding['detail']} Regression test: `{finding['test']}`.")
+    notes = load(options.results, "notes.json") or []
+    if notes:
+        lines += ["", "## Limits and what is left", ""]
+        lines += [f"- {note}" for note in notes]
     with open(options.out, "w") as handle:
         handle.write("\n".join(lines) + "\n")
 

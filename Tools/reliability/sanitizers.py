@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
-"""Runs the whole test suite once under a sanitizer and summarizes it as JSON.
+"""Runs the whole test suite once under a sanitizer (or none) and summarizes it as JSON.
 
-    Tools/reliability/sanitizers.py address|thread [--summary F]
+    Tools/reliability/sanitizers.py address|thread|none [--summary F]
+
+none: plain `swift test` in the normal .build folder (the suite's time on this machine).
 
 `swift test --sanitize=<name> --scratch-path .build-<name>` (a separate build folder: the normal
 .build is not touched). Counts tests, failures and sanitizer reports (ASan "ERROR: AddressSanitizer",
@@ -18,11 +20,13 @@ import time
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
 parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-parser.add_argument("sanitizer", choices=["address", "thread"])
+parser.add_argument("sanitizer", choices=["address", "thread", "none"])
 parser.add_argument("--summary")
 parser.add_argument("--log")
 options = parser.parse_args()
-command = ["swift", "test", f"--sanitize={options.sanitizer}", "--scratch-path", f".build-{options.sanitizer}"]
+command = ["swift", "test"]
+if options.sanitizer != "none":
+    command += [f"--sanitize={options.sanitizer}", "--scratch-path", f".build-{options.sanitizer}"]
 started = time.monotonic()
 done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True,
                       env=dict(os.environ, TSAN_OPTIONS="halt_on_error=0", ASAN_OPTIONS="detect_leaks=0"))

@@ -132,6 +132,8 @@ def main():
         "seed": options.seed,
         "processes": options.processes,
         "seconds": round(elapsed, 1),
+        "seconds_limit": options.seconds,
+        "max_ops": options.max_ops,
         **{k: v for k, v in counts.items() if k != "unexpected"},
         "unexpected_nonzero": len(counts["unexpected"]),
         "unexpected_messages": counts["unexpected"][:10],
