@@ -46,7 +46,9 @@ def main():
              "Tools/reliability/run                      # everything: release build, kills, write failures, soak,",
              "                                           # fuzzing (5 min per target), ASan + TSan test runs, this file",
              "Tools/reliability/run --fuzz-seconds 900   # the issue's >= 30 minutes of fuzzing (2 targets x 15 min)",
-             "Tools/reliability/run --quick              # a smoke run (few kills, 30 s soak, 30 s fuzzing, no sanitizers)",
+             "Tools/reliability/run --quick --results /tmp/r   # a smoke run (25 kills, 30 s soak, 30 s fuzzing,",
+             "                                                 # no sanitizers), kept out of the committed results",
+             "Tools/reliability/run --only crash,soak    # some parts only (crash, writefail, soak, fuzz, suite, sanitizers)",
              "python3 Tools/reliability/report.py        # rewrite this file from the saved results",
              "```", "", "## Summary", "",
              "| Part | What ran | Checks | Failures | Result |", "|---|---|---:|---:|---|"]
