@@ -61,12 +61,11 @@ package struct Renderer: Sendable {
   /// - Parameters:
   ///   - indexed: the cache index entry for the tensor's key, if any.
   ///   - decodedIndex: the index entry for the original's decoded pixels, if any.
+  ///   - key: the tensor's cache key, when the caller has computed it already.
   package func render(
-    sample: Int, record: SampleRecord, indexed: CacheEntry?, decodedIndex: CacheEntry?
-  )
-    throws -> Rendered
-  {
-    let key = key(sample: sample, record: record)
+    sample: Int, record: SampleRecord, indexed: CacheEntry?, decodedIndex: CacheEntry?, key: [UInt8]? = nil
+  ) throws -> Rendered {
+    let key = key ?? self.key(sample: sample, record: record)
     var source = Source.computed
     if let indexed {
       switch store.cache.read(key: key, digest: Array(indexed.digest)) {

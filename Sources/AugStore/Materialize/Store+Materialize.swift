@@ -83,7 +83,7 @@ extension Store {
       results[position] = Result {
         var rendered = try renderer.render(
           sample: record.sample, record: record.record, indexed: index[Data(keys[position])],
-          decodedIndex: index[Data(decodedKeys[position])])
+          decodedIndex: index[Data(decodedKeys[position])], key: keys[position])
         if !keepBytes { rendered.bytes = [] }
         return rendered
       }

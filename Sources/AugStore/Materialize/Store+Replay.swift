@@ -168,7 +168,8 @@ extension Store {
     }
     let index = try catalog.cacheEntries(keys: [Data(tensor.key)])
     let again = try renderer.render(
-      sample: tensor.sample, record: record, indexed: index[Data(tensor.key)], decodedIndex: nil)
+      sample: tensor.sample, record: record, indexed: index[Data(tensor.key)], decodedIndex: nil,
+      key: tensor.key)
     guard again.digest == tensor.digest else {
       throw StoreError.digestMismatch(run: run, epoch: epoch, sample: tensor.sample, path: path)
     }
