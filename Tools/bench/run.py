@@ -403,138 +403,152 @@ def render(args, mode_name, mode, info, results, started, finished):
     add("")
 
     # 1. Decode
-    decode = results["decode"]
-    add("## 1. PNG decode (single thread)")
-    add("")
-    add(f"Files read into memory first, then decoded one after the other {mode['decode_repeat']}× per round "
-        f"after a warm-up pass; median of {mode['decode_rounds']} rounds. augstore: `kernel-probe decode` "
-        "(`PNGDecoder.decode`); Pillow: `Image.open(BytesIO(b)).load()` + `np.asarray`; OpenCV: "
-        "`cv2.imdecode(…, IMREAD_UNCHANGED)`.")
-    add("")
-    add("| images | clock | augstore MP/s | Pillow MP/s | OpenCV MP/s | augstore / Pillow | augstore / OpenCV |")
-    add("|---|---|---:|---:|---:|---:|---:|")
-    for label, entry in decode.items():
-        for clock, key in (("wall", "rates"), ("thread CPU", "cpu_rates")):
-            if not all(entry.get(key, {}).get(k) for k in ("augstore", "Pillow", "OpenCV")):
-                continue
-            a, p, o = (median(entry[key][k]) for k in ("augstore", "Pillow", "OpenCV"))
-            add(f"| {label} ({entry['files']:,} files, {entry['bytes'] / 1e6:.0f} MB) | {clock} | {fmt(a, 1)} | "
-                f"{fmt(p, 1)} | {fmt(o, 1)} | **{a / p:.2f}** | **{a / o:.2f}** |")
-    add("")
-    add("MP/s per thread-CPU second is what the decoder costs, whatever else runs on the machine; per "
-        "wall-clock second includes time the thread waited for a core.")
-    add("")
+    def decode_section():
+        decode = results["decode"]
+        add("## 1. PNG decode (single thread)")
+        add("")
+        add(f"Files read into memory first, then decoded one after the other {mode['decode_repeat']}× per round "
+            f"after a warm-up pass; median of {mode['decode_rounds']} rounds. augstore: `kernel-probe decode` "
+            "(`PNGDecoder.decode`); Pillow: `Image.open(BytesIO(b)).load()` + `np.asarray`; OpenCV: "
+            "`cv2.imdecode(…, IMREAD_UNCHANGED)`.")
+        add("")
+        add("| images | clock | augstore MP/s | Pillow MP/s | OpenCV MP/s | augstore / Pillow | augstore / OpenCV |")
+        add("|---|---|---:|---:|---:|---:|---:|")
+        for label, entry in decode.items():
+            for clock, key in (("wall", "rates"), ("thread CPU", "cpu_rates")):
+                if not all(entry.get(key, {}).get(k) for k in ("augstore", "Pillow", "OpenCV")):
+                    continue
+                a, p, o = (median(entry[key][k]) for k in ("augstore", "Pillow", "OpenCV"))
+                add(f"| {label} ({entry['files']:,} files, {entry['bytes'] / 1e6:.0f} MB) | {clock} | {fmt(a, 1)} | "
+                    f"{fmt(p, 1)} | {fmt(o, 1)} | **{a / p:.2f}** | **{a / o:.2f}** |")
+        add("")
+        add("MP/s per thread-CPU second is what the decoder costs, whatever else runs on the machine; per "
+            "wall-clock second includes time the thread waited for a core.")
+        add("")
 
     # 2. Kernels
-    kernels = results["kernels"]
-    add("## 2. Kernels vs Albumentations (single thread, 224×224 RGB)")
-    add("")
-    add(f"`Tools/bench/kernels --seconds {mode['kernel_seconds']} --rounds {mode['kernel_rounds']}` on "
-        f"{len(results['kernel_images'])} of the 224×224 images: each transform with fixed parameters, one image "
-        f"at a time, for {mode['kernel_seconds']} s per round; `kernel-probe bench` and Albumentations "
-        f"alternate; median of {mode['kernel_rounds']} rounds.")
-    add("")
-    add("| transform | augstore images/s | Albumentations images/s | ratio |")
-    add("|---|---:|---:|---:|")
-    for name in kernels["albumentations"]:
-        a = median(kernels["augstore"].get(name, []))
-        b = median(kernels["albumentations"][name])
-        add(f"| {name} | {fmt(a)} | {fmt(b)} | **{a / b:.2f}** |")
-    add("")
+    def kernels_section():
+        kernels = results["kernels"]
+        add("## 2. Kernels vs Albumentations (single thread, 224×224 RGB)")
+        add("")
+        add(f"`Tools/bench/kernels --seconds {mode['kernel_seconds']} --rounds {mode['kernel_rounds']}` on "
+            f"{len(results['kernel_images'])} of the 224×224 images: each transform with fixed parameters, one image "
+            f"at a time, for {mode['kernel_seconds']} s per round; `kernel-probe bench` and Albumentations "
+            f"alternate; median of {mode['kernel_rounds']} rounds.")
+        add("")
+        add("| transform | augstore images/s | Albumentations images/s | ratio |")
+        add("|---|---:|---:|---:|")
+        for name in kernels["albumentations"]:
+            a = median(kernels["augstore"].get(name, []))
+            b = median(kernels["albumentations"][name])
+            add(f"| {name} | {fmt(a)} | {fmt(b)} | **{a / b:.2f}** |")
+        add("")
 
     # 3. Pipeline
-    pipeline = results["pipeline"]
-    ours, theirs = pipeline["augstore"], pipeline["python"]
-    n = pipeline["images"]
-    a_wall = median([r["epoch0"] for r in ours])
-    a_reported = median([r["epoch0_reported"] for r in ours])
-    p_time = median([r["epoch0"] for r in theirs])
-    p_process = median([r["process"] for r in theirs])
-    add("## 3. One epoch, PNG files → .npy files (2 workers)")
-    add("")
-    add(f"{n:,} images of 224×224 through RandomFlip (horizontal), RandomRotation 0.1, RandomZoom 0.1, "
-        f"RandomCrop 200×200, RandomContrast 0.2, RandomBrightness 0.2, each result written as a `.npy` file; "
-        f"median of {len(ours)} repetitions, the two sides alternating (and taking turns to go first). Every "
-        "store and output folder is kept until all repetitions are done, so neither side creates its files "
-        "right after the other deleted thousands.")
-    add("")
-    add("- **augstore**: a fresh store per repetition (`init`, `dataset add`, `pipeline add`, `run create`, "
-        "untimed), then the wall-clock time of the process `augstore materialize R --epochs 0 --jobs 2 "
-        "--json` (opening the store, recording the epoch's parameters, decoding, rendering, SHA-256 of every "
-        "tensor, cache writes and the catalog commit).")
-    add("- **Python**: `Tools/bench/pipeline_peer.py`: a 2-process `multiprocessing` Pool, `cv2.imread(…, "
-        "IMREAD_UNCHANGED)` + BGR→RGB, `A.Compose([HorizontalFlip(), Rotate(limit=36), "
-        "Affine(scale=(0.9, 1.1)), RandomCrop(200, 200), RandomBrightnessContrast(0.2, 0.2)])` (bilinear, "
-        "reflect borders), `np.save`; timed from the pool's start to its end (interpreter start and imports "
-        "excluded, which favours Python).")
-    add("")
-    a_cpu = median([r["epoch0_cpu"] for r in ours])
-    p_cpu = median([r["epoch0_cpu"] for r in theirs])
-    add("| | seconds | images/s | CPU seconds (user + system) | CPU ms / image |")
-    add("|---|---:|---:|---:|---:|")
-    add(f"| augstore materialize (process wall clock) | {a_wall:.2f} | {fmt(n / a_wall)} | {a_cpu:.2f} | "
-        f"{a_cpu / n * 1e3:.2f} |")
-    add(f"| augstore materialize (its own per-epoch `seconds`) | {a_reported:.2f} | {fmt(n / a_reported)} | | |")
-    add(f"| Python + OpenCV + Albumentations, 2 processes | {p_time:.2f} | {fmt(n / p_time)} | {p_cpu:.2f} | "
-        f"{p_cpu / n * 1e3:.2f} |")
-    add(f"| (Python, whole process including imports) | {p_process:.2f} | {fmt(n / p_process)} | | |")
-    add("")
-    add(f"**Ratio augstore / Python: {p_time / a_wall:.2f}** on wall clock (images/s; "
-        f"{p_time / a_reported:.2f} on augstore's own epoch time). Goal: ≥ 2. "
-        f"On CPU time per image, which the other jobs on the machine disturb less: **{p_cpu / a_cpu:.2f}**.")
-    add("")
-    add("Every repetition (seconds):")
-    add("")
-    add("| repetition | augstore epoch 0 | Python epoch | augstore replay | augstore epoch 1 |")
-    add("|---:|---:|---:|---:|---:|")
-    for i, (a, p) in enumerate(zip(ours, theirs)):
-        add(f"| {i + 1} | {a['epoch0']:.2f} ({a['epoch0_cpu']:.2f} CPU) | {p['epoch0']:.2f} "
-            f"({p['epoch0_cpu']:.2f} CPU) | {a['replay0']:.2f} ({a['replay0_cpu']:.2f} CPU) | "
-            f"{a['epoch1']:.2f} ({a['epoch1_cpu']:.2f} CPU) |")
-    add("")
+    def pipeline_section():
+        pipeline = results["pipeline"]
+        ours, theirs = pipeline["augstore"], pipeline["python"]
+        n = pipeline["images"]
+        a_wall = median([r["epoch0"] for r in ours])
+        a_reported = median([r["epoch0_reported"] for r in ours])
+        p_time = median([r["epoch0"] for r in theirs])
+        p_process = median([r["process"] for r in theirs])
+        add("## 3. One epoch, PNG files → .npy files (2 workers)")
+        add("")
+        add(f"{n:,} images of 224×224 through RandomFlip (horizontal), RandomRotation 0.1, RandomZoom 0.1, "
+            f"RandomCrop 200×200, RandomContrast 0.2, RandomBrightness 0.2, each result written as a `.npy` file; "
+            f"median of {len(ours)} repetitions, the two sides alternating (and taking turns to go first). Every "
+            "store and output folder is kept until all repetitions are done, so neither side creates its files "
+            "right after the other deleted thousands.")
+        add("")
+        add("- **augstore**: a fresh store per repetition (`init`, `dataset add`, `pipeline add`, `run create`, "
+            "untimed), then the wall-clock time of the process `augstore materialize R --epochs 0 --jobs 2 "
+            "--json` (opening the store, recording the epoch's parameters, decoding, rendering, SHA-256 of every "
+            "tensor, cache writes and the catalog commit).")
+        add("- **Python**: `Tools/bench/pipeline_peer.py`: a 2-process `multiprocessing` Pool, `cv2.imread(…, "
+            "IMREAD_UNCHANGED)` + BGR→RGB, `A.Compose([HorizontalFlip(), Rotate(limit=36), "
+            "Affine(scale=(0.9, 1.1)), RandomCrop(200, 200), RandomBrightnessContrast(0.2, 0.2)])` (bilinear, "
+            "reflect borders), `np.save`; timed from the pool's start to its end (interpreter start and imports "
+            "excluded, which favours Python).")
+        add("")
+        a_cpu = median([r["epoch0_cpu"] for r in ours])
+        p_cpu = median([r["epoch0_cpu"] for r in theirs])
+        add("| | seconds | images/s | CPU seconds (user + system) | CPU ms / image |")
+        add("|---|---:|---:|---:|---:|")
+        add(f"| augstore materialize (process wall clock) | {a_wall:.2f} | {fmt(n / a_wall)} | {a_cpu:.2f} | "
+            f"{a_cpu / n * 1e3:.2f} |")
+        add(f"| augstore materialize (its own per-epoch `seconds`) | {a_reported:.2f} | {fmt(n / a_reported)} | | |")
+        add(f"| Python + OpenCV + Albumentations, 2 processes | {p_time:.2f} | {fmt(n / p_time)} | {p_cpu:.2f} | "
+            f"{p_cpu / n * 1e3:.2f} |")
+        add(f"| (Python, whole process including imports) | {p_process:.2f} | {fmt(n / p_process)} | | |")
+        add("")
+        add(f"**Ratio augstore / Python: {p_time / a_wall:.2f}** on wall clock (images/s; "
+            f"{p_time / a_reported:.2f} on augstore's own epoch time). Goal: ≥ 2. "
+            f"On CPU time per image, which the other jobs on the machine disturb less: **{p_cpu / a_cpu:.2f}**.")
+        add("")
+        add("Every repetition (seconds):")
+        add("")
+        add("| repetition | augstore epoch 0 | Python epoch | augstore replay | augstore epoch 1 |")
+        add("|---:|---:|---:|---:|---:|")
+        for i, (a, p) in enumerate(zip(ours, theirs)):
+            add(f"| {i + 1} | {a['epoch0']:.2f} ({a['epoch0_cpu']:.2f} CPU) | {p['epoch0']:.2f} "
+                f"({p['epoch0_cpu']:.2f} CPU) | {a['replay0']:.2f} ({a['replay0_cpu']:.2f} CPU) | "
+                f"{a['epoch1']:.2f} ({a['epoch1_cpu']:.2f} CPU) |")
+        add("")
 
-    # 4. Replay and later epochs
-    replay = median([r["replay0"] for r in ours])
-    epoch1 = median([r["epoch1"] for r in ours])
-    epoch1_reported = median([r["epoch1_reported"] for r in ours])
-    add("## 4. Cached replay and a later epoch vs the cold first epoch")
-    add("")
-    add("In the same stores as section 3, right after materializing epoch 0: `augstore replay R --epoch 0 --all "
-        "--out DIR --jobs 2` (every tensor read from the cache, checked against its recorded digest and "
-        "written to DIR), then `augstore materialize R --epochs 1 --jobs 2` (new parameters, so nothing "
-        "cached, but the originals were read before).")
-    add("")
-    replay_cpu = median([r["replay0_cpu"] for r in ours])
-    epoch1_cpu = median([r["epoch1_cpu"] for r in ours])
-    add("| | seconds | images/s | speed-up vs cold epoch 0 | CPU seconds | CPU speed-up |")
-    add("|---|---:|---:|---:|---:|---:|")
-    add(f"| materialize epoch 0 (cold) | {a_wall:.2f} | {fmt(n / a_wall)} | 1.00 | {a_cpu:.2f} | 1.00 |")
-    add(f"| replay epoch 0 from the cache | {replay:.2f} | {fmt(n / replay)} | **{a_wall / replay:.2f}** | "
-        f"{replay_cpu:.2f} | {a_cpu / replay_cpu:.2f} |")
-    add(f"| materialize epoch 1 (originals read before) | {epoch1:.2f} | {fmt(n / epoch1)} | "
-        f"**{a_wall / epoch1:.2f}** | {epoch1_cpu:.2f} | {a_cpu / epoch1_cpu:.2f} |")
-    add("")
-    add(f"Goal: replay ≥ 5× faster than the cold materialize. Epoch 1's own `seconds`: {epoch1_reported:.2f}.")
-    add("")
+        # 4. Replay and later epochs
+        replay = median([r["replay0"] for r in ours])
+        epoch1 = median([r["epoch1"] for r in ours])
+        epoch1_reported = median([r["epoch1_reported"] for r in ours])
+        add("## 4. Cached replay and a later epoch vs the cold first epoch")
+        add("")
+        add("In the same stores as section 3, right after materializing epoch 0: `augstore replay R --epoch 0 --all "
+            "--out DIR --jobs 2` (every tensor read from the cache, checked against its recorded digest and "
+            "written to DIR), then `augstore materialize R --epochs 1 --jobs 2` (new parameters, so nothing "
+            "cached, but the originals were read before).")
+        add("")
+        replay_cpu = median([r["replay0_cpu"] for r in ours])
+        epoch1_cpu = median([r["epoch1_cpu"] for r in ours])
+        add("| | seconds | images/s | speed-up vs cold epoch 0 | CPU seconds | CPU speed-up |")
+        add("|---|---:|---:|---:|---:|---:|")
+        add(f"| materialize epoch 0 (cold) | {a_wall:.2f} | {fmt(n / a_wall)} | 1.00 | {a_cpu:.2f} | 1.00 |")
+        add(f"| replay epoch 0 from the cache | {replay:.2f} | {fmt(n / replay)} | **{a_wall / replay:.2f}** | "
+            f"{replay_cpu:.2f} | {a_cpu / replay_cpu:.2f} |")
+        add(f"| materialize epoch 1 (originals read before) | {epoch1:.2f} | {fmt(n / epoch1)} | "
+            f"**{a_wall / epoch1:.2f}** | {epoch1_cpu:.2f} | {a_cpu / epoch1_cpu:.2f} |")
+        add("")
+        add(f"Goal: replay ≥ 5× faster than the cold materialize. Epoch 1's own `seconds`: {epoch1_reported:.2f}.")
+        add("")
 
     # 5. Catalog
-    catalog = results["catalog"]
-    add("## 5. Catalog")
-    add("")
-    if mode["catalog_samples"]:
-        add(f"> **Quick mode:** a run of {catalog['samples']:,} samples instead of 1,281,167; rates are "
-            "comparable, history latency and bytes per record less so. Run the full mode for the real figure.")
+    def catalog_section():
+        catalog = results["catalog"]
+        add("## 5. Catalog")
         add("")
-    add(f"`Tools/bench/catalog{' --samples ' + str(mode['catalog_samples']) if mode['catalog_samples'] else ''}` "
-        "(synthetic 224×224 run: RandomFlip, RandomRotation 0.1, RandomZoom 0.1, RandomCrop 200×200, "
-        "RandomContrast 0.2; record 10 epochs, continue to 90, time one sample's history). No peer.")
-    add("")
-    for note in catalog["notes"]:
-        add(f"    {note}")
-    if catalog["notes"]:
+        if mode["catalog_samples"]:
+            add(f"> **Quick mode:** a run of {catalog['samples']:,} samples instead of 1,281,167; rates are "
+                "comparable, history latency and bytes per record less so. Run the full mode for the real figure.")
+            add("")
+        add(f"`Tools/bench/catalog{' --samples ' + str(mode['catalog_samples']) if mode['catalog_samples'] else ''}` "
+            "(synthetic 224×224 run: RandomFlip, RandomRotation 0.1, RandomZoom 0.1, RandomCrop 200×200, "
+            "RandomContrast 0.2; record 10 epochs, continue to 90, time one sample's history). No peer.")
         add("")
-    lines += catalog["table"]
-    add("")
+        for note in catalog["notes"]:
+            add(f"    {note}")
+        if catalog["notes"]:
+            add("")
+        lines += catalog["table"]
+        add("")
+    for key, section, title in (("decode", decode_section, "1. PNG decode"), ("kernels", kernels_section, "2. Kernels"),
+                                ("pipeline", pipeline_section, "3–4. One epoch and replay"),
+                                ("catalog", catalog_section, "5. Catalog")):
+        if key in results:
+            section()
+        else:
+            add(f"## {title}")
+            add("")
+            add("Not measured in this work folder yet: run with `--only " + key + "` or without `--only`.")
+            add("")
     return "\n".join(lines)
 
 
