@@ -198,6 +198,52 @@ struct KernelsAffineTests {
     #expect(output.pixels == expected)
   }
 
+  /// Transforms that put coordinates inside, just outside, on the edges of and far outside the input.
+  static let laneTransforms: [AffineTransform] = [
+    .identity,
+    .rotation(degrees: 12.5, height: 37, width: 45),
+    .rotation(degrees: -33, height: 37, width: 45),
+    .rotation(degrees: 90, height: 37, width: 45),
+    .rotation(degrees: 180, height: 37, width: 45),
+    .rotation(degrees: 171, height: 37, width: 45),
+    .zoom(heightZoom: 1.3, widthZoom: 0.7, height: 37, width: 45),
+    .zoom(heightZoom: 3.5, widthZoom: 2.5, height: 37, width: 45),
+    .translation(x: 10.25, y: -7.5),
+    .translation(x: -44, y: 36),
+    AffineTransform(a0: 1, a1: 0.3, a2: -2.5, b0: -0.2, b1: 1.1, b2: 3.25),
+    .rotation(degrees: 7.5, height: 37, width: 45).followed(by: .zoom(
+      heightZoom: 0.9, widthZoom: 1.1, height: 37, width: 45)),
+  ]
+
+  /// The eight-lane RGB path gives exactly the scalar reference's bytes, fallbacks included.
+  @Test(arguments: FillMode.allCases)
+  func lanePathMatchesScalarReference(fillMode: FillMode) {
+    for (height, width) in [(37, 45), (2, 2), (3, 17), (16, 8), (1, 9)] {
+      let input = pattern(height: height, width: width, channels: 3)
+      for (index, transform) in Self.laneTransforms.enumerated() {
+        for (outHeight, outWidth) in [(height, width), (height + 3, width + 5)] {
+          let output = Kernels.affine(
+            input, transform, outputHeight: outHeight, outputWidth: outWidth, interpolation: .bilinear,
+            fillMode: fillMode, fillValue: 91)
+          let sampler = AffineSampler(
+            transform: transform, inputHeight: height, inputWidth: width, channels: 3, fillMode: fillMode,
+            fillValue: 91)
+          var reference = [UInt8](repeating: 0, count: outHeight * outWidth * 3)
+          input.pixels.withUnsafeBufferPointer { source in
+            reference.withUnsafeMutableBufferPointer { destination in
+              sampler.bilinearScalar(
+                source.baseAddress!, destination.baseAddress!, outHeight: outHeight, outWidth: outWidth)
+            }
+          }
+          let firstDifference = zip(output.pixels, reference).firstIndex { $0 != $1 }
+          #expect(
+            firstDifference == nil,
+            "\(height)×\(width) → \(outHeight)×\(outWidth), transform #\(index): byte \(firstDifference ?? -1)")
+        }
+      }
+    }
+  }
+
   @Test func sameInputsGiveSameBytes() {
     let input = pattern(height: 31, width: 29, channels: 3)
     let transform = AffineTransform.rotation(degrees: -33, height: 31, width: 29)

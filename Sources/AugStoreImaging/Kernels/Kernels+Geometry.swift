@@ -243,6 +243,10 @@ struct AffineSampler {
       bilinearSeparable(src, dst, outHeight: outHeight, outWidth: outWidth)
       return
     }
+    if supportsLanes {
+      bilinearLanes(src, dst, outHeight: outHeight, outWidth: outWidth)
+      return
+    }
     if (channels == 3 || channels == 4) && inputWidth < 1 << 22 && inputHeight < 1 << 22 {
       bilinearVector(src, dst, outHeight: outHeight, outWidth: outWidth)
       return

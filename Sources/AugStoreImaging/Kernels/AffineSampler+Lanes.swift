@@ -1,0 +1,190 @@
+extension AffineSampler {
+  /// Eight output pixels per step: one `SIMD8<Float>` lane per pixel.
+  typealias Lanes = SIMD8<Float>
+  typealias LaneIndices = SIMD8<Int32>
+
+  /// Whether ``bilinearLanes(_:_:outHeight:outWidth:)`` handles this sampler's images: RGB, at least
+  /// two pixels along each axis, and every byte offset below 2²² (so offsets are exact in float32 and
+  /// the 2²³ conversion below is valid).
+  var supportsLanes: Bool {
+    channels == 3 && inputWidth > 1 && inputHeight > 1 && inputHeight * inputWidth * 3 < 1 << 22
+  }
+
+  /// ``bilinear(_:_:outHeight:outWidth:)`` for RGB images, eight output pixels at a time.
+  ///
+  /// Each lane runs the scalar path's float32 operations in the same order, so the bytes are identical
+  /// to ``bilinearScalar(_:_:outHeight:outWidth:)``: the coordinate `(a0·x + a1·y) + a2`, TensorFlow's
+  /// `map_coordinate` for reflect and nearest (``mapLanes(_:_:)``), the floor, the weights and the blend
+  /// `wy0·(wx0·p00 + wx1·p01) + wy1·(wx0·p10 + wx1·p11)` per channel, then `+ 0.5` and truncation.
+  /// Pixel reads are 4-byte gathers split into channels with shifts and masks; results are packed
+  /// into one word per pixel and written with overlapping 4-byte stores (lane 7 writes exactly 3).
+  ///
+  /// A step falls back to the scalar per-pixel code (``scalarPixel(_:_:x:y:)``) when a lane needs what
+  /// the lanes do not do: a coordinate outside the image with `.constant` or `.wrap`, a reflected
+  /// coordinate beyond one image length, or a read of the input's last pixel (whose 4-byte load would
+  /// pass the end of the buffer). Columns past the last multiple of eight go through the same fallback.
+  func bilinearLanes(
+    _ src: UnsafePointer<UInt8>, _ dst: UnsafeMutablePointer<UInt8>, outHeight: Int, outWidth: Int
+  ) {
+    precondition(supportsLanes)
+    let raw = UnsafeRawPointer(src)
+    let rowStride = inputWidth * 3
+    let lastPairOffset = Lanes(repeating: Float(inputHeight * rowStride - 8))
+    let stride = Float(rowStride)
+    let maxY = Float(inputHeight - 1)
+    let laneOffsets = Lanes(0, 1, 2, 3, 4, 5, 6, 7)
+    let half = Lanes(repeating: 0.5)
+    let one = Lanes(repeating: 1)
+    let three = Lanes(repeating: 3)
+    var d = dst
+    for oy in 0..<outHeight {
+      let fy = Float(oy)
+      let rowX = a1 * fy
+      let rowY = b1 * fy
+      var ox = 0
+      while ox + 8 <= outWidth {
+        defer {
+          ox &+= 8
+          d += 24
+        }
+        let fx = Lanes(repeating: Float(ox)) + laneOffsets
+        let sourceX = (a0 * fx + rowX) + a2
+        let sourceY = (b0 * fx + rowY) + b2
+        var x = sourceX
+        var y = sourceY
+        guard mapLanes(&x, inputWidth), mapLanes(&y, inputHeight) else {
+          for lane in 0..<8 { scalarPixel(src, d + 3 * lane, x: sourceX[lane], y: sourceY[lane]) }
+          continue
+        }
+        let xFloor = Self.floorLanes(x)
+        let yFloor = Self.floorLanes(y)
+        // Exact: integers below 2²² (see `supportsLanes`).
+        // Exact: integers below 2²² (see `supportsLanes`). Only the row below is clamped: a column past
+        // the last has weight exactly 0 (x == xFloor), so whatever the pair read finds there adds 0.
+        let y1 = (yFloor + one).replacing(with: maxY, where: Lanes(repeating: maxY) .< yFloor + one)
+        let offset00 = yFloor * stride + xFloor * three
+        let offset10 = y1 * stride + xFloor * three
+        if any(offset10 .> lastPairOffset) {
+          for lane in 0..<8 { scalarPixel(src, d + 3 * lane, x: sourceX[lane], y: sourceY[lane]) }
+          continue
+        }
+        let (p00, p01) = Self.gatherPairs(raw, Self.indices(offset00))
+        let (p10, p11) = Self.gatherPairs(raw, Self.indices(offset10))
+        let wx0 = (xFloor + one) - x
+        let wx1 = x - xFloor
+        let wy0 = (yFloor + one) - y
+        let wy1 = y - yFloor
+        var packed = SIMD8<UInt32>(repeating: 0)
+        for channel in 0..<3 {
+          let shift = SIMD8<UInt32>(repeating: UInt32(8 * channel))
+          let top = wx0 * Self.channel(p00, shift) + wx1 * Self.channel(p01, shift)
+          let bottom = wx0 * Self.channel(p10, shift) + wx1 * Self.channel(p11, shift)
+          packed |= Self.lowByteOfFloor(wy0 * top + wy1 * bottom + half) &<< shift
+        }
+        let out = UnsafeMutableRawPointer(d)
+        for lane in 0..<7 { out.storeBytes(of: packed[lane], toByteOffset: 3 * lane, as: UInt32.self) }
+        out.storeBytes(of: UInt16(truncatingIfNeeded: packed[7]), toByteOffset: 21, as: UInt16.self)
+        out.storeBytes(of: UInt8(truncatingIfNeeded: packed[7] >> 16), toByteOffset: 23, as: UInt8.self)
+      }
+      while ox < outWidth {
+        let fx = Float(ox)
+        scalarPixel(src, d, x: (a0 * fx + rowX) + a2, y: (b0 * fx + rowY) + b2)
+        ox &+= 1
+        d += 3
+      }
+    }
+  }
+
+  /// One output pixel from its unmapped input coordinate, exactly as
+  /// ``bilinearScalar(_:_:outHeight:outWidth:)`` computes it.
+  @inline(never)
+  func scalarPixel(_ src: UnsafePointer<UInt8>, _ d: UnsafeMutablePointer<UInt8>, x: Float, y: Float) {
+    if x >= 0 && x <= Float(inputWidth - 1) && y >= 0 && y <= Float(inputHeight - 1) {
+      bilinearPixel(src, d, x: x, y: y)
+    } else if fillMode == .constant {
+      borderBilinear(src, d, x: x, y: y)
+    } else {
+      bilinearPixel(src, d, x: map(x, inputWidth), y: map(y, inputHeight))
+    }
+  }
+
+  /// ``map(_:_:)`` on eight coordinates in place; `false` (leaving `c` unusable) when a lane needs the
+  /// scalar path.
+  ///
+  /// Lanes inside `[0, length − 1]` pass unchanged in every fill mode. Otherwise `.nearest` clamps, and
+  /// `.reflect` handles `−length < c < 2·length − 2`, where TensorFlow's reflection reduces to
+  /// `−c − 1` below 0 and `(2·length − c) − 1` from `length` up (the period term `2·length·⌊…⌋` is 0
+  /// there), followed by the clamp; the clamp mirrors `min(max(c, 0), length − 1)` including which
+  /// operand it returns on ties. `.constant`, `.wrap`, NaN and far coordinates return `false`.
+  @inline(__always)
+  func mapLanes(_ coordinates: inout Lanes, _ length: Int) -> Bool {
+    let c = coordinates
+    let zero = Lanes(repeating: 0)
+    let last = Lanes(repeating: Float(length - 1))
+    if all((c .>= zero) .& (c .<= last)) { return true }
+    var mapped = c
+    switch fillMode {
+    case .nearest:
+      break
+    case .reflect:
+      guard all((c .> Lanes(repeating: -Float(length))) .& (c .< Lanes(repeating: Float(2 * length - 2))))
+      else { return false }
+      mapped = mapped.replacing(with: -c - 1, where: c .< zero)
+      mapped = mapped.replacing(
+        with: (Lanes(repeating: Float(2 * length)) - c) - 1, where: c .>= Lanes(repeating: Float(length)))
+    case .constant, .wrap:
+      return false
+    }
+    // Swift.max(c, 0) is `0 >= c ? 0 : c`; Swift.min(c, last) is `last < c ? last : c`.
+    mapped = mapped.replacing(with: zero, where: zero .>= mapped)
+    mapped = mapped.replacing(with: last, where: last .< mapped)
+    coordinates = mapped
+    return all((mapped .>= zero) .& (mapped .<= last))
+  }
+
+  /// `⌊x⌋` per lane for `0 ≤ x < 2²²`, exact, as a float (see ``Kernels/floorIndex(_:)``).
+  @inline(__always)
+  static func floorLanes(_ x: Lanes) -> Lanes {
+    let magic = Lanes(repeating: 8_388_608)
+    let nearest = (x + magic) - magic
+    return nearest.replacing(with: nearest - 1, where: nearest .> x)
+  }
+
+  /// The low byte of `⌊v⌋` per lane for `0 ≤ v < 2²²`, exact: `v + 2²³` holds `v` rounded to nearest
+  /// in its low mantissa bits (`0x4B00_0000` above them), and one is taken off where that rounded up.
+  @inline(__always)
+  static func lowByteOfFloor(_ v: Lanes) -> SIMD8<UInt32> {
+    let magic = Lanes(repeating: 8_388_608)
+    let shifted = v + magic
+    let roundedUp = unsafeBitCast((shifted - magic) .> v, to: SIMD8<UInt32>.self)
+    return (unsafeBitCast(shifted, to: SIMD8<UInt32>.self) &+ roundedUp) & 0xFF
+  }
+
+  /// Integral floats `0 ≤ v < 2²²` as integers: `v + 2²³` holds `v` in its low mantissa bits.
+  @inline(__always)
+  static func indices(_ v: Lanes) -> LaneIndices {
+    unsafeBitCast(v + Lanes(repeating: 8_388_608), to: LaneIndices.self) &- 0x4B00_0000
+  }
+
+  /// The byte at bit `shift` of each word, as a float.
+  @inline(__always)
+  static func channel(_ words: SIMD8<UInt32>, _ shift: SIMD8<UInt32>) -> Lanes {
+    Lanes(LaneIndices(truncatingIfNeeded: (words &>> shift) & 0xFF))
+  }
+
+  /// The pixel at each of eight byte offsets and the pixel after it, as little-endian words (the
+  /// fourth byte of each word is the next pixel's first): one 8-byte load per lane.
+  @inline(__always)
+  static func gatherPairs(
+    _ raw: UnsafeRawPointer, _ offsets: LaneIndices
+  ) -> (SIMD8<UInt32>, SIMD8<UInt32>) {
+    var low = SIMD8<UInt32>()
+    var high = SIMD8<UInt32>()
+    for lane in 0..<8 {
+      let pair = raw.loadUnaligned(fromByteOffset: Int(offsets[lane]), as: UInt64.self)
+      low[lane] = UInt32(truncatingIfNeeded: pair)
+      high[lane] = UInt32(truncatingIfNeeded: pair >> 24)
+    }
+    return (low, high)
+  }
+}
