@@ -211,8 +211,9 @@ struct KernelsAffineTests {
     .translation(x: 10.25, y: -7.5),
     .translation(x: -44, y: 36),
     AffineTransform(a0: 1, a1: 0.3, a2: -2.5, b0: -0.2, b1: 1.1, b2: 3.25),
-    .rotation(degrees: 7.5, height: 37, width: 45).followed(by: .zoom(
-      heightZoom: 0.9, widthZoom: 1.1, height: 37, width: 45)),
+    .rotation(degrees: 7.5, height: 37, width: 45).followed(
+      by: .zoom(
+        heightZoom: 0.9, widthZoom: 1.1, height: 37, width: 45)),
   ]
 
   /// The eight-lane RGB path gives exactly the scalar reference's bytes, fallbacks included.
@@ -238,7 +239,8 @@ struct KernelsAffineTests {
           let firstDifference = zip(output.pixels, reference).firstIndex { $0 != $1 }
           #expect(
             firstDifference == nil,
-            "\(height)×\(width) → \(outHeight)×\(outWidth), transform #\(index): byte \(firstDifference ?? -1)")
+            "\(height)×\(width) → \(outHeight)×\(outWidth), transform #\(index): byte \(firstDifference ?? -1)"
+          )
         }
       }
     }
