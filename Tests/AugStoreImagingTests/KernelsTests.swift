@@ -236,7 +236,7 @@ struct KernelsAffineTests {
                 source.baseAddress!, destination.baseAddress!, outHeight: outHeight, outWidth: outWidth)
             }
           }
-          let firstDifference = zip(output.pixels, reference).firstIndex { $0 != $1 }
+          let firstDifference = reference.indices.first { output.pixels[$0] != reference[$0] }
           #expect(
             firstDifference == nil,
             "\(height)×\(width) → \(outHeight)×\(outWidth), transform #\(index): byte \(firstDifference ?? -1)"

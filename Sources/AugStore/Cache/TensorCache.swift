@@ -5,7 +5,7 @@ import Foundation
 ///
 /// A file is named by its **key**, the SHA-256 of everything that determines its bytes (see
 /// `key(object:pipelineFingerprint:record:)`), so two records that produce the same tensor share
-/// one file. Files are written under `tmp/` and renamed into place, and every read checks the
+/// one file. Files appear complete or not at all (see `write(key:bytes:)`), and every read checks the
 /// bytes against the digest the catalog holds: a damaged file (a crash, a power loss, a flipped
 /// bit) is never served, it is reported and rebuilt.
 package struct TensorCache: Sendable {
@@ -65,16 +65,22 @@ package struct TensorCache: Sendable {
     return .hit(bytes)
   }
 
-  /// Writes `bytes` as the file for `key`: under a temporary name first, then renamed into place.
+  /// Writes `bytes` as the file for `key`, complete or not at all: as an unnamed file linked into
+  /// place where the platform allows (``FileIO/publishNew(_:_:mode:)``), otherwise under a temporary
+  /// name in `tmp/` renamed into place (which also replaces an existing file).
   ///
   /// No fsync: a file damaged by a power loss fails its digest check on the next read and is
   /// rebuilt, so the cache never pays for durability it does not need.
   package func write(key: [UInt8], bytes: [UInt8]) throws(StoreError) {
     let path = path(of: key)
-    let folder = (path as NSString).deletingLastPathComponent
-    if FileIO.kind(folder) != .directory { try FileIO.makeDirectory(folder) }
-    let staged = "\(temporary)/cache-\(getpid())-\(Thread.current.hash)-\(key.hexString.prefix(16)).npy"
     // Read-only: replay hands these files out as hard links, which must not be edited in place.
+    if try FileIO.publishNew(path, bytes, mode: 0o444) { return }
+    let folder = (path as NSString).deletingLastPathComponent
+    if FileIO.kind(folder) != .directory {
+      try FileIO.makeDirectory(folder)
+      if try FileIO.publishNew(path, bytes, mode: 0o444) { return }
+    }
+    let staged = "\(temporary)/cache-\(getpid())-\(Thread.current.hash)-\(key.hexString.prefix(16)).npy"
     try FileIO.writeNew(staged, bytes, sync: false, mode: 0o444)
     do {
       try FileIO.rename(staged, to: path)

@@ -80,6 +80,44 @@ public enum FileIO {
     if let failure { throw failure }
   }
 
+  /// Creates `path` (which must not exist) with `mode`, complete or not at all, without a temporary
+  /// name: the bytes go into an unnamed file in `path`'s folder (`O_TMPFILE`), which is then linked
+  /// in. Nothing is left behind if the process dies half-way, and no other folder is locked (a rename
+  /// from a shared staging folder serializes concurrent writers on that folder).
+  ///
+  /// Returns `false`, having changed nothing, where this cannot be done: a platform or file system
+  /// without unnamed files, a missing folder, or `path` already taken. Callers then write through a
+  /// temporary name and a rename (``writeNew(_:_:sync:mode:)`` and ``rename(_:to:)``).
+  package static func publishNew(_ path: String, _ bytes: [UInt8], mode: mode_t) throws(StoreError) -> Bool {
+    #if os(Linux)
+      let folder = (path as NSString).deletingLastPathComponent
+      // O_TMPFILE is `__O_TMPFILE | O_DIRECTORY`; the macro does not import.
+      let unnamed: Int32 = 0o2000_0000 | O_DIRECTORY
+      let fd = open(folder, unnamed | O_WRONLY | O_CLOEXEC, mode)
+      guard fd >= 0 else { return false }
+      defer { close(fd) }
+      var failure: String?
+      bytes.withUnsafeBytes { buffer in
+        var offset = 0
+        while offset < buffer.count, let base = buffer.baseAddress {
+          let n = Glibc.write(fd, base + offset, buffer.count - offset)
+          if n < 0 {
+            if errno == EINTR { continue }
+            failure = lastError()
+            break
+          }
+          offset += n
+        }
+      }
+      if let failure { throw .io(path: path, message: failure) }
+      if linkat(AT_FDCWD, "/proc/self/fd/\(fd)", AT_FDCWD, path, AT_SYMLINK_FOLLOW) == 0 { return true }
+      if errno == EEXIST || errno == ENOENT || errno == EPERM || errno == EXDEV { return false }
+      throw .io(path: path, message: lastError())
+    #else
+      return false
+    #endif
+  }
+
   /// Writes `bytes` to `path` through a temporary file and a rename, replacing any file there.
   public static func write(_ bytes: [UInt8], to path: String) throws(StoreError) {
     let temporary = path + ".augstore-partial-\(getpid())"
