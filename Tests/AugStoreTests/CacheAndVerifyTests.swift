@@ -46,6 +46,24 @@ import Testing
     #expect(Files.list(store.root + "/tmp").isEmpty)
   }
 
+  @Test func writesAreReadOnlyCompleteAndReplaceWhatWasThere() throws {
+    let key = TensorCache.key(object: "o", pipelineFingerprint: "p", record: [7])
+    let bytes = [UInt8](repeating: 5, count: 70_000)
+    try store.cache.write(key: key, bytes: bytes)
+    let path = store.cache.path(of: key)
+    #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data(bytes))
+    let attributes = try FileManager.default.attributesOfItem(atPath: path)
+    #expect((attributes[.posixPermissions] as? Int) == 0o444)
+    // A second write of the key (a rebuild) replaces the file, whatever it held.
+    let other = [UInt8](repeating: 9, count: 10)
+    try store.cache.write(key: key, bytes: other)
+    #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data(other))
+    // Nothing staged is left anywhere in the store.
+    let leftovers = try FileManager.default.subpathsOfDirectory(atPath: folder.appending("store"))
+      .filter { $0.hasPrefix("tmp/") || $0.contains("partial") }
+    #expect(leftovers.isEmpty)
+  }
+
   @Test func gcRemovesTheLeastRecentlyUsedFirst() throws {
     let keys = try fillCache(count: 5, size: 1000)
     try store.catalog.touchCacheEntries([Data(keys[0])], hits: 1)
