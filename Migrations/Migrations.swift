@@ -28,6 +28,9 @@ package enum SchemaMigrations {
     SchemaMigration(
       version: 4, identifier: "0004_cache",
       sql: String(decoding: PackageResources._004_cache_sql, as: UTF8.self)),
+    SchemaMigration(
+      version: 5, identifier: "0005_cache_checksums",
+      sql: String(decoding: PackageResources._005_cache_checksums_sql, as: UTF8.self)),
   ]
 
   /// The newest schema version this binary knows.

@@ -83,4 +83,25 @@ import Testing
       try store.materialize(run: "r", epochs: EpochSelection([4]), jobs: 2)
     }
   }
+
+  @Test func damagedDecodedOriginalsAreNotServed() throws {
+    let folder = try TemporaryDirectory()
+    let store = try Self.materialized(jobs: 2, in: folder, name: "store")
+    let details = try store.runDetails(named: "r")
+    let renderer = try Renderer(store: store, details: details)
+    let key = renderer.decodedKey(sample: 0)
+    let entry = try #require(try store.catalog.cacheEntries(keys: [Data(key)])[Data(key)])
+    #expect(entry.digest.count == 8)
+    let path = store.cache.path(of: key)
+    var bytes = try Files.read(path)
+    #expect(TensorCache.checksum(bytes) == Array(entry.digest))
+    // One flipped bit in the pixels: the read reports the file damaged and removes it.
+    bytes[bytes.count - 1] ^= 0x10
+    try FileManager.default.removeItem(atPath: path)
+    try Data(bytes).write(to: URL(fileURLWithPath: path))
+    #expect(store.cache.read(key: key, digest: Array(entry.digest)) == .damaged)
+    #expect(!FileManager.default.fileExists(atPath: path))
+    // Verify accepts the other decoded originals' checksums and names only the removed file.
+    #expect(try store.verify().problems.map(\.path) == [path])
+  }
 }

@@ -37,7 +37,7 @@ package struct TensorCache: Sendable {
   ///
   /// Every epoch re-reads the same originals, and decoding a PNG costs about as much as the whole
   /// augmentation; the decoded pixels are therefore cached like any tensor (a uint8 `.npy` of shape
-  /// (height, width, channels), checked against its digest on every read, counted in `cache stats`,
+  /// (height, width, channels), checked against its ``checksum(_:)`` on every read, counted in `cache stats`,
   /// removed by `cache gc` and `cache clear` like the rest), so epochs after the first skip decoding.
   package static func decodedKey(object: String) -> [UInt8] {
     Array(SHA256.hash(data: Array("augstore-decoded-v1\u{0}\(object)".utf8)))
@@ -48,17 +48,31 @@ package struct TensorCache: Sendable {
     Array(SHA256.hash(data: bytes))
   }
 
+  /// The 8-byte checksum (XXH64, big-endian) indexed for a decoded-original file.
+  ///
+  /// Those files never leave the store and are read back in full on every epoch, where SHA-256 cost
+  /// as much as a third of the augmentation itself; see ``XXH64``.
+  package static func checksum(_ bytes: [UInt8]) -> [UInt8] {
+    withUnsafeBytes(of: XXH64.hash(bytes).bigEndian) { Array($0) }
+  }
+
+  /// Whether `bytes` match an indexed digest: an 8-byte ``checksum(_:)`` or a 32-byte ``digest(_:)``.
+  package static func matches(_ bytes: [UInt8], _ digest: [UInt8]) -> Bool {
+    digest.count == 8 ? checksum(bytes) == digest : Self.digest(bytes) == digest
+  }
+
   /// Where the file for `key` lives.
   package func path(of key: [UInt8]) -> String {
     let hex = key.hexString
     return "\(root)/\(hex.prefix(2))/\(hex.dropFirst(2)).npy"
   }
 
-  /// Reads the file for `key` and checks it against `digest`; a damaged file is removed.
+  /// Reads the file for `key` and checks it against `digest` (see ``matches(_:_:)``); a damaged file
+  /// is removed.
   package func read(key: [UInt8], digest: [UInt8]) -> Lookup {
     let path = path(of: key)
     guard FileIO.kind(path) == .file, let bytes = try? FileIO.read(path) else { return .missing }
-    guard Self.digest(bytes) == digest else {
+    guard Self.matches(bytes, digest) else {
       FileIO.remove(path)
       return .damaged
     }

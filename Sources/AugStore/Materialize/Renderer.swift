@@ -25,7 +25,7 @@ package struct Renderer: Sendable {
     package var bytes: [UInt8]
     package var digest: [UInt8]
     package var source: Source
-    /// Decoded pixels of the original written to the cache on the way (key, digest, size).
+    /// Decoded pixels of the original written to the cache on the way (key, checksum, size).
     package var decoded: (key: [UInt8], digest: [UInt8], size: Int)?
     /// The decoded-original entry read on the way, if the original came from that tier.
     package var decodedHit: [UInt8]? = nil
@@ -107,6 +107,6 @@ package struct Renderer: Sendable {
     let image = try store.originals.image(objects[sample], pixelBudget: pixelBudget)
     let bytes = NPY.encode(image)
     try store.cache.write(key: key, bytes: bytes)
-    return (image, (key, TensorCache.digest(bytes), bytes.count))
+    return (image, (key, TensorCache.checksum(bytes), bytes.count))
   }
 }

@@ -75,8 +75,7 @@ extension Store {
       if FileIO.kind(path) != .file {
         cacheProblems[index] = VerifyProblem(
           kind: "cache_missing", path: path, detail: "indexed cache file is missing")
-      } else if let bytes = try? FileIO.read(path), TensorCache.digest(bytes) == Array(entries[index].digest)
-      {
+      } else if let bytes = try? FileIO.read(path), TensorCache.matches(bytes, Array(entries[index].digest)) {
         // Sound.
       } else {
         cacheProblems[index] = VerifyProblem(
