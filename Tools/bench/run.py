@@ -497,28 +497,40 @@ def render(args, mode_name, mode, info, results, started, finished):
         add("")
         add("- **augstore**: a fresh store per repetition (`init`, `dataset add`, `pipeline add`, `run create`, "
             "untimed), then the wall-clock time of the process `augstore materialize R --epochs 0 --jobs 2 "
-            "--json` (opening the store, recording the epoch's parameters, decoding, rendering, SHA-256 of every "
-            "tensor, cache writes and the catalog commit).")
+            "--json` (opening the store, recording the epoch's parameters, decoding every PNG, writing its pixels "
+            "to the decoded-original tier, rendering, SHA-256 of every tensor, cache writes and the catalog "
+            "commit), then the same for epoch 1 (new parameters, so nothing cached, but the originals come from "
+            "the decoded-original tier instead of the PNGs: what every epoch after the first over these originals "
+            "costs; the tier is keyed by original, so another run over the same dataset starts from it too).")
         add("- **Python**: `Tools/bench/pipeline_peer.py`: a 2-process `multiprocessing` Pool, `cv2.imread(…, "
             "IMREAD_UNCHANGED)` + BGR→RGB, `A.Compose([HorizontalFlip(), Rotate(limit=36), "
             "Affine(scale=(0.9, 1.1)), RandomCrop(200, 200), RandomBrightnessContrast(0.2, 0.2)])` (bilinear, "
             "reflect borders), `np.save`; timed from the pool's start to its end (interpreter start and imports "
-            "excluded, which favours Python).")
+            "excluded, which favours Python). It decodes every PNG in every epoch, so each of its epochs costs "
+            "the same.")
         add("")
         a_cpu = median([r["epoch0_cpu"] for r in ours])
         p_cpu = median([r["epoch0_cpu"] for r in theirs])
-        add("| | seconds | images/s | CPU seconds (user + system) | CPU ms / image |")
-        add("|---|---:|---:|---:|---:|")
-        add(f"| augstore materialize (process wall clock) | {a_wall:.2f} | {fmt(n / a_wall)} | {a_cpu:.2f} | "
-            f"{a_cpu / n * 1e3:.2f} |")
-        add(f"| augstore materialize (its own per-epoch `seconds`) | {a_reported:.2f} | {fmt(n / a_reported)} | | |")
-        add(f"| Python + OpenCV + Albumentations, 2 processes | {p_time:.2f} | {fmt(n / p_time)} | {p_cpu:.2f} | "
-            f"{p_cpu / n * 1e3:.2f} |")
-        add(f"| (Python, whole process including imports) | {p_process:.2f} | {fmt(n / p_process)} | | |")
+        e1_wall = median([r["epoch1"] for r in ours])
+        e1_cpu = median([r["epoch1_cpu"] for r in ours])
+        add("| | seconds | images/s | augstore / Python (images/s) | CPU seconds (user + system) | CPU ms / image "
+            "| augstore / Python (CPU per image) |")
+        add("|---|---:|---:|---:|---:|---:|---:|")
+        add(f"| augstore, every later epoch (epoch 1: originals from the decoded tier) | {e1_wall:.2f} | "
+            f"{fmt(n / e1_wall)} | **{p_time / e1_wall:.2f}** | {e1_cpu:.2f} | {e1_cpu / n * 1e3:.2f} | "
+            f"**{p_cpu / e1_cpu:.2f}** |")
+        add(f"| augstore, a run's first epoch (epoch 0: decodes the PNGs) | {a_wall:.2f} | {fmt(n / a_wall)} | "
+            f"**{p_time / a_wall:.2f}** | {a_cpu:.2f} | {a_cpu / n * 1e3:.2f} | **{p_cpu / a_cpu:.2f}** |")
+        add(f"| (augstore epoch 0, its own per-epoch `seconds`) | {a_reported:.2f} | {fmt(n / a_reported)} | "
+            f"{p_time / a_reported:.2f} | | | |")
+        add(f"| Python + OpenCV + Albumentations, 2 processes, any epoch | {p_time:.2f} | {fmt(n / p_time)} | 1.00 | "
+            f"{p_cpu:.2f} | {p_cpu / n * 1e3:.2f} | 1.00 |")
+        add(f"| (Python, whole process including imports) | {p_process:.2f} | {fmt(n / p_process)} | "
+            f"{p_time / p_process:.2f} | | | |")
         add("")
-        add(f"**Ratio augstore / Python: {p_time / a_wall:.2f}** on wall clock (images/s; "
-            f"{p_time / a_reported:.2f} on augstore's own epoch time). Goal: ≥ 2. "
-            f"On CPU time per image, which the other jobs on the machine disturb less: **{p_cpu / a_cpu:.2f}**.")
+        add(f"**Every epoch after a run's first: {p_time / e1_wall:.2f}× the Python loader's images/s** "
+            f"({p_cpu / e1_cpu:.2f}× on CPU time per image, which the other jobs on the machine disturb less). "
+            f"**A run's first epoch: {p_time / a_wall:.2f}×** ({p_cpu / a_cpu:.2f}× on CPU). Goal: ≥ 2.")
         add("")
         add("Every repetition (seconds):")
         add("")
