@@ -36,6 +36,9 @@ extension AffineSampler {
     let half = Lanes(repeating: 0.5)
     let one = Lanes(repeating: 1)
     let three = Lanes(repeating: 3)
+    let zero = Lanes(repeating: 0)
+    let lastColumn = Lanes(repeating: Float(inputWidth - 1))
+    let lastRow = Lanes(repeating: maxY)
     var d = dst
     for oy in 0..<outHeight {
       let fy = Float(oy)
@@ -52,7 +55,9 @@ extension AffineSampler {
         let sourceY = (b0 * fx + rowY) + b2
         var x = sourceX
         var y = sourceY
-        guard mapLanes(&x, inputWidth), mapLanes(&y, inputHeight) else {
+        let inside = all(
+          (sourceX .>= zero) .& (sourceX .<= lastColumn) .& (sourceY .>= zero) .& (sourceY .<= lastRow))
+        guard inside || (mapLanes(&x, inputWidth) && mapLanes(&y, inputHeight)) else {
           for lane in 0..<8 { scalarPixel(src, d + 3 * lane, x: sourceX[lane], y: sourceY[lane]) }
           continue
         }
@@ -178,13 +183,10 @@ extension AffineSampler {
   static func gatherPairs(
     _ raw: UnsafeRawPointer, _ offsets: LaneIndices
   ) -> (SIMD8<UInt32>, SIMD8<UInt32>) {
-    var low = SIMD8<UInt32>()
-    var high = SIMD8<UInt32>()
-    for lane in 0..<8 {
-      let pair = raw.loadUnaligned(fromByteOffset: Int(offsets[lane]), as: UInt64.self)
-      low[lane] = UInt32(truncatingIfNeeded: pair)
-      high[lane] = UInt32(truncatingIfNeeded: pair >> 24)
+    func pair(_ lane: Int) -> UInt64 {
+      UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: Int(offsets[lane]), as: UInt64.self))
     }
-    return (low, high)
+    let pairs = SIMD8<UInt64>(pair(0), pair(1), pair(2), pair(3), pair(4), pair(5), pair(6), pair(7))
+    return (SIMD8<UInt32>(truncatingIfNeeded: pairs), SIMD8<UInt32>(truncatingIfNeeded: pairs &>> 24))
   }
 }
