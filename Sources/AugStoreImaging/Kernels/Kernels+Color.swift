@@ -115,46 +115,81 @@ extension Kernels {
     }
   }
 
-  /// The mean of each channel over the whole image (Keras' per-image, per-channel mean).
+  /// The mean of each channel over the whole image (Keras' per-image, per-channel mean): the exact
+  /// integer sum of the channel's samples divided by the pixel count, in `Double`.
   public static func channelMeans(_ image: Tensor) -> [Double] {
-    let channels = image.channels
-    var sums = [Int](repeating: 0, count: 4)
-    image.withUnsafeBufferPointer { buffer in
-      guard let src = buffer.baseAddress else { return }
-      var s0 = 0
-      var s1 = 0
-      var s2 = 0
-      var s3 = 0
-      let count = buffer.count
-      var i = 0
-      switch channels {
-      case 1:
-        while i < count {
-          s0 &+= Int(src[i])
-          i += 1
-        }
-      case 3:
-        while i < count {
-          s0 &+= Int(src[i])
-          s1 &+= Int(src[i + 1])
-          s2 &+= Int(src[i + 2])
-          i += 3
-        }
-      default:
-        while i < count {
-          s0 &+= Int(src[i])
-          s1 &+= Int(src[i + 1])
-          if channels == 4 {
-            s2 &+= Int(src[i + 2])
-            s3 &+= Int(src[i + 3])
-          }
-          i += channels
-        }
-      }
-      sums = [s0, s1, s2, s3]
+    let sums = image.withUnsafeBufferPointer { buffer in
+      channelSums(buffer, channels: image.channels)
     }
     let count = Double(image.height * image.width)
-    return sums.prefix(channels).map { Double($0) / count }
+    return sums.map { Double($0) / count }
+  }
+
+  /// The exact integer sum of each channel's samples in an interleaved buffer of `channels`-sample
+  /// pixels (`buffer.count` a multiple of `channels`).
+  ///
+  /// A block of 16 bytes (48 for three channels) holds whole pixels, so each byte position in a block
+  /// always belongs to the same channel. Each 16-byte vector is split into its even and odd bytes
+  /// (`pand`, `psrlw`) and added into 16-bit lanes; at most 256 blocks are accumulated
+  /// (`256 · 255 < 2¹⁶`, so no lane wraps) before the lanes are flushed into `Int` sums.
+  static func channelSums(_ buffer: UnsafeBufferPointer<UInt8>, channels: Int) -> [Int] {
+    var sums = [Int](repeating: 0, count: channels)
+    guard let src = buffer.baseAddress else { return sums }
+    let count = buffer.count
+    let vectorsPerBlock = channels == 3 ? 3 : 1
+    let blockBytes = 16 * vectorsPerBlock
+    let raw = UnsafeRawPointer(src)
+    let lowByte = SIMD8<UInt16>(repeating: 0x00FF)
+    var i = 0
+    while i + blockBytes <= count {
+      let blocks = min((count - i) / blockBytes, 256)
+      var even0 = SIMD8<UInt16>()
+      var odd0 = SIMD8<UInt16>()
+      var even1 = SIMD8<UInt16>()
+      var odd1 = SIMD8<UInt16>()
+      var even2 = SIMD8<UInt16>()
+      var odd2 = SIMD8<UInt16>()
+      if vectorsPerBlock == 3 {
+        for _ in 0..<blocks {
+          let w0 = raw.loadUnaligned(fromByteOffset: i, as: SIMD8<UInt16>.self)
+          let w1 = raw.loadUnaligned(fromByteOffset: i &+ 16, as: SIMD8<UInt16>.self)
+          let w2 = raw.loadUnaligned(fromByteOffset: i &+ 32, as: SIMD8<UInt16>.self)
+          even0 &+= w0 & lowByte
+          odd0 &+= w0 &>> 8
+          even1 &+= w1 & lowByte
+          odd1 &+= w1 &>> 8
+          even2 &+= w2 & lowByte
+          odd2 &+= w2 &>> 8
+          i &+= 48
+        }
+      } else {
+        for _ in 0..<blocks {
+          let w0 = raw.loadUnaligned(fromByteOffset: i, as: SIMD8<UInt16>.self)
+          even0 &+= w0 & lowByte
+          odd0 &+= w0 &>> 8
+          i &+= 16
+        }
+      }
+      // Lane `l` of vector `k` holds byte positions `16k + 2l` (even) and `16k + 2l + 1` (odd).
+      for lane in 0..<8 {
+        sums[(2 * lane) % channels] += Int(even0[lane])
+        sums[(2 * lane + 1) % channels] += Int(odd0[lane])
+        if vectorsPerBlock == 3 {
+          sums[(16 + 2 * lane) % 3] += Int(even1[lane])
+          sums[(17 + 2 * lane) % 3] += Int(odd1[lane])
+          sums[(32 + 2 * lane) % 3] += Int(even2[lane])
+          sums[(33 + 2 * lane) % 3] += Int(odd2[lane])
+        }
+      }
+    }
+    // `i` is a multiple of the block size, hence of `channels`.
+    var channel = 0
+    while i < count {
+      sums[channel] += Int(src[i])
+      channel = channel + 1 == channels ? 0 : channel + 1
+      i += 1
+    }
+    return sums
   }
 
   /// Keras 3 `RandomContrast` with a given `contrast_factor`: per channel,
@@ -178,23 +213,45 @@ extension Kernels {
       tables.withUnsafeBufferPointer { lut in
         makeTensor(height: image.height, width: image.width, channels: channels) { out in
           guard let src = source.baseAddress, let lut = lut.baseAddress else { return }
-          let count = source.count
-          var i = 0
-          if channels == 3 {
-            while i < count {
-              out[i] = lut[Int(src[i])]
-              out[i + 1] = lut[256 + Int(src[i + 1])]
-              out[i + 2] = lut[512 + Int(src[i + 2])]
-              i += 3
-            }
-          } else {
-            while i < count {
-              for c in 0..<channels { out[i + c] = lut[c &* 256 &+ Int(src[i + c])] }
-              i += channels
-            }
+          switch channels {
+          case 1: applyChannelTables(src, out, source.count, lut, channels: 1)
+          case 2: applyChannelTables(src, out, source.count, lut, channels: 2)
+          case 3: applyChannelTables(src, out, source.count, lut, channels: 3)
+          default: applyChannelTables(src, out, source.count, lut, channels: 4)
           }
         }
       }
+    }
+  }
+
+  /// `out[i] = tables[(i % channels) · 256 + src[i]]` for `i < count` (`count` a multiple of `channels`).
+  ///
+  /// Byte stores limit a plain lookup loop, so eight looked-up bytes are assembled into one `UInt64`
+  /// and stored at once. A period of `channels` words (8 · `channels` bytes) starts on a pixel boundary,
+  /// so the table of each byte in it is a constant once `channels` is (callers pass a literal).
+  @inline(__always)
+  static func applyChannelTables(
+    _ src: UnsafePointer<UInt8>, _ out: UnsafeMutablePointer<UInt8>, _ count: Int,
+    _ tables: UnsafePointer<UInt8>, channels: Int
+  ) {
+    let period = 8 &* channels
+    let destination = UnsafeMutableRawPointer(out)
+    var i = 0
+    while i &+ period <= count {
+      for word in 0..<channels {
+        let base = i &+ 8 &* word
+        var value: UInt64 = 0
+        for j in 0..<8 {
+          let table = ((8 &* word &+ j) % channels) &* 256
+          value |= UInt64(tables[table &+ Int(src[base &+ j])]) &<< (8 &* j)
+        }
+        destination.storeBytes(of: value.littleEndian, toByteOffset: base, as: UInt64.self)
+      }
+      i &+= period
+    }
+    while i < count {
+      out[i] = tables[(i % channels) &* 256 &+ Int(src[i])]
+      i &+= 1
     }
   }
 
