@@ -289,6 +289,10 @@ extension Kernels {
   /// `factor` maps each channel `c` to `v + factor·(c − v)` (float32), which equals TensorFlow's
   /// `hsv_to_rgb(rgb_to_hsv(...))` up to float rounding (well under 0.01). When `s · factor` would be
   /// clipped (`factor < 0`, or `factor > 255 / s`) the full HSV path runs instead.
+  ///
+  /// The closed form is applied through integer shifts per `v − c` (``saturationShifts(factor:)``),
+  /// which give the same bytes as the float32 formula; for the rare factors where that cannot be
+  /// proven, the formula runs in float lanes (``saturatePixels(_:_:count:factor:channels:)``).
   public static func adjustSaturation(_ image: Tensor, factor: Float) -> Tensor {
     guard image.channels >= 3 else { return image }
     guard factor >= 0 && factor <= 255 else { return mapHSV(image, .saturation(factor)) }
@@ -297,19 +301,131 @@ extension Kernels {
       makeTensor(height: image.height, width: image.width, channels: channels) { out in
         guard let src = source.baseAddress else { return }
         let count = source.count
-        var i = 0
-        while i < count {
-          let r = Float(src[i])
-          let g = Float(src[i + 1])
-          let b = Float(src[i + 2])
-          let v = max(r, max(g, b))
-          out[i] = clampToUInt8(v + factor * (r - v))
-          out[i + 1] = clampToUInt8(v + factor * (g - v))
-          out[i + 2] = clampToUInt8(v + factor * (b - v))
-          if channels == 4 { out[i + 3] = src[i + 3] }
-          i += channels
+        if let shifts = saturationShifts(factor: factor) {
+          shifts.withUnsafeBufferPointer { shifts in
+            guard let shifts = shifts.baseAddress else { return }
+            if channels == 3 {
+              saturateWithShifts(src, out, count: count, shifts: shifts, channels: 3)
+            } else {
+              saturateWithShifts(src, out, count: count, shifts: shifts, channels: 4)
+            }
+          }
+        } else if channels == 3 {
+          saturatePixels(src, out, count: count, factor: factor, channels: 3)
+        } else {
+          saturatePixels(src, out, count: count, factor: factor, channels: 4)
         }
       }
+    }
+  }
+
+  /// For `0 ≤ factor ≤ 255`, the integers `K[d]` (`d = v − c`, `0...255`) with
+  /// `clampToUInt8(v + factor·(c − v)) == max(0, v − K[d])` for every pixel maximum `v ≥ d`, each at
+  /// most 256 (larger shifts give 0 as well), or `nil`
+  /// when one of them cannot be proven (then the float path runs).
+  ///
+  /// With `t = factor·(−d)` rounded to float32 (exactly the scalar product, as `c − v = −d` is exact)
+  /// and `−t = k + φ` (`k` an integer, `0 ≤ φ < 1`), the exact value `v + t` rounds half away from
+  /// zero to `v − k − [φ > 0.5]`. The float32 sum `v + t` and the `+ 0.5` each err by at most
+  /// 2⁻¹⁷ when their magnitude is below 256 (larger negative sums clamp to 0 either way), which can
+  /// change the result only when `φ` lies within 2⁻¹⁶ of ½ without being ½ (at exactly ½ both sums
+  /// are exact). Results never exceed `v`, as `t ≤ 0`.
+  static func saturationShifts(factor: Float) -> [Int32]? {
+    var shifts = [Int32](repeating: 0, count: 256)
+    for d in 0..<256 {
+      let magnitude = -Double(factor * -Float(d))
+      let k = magnitude.rounded(.down)
+      let fraction = magnitude - k
+      if fraction != 0.5 && abs(fraction - 0.5) <= 0x1p-16 { return nil }
+      // Any shift of 256 or more gives 0 for every `v ≤ 255`.
+      shifts[d] = Int32(min(k, 256)) + (k < 256 && fraction > 0.5 ? 1 : 0)
+    }
+    return shifts
+  }
+
+  /// ``adjustSaturation(_:factor:)``'s closed form with the shifts of ``saturationShifts(factor:)``:
+  /// each colour sample `c` of a pixel with maximum `v` becomes `max(0, v − shifts[v − c])`; alpha is
+  /// copied. Integer only; callers pass `channels` as a literal.
+  @inline(__always)
+  static func saturateWithShifts(
+    _ src: UnsafePointer<UInt8>, _ out: UnsafeMutablePointer<UInt8>, count: Int,
+    shifts: UnsafePointer<Int32>, channels: Int
+  ) {
+    // `max(0, x)` for `x = v − K` in `−256...255` (shifts are at most 256) as a lookup: LLVM turns the
+    // arithmetic forms into a branch on the sign, which varies from pixel to pixel.
+    var clampTable = [UInt8](repeating: 0, count: 512)
+    for x in 0..<256 { clampTable[256 + x] = UInt8(x) }
+    clampTable.withUnsafeBufferPointer { clampTable in
+      guard let clampTable = clampTable.baseAddress else { return }
+      let nonNegative = clampTable + 256
+      saturateWithShifts(src, out, count: count, shifts: shifts, nonNegative: nonNegative, channels: channels)
+    }
+  }
+
+  /// The loop of ``saturateWithShifts(_:_:count:shifts:channels:)``; `nonNegative[x]` is `max(0, x)`
+  /// for `x` in `−256...255`.
+  @inline(__always)
+  static func saturateWithShifts(
+    _ src: UnsafePointer<UInt8>, _ out: UnsafeMutablePointer<UInt8>, count: Int,
+    shifts: UnsafePointer<Int32>, nonNegative: UnsafePointer<UInt8>, channels: Int
+  ) {
+    var i = 0
+    while i < count {
+      let r = Int32(src[i])
+      let g = Int32(src[i &+ 1])
+      let b = Int32(src[i &+ 2])
+      let v = max(r, max(g, b))
+      out[i] = nonNegative[Int(v &- shifts[Int(v &- r)])]
+      out[i &+ 1] = nonNegative[Int(v &- shifts[Int(v &- g)])]
+      out[i &+ 2] = nonNegative[Int(v &- shifts[Int(v &- b)])]
+      if channels == 4 { out[i &+ 3] = src[i &+ 3] }
+      i &+= channels
+    }
+  }
+
+  /// The closed-form saturation of ``adjustSaturation(_:factor:)`` over an RGB or RGBA buffer: each
+  /// colour sample `c` becomes `clampToUInt8(v + factor·(c − v))` with `v` its pixel's maximum, alpha is
+  /// copied. Callers pass `channels` as a literal so each layout gets its own loop.
+  ///
+  /// Four pixels per step, one pixel per `SIMD4<Float>` (``loadPixelQuad(_:_:channels:)``): `v` is
+  /// spread over the pixel's lanes (``pixelMaximum(_:)``) and the formula runs lane for lane — the
+  /// same float32 operations as the scalar tail.
+  @inline(__always)
+  static func saturatePixels(
+    _ src: UnsafePointer<UInt8>, _ out: UnsafeMutablePointer<UInt8>, count: Int, factor: Float,
+    channels: Int
+  ) {
+    let s = UnsafeRawPointer(src)
+    let d = UnsafeMutableRawPointer(out)
+    let f = SIMD4<Float>(repeating: factor)
+    let alphaLanes = SIMD16<UInt8>(0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1) .== 1
+    let step = 4 &* channels
+    var i = 0
+    while i &+ 16 <= count {
+      let quad = loadPixelQuad(s, i, channels: channels)
+      let (p0, p1, p2, p3) = exactFloats(quad)
+      let v0 = pixelMaximum(p0)
+      let v1 = pixelMaximum(p1)
+      let v2 = pixelMaximum(p2)
+      let v3 = pixelMaximum(p3)
+      // `c − v ≤ 0` and `factor ≥ 0`, so every result is at most `v ≤ 255`: only the lower clamp can
+      // apply.
+      var result = nonNegativeBytes(
+        v0 + f * (p0 - v0), v1 + f * (p1 - v1), v2 + f * (p2 - v2), v3 + f * (p3 - v3))
+      if channels == 4 { result = result.replacing(with: quad, where: alphaLanes) }
+      storePixelQuad(result, d, i, channels: channels)
+      i &+= step
+    }
+    while i < count {
+      let r = Float(src[i])
+      let g = Float(src[i + 1])
+      let b = Float(src[i + 2])
+      let v = max(r, max(g, b))
+      out[i] = clampToUInt8(v + factor * (r - v))
+      out[i + 1] = clampToUInt8(v + factor * (g - v))
+      out[i + 2] = clampToUInt8(v + factor * (b - v))
+      if channels == 4 { out[i + 3] = src[i + 3] }
+      i += channels
     }
   }
 
