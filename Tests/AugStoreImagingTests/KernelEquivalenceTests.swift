@@ -98,6 +98,19 @@ struct KernelEquivalenceTests {
     #expect(EquivalenceImages.firstDifference(fast, reference) == "equal")
   }
 
+  /// Hue over the colour cube (ties between channels, grey pixels, every maximum), for shifts that
+  /// wrap in both directions.
+  @Test(arguments: [0.1, -0.3, 0.5, 0.999] as [Float])
+  func hueOverColourCube(factor: Float) {
+    let levels = Array(stride(from: 0, through: 255, by: 5)).map(UInt8.init) + [1, 254]
+    var pixels: [UInt8] = []
+    for r in levels { for g in levels { for b in levels { pixels += [r, g, b] } } }
+    let cube = Tensor(height: levels.count * levels.count, width: levels.count, channels: 3, pixels: pixels)
+    let fast = Kernels.adjustHue(cube, factor: factor)
+    let reference = KernelReferences.adjustHue(cube, factor: factor)
+    #expect(EquivalenceImages.firstDifference(fast, reference) == "equal")
+  }
+
   @Test(arguments: [(true, false), (false, true), (true, true), (false, false)])
   func flip(_ axes: (Bool, Bool)) {
     for image in Self.images {

@@ -435,7 +435,19 @@ extension Kernels {
   ///
   /// Grey and grey+alpha images are unchanged; alpha is untouched.
   public static func adjustHue(_ image: Tensor, factor: Float) -> Tensor {
-    mapHSV(image, .hue(factor))
+    let channels = image.channels
+    // Non-finite shifts keep the scalar path (a NaN shift traps in `clampToUInt8` there).
+    guard channels >= 3, factor.isFinite else { return mapHSV(image, .hue(factor)) }
+    return image.withUnsafeBufferPointer { source in
+      makeTensor(height: image.height, width: image.width, channels: channels) { out in
+        guard let src = source.baseAddress else { return }
+        if channels == 3 {
+          shiftHuePixels(src, out, count: source.count, shift: factor, channels: 3)
+        } else {
+          shiftHuePixels(src, out, count: source.count, shift: factor, channels: 4)
+        }
+      }
+    }
   }
 
   /// The HSV adjustment ``mapHSV(_:_:)`` applies.
@@ -461,35 +473,45 @@ extension Kernels {
     output.withUnsafeMutableBufferPointer { buffer in
       var i = 0
       while i < buffer.count {
-        var r = Float(buffer[i])
-        var g = Float(buffer[i + 1])
-        var b = Float(buffer[i + 2])
-        if scale != 1 {
-          r = r / scale
-          g = g / scale
-          b = b / scale
-        }
-        var (h, s, v) = rgbToHSV(r, g, b)
-        if scale == 1 {
-          s = min(max(s * saturationFactor, 0), 255)
-        } else {
-          h += hueShift
-          if h > 1 { h -= 1 }
-          if h < 0 { h += 1 }
-        }
-        (r, g, b) = hsvToRGB(h, s, v)
-        if scale != 1 {
-          r = min(max(r, 0), 1) * scale
-          g = min(max(g, 0), 1) * scale
-          b = min(max(b, 0), 1) * scale
-        }
-        buffer[i] = clampToUInt8(r)
-        buffer[i + 1] = clampToUInt8(g)
-        buffer[i + 2] = clampToUInt8(b)
+        (buffer[i], buffer[i + 1], buffer[i + 2]) = mapHSVPixel(
+          buffer[i], buffer[i + 1], buffer[i + 2], scale: scale, saturationFactor: saturationFactor,
+          hueShift: hueShift)
         i += channels
       }
     }
     return output
+  }
+
+  /// One pixel of ``mapHSV(_:_:)``: `scale` 1 multiplies saturation by `saturationFactor` (clipped to
+  /// `[0, 255]`); otherwise samples are divided by `scale`, the hue shifted by `hueShift` and wrapped,
+  /// and the result clipped to `[0, 1]` and multiplied by `scale`.
+  @inline(__always)
+  static func mapHSVPixel(
+    _ red: UInt8, _ green: UInt8, _ blue: UInt8, scale: Float, saturationFactor: Float, hueShift: Float
+  ) -> (UInt8, UInt8, UInt8) {
+    var r = Float(red)
+    var g = Float(green)
+    var b = Float(blue)
+    if scale != 1 {
+      r = r / scale
+      g = g / scale
+      b = b / scale
+    }
+    var (h, s, v) = rgbToHSV(r, g, b)
+    if scale == 1 {
+      s = min(max(s * saturationFactor, 0), 255)
+    } else {
+      h += hueShift
+      if h > 1 { h -= 1 }
+      if h < 0 { h += 1 }
+    }
+    (r, g, b) = hsvToRGB(h, s, v)
+    if scale != 1 {
+      r = min(max(r, 0), 1) * scale
+      g = min(max(g, 0), 1) * scale
+      b = min(max(b, 0), 1) * scale
+    }
+    return (clampToUInt8(r), clampToUInt8(g), clampToUInt8(b))
   }
 
   /// TensorFlow's `rgb_to_hsv` (float32): hue in `[0, 1)`, saturation `range / max`, value `max`.
