@@ -2,7 +2,7 @@
 // Keras parity check), and times each kernel single-threaded (for the Albumentations benchmark).
 //
 //   kernel-probe run CASES.json         each case: {"input": "x.npy", "ops": [...], "output": "y.npy"}
-//   kernel-probe bench [--seconds S] [--json] IMAGE.npy...
+//   kernel-probe bench [--seconds S] [--json] [--only NAME,...] IMAGE.npy...
 //   kernel-probe decode [--repeat N] [--json] IMAGE.png...   PNG decode throughput, single thread
 //
 // Relative paths in a case file are resolved against the case file's folder.
@@ -251,6 +251,7 @@ func measure(_ images: [Tensor], seconds: Double, _ body: (Tensor) -> Int) -> Do
 func bench(_ arguments: [String]) throws {
   var seconds = 1.0
   var asJSON = false
+  var only: Set<String>? = nil
   var paths: [String] = []
   var iterator = arguments.makeIterator()
   while let argument = iterator.next() {
@@ -259,6 +260,9 @@ func bench(_ arguments: [String]) throws {
       guard let text = iterator.next(), let value = Double(text) else { throw ProbeError("--seconds N") }
       seconds = value
     case "--json": asJSON = true
+    case "--only":
+      guard let text = iterator.next() else { throw ProbeError("--only NAME[,NAME...]") }
+      only = Set(text.split(separator: ",").map(String.init))
     default: paths.append(argument)
     }
   }
@@ -311,7 +315,7 @@ func bench(_ arguments: [String]) throws {
     ),
   ]
   var results: [String: Double] = [:]
-  for (name, body) in kernels {
+  for (name, body) in kernels where only?.contains(name) ?? true {
     let rate = measure(images, seconds: seconds, body)
     results[name] = rate
     if !asJSON {
@@ -401,7 +405,7 @@ do {
     FileHandle.standardError.write(
       Data(
         """
-        usage: kernel-probe run CASES.json | kernel-probe bench [--seconds S] [--json] IMAGE.npy... \
+        usage: kernel-probe run CASES.json | kernel-probe bench [--seconds S] [--json] [--only NAME,...] IMAGE.npy... \
         | kernel-probe decode [--repeat N] [--json] IMAGE.png...
 
         """.utf8))

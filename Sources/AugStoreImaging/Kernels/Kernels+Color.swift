@@ -115,46 +115,81 @@ extension Kernels {
     }
   }
 
-  /// The mean of each channel over the whole image (Keras' per-image, per-channel mean).
+  /// The mean of each channel over the whole image (Keras' per-image, per-channel mean): the exact
+  /// integer sum of the channel's samples divided by the pixel count, in `Double`.
   public static func channelMeans(_ image: Tensor) -> [Double] {
-    let channels = image.channels
-    var sums = [Int](repeating: 0, count: 4)
-    image.withUnsafeBufferPointer { buffer in
-      guard let src = buffer.baseAddress else { return }
-      var s0 = 0
-      var s1 = 0
-      var s2 = 0
-      var s3 = 0
-      let count = buffer.count
-      var i = 0
-      switch channels {
-      case 1:
-        while i < count {
-          s0 &+= Int(src[i])
-          i += 1
-        }
-      case 3:
-        while i < count {
-          s0 &+= Int(src[i])
-          s1 &+= Int(src[i + 1])
-          s2 &+= Int(src[i + 2])
-          i += 3
-        }
-      default:
-        while i < count {
-          s0 &+= Int(src[i])
-          s1 &+= Int(src[i + 1])
-          if channels == 4 {
-            s2 &+= Int(src[i + 2])
-            s3 &+= Int(src[i + 3])
-          }
-          i += channels
-        }
-      }
-      sums = [s0, s1, s2, s3]
+    let sums = image.withUnsafeBufferPointer { buffer in
+      channelSums(buffer, channels: image.channels)
     }
     let count = Double(image.height * image.width)
-    return sums.prefix(channels).map { Double($0) / count }
+    return sums.map { Double($0) / count }
+  }
+
+  /// The exact integer sum of each channel's samples in an interleaved buffer of `channels`-sample
+  /// pixels (`buffer.count` a multiple of `channels`).
+  ///
+  /// A block of 16 bytes (48 for three channels) holds whole pixels, so each byte position in a block
+  /// always belongs to the same channel. Each 16-byte vector is split into its even and odd bytes
+  /// (`pand`, `psrlw`) and added into 16-bit lanes; at most 256 blocks are accumulated
+  /// (`256 · 255 < 2¹⁶`, so no lane wraps) before the lanes are flushed into `Int` sums.
+  static func channelSums(_ buffer: UnsafeBufferPointer<UInt8>, channels: Int) -> [Int] {
+    var sums = [Int](repeating: 0, count: channels)
+    guard let src = buffer.baseAddress else { return sums }
+    let count = buffer.count
+    let vectorsPerBlock = channels == 3 ? 3 : 1
+    let blockBytes = 16 * vectorsPerBlock
+    let raw = UnsafeRawPointer(src)
+    let lowByte = SIMD8<UInt16>(repeating: 0x00FF)
+    var i = 0
+    while i + blockBytes <= count {
+      let blocks = min((count - i) / blockBytes, 256)
+      var even0 = SIMD8<UInt16>()
+      var odd0 = SIMD8<UInt16>()
+      var even1 = SIMD8<UInt16>()
+      var odd1 = SIMD8<UInt16>()
+      var even2 = SIMD8<UInt16>()
+      var odd2 = SIMD8<UInt16>()
+      if vectorsPerBlock == 3 {
+        for _ in 0..<blocks {
+          let w0 = raw.loadUnaligned(fromByteOffset: i, as: SIMD8<UInt16>.self)
+          let w1 = raw.loadUnaligned(fromByteOffset: i &+ 16, as: SIMD8<UInt16>.self)
+          let w2 = raw.loadUnaligned(fromByteOffset: i &+ 32, as: SIMD8<UInt16>.self)
+          even0 &+= w0 & lowByte
+          odd0 &+= w0 &>> 8
+          even1 &+= w1 & lowByte
+          odd1 &+= w1 &>> 8
+          even2 &+= w2 & lowByte
+          odd2 &+= w2 &>> 8
+          i &+= 48
+        }
+      } else {
+        for _ in 0..<blocks {
+          let w0 = raw.loadUnaligned(fromByteOffset: i, as: SIMD8<UInt16>.self)
+          even0 &+= w0 & lowByte
+          odd0 &+= w0 &>> 8
+          i &+= 16
+        }
+      }
+      // Lane `l` of vector `k` holds byte positions `16k + 2l` (even) and `16k + 2l + 1` (odd).
+      for lane in 0..<8 {
+        sums[(2 * lane) % channels] += Int(even0[lane])
+        sums[(2 * lane + 1) % channels] += Int(odd0[lane])
+        if vectorsPerBlock == 3 {
+          sums[(16 + 2 * lane) % 3] += Int(even1[lane])
+          sums[(17 + 2 * lane) % 3] += Int(odd1[lane])
+          sums[(32 + 2 * lane) % 3] += Int(even2[lane])
+          sums[(33 + 2 * lane) % 3] += Int(odd2[lane])
+        }
+      }
+    }
+    // `i` is a multiple of the block size, hence of `channels`.
+    var channel = 0
+    while i < count {
+      sums[channel] += Int(src[i])
+      channel = channel + 1 == channels ? 0 : channel + 1
+      i += 1
+    }
+    return sums
   }
 
   /// Keras 3 `RandomContrast` with a given `contrast_factor`: per channel,
@@ -178,23 +213,45 @@ extension Kernels {
       tables.withUnsafeBufferPointer { lut in
         makeTensor(height: image.height, width: image.width, channels: channels) { out in
           guard let src = source.baseAddress, let lut = lut.baseAddress else { return }
-          let count = source.count
-          var i = 0
-          if channels == 3 {
-            while i < count {
-              out[i] = lut[Int(src[i])]
-              out[i + 1] = lut[256 + Int(src[i + 1])]
-              out[i + 2] = lut[512 + Int(src[i + 2])]
-              i += 3
-            }
-          } else {
-            while i < count {
-              for c in 0..<channels { out[i + c] = lut[c &* 256 &+ Int(src[i + c])] }
-              i += channels
-            }
+          switch channels {
+          case 1: applyChannelTables(src, out, source.count, lut, channels: 1)
+          case 2: applyChannelTables(src, out, source.count, lut, channels: 2)
+          case 3: applyChannelTables(src, out, source.count, lut, channels: 3)
+          default: applyChannelTables(src, out, source.count, lut, channels: 4)
           }
         }
       }
+    }
+  }
+
+  /// `out[i] = tables[(i % channels) · 256 + src[i]]` for `i < count` (`count` a multiple of `channels`).
+  ///
+  /// Byte stores limit a plain lookup loop, so eight looked-up bytes are assembled into one `UInt64`
+  /// and stored at once. A period of `channels` words (8 · `channels` bytes) starts on a pixel boundary,
+  /// so the table of each byte in it is a constant once `channels` is (callers pass a literal).
+  @inline(__always)
+  static func applyChannelTables(
+    _ src: UnsafePointer<UInt8>, _ out: UnsafeMutablePointer<UInt8>, _ count: Int,
+    _ tables: UnsafePointer<UInt8>, channels: Int
+  ) {
+    let period = 8 &* channels
+    let destination = UnsafeMutableRawPointer(out)
+    var i = 0
+    while i &+ period <= count {
+      for word in 0..<channels {
+        let base = i &+ 8 &* word
+        var value: UInt64 = 0
+        for j in 0..<8 {
+          let table = ((8 &* word &+ j) % channels) &* 256
+          value |= UInt64(tables[table &+ Int(src[base &+ j])]) &<< (8 &* j)
+        }
+        destination.storeBytes(of: value.littleEndian, toByteOffset: base, as: UInt64.self)
+      }
+      i &+= period
+    }
+    while i < count {
+      out[i] = tables[(i % channels) &* 256 &+ Int(src[i])]
+      i &+= 1
     }
   }
 
@@ -232,6 +289,10 @@ extension Kernels {
   /// `factor` maps each channel `c` to `v + factor·(c − v)` (float32), which equals TensorFlow's
   /// `hsv_to_rgb(rgb_to_hsv(...))` up to float rounding (well under 0.01). When `s · factor` would be
   /// clipped (`factor < 0`, or `factor > 255 / s`) the full HSV path runs instead.
+  ///
+  /// The closed form is applied through integer shifts per `v − c` (``saturationShifts(factor:)``),
+  /// which give the same bytes as the float32 formula; for the rare factors where that cannot be
+  /// proven, the formula runs in float lanes (``saturatePixels(_:_:count:factor:channels:)``).
   public static func adjustSaturation(_ image: Tensor, factor: Float) -> Tensor {
     guard image.channels >= 3 else { return image }
     guard factor >= 0 && factor <= 255 else { return mapHSV(image, .saturation(factor)) }
@@ -240,19 +301,131 @@ extension Kernels {
       makeTensor(height: image.height, width: image.width, channels: channels) { out in
         guard let src = source.baseAddress else { return }
         let count = source.count
-        var i = 0
-        while i < count {
-          let r = Float(src[i])
-          let g = Float(src[i + 1])
-          let b = Float(src[i + 2])
-          let v = max(r, max(g, b))
-          out[i] = clampToUInt8(v + factor * (r - v))
-          out[i + 1] = clampToUInt8(v + factor * (g - v))
-          out[i + 2] = clampToUInt8(v + factor * (b - v))
-          if channels == 4 { out[i + 3] = src[i + 3] }
-          i += channels
+        if let shifts = saturationShifts(factor: factor) {
+          shifts.withUnsafeBufferPointer { shifts in
+            guard let shifts = shifts.baseAddress else { return }
+            if channels == 3 {
+              saturateWithShifts(src, out, count: count, shifts: shifts, channels: 3)
+            } else {
+              saturateWithShifts(src, out, count: count, shifts: shifts, channels: 4)
+            }
+          }
+        } else if channels == 3 {
+          saturatePixels(src, out, count: count, factor: factor, channels: 3)
+        } else {
+          saturatePixels(src, out, count: count, factor: factor, channels: 4)
         }
       }
+    }
+  }
+
+  /// For `0 ≤ factor ≤ 255`, the integers `K[d]` (`d = v − c`, `0...255`) with
+  /// `clampToUInt8(v + factor·(c − v)) == max(0, v − K[d])` for every pixel maximum `v ≥ d`, each at
+  /// most 256 (larger shifts give 0 as well), or `nil`
+  /// when one of them cannot be proven (then the float path runs).
+  ///
+  /// With `t = factor·(−d)` rounded to float32 (exactly the scalar product, as `c − v = −d` is exact)
+  /// and `−t = k + φ` (`k` an integer, `0 ≤ φ < 1`), the exact value `v + t` rounds half away from
+  /// zero to `v − k − [φ > 0.5]`. The float32 sum `v + t` and the `+ 0.5` each err by at most
+  /// 2⁻¹⁷ when their magnitude is below 256 (larger negative sums clamp to 0 either way), which can
+  /// change the result only when `φ` lies within 2⁻¹⁶ of ½ without being ½ (at exactly ½ both sums
+  /// are exact). Results never exceed `v`, as `t ≤ 0`.
+  static func saturationShifts(factor: Float) -> [Int32]? {
+    var shifts = [Int32](repeating: 0, count: 256)
+    for d in 0..<256 {
+      let magnitude = -Double(factor * -Float(d))
+      let k = magnitude.rounded(.down)
+      let fraction = magnitude - k
+      if fraction != 0.5 && abs(fraction - 0.5) <= 0x1p-16 { return nil }
+      // Any shift of 256 or more gives 0 for every `v ≤ 255`.
+      shifts[d] = Int32(min(k, 256)) + (k < 256 && fraction > 0.5 ? 1 : 0)
+    }
+    return shifts
+  }
+
+  /// ``adjustSaturation(_:factor:)``'s closed form with the shifts of ``saturationShifts(factor:)``:
+  /// each colour sample `c` of a pixel with maximum `v` becomes `max(0, v − shifts[v − c])`; alpha is
+  /// copied. Integer only; callers pass `channels` as a literal.
+  @inline(__always)
+  static func saturateWithShifts(
+    _ src: UnsafePointer<UInt8>, _ out: UnsafeMutablePointer<UInt8>, count: Int,
+    shifts: UnsafePointer<Int32>, channels: Int
+  ) {
+    // `max(0, x)` for `x = v − K` in `−256...255` (shifts are at most 256) as a lookup: LLVM turns the
+    // arithmetic forms into a branch on the sign, which varies from pixel to pixel.
+    var clampTable = [UInt8](repeating: 0, count: 512)
+    for x in 0..<256 { clampTable[256 + x] = UInt8(x) }
+    clampTable.withUnsafeBufferPointer { clampTable in
+      guard let clampTable = clampTable.baseAddress else { return }
+      let nonNegative = clampTable + 256
+      saturateWithShifts(src, out, count: count, shifts: shifts, nonNegative: nonNegative, channels: channels)
+    }
+  }
+
+  /// The loop of ``saturateWithShifts(_:_:count:shifts:channels:)``; `nonNegative[x]` is `max(0, x)`
+  /// for `x` in `−256...255`.
+  @inline(__always)
+  static func saturateWithShifts(
+    _ src: UnsafePointer<UInt8>, _ out: UnsafeMutablePointer<UInt8>, count: Int,
+    shifts: UnsafePointer<Int32>, nonNegative: UnsafePointer<UInt8>, channels: Int
+  ) {
+    var i = 0
+    while i < count {
+      let r = Int32(src[i])
+      let g = Int32(src[i &+ 1])
+      let b = Int32(src[i &+ 2])
+      let v = max(r, max(g, b))
+      out[i] = nonNegative[Int(v &- shifts[Int(v &- r)])]
+      out[i &+ 1] = nonNegative[Int(v &- shifts[Int(v &- g)])]
+      out[i &+ 2] = nonNegative[Int(v &- shifts[Int(v &- b)])]
+      if channels == 4 { out[i &+ 3] = src[i &+ 3] }
+      i &+= channels
+    }
+  }
+
+  /// The closed-form saturation of ``adjustSaturation(_:factor:)`` over an RGB or RGBA buffer: each
+  /// colour sample `c` becomes `clampToUInt8(v + factor·(c − v))` with `v` its pixel's maximum, alpha is
+  /// copied. Callers pass `channels` as a literal so each layout gets its own loop.
+  ///
+  /// Four pixels per step, one pixel per `SIMD4<Float>` (``loadPixelQuad(_:_:channels:)``): `v` is
+  /// spread over the pixel's lanes (``pixelMaximum(_:)``) and the formula runs lane for lane — the
+  /// same float32 operations as the scalar tail.
+  @inline(__always)
+  static func saturatePixels(
+    _ src: UnsafePointer<UInt8>, _ out: UnsafeMutablePointer<UInt8>, count: Int, factor: Float,
+    channels: Int
+  ) {
+    let s = UnsafeRawPointer(src)
+    let d = UnsafeMutableRawPointer(out)
+    let f = SIMD4<Float>(repeating: factor)
+    let alphaLanes = SIMD16<UInt8>(0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1) .== 1
+    let step = 4 &* channels
+    var i = 0
+    while i &+ 16 <= count {
+      let quad = loadPixelQuad(s, i, channels: channels)
+      let (p0, p1, p2, p3) = exactFloats(quad)
+      let v0 = pixelMaximum(p0)
+      let v1 = pixelMaximum(p1)
+      let v2 = pixelMaximum(p2)
+      let v3 = pixelMaximum(p3)
+      // `c − v ≤ 0` and `factor ≥ 0`, so every result is at most `v ≤ 255`: only the lower clamp can
+      // apply.
+      var result = nonNegativeBytes(
+        v0 + f * (p0 - v0), v1 + f * (p1 - v1), v2 + f * (p2 - v2), v3 + f * (p3 - v3))
+      if channels == 4 { result = result.replacing(with: quad, where: alphaLanes) }
+      storePixelQuad(result, d, i, channels: channels)
+      i &+= step
+    }
+    while i < count {
+      let r = Float(src[i])
+      let g = Float(src[i + 1])
+      let b = Float(src[i + 2])
+      let v = max(r, max(g, b))
+      out[i] = clampToUInt8(v + factor * (r - v))
+      out[i + 1] = clampToUInt8(v + factor * (g - v))
+      out[i + 2] = clampToUInt8(v + factor * (b - v))
+      if channels == 4 { out[i + 3] = src[i + 3] }
+      i += channels
     }
   }
 
@@ -262,7 +435,19 @@ extension Kernels {
   ///
   /// Grey and grey+alpha images are unchanged; alpha is untouched.
   public static func adjustHue(_ image: Tensor, factor: Float) -> Tensor {
-    mapHSV(image, .hue(factor))
+    let channels = image.channels
+    // Non-finite shifts keep the scalar path (a NaN shift traps in `clampToUInt8` there).
+    guard channels >= 3, factor.isFinite else { return mapHSV(image, .hue(factor)) }
+    return image.withUnsafeBufferPointer { source in
+      makeTensor(height: image.height, width: image.width, channels: channels) { out in
+        guard let src = source.baseAddress else { return }
+        if channels == 3 {
+          shiftHuePixels(src, out, count: source.count, shift: factor, channels: 3)
+        } else {
+          shiftHuePixels(src, out, count: source.count, shift: factor, channels: 4)
+        }
+      }
+    }
   }
 
   /// The HSV adjustment ``mapHSV(_:_:)`` applies.
@@ -288,35 +473,45 @@ extension Kernels {
     output.withUnsafeMutableBufferPointer { buffer in
       var i = 0
       while i < buffer.count {
-        var r = Float(buffer[i])
-        var g = Float(buffer[i + 1])
-        var b = Float(buffer[i + 2])
-        if scale != 1 {
-          r = r / scale
-          g = g / scale
-          b = b / scale
-        }
-        var (h, s, v) = rgbToHSV(r, g, b)
-        if scale == 1 {
-          s = min(max(s * saturationFactor, 0), 255)
-        } else {
-          h += hueShift
-          if h > 1 { h -= 1 }
-          if h < 0 { h += 1 }
-        }
-        (r, g, b) = hsvToRGB(h, s, v)
-        if scale != 1 {
-          r = min(max(r, 0), 1) * scale
-          g = min(max(g, 0), 1) * scale
-          b = min(max(b, 0), 1) * scale
-        }
-        buffer[i] = clampToUInt8(r)
-        buffer[i + 1] = clampToUInt8(g)
-        buffer[i + 2] = clampToUInt8(b)
+        (buffer[i], buffer[i + 1], buffer[i + 2]) = mapHSVPixel(
+          buffer[i], buffer[i + 1], buffer[i + 2], scale: scale, saturationFactor: saturationFactor,
+          hueShift: hueShift)
         i += channels
       }
     }
     return output
+  }
+
+  /// One pixel of ``mapHSV(_:_:)``: `scale` 1 multiplies saturation by `saturationFactor` (clipped to
+  /// `[0, 255]`); otherwise samples are divided by `scale`, the hue shifted by `hueShift` and wrapped,
+  /// and the result clipped to `[0, 1]` and multiplied by `scale`.
+  @inline(__always)
+  static func mapHSVPixel(
+    _ red: UInt8, _ green: UInt8, _ blue: UInt8, scale: Float, saturationFactor: Float, hueShift: Float
+  ) -> (UInt8, UInt8, UInt8) {
+    var r = Float(red)
+    var g = Float(green)
+    var b = Float(blue)
+    if scale != 1 {
+      r = r / scale
+      g = g / scale
+      b = b / scale
+    }
+    var (h, s, v) = rgbToHSV(r, g, b)
+    if scale == 1 {
+      s = min(max(s * saturationFactor, 0), 255)
+    } else {
+      h += hueShift
+      if h > 1 { h -= 1 }
+      if h < 0 { h += 1 }
+    }
+    (r, g, b) = hsvToRGB(h, s, v)
+    if scale != 1 {
+      r = min(max(r, 0), 1) * scale
+      g = min(max(g, 0), 1) * scale
+      b = min(max(b, 0), 1) * scale
+    }
+    return (clampToUInt8(r), clampToUInt8(g), clampToUInt8(b))
   }
 
   /// TensorFlow's `rgb_to_hsv` (float32): hue in `[0, 1)`, saturation `range / max`, value `max`.

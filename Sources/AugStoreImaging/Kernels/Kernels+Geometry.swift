@@ -5,39 +5,36 @@ extension Kernels {
     let width = image.width
     let channels = image.channels
     let rowLength = width * channels
+    if horizontal && channels == 3 {
+      // Three-sample pixels are reversed through two scratch rows (see `reverseRGBRows`).
+      var scratch = [UInt8](repeating: 0, count: 2 * (rowLength + 6))
+      let masks = rgbReverseMasks()
+      return image.withUnsafeBufferPointer { source in
+        scratch.withUnsafeMutableBufferPointer { scratch in
+          masks.withUnsafeBufferPointer { masks in
+            makeTensor(height: height, width: width, channels: channels) { dst in
+              guard let src = source.baseAddress, let scratch = scratch.baseAddress,
+                let masks = masks.baseAddress
+              else { return }
+              reverseRGBRows(
+                height: height, width: width, scratch: scratch, masks: masks,
+                rowSource: { src + (vertical ? height - 1 - $0 : $0) * rowLength },
+                rowDestination: { dst + $0 * rowLength })
+            }
+          }
+        }
+      }
+    }
     return image.withUnsafeBufferPointer { source in
       makeTensor(height: height, width: width, channels: channels) { dst in
         guard let src = source.baseAddress else { return }
         for y in 0..<height {
           let sourceRow = src + (vertical ? height - 1 - y : y) * rowLength
           let destinationRow = dst + y * rowLength
-          if !horizontal {
+          if horizontal {
+            reverseRow(sourceRow, destinationRow, width: width, channels: channels)
+          } else {
             destinationRow.update(from: sourceRow, count: rowLength)
-            continue
-          }
-          switch channels {
-          case 1:
-            for x in 0..<width { destinationRow[x] = sourceRow[width - 1 - x] }
-          case 3:
-            // Four-byte moves; the last pixel is copied bytewise so no read passes the row's end.
-            let s = UnsafeRawPointer(sourceRow)
-            let d = UnsafeMutableRawPointer(destinationRow)
-            var x = 0
-            while x < width - 1 {
-              let word = s.loadUnaligned(fromByteOffset: (width - 1 - x) * 3 - 1, as: UInt32.self)
-              d.storeBytes(of: word >> 8, toByteOffset: x * 3, as: UInt32.self)
-              x += 1
-            }
-            let last = sourceRow
-            destinationRow[(width - 1) * 3] = last[0]
-            destinationRow[(width - 1) * 3 + 1] = last[1]
-            destinationRow[(width - 1) * 3 + 2] = last[2]
-          default:
-            for x in 0..<width {
-              let s = sourceRow + (width - 1 - x) * channels
-              let d = destinationRow + x * channels
-              for c in 0..<channels { d[c] = s[c] }
-            }
           }
         }
       }

@@ -1,0 +1,258 @@
+/// Four RGB or RGBA pixels at a time in `SIMD4<Float>` lanes, for the colour kernels that compute in
+/// float32 per pixel (the float path of ``Kernels/adjustSaturation(_:factor:)``, and
+/// ``Kernels/adjustHue(_:factor:)``).
+///
+/// Every lane runs the same IEEE float32 operations, in the same order, as the scalar code it replaces
+/// (no fused multiply-add, no reassociation), so the results are bit-identical; only loading,
+/// transposing, lane selection and rounding differ, and those are exact.
+extension Kernels {
+  /// The 16 bytes as exact floats, four per vector in order (`punpck` + `cvtdq2ps`).
+  @inline(__always)
+  static func exactFloats(
+    _ bytes: SIMD16<UInt8>
+  ) -> (
+    SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>
+  ) {
+    let low = SIMD8<UInt16>(truncatingIfNeeded: bytes.lowHalf)
+    let high = SIMD8<UInt16>(truncatingIfNeeded: bytes.highHalf)
+    return (
+      SIMD4<Float>(SIMD4<Int32>(truncatingIfNeeded: low.lowHalf)),
+      SIMD4<Float>(SIMD4<Int32>(truncatingIfNeeded: low.highHalf)),
+      SIMD4<Float>(SIMD4<Int32>(truncatingIfNeeded: high.lowHalf)),
+      SIMD4<Float>(SIMD4<Int32>(truncatingIfNeeded: high.highHalf))
+    )
+  }
+
+  /// Four pixels starting at sample `i` as four 4-byte groups: RGBA pixels as they are; RGB pixels
+  /// each followed by an unspecified byte (four 4-byte loads at `i`, `i + 3`, `i + 6`, `i + 9`).
+  /// Requires `i + 16 ≤ count`.
+  @inline(__always)
+  static func loadPixelQuad(_ s: UnsafeRawPointer, _ i: Int, channels: Int) -> SIMD16<UInt8> {
+    if channels == 4 { return s.loadUnaligned(fromByteOffset: i, as: SIMD16<UInt8>.self) }
+    return unsafeBitCast(
+      SIMD4<UInt32>(
+        s.loadUnaligned(fromByteOffset: i, as: UInt32.self),
+        s.loadUnaligned(fromByteOffset: i &+ 3, as: UInt32.self),
+        s.loadUnaligned(fromByteOffset: i &+ 6, as: UInt32.self),
+        s.loadUnaligned(fromByteOffset: i &+ 9, as: UInt32.self)), to: SIMD16<UInt8>.self)
+  }
+
+  /// Stores four pixels given as 4-byte groups (``loadPixelQuad(_:_:channels:)``'s layout) at sample
+  /// `i`: RGBA as they are, RGB as the first three bytes of each group (four overlapping 4-byte stores
+  /// in increasing order, so each group's fourth byte is overwritten by the next pixel). The byte
+  /// after the last RGB pixel is overwritten too; callers store in increasing order and write it
+  /// afterwards. Requires `i + 16 ≤ count`.
+  @inline(__always)
+  static func storePixelQuad(_ quad: SIMD16<UInt8>, _ d: UnsafeMutableRawPointer, _ i: Int, channels: Int) {
+    if channels == 4 {
+      d.storeBytes(of: quad, toByteOffset: i, as: SIMD16<UInt8>.self)
+      return
+    }
+    let words = unsafeBitCast(quad, to: SIMD4<UInt32>.self)
+    d.storeBytes(of: words[0], toByteOffset: i, as: UInt32.self)
+    d.storeBytes(of: words[1], toByteOffset: i &+ 3, as: UInt32.self)
+    d.storeBytes(of: words[2], toByteOffset: i &+ 6, as: UInt32.self)
+    d.storeBytes(of: words[3], toByteOffset: i &+ 9, as: UInt32.self)
+  }
+
+  /// `max(r, max(g, b))` of the pixel `(r, g, b, ·)` in lanes 0, 1 and 2 (lane 3 unspecified), for
+  /// samples that are exact non-negative integers (so `maxps` and the order of the maxima do not
+  /// matter): the maximum with the two rotations of the first three lanes (`shufps`, `maxps`). Lane 3
+  /// of the rotations is not `p[3]`: with identical lanes LLVM splits the selects and scalarizes them.
+  @inline(__always)
+  static func pixelMaximum(_ p: SIMD4<Float>) -> SIMD4<Float> {
+    let a = SIMD4(p[1], p[2], p[0], p[0])
+    let b = SIMD4(p[2], p[0], p[1], p[1])
+    let ab = a.replacing(with: b, where: b .> a)
+    return p.replacing(with: ab, where: ab .> p)
+  }
+
+  /// ``clampToUInt8(_:)`` per lane for values known to be at most 255 (finite): `⌊max(x, 0) + 0.5⌋`.
+  @inline(__always)
+  static func nonNegativeBytes(_ x: SIMD4<Float>) -> SIMD4<UInt8> {
+    floorBytes(x.replacing(with: 0, where: x .< 0) + 0.5)
+  }
+
+  /// The samples `y0…y3` (memory order, each at most 255) as ``clampToUInt8(_:)`` bytes in one vector.
+  @inline(__always)
+  static func nonNegativeBytes(
+    _ y0: SIMD4<Float>, _ y1: SIMD4<Float>, _ y2: SIMD4<Float>, _ y3: SIMD4<Float>
+  ) -> SIMD16<UInt8> {
+    SIMD16(
+      lowHalf: SIMD8(lowHalf: nonNegativeBytes(y0), highHalf: nonNegativeBytes(y1)),
+      highHalf: SIMD8(lowHalf: nonNegativeBytes(y2), highHalf: nonNegativeBytes(y3)))
+  }
+
+}
+
+extension Kernels {
+  // Lane masks are built from sign bits instead of `.<`/`replacing(with:where:)`: Swift's `SIMDMask`
+  // lanes are assembled and consumed lane by lane, which LLVM leaves as scalar code in these loops.
+
+  /// The lanes' bit patterns.
+  @inline(__always)
+  static func bitPattern(_ x: SIMD4<Float>) -> SIMD4<Int32> {
+    unsafeBitCast(x, to: SIMD4<Int32>.self)
+  }
+
+  /// All ones where `a < b`, else zero: the sign of `a − b`, which IEEE subtraction gets right (it is
+  /// never rounded across zero). Requires `a − b` not NaN, and not −0, i.e. `a` is not −0 where `b`
+  /// is +0.
+  @inline(__always)
+  static func lessMask(_ a: SIMD4<Float>, _ b: SIMD4<Float>) -> SIMD4<Int32> {
+    bitPattern(a - b) &>> 31
+  }
+
+  /// All ones where `x` is +0, else zero, for `x ≥ 0` (no −0 or NaN).
+  @inline(__always)
+  static func zeroMask(_ x: SIMD4<Float>) -> SIMD4<Int32> {
+    (bitPattern(x) &- 1) &>> 31
+  }
+
+  /// `mask ? a : b` per lane for a mask of all-ones/zero lanes (`pand`, `pandn`, `por`).
+  @inline(__always)
+  static func choose(_ mask: SIMD4<Int32>, _ a: SIMD4<Float>, _ b: SIMD4<Float>) -> SIMD4<Float> {
+    unsafeBitCast((bitPattern(a) & mask) | (bitPattern(b) & ~mask), to: SIMD4<Float>.self)
+  }
+
+  /// `Swift.max(x, y)` per lane (`y >= x ? y : x`), under ``lessMask(_:_:)``'s conditions.
+  @inline(__always)
+  static func laneMax(_ x: SIMD4<Float>, _ y: SIMD4<Float>) -> SIMD4<Float> {
+    choose(lessMask(y, x), x, y)
+  }
+
+  /// `Swift.min(x, y)` per lane (`y < x ? y : x`), under ``lessMask(_:_:)``'s conditions.
+  @inline(__always)
+  static func laneMin(_ x: SIMD4<Float>, _ y: SIMD4<Float>) -> SIMD4<Float> {
+    choose(lessMask(y, x), y, x)
+  }
+
+  /// `min(max(x, 0), 1)` per lane, as the scalar code (`x` not NaN or −0).
+  @inline(__always)
+  static func clampedToUnit(_ x: SIMD4<Float>) -> SIMD4<Float> {
+    laneMin(laneMax(x, SIMD4(repeating: 0)), SIMD4(repeating: 1))
+  }
+
+  /// `abs(x)` per lane (clears the sign bit).
+  @inline(__always)
+  static func laneAbs(_ x: SIMD4<Float>) -> SIMD4<Float> {
+    unsafeBitCast(unsafeBitCast(x, to: SIMD4<UInt32>.self) & 0x7FFF_FFFF, to: SIMD4<Float>.self)
+  }
+
+  /// ``adjustHue(_:factor:)`` for four pixels in planar float lanes (samples on the 0–255 scale): the
+  /// operations of `mapHSV` for `.hue(shift)` — `rgbToHSV`, the shift and wrap, `hsvToRGB` and the clip
+  /// to `[0, 1]` times 255 — one for one, with every branch evaluated and selected per lane. Discarded
+  /// lanes may hold NaN or infinity (`0 / 0`, `1 / 0`) but are never compared; compared values are
+  /// finite or infinite (never NaN, never −0) for a finite `shift`, as ``lessMask(_:_:)`` requires.
+  ///
+  /// Inlined only into ``shiftedHuePair(_:_:shift:)``: inlined into the pixel loop, LLVM turns parts
+  /// of it back into per-lane scalar code.
+  @inline(__always)
+  static func shiftedHue(
+    _ red: SIMD4<Float>, _ green: SIMD4<Float>, _ blue: SIMD4<Float>, shift: SIMD4<Float>
+  ) -> (SIMD4<Float>, SIMD4<Float>, SIMD4<Float>) {
+    let scale = SIMD4<Float>(repeating: 255)
+    let zero = SIMD4<Float>(repeating: 0)
+    let one = SIMD4<Float>(repeating: 1)
+    let r = red / scale
+    let g = green / scale
+    let b = blue / scale
+    // rgbToHSV
+    let value = laneMax(r, laneMax(g, b))
+    let minimum = laneMin(r, laneMin(g, b))
+    let range = value - minimum
+    let saturation = choose(lessMask(zero, value), range / value, zero)
+    let norm = one / (6 * range)
+    let fromRed = norm * (g - b)
+    let fromGreen = norm * (b - r) + SIMD4(repeating: 2.0 / 6.0)
+    let fromBlue = norm * (r - g) + SIMD4(repeating: 4.0 / 6.0)
+    // `value − r` and `value − g` are non-negative: zero exactly where the channel is the maximum.
+    var hue = choose(zeroMask(value - r), fromRed, choose(zeroMask(value - g), fromGreen, fromBlue))
+    hue = choose(lessMask(zero, range), hue, zero)
+    hue = choose(lessMask(hue, zero), hue + 1, hue)
+    // The shift, wrapped.
+    hue += shift
+    hue = choose(lessMask(one, hue), hue - 1, hue)
+    hue = choose(lessMask(hue, zero), hue + 1, hue)
+    // hsvToRGB
+    let dh = hue * 6
+    let dr = clampedToUnit(laneAbs(dh - 3) - 1)
+    let dg = clampedToUnit(2 - laneAbs(dh - 2))
+    let db = clampedToUnit(2 - laneAbs(dh - 4))
+    let oneMinusS = 1 - saturation
+    return (
+      clampedToUnit((oneMinusS + saturation * dr) * value) * scale,
+      clampedToUnit((oneMinusS + saturation * dg) * value) * scale,
+      clampedToUnit((oneMinusS + saturation * db) * value) * scale
+    )
+  }
+
+  /// ``shiftedHue(_:_:_:shift:)`` for two independent groups of four pixels, so that the processor can
+  /// overlap their long dependency chains (three divisions deep).
+  @inline(never)
+  static func shiftedHuePair(
+    _ first: (SIMD4<Float>, SIMD4<Float>, SIMD4<Float>), _ second: (SIMD4<Float>, SIMD4<Float>, SIMD4<Float>),
+    shift: SIMD4<Float>
+  ) -> ((SIMD4<Float>, SIMD4<Float>, SIMD4<Float>), (SIMD4<Float>, SIMD4<Float>, SIMD4<Float>)) {
+    (
+      shiftedHue(first.0, first.1, first.2, shift: shift),
+      shiftedHue(second.0, second.1, second.2, shift: shift)
+    )
+  }
+
+  /// ``adjustHue(_:factor:)`` over an RGB or RGBA buffer for a finite `shift`; alpha is copied. Callers
+  /// pass `channels` as a literal.
+  ///
+  /// Four pixels per step: loaded as 4-byte groups (``loadPixelQuad(_:_:channels:)``), transposed to
+  /// planar lanes, ``shiftedHue(_:_:_:shift:)``, transposed back and rounded as ``clampToUInt8(_:)``
+  /// (the results lie in `0...255`); the remaining pixels go through the scalar `mapHSVPixel`.
+  @inline(__always)
+  static func shiftHuePixels(
+    _ src: UnsafePointer<UInt8>, _ out: UnsafeMutablePointer<UInt8>, count: Int, shift: Float,
+    channels: Int
+  ) {
+    let s = UnsafeRawPointer(src)
+    let d = UnsafeMutableRawPointer(out)
+    let shiftLanes = SIMD4<Float>(repeating: shift)
+    let alphaLanes = SIMD16<UInt8>(0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1) .== 1
+    let half = SIMD4<Float>(repeating: 0.5)
+    let step = 4 &* channels
+    /// Four pixels' samples in planar lanes.
+    @inline(__always) func planarQuad(_ quad: SIMD16<UInt8>) -> (SIMD4<Float>, SIMD4<Float>, SIMD4<Float>) {
+      let (p0, p1, p2, p3) = exactFloats(quad)
+      return (
+        SIMD4(p0[0], p1[0], p2[0], p3[0]), SIMD4(p0[1], p1[1], p2[1], p3[1]),
+        SIMD4(p0[2], p1[2], p2[2], p3[2])
+      )
+    }
+    /// Planar results as ``clampToUInt8(_:)`` bytes (they lie in `0...255`), alpha from `quad`.
+    @inline(__always) func bytes(
+      _ planar: (SIMD4<Float>, SIMD4<Float>, SIMD4<Float>), _ quad: SIMD16<UInt8>
+    ) -> SIMD16<UInt8> {
+      let (r, g, b) = planar
+      let q0 = floorBytes(SIMD4(r[0], g[0], b[0], 0) + half)
+      let q1 = floorBytes(SIMD4(r[1], g[1], b[1], 0) + half)
+      let q2 = floorBytes(SIMD4(r[2], g[2], b[2], 0) + half)
+      let q3 = floorBytes(SIMD4(r[3], g[3], b[3], 0) + half)
+      let result = SIMD16(
+        lowHalf: SIMD8(lowHalf: q0, highHalf: q1), highHalf: SIMD8(lowHalf: q2, highHalf: q3))
+      return channels == 4 ? result.replacing(with: quad, where: alphaLanes) : result
+    }
+    var i = 0
+    // Eight pixels per step; the second group's 16-byte load ends by `i + step + 16`.
+    while i &+ step &+ 16 <= count {
+      let first = loadPixelQuad(s, i, channels: channels)
+      let second = loadPixelQuad(s, i &+ step, channels: channels)
+      let (a, b) = shiftedHuePair(planarQuad(first), planarQuad(second), shift: shiftLanes)
+      storePixelQuad(bytes(a, first), d, i, channels: channels)
+      storePixelQuad(bytes(b, second), d, i &+ step, channels: channels)
+      i &+= 2 &* step
+    }
+    while i < count {
+      (out[i], out[i &+ 1], out[i &+ 2]) = mapHSVPixel(
+        src[i], src[i &+ 1], src[i &+ 2], scale: 255, saturationFactor: 1, hueShift: shift)
+      if channels == 4 { out[i &+ 3] = src[i &+ 3] }
+      i &+= channels
+    }
+  }
+}
