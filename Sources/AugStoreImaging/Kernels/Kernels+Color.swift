@@ -306,24 +306,17 @@ extension Kernels {
     @inline(__always) func clamped(
       _ y0: SIMD4<Int32>, _ y1: SIMD4<Int32>, _ high0: SIMD4<Int16>, _ high1: SIMD4<Int16>
     ) -> SIMD8<UInt8> {
-      let y =
-        SIMD8<Int16>(truncatingIfNeeded: SIMD8(lowHalf: y0, highHalf: y1))
-        &+ SIMD8(lowHalf: high0, highHalf: high1)
+      let y = narrowed(y0, y1) &+ SIMD8(lowHalf: high0, highHalf: high1)
       let nonNegative = y & ~(y &>> 15)
       let over = (255 &- nonNegative) &>> 15
-      return SIMD8<UInt8>(truncatingIfNeeded: (nonNegative | over) & 255)
+      return lowBytes((nonNegative | over) & 255)
     }
     @inline(__always) func widened(
       _ bytes: SIMD16<UInt8>
     ) -> (
       SIMD4<Int32>, SIMD4<Int32>, SIMD4<Int32>, SIMD4<Int32>
     ) {
-      let low = SIMD8<UInt16>(truncatingIfNeeded: bytes.lowHalf)
-      let high = SIMD8<UInt16>(truncatingIfNeeded: bytes.highHalf)
-      return (
-        SIMD4<Int32>(truncatingIfNeeded: low.lowHalf), SIMD4<Int32>(truncatingIfNeeded: low.highHalf),
-        SIMD4<Int32>(truncatingIfNeeded: high.lowHalf), SIMD4<Int32>(truncatingIfNeeded: high.highHalf)
-      )
+      widenedBytes(bytes)
     }
     typealias Lanes = (SIMD4<Int16>, SIMD4<Int32>, SIMD4<Int16>)
     @inline(__always) func vector(

@@ -13,14 +13,8 @@ extension Kernels {
   ) -> (
     SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>
   ) {
-    let low = SIMD8<UInt16>(truncatingIfNeeded: bytes.lowHalf)
-    let high = SIMD8<UInt16>(truncatingIfNeeded: bytes.highHalf)
-    return (
-      SIMD4<Float>(SIMD4<Int32>(truncatingIfNeeded: low.lowHalf)),
-      SIMD4<Float>(SIMD4<Int32>(truncatingIfNeeded: low.highHalf)),
-      SIMD4<Float>(SIMD4<Int32>(truncatingIfNeeded: high.lowHalf)),
-      SIMD4<Float>(SIMD4<Int32>(truncatingIfNeeded: high.highHalf))
-    )
+    let (x0, x1, x2, x3) = widenedBytes(bytes)
+    return (SIMD4<Float>(x0), SIMD4<Float>(x1), SIMD4<Float>(x2), SIMD4<Float>(x3))
   }
 
   /// Four pixels starting at sample `i` as four 4-byte groups: RGBA pixels as they are; RGB pixels
