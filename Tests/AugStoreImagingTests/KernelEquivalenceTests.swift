@@ -111,6 +111,16 @@ struct KernelEquivalenceTests {
     #expect(EquivalenceImages.firstDifference(fast, reference) == "equal")
   }
 
+  /// Bilinear resizes down, up and to odd sizes, every channel count.
+  @Test(arguments: [(160, 160), (1, 1), (7, 3), (5, 300), (224, 224), (300, 17), (2, 2)])
+  func resizeBilinear(_ size: (Int, Int)) {
+    for image in Self.images {
+      let fast = Kernels.resize(image, height: size.0, width: size.1, method: .bilinear)
+      let reference = KernelReferences.resizeBilinear(image, height: size.0, width: size.1)
+      #expect(EquivalenceImages.firstDifference(fast, reference) == "equal")
+    }
+  }
+
   @Test(arguments: [(true, false), (false, true), (true, true), (false, false)])
   func flip(_ axes: (Bool, Bool)) {
     for image in Self.images {

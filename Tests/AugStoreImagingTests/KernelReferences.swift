@@ -139,3 +139,130 @@ enum KernelReferences {
     return ((oneMinusS + s * dr) * v, (oneMinusS + s * dg) * v, (oneMinusS + s * db) * v)
   }
 }
+
+extension KernelReferences {
+  /// `Kernels.resize(_:height:width:method: .bilinear)` as it was (scalar-per-pixel horizontal pass).
+  static func resizeBilinear(_ image: Tensor, height: Int, width: Int) -> Tensor {
+    var output = Tensor(height: height, width: width, channels: image.channels)
+    image.withUnsafeBufferPointer { source in
+      output.withUnsafeMutableBufferPointer { destination in
+        guard let src = source.baseAddress, let dst = destination.baseAddress else { return }
+        resizeBilinear(src, image.height, image.width, image.channels, dst, height, width)
+      }
+    }
+    return output
+  }
+
+  /// Bilinear resize. The horizontal lerp of an input row (`left + (right − left)·xLerp`) is the same
+  /// float32 value whichever output row uses it, so each needed input row is interpolated once into a
+  /// float row and cached; output rows then blend two cached rows (`t + (b − t)·yLerp`).
+  static func resizeBilinear(
+    _ src: UnsafePointer<UInt8>, _ inHeight: Int, _ inWidth: Int, _ channels: Int,
+    _ dst: UnsafeMutablePointer<UInt8>, _ outHeight: Int, _ outWidth: Int
+  ) {
+    let rowStride = inWidth * channels
+    let outRow = outWidth * channels
+    let ys = Kernels.LerpTable(inputSize: inHeight, outputSize: outHeight, stride: 1)
+    let xs = Kernels.LerpTable(inputSize: inWidth, outputSize: outWidth, stride: channels)
+    // Per output sample: left offset, right offset and lerp, expanded over channels.
+    var left = [Int](repeating: 0, count: outRow)
+    var right = [Int](repeating: 0, count: outRow)
+    var lerps = [Float](repeating: 0, count: outRow)
+    for ox in 0..<outWidth {
+      for c in 0..<channels {
+        left[ox * channels + c] = xs.lower[ox] + c
+        right[ox * channels + c] = xs.upper[ox] + c
+        lerps[ox * channels + c] = xs.lerp[ox]
+      }
+    }
+    // One spare float after each row for the SIMD4 stores of 3-channel pixels.
+    var cache = [Float](repeating: 0, count: 2 * outRow + 2)
+    left.withUnsafeBufferPointer { left in
+      right.withUnsafeBufferPointer { right in
+        lerps.withUnsafeBufferPointer { lerps in
+          cache.withUnsafeMutableBufferPointer { cache in
+            guard let rowA = cache.baseAddress else { return }
+            let rowB = rowA + outRow + 1
+            var cachedA = -1
+            var cachedB = -1
+            func interpolate(_ inputRow: Int, into row: UnsafeMutablePointer<Float>) {
+              let s = src + inputRow * rowStride
+              var start = 0
+              if channels >= 3, let left = left.baseAddress, let right = right.baseAddress,
+                let lerps = lerps.baseAddress
+              {
+                // One pixel's channels per SIMD4, lane for lane the scalar formula; the last input
+                // pixel (whose 4-byte read would pass the end) and what follows it are done below.
+                let raw = UnsafeRawPointer(s)
+                let out = UnsafeMutableRawPointer(row)
+                let limit = inputRow == inHeight - 1 ? rowStride - 4 : rowStride
+                var ox = 0
+                while ox < outWidth {
+                  let i = ox &* channels
+                  let r = right[i]
+                  if r > limit { break }
+                  let l = Kernels.floats(raw.loadUnaligned(fromByteOffset: left[i], as: SIMD4<UInt8>.self))
+                  let value =
+                    l + (Kernels.floats(raw.loadUnaligned(fromByteOffset: r, as: SIMD4<UInt8>.self)) - l)
+                    * SIMD4<Float>(repeating: lerps[i])
+                  out.storeBytes(of: value, toByteOffset: i &* 4, as: SIMD4<Float>.self)
+                  ox &+= 1
+                }
+                start = ox * channels
+              }
+              for i in start..<outRow {
+                let l = Float(s[left[i]])
+                let r = Float(s[right[i]])
+                row[i] = l + (r - l) * lerps[i]
+              }
+            }
+            var d = dst
+            for oy in 0..<outHeight {
+              let lower = ys.lower[oy]
+              let upper = ys.upper[oy]
+              // Keep `lower` in A and `upper` in B, reusing whichever row is already cached.
+              if cachedA != lower {
+                if cachedB == lower {
+                  rowA.update(from: rowB, count: outRow)
+                } else {
+                  interpolate(lower, into: rowA)
+                }
+                cachedA = lower
+              }
+              if cachedB != upper {
+                if upper == lower {
+                  rowB.update(from: rowA, count: outRow)
+                } else {
+                  interpolate(upper, into: rowB)
+                }
+                cachedB = upper
+              }
+              let yLerp = ys.lerp[oy]
+              let lerpVector = SIMD4<Float>(repeating: yLerp)
+              let half = SIMD4<Float>(repeating: 0.5)
+              let a = UnsafeRawPointer(rowA)
+              let b = UnsafeRawPointer(rowB)
+              let out = UnsafeMutableRawPointer(d)
+              var i = 0
+              while i + 4 <= outRow {
+                let t = a.loadUnaligned(fromByteOffset: i &* 4, as: SIMD4<Float>.self)
+                let v = t + (b.loadUnaligned(fromByteOffset: i &* 4, as: SIMD4<Float>.self) - t) * lerpVector
+                out.storeBytes(
+                  of: unsafeBitCast(Kernels.floorBytes(v + half), to: UInt32.self), toByteOffset: i,
+                  as: UInt32.self)
+                i &+= 4
+              }
+              while i < outRow {
+                let t = rowA[i]
+                d[i] = Kernels.blendToUInt8(t + (rowB[i] - t) * yLerp)
+                i &+= 1
+              }
+              d += outRow
+            }
+          }
+        }
+      }
+    }
+  }
+
+}

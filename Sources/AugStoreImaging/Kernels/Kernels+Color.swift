@@ -209,10 +209,32 @@ extension Kernels {
           c < colour ? toUInt8(min(max((Float(v) - mean) * factor + mean, 0), 255)) : UInt8(v)
       }
     }
+    // Each table as an integer line, when one reproduces it exactly (almost always for |factor| < 1.9).
+    var slopes: [Int16] = []
+    var intercepts: [Int32] = []
+    tables.withUnsafeBufferPointer { lut in
+      guard let lut = lut.baseAddress else { return }
+      for c in 0..<channels {
+        guard let (a, b) = c < colour ? affineCoefficients(lut + c * 256, slope: factor) : (1 << 14, 0) else {
+          return
+        }
+        slopes.append(a)
+        intercepts.append(b)
+      }
+    }
     return image.withUnsafeBufferPointer { source in
       tables.withUnsafeBufferPointer { lut in
         makeTensor(height: image.height, width: image.width, channels: channels) { out in
           guard let src = source.baseAddress, let lut = lut.baseAddress else { return }
+          if slopes.count == channels {
+            switch channels {
+            case 1: applyAffine(src, out, source.count, slopes, intercepts, channels: 1)
+            case 2: applyAffine(src, out, source.count, slopes, intercepts, channels: 2)
+            case 3: applyAffine(src, out, source.count, slopes, intercepts, channels: 3)
+            default: applyAffine(src, out, source.count, slopes, intercepts, channels: 4)
+            }
+            return
+          }
           switch channels {
           case 1: applyChannelTables(src, out, source.count, lut, channels: 1)
           case 2: applyChannelTables(src, out, source.count, lut, channels: 2)
@@ -221,6 +243,114 @@ extension Kernels {
           }
         }
       }
+    }
+  }
+
+  /// Integers `a` (`|a| < 2¹⁵`) and `b` with `table[v] == clamp(⌊(a·v + b) / 2¹⁴⌋, 0, 255)` for every
+  /// `v` in `0...255`, or `nil` if no slope near `slope · 2¹⁴` has one.
+  ///
+  /// For a candidate `a`, each `v` bounds `b`: `table[v] · 2¹⁴ ≤ a·v + b < (table[v] + 1) · 2¹⁴`,
+  /// without the lower bound where the table is 0 and the upper one where it is 255 (the clamp covers
+  /// those). Any `b` in the intersection reproduces the table exactly; candidates are tried from the
+  /// rounded ideal slope outwards. `|a·v + b| < 2²⁴`, so nothing overflows in `Int32`.
+  static func affineCoefficients(_ table: UnsafePointer<UInt8>, slope: Float) -> (Int16, Int32)? {
+    let ideal = (Double(slope) * 16384).rounded()
+    guard ideal.isFinite, abs(ideal) <= 32_000 else { return nil }
+    for delta in [0, -1, 1, -2, 2] {
+      let a = Int(ideal) + delta
+      var low = Int.min
+      var high = Int.max
+      for v in 0..<256 {
+        let t = Int(table[v])
+        if t > 0 { low = max(low, t << 14 - a * v) }
+        if t < 255 { high = min(high, (t + 1) << 14 - 1 - a * v) }
+      }
+      guard low <= high else { continue }
+      return (Int16(a), Int32(low == Int.min ? high : low))
+    }
+    return nil
+  }
+
+  /// `out[i] = clamp(⌊(a[c]·src[i] + b[c]) / 2¹⁴⌋, 0, 255)` with `c = i % channels` (the lines of
+  /// ``affineCoefficients(_:slope:)``), 16 samples per step: bytes widened to `Int32` lanes, one
+  /// `pmaddwd` (LLVM knows both factors fit in 16 bits), an add and an arithmetic shift per four
+  /// lanes, a branch-free clamp, and the lanes narrowed back. A block of 16 bytes (48 for three
+  /// channels) holds whole pixels, so each `Int32` vector of a block has fixed per-lane coefficients.
+  /// Callers pass `channels` as a literal.
+  @inline(__always)
+  static func applyAffine(
+    _ src: UnsafePointer<UInt8>, _ out: UnsafeMutablePointer<UInt8>, _ count: Int, _ a: [Int16],
+    _ b: [Int32], channels: Int
+  ) {
+    /// Lane `l` of the `k`-th four-sample vector of a block belongs to channel `(4k + l) % channels`.
+    /// `b = high · 2¹⁴ + low` with `0 ≤ low < 2¹⁴`, so `⌊(a·x + b) / 2¹⁴⌋ = ⌊(a·x + low) / 2¹⁴⌋ + high`.
+    func lanes(_ k: Int) -> (SIMD4<Int16>, SIMD4<Int32>, SIMD4<Int16>) {
+      let c = (0..<4).map { (4 * k + $0) % channels }
+      let low = SIMD4(b[c[0]], b[c[1]], b[c[2]], b[c[3]]) & 0x3FFF
+      let high = SIMD4(b[c[0]], b[c[1]], b[c[2]], b[c[3]]) &>> 14
+      return (SIMD4(a[c[0]], a[c[1]], a[c[2]], a[c[3]]), low, SIMD4<Int16>(truncatingIfNeeded: high))
+    }
+    // For three channels the lanes repeat every three vectors; otherwise every vector.
+    let k0 = lanes(0)
+    let k1 = lanes(1)
+    let k2 = lanes(2)
+    /// `⌊(a·x + low) / 2¹⁴⌋`, which lies in `−2⁹…2⁹` (`|a·x| < 2²³`).
+    @inline(__always) func scaled(
+      _ x: SIMD4<Int32>, _ k: (SIMD4<Int16>, SIMD4<Int32>, SIMD4<Int16>)
+    ) -> SIMD4<Int32> {
+      // The widening is visible to LLVM here, so the product is one `pmaddwd`.
+      (x &* SIMD4<Int32>(truncatingIfNeeded: k.0) &+ k.1) &>> 14
+    }
+    /// Eight results plus `high`, clamped to `0...255` without comparisons (negative lanes zeroed by
+    /// their sign; lanes above 255 set to all ones before the final `& 255`).
+    @inline(__always) func clamped(
+      _ y0: SIMD4<Int32>, _ y1: SIMD4<Int32>, _ high0: SIMD4<Int16>, _ high1: SIMD4<Int16>
+    ) -> SIMD8<UInt8> {
+      let y = narrowed(y0, y1) &+ SIMD8(lowHalf: high0, highHalf: high1)
+      let nonNegative = y & ~(y &>> 15)
+      let over = (255 &- nonNegative) &>> 15
+      return lowBytes((nonNegative | over) & 255)
+    }
+    @inline(__always) func widened(
+      _ bytes: SIMD16<UInt8>
+    ) -> (
+      SIMD4<Int32>, SIMD4<Int32>, SIMD4<Int32>, SIMD4<Int32>
+    ) {
+      widenedBytes(bytes)
+    }
+    typealias Lanes = (SIMD4<Int16>, SIMD4<Int32>, SIMD4<Int16>)
+    @inline(__always) func vector(
+      _ bytes: SIMD16<UInt8>, _ c0: Lanes, _ c1: Lanes, _ c2: Lanes, _ c3: Lanes
+    ) -> SIMD16<UInt8> {
+      let (x0, x1, x2, x3) = widened(bytes)
+      return SIMD16(
+        lowHalf: clamped(scaled(x0, c0), scaled(x1, c1), c0.2, c1.2),
+        highHalf: clamped(scaled(x2, c2), scaled(x3, c3), c2.2, c3.2))
+    }
+    let s = UnsafeRawPointer(src)
+    let d = UnsafeMutableRawPointer(out)
+    let block = channels == 3 ? 48 : 16
+    var i = 0
+    while i &+ block <= count {
+      let v0 = s.loadUnaligned(fromByteOffset: i, as: SIMD16<UInt8>.self)
+      if channels == 3 {
+        let v1 = s.loadUnaligned(fromByteOffset: i &+ 16, as: SIMD16<UInt8>.self)
+        let v2 = s.loadUnaligned(fromByteOffset: i &+ 32, as: SIMD16<UInt8>.self)
+        d.storeBytes(of: vector(v0, k0, k1, k2, k0), toByteOffset: i, as: SIMD16<UInt8>.self)
+        d.storeBytes(of: vector(v1, k1, k2, k0, k1), toByteOffset: i &+ 16, as: SIMD16<UInt8>.self)
+        d.storeBytes(of: vector(v2, k2, k0, k1, k2), toByteOffset: i &+ 32, as: SIMD16<UInt8>.self)
+      } else {
+        d.storeBytes(of: vector(v0, k0, k0, k0, k0), toByteOffset: i, as: SIMD16<UInt8>.self)
+      }
+      i &+= block
+    }
+    // `i` is a multiple of the block, hence of `channels`.
+    var channel = 0
+    while i < count {
+      let y = (Int32(src[i]) &* Int32(a[channel]) &+ b[channel]) &>> 14
+      out[i] = UInt8(truncatingIfNeeded: min(max(y, 0), 255))
+      channel = channel + 1 == channels ? 0 : channel + 1
+      i &+= 1
     }
   }
 

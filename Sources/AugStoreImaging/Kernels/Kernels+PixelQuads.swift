@@ -13,14 +13,8 @@ extension Kernels {
   ) -> (
     SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>
   ) {
-    let low = SIMD8<UInt16>(truncatingIfNeeded: bytes.lowHalf)
-    let high = SIMD8<UInt16>(truncatingIfNeeded: bytes.highHalf)
-    return (
-      SIMD4<Float>(SIMD4<Int32>(truncatingIfNeeded: low.lowHalf)),
-      SIMD4<Float>(SIMD4<Int32>(truncatingIfNeeded: low.highHalf)),
-      SIMD4<Float>(SIMD4<Int32>(truncatingIfNeeded: high.lowHalf)),
-      SIMD4<Float>(SIMD4<Int32>(truncatingIfNeeded: high.highHalf))
-    )
+    let (x0, x1, x2, x3) = widenedBytes(bytes)
+    return (SIMD4<Float>(x0), SIMD4<Float>(x1), SIMD4<Float>(x2), SIMD4<Float>(x3))
   }
 
   /// Four pixels starting at sample `i` as four 4-byte groups: RGBA pixels as they are; RGB pixels
@@ -203,9 +197,11 @@ extension Kernels {
   /// ``adjustHue(_:factor:)`` over an RGB or RGBA buffer for a finite `shift`; alpha is copied. Callers
   /// pass `channels` as a literal.
   ///
-  /// Four pixels per step: loaded as 4-byte groups (``loadPixelQuad(_:_:channels:)``), transposed to
-  /// planar lanes, ``shiftedHue(_:_:_:shift:)``, transposed back and rounded as ``clampToUInt8(_:)``
-  /// (the results lie in `0...255`); the remaining pixels go through the scalar `mapHSVPixel`.
+  /// Eight pixels per step, as two groups of four loaded as 4-byte groups
+  /// (``loadPixelQuad(_:_:channels:)``): each pixel is one 32-bit lane, so masks and shifts give planar
+  /// channels; ``shiftedHuePair(_:_:shift:)``; the results rounded as ``clampToUInt8(_:)`` (they lie in
+  /// `0...255`) and shifted back into each pixel's lane. The remaining pixels go through the scalar
+  /// `mapHSVPixel`.
   @inline(__always)
   static func shiftHuePixels(
     _ src: UnsafePointer<UInt8>, _ out: UnsafeMutablePointer<UInt8>, count: Int, shift: Float,
@@ -217,26 +213,37 @@ extension Kernels {
     let alphaLanes = SIMD16<UInt8>(0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1) .== 1
     let half = SIMD4<Float>(repeating: 0.5)
     let step = 4 &* channels
-    /// Four pixels' samples in planar lanes.
+    let byte = SIMD4<Int32>(repeating: 0xFF)
+    /// Four pixels' samples in planar lanes: each pixel is one 32-bit lane, so masks and shifts
+    /// separate the channels without shuffles.
     @inline(__always) func planarQuad(_ quad: SIMD16<UInt8>) -> (SIMD4<Float>, SIMD4<Float>, SIMD4<Float>) {
-      let (p0, p1, p2, p3) = exactFloats(quad)
+      let pixels = unsafeBitCast(quad, to: SIMD4<Int32>.self)
       return (
-        SIMD4(p0[0], p1[0], p2[0], p3[0]), SIMD4(p0[1], p1[1], p2[1], p3[1]),
-        SIMD4(p0[2], p1[2], p2[2], p3[2])
+        SIMD4<Float>(pixels & byte), SIMD4<Float>((pixels &>> 8) & byte),
+        SIMD4<Float>((pixels &>> 16) & byte)
       )
     }
-    /// Planar results as ``clampToUInt8(_:)`` bytes (they lie in `0...255`), alpha from `quad`.
+    /// `⌊x + 0.5⌋` per lane for `0 ≤ x ≤ 255` (``floorBytes(_:)``'s method, kept in 32-bit lanes).
+    @inline(__always) func rounded(_ x: SIMD4<Float>) -> SIMD4<Int32> {
+      let z = x + half
+      let magic = SIMD4<Float>(repeating: 8_388_608)
+      let shifted = z + magic
+      // −1 where adding 2²³ rounded up.
+      let roundedUp = SIMD4<Int32>(repeating: 0).replacing(with: -1, where: (shifted - magic) .> z)
+      return (unsafeBitCast(shifted, to: SIMD4<Int32>.self) &+ roundedUp) & byte
+    }
+    /// Planar results as ``clampToUInt8(_:)`` bytes (they lie in `0...255`) merged back into one
+    /// 32-bit lane per pixel, alpha from `quad`.
     @inline(__always) func bytes(
       _ planar: (SIMD4<Float>, SIMD4<Float>, SIMD4<Float>), _ quad: SIMD16<UInt8>
     ) -> SIMD16<UInt8> {
       let (r, g, b) = planar
-      let q0 = floorBytes(SIMD4(r[0], g[0], b[0], 0) + half)
-      let q1 = floorBytes(SIMD4(r[1], g[1], b[1], 0) + half)
-      let q2 = floorBytes(SIMD4(r[2], g[2], b[2], 0) + half)
-      let q3 = floorBytes(SIMD4(r[3], g[3], b[3], 0) + half)
-      let result = SIMD16(
-        lowHalf: SIMD8(lowHalf: q0, highHalf: q1), highHalf: SIMD8(lowHalf: q2, highHalf: q3))
-      return channels == 4 ? result.replacing(with: quad, where: alphaLanes) : result
+      var pixels = rounded(r) | (rounded(g) &<< 8) | (rounded(b) &<< 16)
+      if channels == 4 {
+        pixels |=
+          unsafeBitCast(quad, to: SIMD4<Int32>.self) & SIMD4(repeating: Int32(bitPattern: 0xFF00_0000))
+      }
+      return unsafeBitCast(pixels, to: SIMD16<UInt8>.self)
     }
     var i = 0
     // Eight pixels per step; the second group's 16-byte load ends by `i + step + 16`.

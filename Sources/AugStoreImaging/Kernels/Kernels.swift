@@ -77,6 +77,39 @@ public enum Kernels {
     return SIMD4<UInt8>(truncatingIfNeeded: floor)
   }
 
+  // Lane conversions written lane by lane, for LLVM to turn into unpacks and packs. The standard
+  // library's generic `init(truncatingIfNeeded:)` on `SIMD8` is sometimes left as an out-of-line call
+  // per vector (its inlining depends on how many call sites the module has).
+
+  /// The 16 bytes zero-extended, four per vector in order.
+  @inline(__always)
+  static func widenedBytes(_ x: SIMD16<UInt8>) -> (SIMD4<Int32>, SIMD4<Int32>, SIMD4<Int32>, SIMD4<Int32>) {
+    (
+      SIMD4(Int32(x[0]), Int32(x[1]), Int32(x[2]), Int32(x[3])),
+      SIMD4(Int32(x[4]), Int32(x[5]), Int32(x[6]), Int32(x[7])),
+      SIMD4(Int32(x[8]), Int32(x[9]), Int32(x[10]), Int32(x[11])),
+      SIMD4(Int32(x[12]), Int32(x[13]), Int32(x[14]), Int32(x[15]))
+    )
+  }
+
+  /// The low 16 bits of each lane of `a` then `b`.
+  @inline(__always)
+  static func narrowed(_ a: SIMD4<Int32>, _ b: SIMD4<Int32>) -> SIMD8<Int16> {
+    SIMD8(
+      Int16(truncatingIfNeeded: a[0]), Int16(truncatingIfNeeded: a[1]), Int16(truncatingIfNeeded: a[2]),
+      Int16(truncatingIfNeeded: a[3]), Int16(truncatingIfNeeded: b[0]), Int16(truncatingIfNeeded: b[1]),
+      Int16(truncatingIfNeeded: b[2]), Int16(truncatingIfNeeded: b[3]))
+  }
+
+  /// The low byte of each lane.
+  @inline(__always)
+  static func lowBytes(_ x: SIMD8<Int16>) -> SIMD8<UInt8> {
+    SIMD8(
+      UInt8(truncatingIfNeeded: x[0]), UInt8(truncatingIfNeeded: x[1]), UInt8(truncatingIfNeeded: x[2]),
+      UInt8(truncatingIfNeeded: x[3]), UInt8(truncatingIfNeeded: x[4]), UInt8(truncatingIfNeeded: x[5]),
+      UInt8(truncatingIfNeeded: x[6]), UInt8(truncatingIfNeeded: x[7]))
+  }
+
   /// `d[i] = UInt8(w0·top[i] + w1·bottom[i] + 0.5)` (truncated; every value lies in `0...255`), four
   /// samples at a time.
   @inline(__always)
