@@ -583,7 +583,7 @@ def render(args, mode_name, mode, info, results, started, finished):
             add(f"    {note}")
         if catalog["notes"]:
             add("")
-        lines += catalog["table"]
+        lines.extend(catalog["table"])
         add("")
     for key, section, title in (("decode", decode_section, "1. PNG decode"), ("kernels", kernels_section, "2. Kernels"),
                                 ("pipeline", pipeline_section, "3–4. One epoch and replay"),
