@@ -36,6 +36,20 @@ public enum FileIO {
     return bytes
   }
 
+  /// Writes all of `bytes` to `fd`, retrying short and interrupted writes; the error text, if any.
+  private static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> String? {
+    var offset = 0
+    while offset < bytes.count, let base = bytes.baseAddress {
+      let n = Glibc.write(fd, base + offset, bytes.count - offset)
+      if n < 0 {
+        if errno == EINTR { continue }
+        return lastError()
+      }
+      offset += n
+    }
+    return nil
+  }
+
   /// Creates `path` (which must not exist) with `mode` and writes `bytes`; `sync` also fsyncs it.
   package static func writeNew(
     _ path: String, _ bytes: UnsafeRawBufferPointer, sync: Bool, mode: mode_t = 0o644
@@ -44,17 +58,7 @@ public enum FileIO {
   {
     let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
     guard fd >= 0 else { throw .io(path: path, message: lastError()) }
-    var failure: String?
-    var offset = 0
-    while offset < bytes.count, let base = bytes.baseAddress {
-      let n = Glibc.write(fd, base + offset, bytes.count - offset)
-      if n < 0 {
-        if errno == EINTR { continue }
-        failure = lastError()
-        break
-      }
-      offset += n
-    }
+    var failure = writeAll(fd, bytes)
     if failure == nil, sync, fsync(fd) != 0 { failure = lastError() }
     if close(fd) != 0, failure == nil { failure = lastError() }
     if let failure {
@@ -96,20 +100,7 @@ public enum FileIO {
       let fd = open(folder, unnamed | O_WRONLY | O_CLOEXEC, mode)
       guard fd >= 0 else { return false }
       defer { close(fd) }
-      var failure: String?
-      bytes.withUnsafeBytes { buffer in
-        var offset = 0
-        while offset < buffer.count, let base = buffer.baseAddress {
-          let n = Glibc.write(fd, base + offset, buffer.count - offset)
-          if n < 0 {
-            if errno == EINTR { continue }
-            failure = lastError()
-            break
-          }
-          offset += n
-        }
-      }
-      if let failure { throw .io(path: path, message: failure) }
+      if let failure = bytes.withUnsafeBytes({ writeAll(fd, $0) }) { throw .io(path: path, message: failure) }
       if linkat(AT_FDCWD, "/proc/self/fd/\(fd)", AT_FDCWD, path, AT_SYMLINK_FOLLOW) == 0 { return true }
       if errno == EEXIST || errno == ENOENT || errno == EPERM || errno == EXDEV { return false }
       throw .io(path: path, message: lastError())
