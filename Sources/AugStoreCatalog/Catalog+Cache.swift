@@ -4,13 +4,21 @@ import GRDB
 extension Catalog {
   /// Records cache files that were written (or rewritten), and counts hits and misses, in one
   /// transaction.
+  ///
+  /// - Parameter exists: when given, asked inside the write transaction whether each entry's file is
+  ///   there; entries whose file is gone are not indexed. Together with
+  ///   ``removeUnindexedCacheFiles(_:remove:)`` this keeps a concurrent `cache gc` or `cache clear`
+  ///   from leaving an index row without its file: both hold the catalog's write lock while they
+  ///   decide, so a file is either removed before the writer looks (and not indexed) or indexed
+  ///   before the remover looks (and kept).
   public func recordCacheWrites(
-    _ entries: [CacheEntry], hits: Int = 0, misses: Int = 0, rebuilt: Int = 0
+    _ entries: [CacheEntry], hits: Int = 0, misses: Int = 0, rebuilt: Int = 0,
+    exists: ((CacheEntry) -> Bool)? = nil
   )
     throws
   {
     try write { db in
-      for entry in entries {
+      for entry in entries where exists?(entry) ?? true {
         try entry.insert(db, onConflict: .replace)
       }
       try Self.bumpCounters(db, hits: hits, misses: misses, rebuilt: rebuilt)
@@ -54,6 +62,24 @@ extension Catalog {
       for start in stride(from: 0, to: keys.count, by: 500) {
         _ = try CacheEntry.deleteAll(db, keys: Array(keys[start..<min(start + 500, keys.count)]))
       }
+    }
+  }
+
+  /// Calls `remove` for each of `keys` that has no index entry, holding the catalog's write lock, so
+  /// no writer indexes one of them in between (see `recordCacheWrites(_:hits:misses:rebuilt:exists:)`).
+  /// Returns the keys removed.
+  public func removeUnindexedCacheFiles(_ keys: [Data], remove: (Data) -> Void) throws -> [Data] {
+    try write { db in
+      var removed: [Data] = []
+      for start in stride(from: 0, to: keys.count, by: 500) {
+        let slice = Array(keys[start..<min(start + 500, keys.count)])
+        let indexed = Set(try CacheEntry.filter(keys: slice).fetchAll(db).map(\.key))
+        for key in slice where !indexed.contains(key) {
+          remove(key)
+          removed.append(key)
+        }
+      }
+      return removed
     }
   }
 

@@ -64,6 +64,41 @@ import Testing
     #expect(leftovers.isEmpty)
   }
 
+  /// The two orders in which `cache gc` (index row out, then file) and a `materialize` that writes
+  /// the same key again (file, then index row) can interleave: neither leaves a row without its file.
+  @Test func gcAndAConcurrentRewriteNeverLeaveARowWithoutItsFile() throws {
+    let keys = try fillCache(count: 2, size: 10).map { Data($0) }
+    let cache = store.cache
+    let entry = try #require(try store.catalog.cacheEntries(keys: keys)[keys[0]])
+    let exists: (CacheEntry) -> Bool = { FileIO.kind(cache.path(of: Array($0.key))) == .file }
+
+    // gc takes the row out; the writer rewrites and indexes the file before gc removes files.
+    try store.catalog.deleteCacheEntries([keys[0]])
+    try store.catalog.recordCacheWrites([entry], exists: exists)
+    let removed = try store.catalog.removeUnindexedCacheFiles([keys[0]]) { cache.remove(key: Array($0)) }
+    #expect(removed.isEmpty)
+    #expect(FileIO.kind(cache.path(of: Array(keys[0]))) == .file)
+
+    // gc takes the row out and removes the file before the writer indexes it: no row.
+    try store.catalog.deleteCacheEntries([keys[1]])
+    let second = try store.catalog.removeUnindexedCacheFiles([keys[1]]) { cache.remove(key: Array($0)) }
+    #expect(second == [keys[1]])
+    let stale = CacheEntry(key: keys[1], digest: entry.digest, size: 10, createdAt: "x", lastUsedAt: "x")
+    try store.catalog.recordCacheWrites([stale], exists: exists)
+    #expect(try store.catalog.cacheEntries(keys: [keys[1]]).isEmpty)
+    #expect(try store.verify().isClean)
+  }
+
+  @Test func clearKeepsNothingButLeavesNoRowBehind() throws {
+    _ = try fillCache(count: 3, size: 10)
+    try FileIO.makeDirectory(store.cache.root + "/ab")
+    try FileIO.write([1, 2, 3], to: store.cache.root + "/ab/stray-file")
+    let cleanup = try store.clearCache()
+    #expect(cleanup.removedEntries == 3 && cleanup.freedBytes == 30)
+    #expect(Files.list(store.cache.root).isEmpty)
+    #expect(try store.verify().isClean)
+  }
+
   @Test func gcRemovesTheLeastRecentlyUsedFirst() throws {
     let keys = try fillCache(count: 5, size: 1000)
     try store.catalog.touchCacheEntries([Data(keys[0])], hits: 1)

@@ -61,6 +61,25 @@ package struct TensorCache: Sendable {
     digest.count == 8 ? checksum(bytes) == digest : Self.digest(bytes) == digest
   }
 
+  /// The key a cache file name spells (64 lowercase hex digits: folder and file name), or `nil`.
+  package static func key(hex: String) -> Data? {
+    let digits = Array(hex.utf8)
+    guard digits.count == 64 else { return nil }
+    func value(_ digit: UInt8) -> UInt8? {
+      switch digit {
+      case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
+      case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
+      default: nil
+      }
+    }
+    var key = Data(capacity: 32)
+    for index in stride(from: 0, to: 64, by: 2) {
+      guard let high = value(digits[index]), let low = value(digits[index + 1]) else { return nil }
+      key.append(high << 4 | low)
+    }
+    return key
+  }
+
   /// Where the file for `key` lives.
   package func path(of key: [UInt8]) -> String {
     let hex = key.hexString

@@ -115,9 +115,13 @@ extension Store {
           key: key, digest: Data(tensor.digest), size: cacheFileSize(tensor), createdAt: now, lastUsedAt: now)
       }
     }
+    // A file a concurrent `cache gc` or `cache clear` removed after it was written is not indexed
+    // (it is rebuilt when next needed); see `Catalog.recordCacheWrites`.
+    let cache = self.cache
     try catalog.recordCacheWrites(
       Array(written.values), misses: rendered.count { $0.source == .computed },
-      rebuilt: rendered.count { $0.source == .rebuilt })
+      rebuilt: rendered.count { $0.source == .rebuilt },
+      exists: { FileIO.kind(cache.path(of: Array($0.key))) == .file })
     try catalog.touchCacheEntries(Array(touched), hits: rendered.count { $0.source == .cache })
     try catalog.setTensorDigests(run: run, epoch: epoch, rendered.map { ($0.sample, $0.digest) })
   }
