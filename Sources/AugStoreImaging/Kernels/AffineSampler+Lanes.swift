@@ -16,13 +16,14 @@ extension AffineSampler {
   /// to ``bilinearScalar(_:_:outHeight:outWidth:)``: the coordinate `(a0·x + a1·y) + a2`, TensorFlow's
   /// `map_coordinate` for reflect and nearest (``mapLanes(_:_:)``), the floor, the weights and the blend
   /// `wy0·(wx0·p00 + wx1·p01) + wy1·(wx0·p10 + wx1·p11)` per channel, then `+ 0.5` and truncation.
-  /// Pixel reads are 4-byte gathers split into channels with shifts and masks; results are packed
-  /// into one word per pixel and written with overlapping 4-byte stores (lane 7 writes exactly 3).
+  /// Each row's two neighbours come from one 8-byte load (``gatherPairs(_:_:)``), split into channels
+  /// with shifts and masks; results are packed into one word per pixel and written with overlapping
+  /// 4-byte stores (lane 7 writes exactly 3).
   ///
   /// A step falls back to the scalar per-pixel code (``scalarPixel(_:_:x:y:)``) when a lane needs what
   /// the lanes do not do: a coordinate outside the image with `.constant` or `.wrap`, a reflected
-  /// coordinate beyond one image length, or a read of the input's last pixel (whose 4-byte load would
-  /// pass the end of the buffer). Columns past the last multiple of eight go through the same fallback.
+  /// coordinate beyond one image length, or an 8-byte load that would pass the end of the input (the
+  /// last pixels of its last row). Columns past the last multiple of eight go through the same fallback.
   func bilinearLanes(
     _ src: UnsafePointer<UInt8>, _ dst: UnsafeMutablePointer<UInt8>, outHeight: Int, outWidth: Int
   ) {
@@ -31,14 +32,13 @@ extension AffineSampler {
     let rowStride = inputWidth * 3
     let lastPairOffset = Lanes(repeating: Float(inputHeight * rowStride - 8))
     let stride = Float(rowStride)
-    let maxY = Float(inputHeight - 1)
     let laneOffsets = Lanes(0, 1, 2, 3, 4, 5, 6, 7)
     let half = Lanes(repeating: 0.5)
     let one = Lanes(repeating: 1)
     let three = Lanes(repeating: 3)
     let zero = Lanes(repeating: 0)
     let lastColumn = Lanes(repeating: Float(inputWidth - 1))
-    let lastRow = Lanes(repeating: maxY)
+    let lastRow = Lanes(repeating: Float(inputHeight - 1))
     var d = dst
     for oy in 0..<outHeight {
       let fy = Float(oy)
@@ -63,10 +63,9 @@ extension AffineSampler {
         }
         let xFloor = Self.floorLanes(x)
         let yFloor = Self.floorLanes(y)
-        // Exact: integers below 2²² (see `supportsLanes`).
         // Exact: integers below 2²² (see `supportsLanes`). Only the row below is clamped: a column past
         // the last has weight exactly 0 (x == xFloor), so whatever the pair read finds there adds 0.
-        let y1 = (yFloor + one).replacing(with: maxY, where: Lanes(repeating: maxY) .< yFloor + one)
+        let y1 = (yFloor + one).replacing(with: lastRow, where: lastRow .< yFloor + one)
         let offset00 = yFloor * stride + xFloor * three
         let offset10 = y1 * stride + xFloor * three
         if any(offset10 .> lastPairOffset) {

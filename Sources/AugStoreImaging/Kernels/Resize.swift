@@ -173,12 +173,8 @@ extension Kernels {
                     i &+= 16
                   }
                   while i + 4 <= outRow {
-                    let t = a.loadUnaligned(fromByteOffset: i &* 4, as: SIMD4<Float>.self)
-                    let v =
-                      t + (b.loadUnaligned(fromByteOffset: i &* 4, as: SIMD4<Float>.self) - t) * lerpVector
                     out.storeBytes(
-                      of: unsafeBitCast(floorBytes(v + half), to: UInt32.self), toByteOffset: i,
-                      as: UInt32.self)
+                      of: unsafeBitCast(blended(i), to: UInt32.self), toByteOffset: i, as: UInt32.self)
                     i &+= 4
                   }
                   while i < outRow {
