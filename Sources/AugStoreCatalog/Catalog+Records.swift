@@ -213,46 +213,73 @@ extension Catalog {
   /// - Throws: `CatalogError.epochNotRecorded` (record the epoch first), `.sampleOutOfRange`,
   ///   `.invalidDigest` for a digest that is not 32 bytes.
   public func setTensorDigests(run: Run, epoch: Int, _ digests: [(sample: Int, digest: [UInt8])]) throws {
+    try write { db in try Self.setTensorDigests(db, run: run, epoch: epoch, digests) }
+  }
+
+  /// Commits what the loader delivered in one transaction: the tensor digests recorded on first
+  /// delivery, the decoded-original cache files written on the way (indexed only while their file
+  /// is there, as in `recordCacheWrites(_:hits:misses:rebuilt:exists:)`), and the decoded-original
+  /// entries read (their last use set to now).
+  ///
+  /// - Throws: what `setTensorDigests(run:epoch:_:)` throws.
+  public func commitDelivery(
+    run: Run, epoch: Int, digests: [(sample: Int, digest: [UInt8])], cacheWrites: [CacheEntry],
+    touched: [Data], exists: (CacheEntry) -> Bool
+  ) throws {
+    let now = Self.timestamp()
     try write { db in
-      let count = try Self.sampleCount(db, run: run, epoch: epoch)
-      var byBlock: [Int: [(index: Int, id: Int64)]] = [:]
-      let insert = try db.makeStatement(
-        sql: "INSERT INTO tensors (digest) VALUES (?) ON CONFLICT (digest) DO NOTHING")
-      let lookup = try db.makeStatement(sql: "SELECT id FROM tensors WHERE digest = ?")
-      for (sample, digest) in digests {
-        guard sample >= 0, sample < count else {
-          throw CatalogError.sampleOutOfRange(run: run.name, sample: sample, count: count)
-        }
-        guard digest.count == 32 else {
-          throw CatalogError.invalidDigest(
-            run: run.name, epoch: epoch, sample: sample, byteCount: digest.count)
-        }
-        try insert.execute(arguments: [Data(digest)])
-        guard let id = try Int64.fetchOne(lookup, arguments: [Data(digest)]), id <= Int64(UInt32.max) else {
-          throw CatalogError.invalidDigest(
-            run: run.name, epoch: epoch, sample: sample, byteCount: digest.count)
-        }
-        byBlock[sample / RecordBlock.size, default: []].append((sample % RecordBlock.size, id))
+      for entry in cacheWrites where exists(entry) {
+        try entry.insert(db, onConflict: .replace)
       }
-      let update = try db.makeStatement(
-        sql: "UPDATE record_blocks SET tensors = ? WHERE run_id = ? AND epoch = ? AND block = ?")
-      for (blockIndex, entries) in byBlock.sorted(by: { $0.key < $1.key }) {
-        let row = try Row.fetchOne(
-          db, sql: "SELECT count, tensors FROM record_blocks WHERE run_id = ? AND epoch = ? AND block = ?",
-          arguments: [run.id, epoch, blockIndex])
-        guard let row else {
-          throw CatalogError.corruptRecords(
-            run: run.name, epoch: epoch, block: blockIndex, reason: "block missing")
-        }
-        let blockCount: Int = row["count"]
-        var tensors = [UInt8](row["tensors"] as Data? ?? Data(count: blockCount * 4))
-        if tensors.count != blockCount * 4 { tensors = [UInt8](repeating: 0, count: blockCount * 4) }
-        for (index, id) in entries {
-          let value = UInt32(truncatingIfNeeded: id)
-          for byte in 0..<4 { tensors[index * 4 + byte] = UInt8(truncatingIfNeeded: value >> (8 * byte)) }
-        }
-        try update.execute(arguments: [Data(tensors), run.id, epoch, blockIndex])
+      if !touched.isEmpty {
+        let statement = try db.cachedStatement(sql: "UPDATE cache_entries SET last_used_at = ? WHERE key = ?")
+        for key in touched { try statement.execute(arguments: [now, key]) }
       }
+      if !digests.isEmpty { try Self.setTensorDigests(db, run: run, epoch: epoch, digests) }
+    }
+  }
+
+  static func setTensorDigests(
+    _ db: Database, run: Run, epoch: Int, _ digests: [(sample: Int, digest: [UInt8])]
+  ) throws {
+    let count = try Self.sampleCount(db, run: run, epoch: epoch)
+    var byBlock: [Int: [(index: Int, id: Int64)]] = [:]
+    let insert = try db.makeStatement(
+      sql: "INSERT INTO tensors (digest) VALUES (?) ON CONFLICT (digest) DO NOTHING")
+    let lookup = try db.makeStatement(sql: "SELECT id FROM tensors WHERE digest = ?")
+    for (sample, digest) in digests {
+      guard sample >= 0, sample < count else {
+        throw CatalogError.sampleOutOfRange(run: run.name, sample: sample, count: count)
+      }
+      guard digest.count == 32 else {
+        throw CatalogError.invalidDigest(
+          run: run.name, epoch: epoch, sample: sample, byteCount: digest.count)
+      }
+      try insert.execute(arguments: [Data(digest)])
+      guard let id = try Int64.fetchOne(lookup, arguments: [Data(digest)]), id <= Int64(UInt32.max) else {
+        throw CatalogError.invalidDigest(
+          run: run.name, epoch: epoch, sample: sample, byteCount: digest.count)
+      }
+      byBlock[sample / RecordBlock.size, default: []].append((sample % RecordBlock.size, id))
+    }
+    let update = try db.makeStatement(
+      sql: "UPDATE record_blocks SET tensors = ? WHERE run_id = ? AND epoch = ? AND block = ?")
+    for (blockIndex, entries) in byBlock.sorted(by: { $0.key < $1.key }) {
+      let row = try Row.fetchOne(
+        db, sql: "SELECT count, tensors FROM record_blocks WHERE run_id = ? AND epoch = ? AND block = ?",
+        arguments: [run.id, epoch, blockIndex])
+      guard let row else {
+        throw CatalogError.corruptRecords(
+          run: run.name, epoch: epoch, block: blockIndex, reason: "block missing")
+      }
+      let blockCount: Int = row["count"]
+      var tensors = [UInt8](row["tensors"] as Data? ?? Data(count: blockCount * 4))
+      if tensors.count != blockCount * 4 { tensors = [UInt8](repeating: 0, count: blockCount * 4) }
+      for (index, id) in entries {
+        let value = UInt32(truncatingIfNeeded: id)
+        for byte in 0..<4 { tensors[index * 4 + byte] = UInt8(truncatingIfNeeded: value >> (8 * byte)) }
+      }
+      try update.execute(arguments: [Data(tensors), run.id, epoch, blockIndex])
     }
   }
 

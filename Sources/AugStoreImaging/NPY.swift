@@ -167,8 +167,19 @@ public enum NPY {
     return out
   }
 
-  /// Parses a `.npy` file. Throws `NPYError`.
-  public static func decode(_ bytes: [UInt8]) throws -> NPYArray {
+  /// What a `.npy` header says: the array's shape and element type, and where its data starts.
+  public struct Header: Sendable, Equatable {
+    /// The array's shape.
+    public var shape: [Int]
+    /// The element type.
+    public var dtype: NPYDType
+    /// The offset of the first data byte.
+    public var dataOffset: Int
+  }
+
+  /// Parses a `.npy` file's header and checks that the data after it has the size it declares.
+  /// Throws `NPYError`.
+  public static func header(of bytes: [UInt8]) throws -> Header {
     guard bytes.count >= 10, bytes.prefix(6).elementsEqual(magic) else { throw NPYError.notNPY }
     let major = Int(bytes[6])
     let minor = Int(bytes[7])
@@ -220,7 +231,13 @@ public enum NPY {
     if fortran && shape.filter({ $0 > 1 }).count > 1 { throw NPYError.fortranOrder }
     let actual = bytes.count - dataStart
     guard actual == expected else { throw NPYError.dataSizeMismatch(expected: expected, actual: actual) }
-    return NPYArray(shape: shape, dtype: dtype, data: Array(bytes[dataStart...]))
+    return Header(shape: shape, dtype: dtype, dataOffset: dataStart)
+  }
+
+  /// Parses a `.npy` file. Throws `NPYError`.
+  public static func decode(_ bytes: [UInt8]) throws -> NPYArray {
+    let header = try header(of: bytes)
+    return NPYArray(shape: header.shape, dtype: header.dtype, data: Array(bytes[header.dataOffset...]))
   }
 }
 

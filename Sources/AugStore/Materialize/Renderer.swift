@@ -62,12 +62,16 @@ package struct Renderer: Sendable {
   ///   - indexed: the cache index entry for the tensor's key, if any.
   ///   - decodedIndex: the index entry for the original's decoded pixels, if any.
   ///   - key: the tensor's cache key, when the caller has computed it already.
+  ///   - cacheTensor: whether the tensor is read from and written to the cache; `false` for the
+  ///     loader's streaming delivery, whose tensors never touch the disk (the decoded-original tier is
+  ///     used either way).
   package func render(
-    sample: Int, record: SampleRecord, indexed: CacheEntry?, decodedIndex: CacheEntry?, key: [UInt8]? = nil
+    sample: Int, record: SampleRecord, indexed: CacheEntry?, decodedIndex: CacheEntry?, key: [UInt8]? = nil,
+    cacheTensor: Bool = true
   ) throws -> Rendered {
     let key = key ?? self.key(sample: sample, record: record)
     var source = Source.computed
-    if let indexed {
+    if cacheTensor, let indexed {
       switch store.cache.read(key: key, digest: Array(indexed.digest)) {
       case .hit(let bytes):
         return Rendered(
@@ -85,7 +89,7 @@ package struct Renderer: Sendable {
       throw StoreError.cannotApply(object: objects[sample], reason: error.description)
     }
     let digest = TensorCache.digest(bytes)
-    try store.cache.write(key: key, bytes: bytes)
+    if cacheTensor { try store.cache.write(key: key, bytes: bytes) }
     return Rendered(
       sample: sample, key: key, bytes: bytes, digest: digest, source: source, decoded: decoded,
       decodedHit: decodedHit)

@@ -40,6 +40,12 @@ public enum StoreError: Error, LocalizedError, Equatable, Sendable {
   case noRecordedEpochs(run: String)
   /// A `--sample` that is neither an index nor a path of the run's dataset version.
   case sampleNotFound(run: String, sample: String)
+  /// A batch size, rank or world size that cannot split an epoch into batches.
+  case invalidBatchPlan(reason: String)
+  /// A global batch index past the end of an epoch.
+  case batchOutOfRange(run: String, epoch: Int, batch: Int, batchCount: Int)
+  /// A batch whose tensors differ in shape, so they cannot be stacked.
+  case mixedShapes(run: String, epoch: Int, batch: Int, first: [Int], other: [Int], path: String)
 
   /// A description naming the path, dataset or object; one line except for lists of files.
   public var errorDescription: String? {
@@ -89,6 +95,14 @@ public enum StoreError: Error, LocalizedError, Equatable, Sendable {
     case .sampleNotFound(let run, let sample):
       return
         "run \"\(run)\": no sample \"\(sample)\" in its dataset version (give an index or a relative path)"
+    case .invalidBatchPlan(let reason):
+      return reason
+    case .batchOutOfRange(let run, let epoch, let batch, let batchCount):
+      return "run \"\(run)\" epoch \(epoch) has \(batchCount) batches of this size: no batch \(batch)"
+    case .mixedShapes(let run, let epoch, let batch, let first, let other, let path):
+      return
+        "run \"\(run)\" epoch \(epoch) batch \(batch): tensors of shape \(first) and \(other) (\(path)) "
+        + "cannot be stacked; end the pipeline with Resizing, CenterCrop or RandomCrop"
     }
   }
 }

@@ -1,0 +1,251 @@
+import AugStoreImaging
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Serves the ``EngineProtocol`` on a pair of file descriptors until the client closes its end or
+/// sends `close`.
+///
+/// Requests are handled one at a time, in order; each batch is rendered on the feed's threads.
+/// Responses are written by a separate thread, so the next batch renders while the previous one is
+/// still being handed over (at most ``pendingResponses`` responses wait). When the client goes
+/// away (end of input, or a broken pipe on output), the server returns.
+public final class EngineServer {
+  /// The store folder, opened on the first `open` request.
+  public let storePath: String
+  /// Threads per batch (default: one per core).
+  public let jobs: Int?
+  /// Responses that may wait for the writer before the next request waits for them.
+  public static let pendingResponses = 2
+
+  private let input: Int32
+  private let writer: FrameWriter
+  private var store: Store?
+  private var feed: BatchFeed?
+
+  /// A server reading requests from `input` and writing responses to `output`.
+  public init(storePath: String, jobs: Int?, input: Int32, output: Int32) {
+    self.storePath = storePath
+    self.jobs = jobs
+    self.input = input
+    writer = FrameWriter(fd: output, capacity: Self.pendingResponses)
+  }
+
+  /// Runs until the client closes its end or sends `close`, or the output breaks.
+  public func run() {
+    writer.send(Self.encode(EngineProtocol.Hello(protocolVersion: EngineProtocol.version, engine: "augstore \(Self.engineVersion)")))
+    var reader = LineReader(fd: input)
+    while let line = reader.next() {
+      if line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") }) { continue }
+      let request: EngineProtocol.Request
+      do {
+        request = try JSONDecoder().decode(EngineProtocol.Request.self, from: Data(line))
+      } catch {
+        fail("invalid request: not a JSON request object (\(String(decoding: line.prefix(80), as: UTF8.self)))")
+        continue
+      }
+      if request.op == "close" {
+        writer.send(Self.encode(EngineProtocol.Closed()))
+        break
+      }
+      handle(request)
+      if writer.broken { break }
+    }
+    try? feed?.flush()
+    writer.finish()
+  }
+
+  /// The version the engine reports in its hello.
+  public static let engineVersion = "0.1.0"
+
+  private func handle(_ request: EngineProtocol.Request) {
+    do {
+      switch request.op {
+      case "open":
+        try open(request)
+      case "epoch":
+        let feed = try openFeed()
+        let epoch = try required(request.epoch, "epoch", request)
+        let order = try feed.prepare(epoch: epoch)
+        let plan = try BatchPlan(
+          sampleCount: order.count, batchSize: try required(request.batchSize, "batch_size", request),
+          dropLast: request.dropLast ?? false)
+        writer.send(
+          Self.encode(EngineProtocol.EpochInfo(epoch: epoch, samples: order.count, batches: plan.batchCount)))
+      case "batch":
+        try batch(request)
+      default:
+        fail("invalid request: unknown op \"\(request.op)\" (expected open, epoch, batch or close)")
+      }
+    } catch {
+      fail((error as? LocalizedError)?.errorDescription ?? "\(error)")
+    }
+  }
+
+  private func open(_ request: EngineProtocol.Request) throws {
+    let name = try required(request.run, "run", request)
+    if store == nil { store = try Store(opening: storePath) }
+    guard let store else { return }
+    try feed?.flush()
+    let feed = try BatchFeed(store: store, run: name, jobs: jobs)
+    self.feed = feed
+    let details = feed.details
+    writer.send(
+      Self.encode(
+        EngineProtocol.RunInfo(
+          run: details.run.name, dataset: "\(details.dataset.name)@v\(details.version.number)",
+          pipeline: "\(details.pipeline.name)@v\(details.pipeline.version)",
+          fingerprint: details.pipeline.fingerprint, samples: feed.sampleCount, labels: feed.labels,
+          recordedEpochs: try store.catalog.recordedEpochs(run: details.run).map(\.epoch),
+          dtype: feed.output.dtype == .uint8 ? "|u1" : "<f4", layout: feed.output.layout.rawValue)))
+  }
+
+  private func batch(_ request: EngineProtocol.Request) throws {
+    let feed = try openFeed()
+    let epoch = try required(request.epoch, "epoch", request)
+    let index = try required(request.index, "index", request)
+    let plan = try BatchPlan(
+      sampleCount: feed.sampleCount, batchSize: try required(request.batchSize, "batch_size", request),
+      dropLast: request.dropLast ?? false, rank: request.rank ?? 0, worldSize: request.worldSize ?? 1)
+    let batch = try feed.batch(epoch: epoch, index: index, plan: plan, delivery: request.delivery ?? .streaming)
+    let header = EngineProtocol.BatchHeader(
+      epoch: epoch, index: index, start: batch.positions.lowerBound, shape: batch.shape,
+      dtype: batch.dtype == .uint8 ? "|u1" : "<f4", samples: batch.paths, labels: batch.labels,
+      digests: batch.digests.map(\.hexString), recorded: batch.firstDeliveries, files: batch.files,
+      payload: batch.data.count)
+    writer.send(Self.encode(header), payload: batch.data)
+  }
+
+  private func openFeed() throws -> BatchFeed {
+    guard let feed else { throw EngineError.notOpen }
+    return feed
+  }
+
+  private func required<T>(_ value: T?, _ field: String, _ request: EngineProtocol.Request) throws -> T {
+    guard let value else { throw EngineError.missingField(op: request.op, field: field) }
+    return value
+  }
+
+  private func fail(_ message: String) {
+    let line = message.split(separator: "\n", omittingEmptySubsequences: true).joined(separator: "; ")
+    writer.send(Self.encode(EngineProtocol.Failure(error: line)))
+  }
+
+  private static func encode(_ value: some Encodable) -> [UInt8] {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.withoutEscapingSlashes]
+    var bytes = (try? Array(encoder.encode(value))) ?? Array(#"{"ok":false,"error":"unencodable response"}"#.utf8)
+    bytes.append(UInt8(ascii: "\n"))
+    return bytes
+  }
+}
+
+/// Requests the engine cannot serve.
+public enum EngineError: Error, LocalizedError, Equatable, Sendable {
+  /// A `batch` or `epoch` request before any `open`.
+  case notOpen
+  /// A request without a field its op needs.
+  case missingField(op: String, field: String)
+
+  /// One line naming the request at fault.
+  public var errorDescription: String? {
+    switch self {
+    case .notOpen: "invalid request: open a run first ({\"op\": \"open\", \"run\": NAME})"
+    case .missingField(let op, let field): "invalid request: \"\(op)\" needs \"\(field)\""
+    }
+  }
+}
+
+/// Reads `\n`-terminated lines from a file descriptor.
+struct LineReader {
+  let fd: Int32
+  private var buffer: [UInt8] = []
+  private var start = 0
+  private var ended = false
+
+  init(fd: Int32) { self.fd = fd }
+
+  /// The next line without its `\n`, or `nil` at the end of input (a final unterminated line is
+  /// returned first).
+  mutating func next() -> ArraySlice<UInt8>? {
+    while true {
+      if let newline = buffer[start...].firstIndex(of: UInt8(ascii: "\n")) {
+        let line = buffer[start..<newline]
+        start = newline + 1
+        return line
+      }
+      if ended {
+        guard start < buffer.count else { return nil }
+        let line = buffer[start...]
+        start = buffer.count
+        return line
+      }
+      if start > 0 {
+        buffer.removeFirst(start)
+        start = 0
+      }
+      var chunk = [UInt8](repeating: 0, count: 64 << 10)
+      let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+      if count < 0 && errno == EINTR { continue }
+      if count <= 0 {
+        ended = true
+      } else {
+        buffer.append(contentsOf: chunk[0..<count])
+      }
+    }
+  }
+}
+
+/// Writes frames (a header line and an optional payload) to a file descriptor on its own thread.
+///
+/// Invariant: frames are written whole and in the order sent. `send` blocks while `capacity`
+/// frames are waiting. After a write fails (the reader went away), `broken` is true and later
+/// frames are dropped.
+final class FrameWriter: @unchecked Sendable {
+  private let fd: Int32
+  private let queue = DispatchQueue(label: "augstore.engine.writer")
+  private let slots: DispatchSemaphore
+  private let state = NSLock()
+  private var failed = false
+
+  init(fd: Int32, capacity: Int) {
+    self.fd = fd
+    slots = DispatchSemaphore(value: capacity)
+  }
+
+  /// Whether a write has failed.
+  var broken: Bool { state.withLock { failed } }
+
+  /// Queues a frame.
+  func send(_ header: [UInt8], payload: [UInt8] = []) {
+    slots.wait()
+    queue.async { [self] in
+      defer { slots.signal() }
+      guard !broken else { return }
+      if !(writeAll(header) && writeAll(payload)) { state.withLock { failed = true } }
+    }
+  }
+
+  /// Waits until every queued frame is written.
+  func finish() {
+    queue.sync {}
+  }
+
+  private func writeAll(_ bytes: [UInt8]) -> Bool {
+    bytes.withUnsafeBytes { buffer in
+      guard let base = buffer.baseAddress else { return true }
+      var offset = 0
+      while offset < buffer.count {
+        let written = write(fd, base + offset, buffer.count - offset)
+        if written < 0 {
+          if errno == EINTR { continue }
+          return false
+        }
+        offset += written
+      }
+      return true
+    }
+  }
+}

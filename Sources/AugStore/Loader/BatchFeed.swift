@@ -1,0 +1,242 @@
+import AugStoreCatalog
+import AugStoreImaging
+import AugStoreTransforms
+import Foundation
+
+/// How a delivered batch's tensors reach the consumer.
+public enum BatchDelivery: String, Sendable, Equatable, Codable {
+  /// Rendered in memory and handed over as one buffer; the tensors never touch the disk.
+  case streaming
+  /// Rendered into the tensor cache (or read from it, checked); the consumer maps the files.
+  case cached
+}
+
+/// One rank's slice of one global batch, in the epoch's recorded order.
+public struct DeliveredBatch: Sendable {
+  /// The epoch.
+  public var epoch: Int
+  /// The global batch index within the epoch.
+  public var index: Int
+  /// The positions in the epoch's order this slice covers.
+  public var positions: Range<Int>
+  /// The samples (indexes in the run's dataset version), in order.
+  public var samples: [Int]
+  /// Their relative paths.
+  public var paths: [String]
+  /// Their class indexes in ``BatchFeed/labels`` order, -1 for unlabelled samples.
+  public var labels: [Int64]
+  /// The stacked shape, `[count] + tensor shape`.
+  public var shape: [Int]
+  /// The element type.
+  public var dtype: NPYDType
+  /// Streaming delivery: the tensors' data (no `.npy` headers), concatenated in order.
+  public var data: [UInt8]
+  /// Cached delivery: each tensor's checked `.npy` file in the cache, in order.
+  public var files: [String]
+  /// Each tensor's SHA-256 (of its `.npy` bytes, as `materialize` and `replay` hash them).
+  public var digests: [[UInt8]]
+  /// How many tensors got their digest recorded by this delivery (their first).
+  public var firstDeliveries: Int
+}
+
+/// Serves a run's global batches in the recorded order: the tensors a training loop consumes.
+///
+/// Batch `k` of epoch `e` is byte for byte what `augstore replay RUN --epoch e --batch k
+/// --batch-size B` writes. Every tensor's digest is recorded on its first delivery and checked on
+/// every later one, exactly as `materialize` does, so the records are a fact about what the loop
+/// was given. An epoch without records is recorded first.
+///
+/// Not thread-safe: one feed serves one consumer at a time (it renders each batch on `jobs`
+/// threads itself).
+public final class BatchFeed {
+  /// The store.
+  public let store: Store
+  /// The run with its dataset version and pipeline.
+  public let details: RunDetails
+  /// The class names in sorted order; a class index is a position in this list.
+  public let labels: [String]
+  /// Threads to render each batch on.
+  public let jobs: Int
+
+  private let samples: [Sample]
+  private let labelIndexes: [Int64]
+  private let renderer: Renderer
+  private var orders: [Int: [Int]] = [:]
+  /// Decoded-original entries read since the last commit; their last use is set when next
+  /// committing (at most every `touchBatch` keys), so a later epoch costs no write per batch.
+  private var pendingTouches: [Int: Set<Data>] = [:]
+  private static let touchBatch = 4096
+
+  /// Opens run `name` of `store`.
+  ///
+  /// - Throws: `CatalogError.runNotFound`, or what reading the run's dataset version throws.
+  public init(store: Store, run name: String, jobs: Int? = nil) throws {
+    self.store = store
+    details = try store.runDetails(named: name)
+    samples = try store.catalog.samples(in: details.version)
+    labels = Array(Set(samples.compactMap(\.label))).sorted()
+    let index = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ($1, Int64($0)) })
+    labelIndexes = samples.map { sample in sample.label.flatMap { index[$0] } ?? -1 }
+    renderer = try Renderer(store: store, details: details)
+    self.jobs = max(1, jobs ?? Parallel.coreCount)
+  }
+
+  /// The run's name.
+  public var runName: String { details.run.name }
+
+  /// Samples in every epoch of the run.
+  public var sampleCount: Int { samples.count }
+
+  /// The pipeline's output element type and layout.
+  public var output: OutputSpec { renderer.spec.output }
+
+  /// The order of `epoch`, recording the epoch first if it has no records.
+  @discardableResult
+  public func prepare(epoch: Int) throws -> [Int] {
+    if let order = orders[epoch] { return order }
+    if try !store.catalog.recordedEpochs(run: details.run).contains(where: { $0.epoch == epoch }) {
+      try store.record(run: runName, epochs: EpochSelection([epoch]), jobs: jobs)
+    }
+    let order = try store.catalog.epochOrder(run: details.run, epoch: epoch)
+    orders[epoch] = order
+    return order
+  }
+
+  /// Renders this rank's slice of global batch `index` of `epoch`, checks every tensor against
+  /// its recorded digest and records the digests of first deliveries.
+  ///
+  /// - Throws: `StoreError.batchOutOfRange`, `.digestMismatch` naming the run, epoch and sample,
+  ///   `.mixedShapes` when the tensors cannot be stacked, or what rendering throws.
+  public func batch(epoch: Int, index: Int, plan: BatchPlan, delivery: BatchDelivery) throws -> DeliveredBatch {
+    let order = try prepare(epoch: epoch)
+    let plan = try BatchPlan(
+      sampleCount: order.count, batchSize: plan.batchSize, dropLast: plan.dropLast, rank: plan.rank,
+      worldSize: plan.worldSize)
+    guard index >= 0, index < plan.batchCount else {
+      throw StoreError.batchOutOfRange(run: runName, epoch: epoch, batch: index, batchCount: plan.batchCount)
+    }
+    let positions = plan.positions(ofBatch: index)
+    let chosen = Array(order[positions])
+    let records = try store.catalog.records(run: details.run, epoch: epoch, samples: chosen)
+    let rendered: [Renderer.Rendered]
+    switch delivery {
+    case .streaming:
+      rendered = try renderInMemory(records)
+    case .cached:
+      rendered = try store.render(records, with: renderer, jobs: jobs, progress: nil, phase: "", keepBytes: false)
+    }
+    var firsts: [(sample: Int, digest: [UInt8])] = []
+    for (record, tensor) in zip(records, rendered) {
+      if let recorded = record.digest {
+        guard recorded == tensor.digest else {
+          throw StoreError.digestMismatch(
+            run: runName, epoch: epoch, sample: record.sample, path: samples[record.sample].path)
+        }
+      } else {
+        firsts.append((record.sample, tensor.digest))
+      }
+    }
+    var batch = DeliveredBatch(
+      epoch: epoch, index: index, positions: positions, samples: chosen,
+      paths: chosen.map { samples[$0].path }, labels: chosen.map { labelIndexes[$0] }, shape: [0],
+      dtype: output.dtype == .uint8 ? .uint8 : .float32, data: [], files: [], digests: rendered.map(\.digest),
+      firstDeliveries: firsts.count)
+    switch delivery {
+    case .streaming:
+      try stack(rendered, into: &batch)
+      try commitStreamed(rendered, firsts: firsts, epoch: epoch)
+    case .cached:
+      try store.commit(rendered, run: details.run, epoch: epoch)
+      batch.files = rendered.map { store.cache.path(of: $0.key) }
+      batch.shape = [rendered.count] + (try rendered.first.map { try tensorShape(of: $0, epoch: epoch) } ?? [])
+    }
+    return batch
+  }
+
+  /// Commits the decoded-original entries read since the last commit.
+  public func flush() throws {
+    for (epoch, keys) in pendingTouches where !keys.isEmpty {
+      try store.catalog.commitDelivery(
+        run: details.run, epoch: epoch, digests: [], cacheWrites: [], touched: Array(keys), exists: { _ in true })
+    }
+    pendingTouches = [:]
+  }
+
+  /// Renders `records` on `jobs` threads without reading or writing the tensor cache.
+  private func renderInMemory(_ records: [StoredRecord]) throws -> [Renderer.Rendered] {
+    let renderer = self.renderer
+    let decodedKeys = records.map { renderer.decodedKey(sample: $0.sample) }
+    let index = try store.catalog.cacheEntries(keys: Array(Set(decodedKeys.map { Data($0) })))
+    let results = ResultSlots<Result<Renderer.Rendered, any Error>>(count: records.count)
+    Parallel.forEach(count: records.count, threads: jobs) { position in
+      let record = records[position]
+      results[position] = Result {
+        try renderer.render(
+          sample: record.sample, record: record.record, indexed: nil,
+          decodedIndex: index[Data(decodedKeys[position])], key: [], cacheTensor: false)
+      }
+    }
+    return try results.values.map { slot in
+      guard let slot else { throw StoreError.io(path: store.root, message: "a render did not finish") }
+      return try slot.get()
+    }
+  }
+
+  /// Concatenates the tensors' data into `batch.data` and sets its shape.
+  private func stack(_ rendered: [Renderer.Rendered], into batch: inout DeliveredBatch) throws {
+    guard let first = rendered.first else {
+      batch.shape = [0]
+      return
+    }
+    let shape = try tensorShape(of: first, epoch: batch.epoch)
+    let elementBytes = shape.reduce(batch.dtype.size, *)
+    var data = [UInt8]()
+    data.reserveCapacity(elementBytes * rendered.count)
+    for (offset, tensor) in rendered.enumerated() {
+      let other = try tensorShape(of: tensor, epoch: batch.epoch)
+      guard other == shape else {
+        throw StoreError.mixedShapes(
+          run: runName, epoch: batch.epoch, batch: batch.index, first: shape, other: other,
+          path: batch.paths[offset])
+      }
+      data.append(contentsOf: tensor.bytes[(tensor.bytes.count - elementBytes)...])
+    }
+    batch.data = data
+    batch.shape = [rendered.count] + shape
+  }
+
+  /// The tensor's shape, from its `.npy` header (or its cache file, for cached delivery).
+  private func tensorShape(of tensor: Renderer.Rendered, epoch: Int) throws -> [Int] {
+    let bytes = tensor.bytes.isEmpty ? try FileIO.read(store.cache.path(of: tensor.key)) : tensor.bytes
+    do {
+      return try NPY.header(of: bytes).shape
+    } catch {
+      throw StoreError.io(path: store.cache.path(of: tensor.key), message: error.localizedDescription)
+    }
+  }
+
+  /// Indexes decoded originals written on the way and records first deliveries' digests, in one
+  /// transaction; decoded-original reads are committed with them, or once enough have gathered.
+  private func commitStreamed(
+    _ rendered: [Renderer.Rendered], firsts: [(sample: Int, digest: [UInt8])], epoch: Int
+  ) throws {
+    let now = Date.now.formatted(.iso8601)
+    var writes: [CacheEntry] = []
+    for tensor in rendered {
+      if let hit = tensor.decodedHit { pendingTouches[epoch, default: []].insert(Data(hit)) }
+      if let decoded = tensor.decoded {
+        writes.append(
+          CacheEntry(
+            key: Data(decoded.key), digest: Data(decoded.digest), size: decoded.size, createdAt: now,
+            lastUsedAt: now))
+      }
+    }
+    let touched = pendingTouches[epoch] ?? []
+    guard !firsts.isEmpty || !writes.isEmpty || touched.count >= Self.touchBatch else { return }
+    let cache = store.cache
+    try store.catalog.commitDelivery(
+      run: details.run, epoch: epoch, digests: firsts, cacheWrites: writes, touched: Array(touched),
+      exists: { FileIO.kind(cache.path(of: Array($0.key))) == .file })
+    pendingTouches[epoch] = nil
+  }
+}
