@@ -10,15 +10,15 @@ import Foundation
 ///
 /// Requests are handled one at a time, in order; each batch is rendered on the feed's threads.
 /// Responses are written by a separate thread, so the next batch renders while the previous one is
-/// still being handed over (at most ``pendingResponses`` responses wait). When the client goes
+/// still being handed over (at most `pending` responses wait). When the client goes
 /// away (end of input, or a broken pipe on output), the server returns.
 public final class EngineServer {
   /// The store folder, opened on the first `open` request.
   public let storePath: String
   /// Threads per batch (default: one per core).
   public let jobs: Int?
-  /// Responses that may wait for the writer before the next request waits for them.
-  public static let pendingResponses = 2
+  /// Responses that may wait for the client by default before the next request waits for them.
+  public static let defaultPendingResponses = 2
 
   private let input: Int32
   private let writer: FrameWriter
@@ -26,11 +26,14 @@ public final class EngineServer {
   private var feed: BatchFeed?
 
   /// A server reading requests from `input` and writing responses to `output`.
-  public init(storePath: String, jobs: Int?, input: Int32, output: Int32) {
+  ///
+  /// - Parameter pending: rendered responses that may wait for the client to read them (each holds
+  ///   one batch in memory); the client's prefetch depth.
+  public init(storePath: String, jobs: Int?, pending: Int = defaultPendingResponses, input: Int32, output: Int32) {
     self.storePath = storePath
     self.jobs = jobs
     self.input = input
-    writer = FrameWriter(fd: output, capacity: Self.pendingResponses)
+    writer = FrameWriter(fd: output, capacity: max(1, pending))
   }
 
   /// Runs until the client closes its end or sends `close`, or the output breaks.

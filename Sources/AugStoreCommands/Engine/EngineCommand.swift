@@ -21,9 +21,16 @@ struct EngineCommand: ParsableCommand {
 
   @OptionGroup var threads: JobsOptions
 
+  @Option(name: .long, help: "Rendered batches that may wait to be read by the client (memory bound).")
+  var prefetch = EngineServer.defaultPendingResponses
+
+  func validate() throws {
+    if prefetch < 1 { throw ValidationError("--prefetch must be at least 1") }
+  }
+
   func run() throws {
     // A client that goes away shows up as a failed write, not as a signal.
     signal(SIGPIPE, SIG_IGN)
-    EngineServer(storePath: global.storePath, jobs: threads.jobs, input: 0, output: 1).run()
+    EngineServer(storePath: global.storePath, jobs: threads.jobs, pending: prefetch, input: 0, output: 1).run()
   }
 }
