@@ -62,6 +62,15 @@ def _shutdown(process: subprocess.Popen, owner: int) -> None:
             pass
 
 
+def _drain(stream, lines: collections.deque) -> None:
+    """Keeps the last lines the engine writes to stderr, for error messages."""
+    try:
+        for line in iter(stream.readline, b""):
+            lines.append(line.decode("utf-8", "replace").rstrip())
+    except (OSError, ValueError):
+        pass
+
+
 class Engine:
     """A running ``augstore engine`` bound to one store.
 
@@ -86,7 +95,8 @@ class Engine:
         self._owner = os.getpid()
         self._finalizer = weakref.finalize(self, _shutdown, self._process, self._owner)
         self._stderr: collections.deque = collections.deque(maxlen=20)
-        threading.Thread(target=self._drain_stderr, daemon=True).start()
+        # The thread must not hold the engine, or the engine would never be collected.
+        threading.Thread(target=_drain, args=(self._process.stderr, self._stderr), daemon=True).start()
         try:
             import fcntl
             fcntl.fcntl(self._process.stdout.fileno(), fcntl.F_SETPIPE_SZ, _PIPE_SIZE)
@@ -126,13 +136,6 @@ class Engine:
         if os.getpid() == self._owner and self._process.poll() is None:
             self._process.kill()
         self._finalizer()
-
-    def _drain_stderr(self) -> None:
-        try:
-            for line in iter(self._process.stderr.readline, b""):
-                self._stderr.append(line.decode("utf-8", "replace").rstrip())
-        except (OSError, ValueError):
-            pass
 
     # -- messages ----------------------------------------------------------------------------
 
