@@ -18,12 +18,17 @@ from .loader import Batch, Epochs, Feed, Run, batch_count, check_plan, normalize
 
 
 class RunDataset(keras.utils.PyDataset):
-    """A ``PyDataset`` over a run's recorded epochs: item ``i`` is global batch ``i`` (this rank's
-    slice) of the current epoch, as ``(images, labels)``; ``on_epoch_end`` moves to the next epoch.
+    """A ``PyDataset`` over a run's recorded epochs, as ``(images, labels)`` batches (this rank's
+    slice of each global batch).
 
-    ``model.fit(dataset, epochs=len(dataset.epochs))`` trains epoch ``j`` on recorded epoch
-    ``dataset.epochs[j]``. Keras reads items in order (``workers=1``), and the dataset keeps the next
-    batches requested from the engine so they render while the model trains.
+    ``model.fit(dataset, epochs=len(dataset.epochs))`` trains fit's epoch ``j`` on recorded epoch
+    ``dataset.epochs[j]``, step ``k`` on global batch ``k``: within an epoch that Keras began
+    (``on_epoch_begin``), the ``k``-th item requested is global batch ``k`` whatever index Keras
+    asks for, and an epoch whose batches were all served moves on to the next recorded epoch. ``fit(shuffle=True)``, Keras' default, shuffles a ``PyDataset``'s batch indexes, but
+    the run's order is already the shuffle, and the point is that the model sees exactly it. Items
+    requested outside an epoch (Keras peeks at one to build the model; your own ``dataset[i]``)
+    are batch ``i`` of the current epoch. The next batches stay requested from the engine, so they
+    render while the model trains.
     """
 
     def __init__(self, run: Run, epochs: Epochs, batch_size: int, rank: int = 0, world_size: int = 1,
@@ -34,8 +39,11 @@ class RunDataset(keras.utils.PyDataset):
         self.run = run
         self.epochs = normalize_epochs(epochs)
         self.batches_per_epoch = batch_count(run.samples, int(batch_size), drop_last)
+        #: Called with every ``augstore.Batch`` just before it is handed to Keras.
         self.on_batch = on_batch
         self._epoch_index = 0
+        self._within = False
+        self._served = 0
         self._feed = Feed(run, batch_size, rank=rank, world_size=world_size, drop_last=drop_last,
                           cache=cache, prefetch=prefetch, jobs=jobs)
 
@@ -52,18 +60,30 @@ class RunDataset(keras.utils.PyDataset):
             raise IndexError(
                 f"run {self.run.name!r}: the dataset covers epochs {self.epochs}; "
                 "fit asked for more epochs than that")
+        if self._within:
+            index, self._served = self._served, self._served + 1
         if not 0 <= index < self.batches_per_epoch:
             raise IndexError(f"batch {index} out of range 0..{self.batches_per_epoch - 1}")
+        position = self._epoch_index
         ahead = [(self.epoch, later) for later in range(index + 1, self.batches_per_epoch)]
-        if self._epoch_index + 1 < len(self.epochs):
-            ahead += [(self.epochs[self._epoch_index + 1], later) for later in range(self.batches_per_epoch)]
+        if position + 1 < len(self.epochs):
+            ahead += [(self.epochs[position + 1], later) for later in range(self.batches_per_epoch)]
         batch = self._feed.get((self.epoch, int(index)), ahead[:self._feed.prefetch])
         if self.on_batch is not None:
             self.on_batch(batch)
         return batch.images, batch.labels
 
+    def on_epoch_begin(self) -> None:
+        self._within = True
+        self._served = 0
+
     def on_epoch_end(self) -> None:
-        self._epoch_index += 1
+        # Keras also begins and ends an epoch around the one batch it peeks at to build the model:
+        # only an epoch whose batches were all served moves on to the next recorded epoch.
+        if self._within and self._served >= self.batches_per_epoch:
+            self._epoch_index += 1
+        self._within = False
+        self._served = 0
 
     def close(self) -> None:
         """Ends the engine (it also ends when the dataset is garbage-collected)."""

@@ -1,0 +1,124 @@
+"""Keras 3: model.fit on augstore batches (the example, per backend), and pipeline specs from layers."""
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+keras = pytest.importorskip("keras")
+import augstore.keras  # noqa: E402
+
+EXAMPLE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "examples", "keras_train.py")
+SRC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src")
+
+
+def backends():
+    found = []
+    for name, module in (("jax", "jax"), ("tensorflow", "tensorflow"), ("torch", "torch")):
+        try:
+            __import__(module)
+            found.append(name)
+        except ImportError:
+            pass
+    return found
+
+
+@pytest.mark.parametrize("backend", backends())
+def test_example_trains_three_epochs_and_the_replayed_batch_is_what_the_model_consumed(binary, tmp_path, backend):
+    pytest.importorskip("sklearn")
+    hashes = tmp_path / "hashes.json"
+    environment = dict(os.environ, KERAS_BACKEND=backend, AUGSTORE_BIN=binary,
+                       PYTHONPATH=os.pathsep.join([SRC, os.environ.get("PYTHONPATH", "")]))
+    result = subprocess.run([sys.executable, EXAMPLE, "--store", str(tmp_path / "store"), "--hashes", str(hashes)],
+                            capture_output=True, text=True, env=environment, timeout=900)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
+    assert "the replayed batch is the batch the model trained on" in result.stdout
+    consumed = json.loads(hashes.read_text())
+    # 1,797 digits in batches of 64: 29 steps in each of 3 epochs, every one recorded.
+    assert len(consumed) == 87 and {key.split("/")[0] for key in consumed} == {"0", "1", "2"}
+    assert len(set(consumed.values())) == 87
+
+
+def test_fit_sees_the_recorded_order_even_with_keras_shuffling(fresh_run, store_path):
+    run = fresh_run()
+    expected = [(b.epoch, b.index) for b in run.loader(epochs=[3, 4], batch_size=8)]
+    seen = []
+    data = augstore.keras.dataset(run, epochs=[3, 4], batch_size=8)
+    steps = []
+
+    class Steps(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            self.epoch = epoch
+
+        def on_train_batch_end(self, step, logs=None):
+            steps.append((self.epoch, step))
+
+    data.on_batch = lambda batch: seen.append((batch.epoch, batch.index))
+    model = keras.Sequential([keras.Input((28, 28, 3)), keras.layers.Rescaling(1 / 255),
+                              keras.layers.GlobalAveragePooling2D(), keras.layers.Dense(3)])
+    model.compile(optimizer="sgd", loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    model.fit(data, epochs=2, shuffle=True, verbose=0, callbacks=[Steps()])
+    # Keras first peeks at a batch or two of the first epoch to build the model; then every step of
+    # fit's epoch j is fed global batch `step` of recorded epoch [3, 4][j], in order.
+    assert seen[-len(expected):] == expected
+    assert all(key == expected[0] or key == expected[1] for key in seen[:-len(expected)])
+    assert steps == [(j, i) for j in range(2) for i in range(3)]
+
+
+def test_pipeline_spec_from_layers_is_accepted_by_augstore(cli, tmp_path):
+    layers = keras.layers
+    model = keras.Sequential([
+        keras.Input((32, 32, 3)),
+        layers.RandomFlip("horizontal"),
+        layers.RandomRotation(0.1, fill_mode="nearest"),
+        layers.RandomZoom(0.1, 0.2),
+        layers.RandomTranslation(0.1, 0.05),
+        layers.RandomCrop(28, 28),
+        layers.RandomContrast(0.2),
+        layers.RandomBrightness(0.1),
+        layers.Rescaling(1 / 255),
+        layers.Conv2D(4, 3),
+    ])
+    spec = augstore.keras.pipeline_spec(model)
+    assert [t["type"] for t in spec["transforms"]] == [
+        "RandomFlip", "RandomRotation", "RandomZoom", "RandomTranslation", "RandomCrop", "RandomContrast",
+        "RandomBrightness", "Rescaling"]
+    assert spec["transforms"][1] == {"type": "RandomRotation", "factor": [-0.1, 0.1], "fill_mode": "nearest",
+                                     "interpolation": "bilinear", "fill_value": 0.0}
+    path = tmp_path / "spec.json"
+    path.write_text(json.dumps(spec))
+    cli("pipeline", "add", "from-keras", "--spec", str(path))
+    shown = cli.json("pipeline", "show", "from-keras")
+    assert len(shown["spec"]["transforms"]) == 8
+
+
+def test_a_saved_model_round_trips_and_unconvertible_layers_are_all_named(tmp_path):
+    layers = keras.layers
+    model = keras.Sequential([
+        keras.Input((32, 32, 3)),
+        keras.Sequential([layers.RandomFlip("vertical"), layers.Resizing(16, 16, crop_to_aspect_ratio=True)],
+                         name="augment"),
+        layers.RandomInvert(),
+        layers.RandomSaturation(0.3),
+        layers.Normalization(),
+        layers.Dense(2),
+    ])
+    path = tmp_path / "model.keras"
+    model.save(path)
+    loaded = keras.saving.load_model(path)
+    with pytest.raises(augstore.keras.ConversionError) as failure:
+        augstore.keras.pipeline_spec(loaded)
+    message = str(failure.value)
+    names = [name for name, _, _ in failure.value.problems]
+    assert len(names) == 4, message
+    assert "(Resizing): crop_to_aspect_ratio=True is not supported" in message
+    assert "(RandomInvert): augstore has no RandomInvert transform yet" in message
+    assert "(RandomSaturation): factor [-0.3, 0.3]" in message
+    assert "(Normalization): mean is None" in message
+    assert "RandomFlip" not in message
+    ok = augstore.keras.pipeline_spec([layers.RandomFlip("vertical"), layers.Normalization(mean=0.5, variance=0.25)])
+    assert ok["transforms"] == [{"type": "RandomFlip", "mode": "vertical"},
+                                {"type": "Normalization", "mean": [0.5], "variance": [0.25]}]
