@@ -124,12 +124,11 @@ import Testing
   static func exchange(storePath: String, _ requests: [String]) throws -> [(header: [String: Any], payload: Int)] {
     let toServer = Pipe()
     let fromServer = Pipe()
-    let server = EngineServer(
-      storePath: storePath, jobs: 2, input: toServer.fileHandleForReading.fileDescriptor,
-      output: fromServer.fileHandleForWriting.fileDescriptor)
+    let serverInput = toServer.fileHandleForReading.fileDescriptor
+    let serverOutput = fromServer.fileHandleForWriting.fileDescriptor
     let done = DispatchSemaphore(value: 0)
     Thread {
-      server.run()
+      EngineServer(storePath: storePath, jobs: 2, input: serverInput, output: serverOutput).run()
       try? fromServer.fileHandleForWriting.close()
       done.signal()
     }.start()
