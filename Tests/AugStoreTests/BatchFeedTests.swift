@@ -11,7 +11,9 @@ import Testing
   @Test(arguments: [
     (40, 8, 1), (40, 8, 2), (40, 8, 4), (41, 8, 4), (37, 10, 5), (3, 8, 4), (40, 12, 3),
   ])
-  func ranksSlicesAreContiguousEqualAndCoverEachGlobalBatch(samples: Int, batchSize: Int, worldSize: Int) throws {
+  func ranksSlicesAreContiguousEqualAndCoverEachGlobalBatch(
+    samples: Int, batchSize: Int, worldSize: Int
+  ) throws {
     for dropLast in [false, true] {
       let plans = try (0..<worldSize).map {
         try BatchPlan(
@@ -121,7 +123,9 @@ import Testing
 @Suite struct EngineServerTests {
   /// Runs a server on pipes, sends `requests` (one per line) and returns every response line
   /// with its payload size.
-  static func exchange(storePath: String, _ requests: [String]) throws -> [(header: [String: Any], payload: Int)] {
+  static func exchange(
+    storePath: String, _ requests: [String]
+  ) throws -> [(header: [String: Any], payload: Int)] {
     let toServer = Pipe()
     let fromServer = Pipe()
     let serverInput = toServer.fileHandleForReading.fileDescriptor

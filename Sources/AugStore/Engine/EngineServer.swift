@@ -29,7 +29,9 @@ public final class EngineServer {
   ///
   /// - Parameter pending: rendered responses that may wait for the client to read them (each holds
   ///   one batch in memory); the client's prefetch depth.
-  public init(storePath: String, jobs: Int?, pending: Int = defaultPendingResponses, input: Int32, output: Int32) {
+  public init(
+    storePath: String, jobs: Int?, pending: Int = defaultPendingResponses, input: Int32, output: Int32
+  ) {
     self.storePath = storePath
     self.jobs = jobs
     self.input = input
@@ -38,7 +40,10 @@ public final class EngineServer {
 
   /// Runs until the client closes its end or sends `close`, or the output breaks.
   public func run() {
-    writer.send(Self.encode(EngineProtocol.Hello(protocolVersion: EngineProtocol.version, engine: "augstore \(Self.engineVersion)")))
+    writer.send(
+      Self.encode(
+        EngineProtocol.Hello(
+          protocolVersion: EngineProtocol.version, engine: "augstore \(Self.engineVersion)")))
     var reader = LineReader(fd: input)
     while let line = reader.next() {
       if line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") }) { continue }
@@ -46,7 +51,8 @@ public final class EngineServer {
       do {
         request = try JSONDecoder().decode(EngineProtocol.Request.self, from: Data(line))
       } catch {
-        fail("invalid request: not a JSON request object (\(String(decoding: line.prefix(80), as: UTF8.self)))")
+        fail(
+          "invalid request: not a JSON request object (\(String(decoding: line.prefix(80), as: UTF8.self)))")
         continue
       }
       if request.op == "close" {
@@ -112,7 +118,8 @@ public final class EngineServer {
     let plan = try BatchPlan(
       sampleCount: feed.sampleCount, batchSize: try required(request.batchSize, "batch_size", request),
       dropLast: request.dropLast ?? false, rank: request.rank ?? 0, worldSize: request.worldSize ?? 1)
-    let batch = try feed.batch(epoch: epoch, index: index, plan: plan, delivery: request.delivery ?? .streaming)
+    let batch = try feed.batch(
+      epoch: epoch, index: index, plan: plan, delivery: request.delivery ?? .streaming)
     let header = EngineProtocol.BatchHeader(
       epoch: epoch, index: index, start: batch.positions.lowerBound, shape: batch.shape,
       dtype: batch.dtype == .uint8 ? "|u1" : "<f4", samples: batch.paths, labels: batch.labels,
@@ -139,7 +146,8 @@ public final class EngineServer {
   private static func encode(_ value: some Encodable) -> [UInt8] {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.withoutEscapingSlashes]
-    var bytes = (try? Array(encoder.encode(value))) ?? Array(#"{"ok":false,"error":"unencodable response"}"#.utf8)
+    var bytes =
+      (try? Array(encoder.encode(value))) ?? Array(#"{"ok":false,"error":"unencodable response"}"#.utf8)
     bytes.append(UInt8(ascii: "\n"))
     return bytes
   }

@@ -107,7 +107,8 @@ public final class BatchFeed {
   ///
   /// - Throws: `StoreError.batchOutOfRange`, `.digestMismatch` naming the run, epoch and sample,
   ///   `.mixedShapes` when the tensors cannot be stacked, or what rendering throws.
-  public func batch(epoch: Int, index: Int, plan: BatchPlan, delivery: BatchDelivery) throws -> DeliveredBatch {
+  public func batch(epoch: Int, index: Int, plan: BatchPlan, delivery: BatchDelivery) throws -> DeliveredBatch
+  {
     let order = try prepare(epoch: epoch)
     let plan = try BatchPlan(
       sampleCount: order.count, batchSize: plan.batchSize, dropLast: plan.dropLast, rank: plan.rank,
@@ -123,7 +124,8 @@ public final class BatchFeed {
     case .streaming:
       rendered = try renderInMemory(records)
     case .cached:
-      rendered = try store.render(records, with: renderer, jobs: jobs, progress: nil, phase: "", keepBytes: false)
+      rendered = try store.render(
+        records, with: renderer, jobs: jobs, progress: nil, phase: "", keepBytes: false)
     }
     var firsts: [(sample: Int, digest: [UInt8])] = []
     for (record, tensor) in zip(records, rendered) {
@@ -148,7 +150,8 @@ public final class BatchFeed {
     case .cached:
       try store.commit(rendered, run: details.run, epoch: epoch)
       batch.files = rendered.map { store.cache.path(of: $0.key) }
-      batch.shape = [rendered.count] + (try rendered.first.map { try tensorShape(of: $0, epoch: epoch) } ?? [])
+      batch.shape =
+        [rendered.count] + (try rendered.first.map { try tensorShape(of: $0, epoch: epoch) } ?? [])
     }
     return batch
   }
@@ -157,7 +160,8 @@ public final class BatchFeed {
   public func flush() throws {
     for (epoch, keys) in pendingTouches where !keys.isEmpty {
       try store.catalog.commitDelivery(
-        run: details.run, epoch: epoch, digests: [], cacheWrites: [], touched: Array(keys), exists: { _ in true })
+        run: details.run, epoch: epoch, digests: [], cacheWrites: [], touched: Array(keys),
+        exists: { _ in true })
     }
     pendingTouches = [:]
   }

@@ -23,15 +23,23 @@ public struct BatchPlan: Sendable, Equatable, Codable {
   ///
   /// - Throws: `StoreError.invalidBatchPlan` when `batchSize < 1`, `worldSize < 1`, `rank` is not
   ///   in `0..<worldSize`, or `batchSize` is not divisible by `worldSize`.
-  public init(sampleCount: Int, batchSize: Int, dropLast: Bool = false, rank: Int = 0, worldSize: Int = 1) throws {
-    guard batchSize >= 1 else { throw StoreError.invalidBatchPlan(reason: "batch size \(batchSize) must be at least 1") }
-    guard worldSize >= 1 else { throw StoreError.invalidBatchPlan(reason: "world size \(worldSize) must be at least 1") }
+  public init(
+    sampleCount: Int, batchSize: Int, dropLast: Bool = false, rank: Int = 0, worldSize: Int = 1
+  ) throws {
+    guard batchSize >= 1 else {
+      throw StoreError.invalidBatchPlan(reason: "batch size \(batchSize) must be at least 1")
+    }
+    guard worldSize >= 1 else {
+      throw StoreError.invalidBatchPlan(reason: "world size \(worldSize) must be at least 1")
+    }
     guard rank >= 0, rank < worldSize else {
       throw StoreError.invalidBatchPlan(reason: "rank \(rank) is not in 0..<\(worldSize) (the world size)")
     }
     guard batchSize % worldSize == 0 else {
       throw StoreError.invalidBatchPlan(
-        reason: "batch size \(batchSize) is not divisible by world size \(worldSize): every rank must get an equal slice")
+        reason:
+          "batch size \(batchSize) is not divisible by world size \(worldSize): every rank must get an equal slice"
+      )
     }
     self.sampleCount = sampleCount
     self.batchSize = batchSize

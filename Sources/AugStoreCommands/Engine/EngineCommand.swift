@@ -31,6 +31,7 @@ struct EngineCommand: ParsableCommand {
   func run() throws {
     // A client that goes away shows up as a failed write, not as a signal.
     signal(SIGPIPE, SIG_IGN)
-    EngineServer(storePath: global.storePath, jobs: threads.jobs, pending: prefetch, input: 0, output: 1).run()
+    EngineServer(storePath: global.storePath, jobs: threads.jobs, pending: prefetch, input: 0, output: 1)
+      .run()
   }
 }
