@@ -87,6 +87,7 @@ import Testing
         let data = try batch.files.flatMap { try NPY.decode(Files.read($0)).data }
         #expect(stacked.data == data)
       }
+      try feed.flush()
       let recorded = try store.catalog.tensorDigests(run: run, epoch: 2, samples: batch.samples)
       #expect(batch.samples.map { recorded[$0] } == batch.digests)
     }
@@ -101,6 +102,7 @@ import Testing
     let feed = try BatchFeed(store: store, run: "r")
     let plan = try BatchPlan(sampleCount: 30, batchSize: 30)
     let first = try feed.batch(epoch: 0, index: 0, plan: plan, delivery: .streaming)
+    try feed.flush()
     let run = try store.catalog.run(named: "r")
     let wrong = [UInt8](repeating: 7, count: 32)
     try store.catalog.setTensorDigests(run: run, epoch: 0, [(first.samples[3], wrong)])

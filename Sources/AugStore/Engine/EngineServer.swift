@@ -62,7 +62,12 @@ public final class EngineServer {
       handle(request)
       if writer.broken { break }
     }
-    try? feed?.flush()
+    do {
+      try feed?.flush()
+    } catch {
+      FileHandle.standardError.write(
+        Data("augstore engine: \((error as? LocalizedError)?.errorDescription ?? "\(error)")\n".utf8))
+    }
     writer.finish()
   }
 

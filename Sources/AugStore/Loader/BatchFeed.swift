@@ -62,10 +62,13 @@ public final class BatchFeed {
   private let labelIndexes: [Int64]
   private let renderer: Renderer
   private var orders: [Int: [Int]] = [:]
-  /// Decoded-original entries read since the last commit; their last use is set when next
-  /// committing (at most every `touchBatch` keys), so a later epoch costs no write per batch.
-  private var pendingTouches: [Int: Set<Data>] = [:]
-  private static let touchBatch = 4096
+  /// What streaming deliveries have not committed yet (one epoch's worth at a time).
+  private var pending = PendingDelivery()
+  /// Tensors (first deliveries, decoded-original writes and reads) gathered before a commit: one
+  /// transaction, with its fsync, per this many instead of one per batch. A crash loses at most
+  /// these first-delivery digests, which the next delivery records again (they are a pure
+  /// function of the records).
+  public static let commitInterval = 1024
 
   /// Opens run `name` of `store`.
   ///
@@ -129,7 +132,8 @@ public final class BatchFeed {
     }
     var firsts: [(sample: Int, digest: [UInt8])] = []
     for (record, tensor) in zip(records, rendered) {
-      if let recorded = record.digest {
+      let uncommitted = pending.epoch == epoch ? pending.digests[record.sample] : nil
+      if let recorded = record.digest ?? uncommitted {
         guard recorded == tensor.digest else {
           throw StoreError.digestMismatch(
             run: runName, epoch: epoch, sample: record.sample, path: samples[record.sample].path)
@@ -138,6 +142,7 @@ public final class BatchFeed {
         firsts.append((record.sample, tensor.digest))
       }
     }
+    if pending.epoch != epoch || delivery == .cached { try flush() }
     var batch = DeliveredBatch(
       epoch: epoch, index: index, positions: positions, samples: chosen,
       paths: chosen.map { samples[$0].path }, labels: chosen.map { labelIndexes[$0] }, shape: [0],
@@ -156,14 +161,20 @@ public final class BatchFeed {
     return batch
   }
 
-  /// Commits the decoded-original entries read since the last commit.
+  /// Commits what streaming deliveries gathered: first-delivery digests, decoded-original cache
+  /// files written and read. Call it before handing the store to anything else; the engine calls
+  /// it when the client closes.
   public func flush() throws {
-    for (epoch, keys) in pendingTouches where !keys.isEmpty {
-      try store.catalog.commitDelivery(
-        run: details.run, epoch: epoch, digests: [], cacheWrites: [], touched: Array(keys),
-        exists: { _ in true })
+    guard let epoch = pending.epoch, !pending.isEmpty else {
+      pending = PendingDelivery()
+      return
     }
-    pendingTouches = [:]
+    let cache = store.cache
+    try store.catalog.commitDelivery(
+      run: details.run, epoch: epoch, digests: pending.digests.map { ($0.key, $0.value) },
+      cacheWrites: Array(pending.writes.values), touched: Array(pending.touched),
+      exists: { FileIO.kind(cache.path(of: Array($0.key))) == .file })
+    pending = PendingDelivery()
   }
 
   /// Renders `records` on `jobs` threads without reading or writing the tensor cache.
@@ -219,28 +230,36 @@ public final class BatchFeed {
     }
   }
 
-  /// Indexes decoded originals written on the way and records first deliveries' digests, in one
-  /// transaction; decoded-original reads are committed with them, or once enough have gathered.
+  /// Gathers first deliveries' digests and the decoded originals written and read on the way;
+  /// commits them once ``commitInterval`` tensors have gathered (see ``flush()``).
   private func commitStreamed(
     _ rendered: [Renderer.Rendered], firsts: [(sample: Int, digest: [UInt8])], epoch: Int
   ) throws {
     let now = Date.now.formatted(.iso8601)
-    var writes: [CacheEntry] = []
+    pending.epoch = epoch
+    for (sample, digest) in firsts { pending.digests[sample] = digest }
     for tensor in rendered {
-      if let hit = tensor.decodedHit { pendingTouches[epoch, default: []].insert(Data(hit)) }
+      if let hit = tensor.decodedHit { pending.touched.insert(Data(hit)) }
       if let decoded = tensor.decoded {
-        writes.append(
-          CacheEntry(
-            key: Data(decoded.key), digest: Data(decoded.digest), size: decoded.size, createdAt: now,
-            lastUsedAt: now))
+        pending.writes[Data(decoded.key)] = CacheEntry(
+          key: Data(decoded.key), digest: Data(decoded.digest), size: decoded.size, createdAt: now,
+          lastUsedAt: now)
       }
     }
-    let touched = pendingTouches[epoch] ?? []
-    guard !firsts.isEmpty || !writes.isEmpty || touched.count >= Self.touchBatch else { return }
-    let cache = store.cache
-    try store.catalog.commitDelivery(
-      run: details.run, epoch: epoch, digests: firsts, cacheWrites: writes, touched: Array(touched),
-      exists: { FileIO.kind(cache.path(of: Array($0.key))) == .file })
-    pendingTouches[epoch] = nil
+    if pending.count >= Self.commitInterval { try flush() }
   }
+}
+
+/// Streaming deliveries of one epoch not yet committed.
+struct PendingDelivery {
+  var epoch: Int?
+  /// First-delivery digests by sample.
+  var digests: [Int: [UInt8]] = [:]
+  /// Decoded-original cache files written, by key.
+  var writes: [Data: CacheEntry] = [:]
+  /// Decoded-original entries read.
+  var touched: Set<Data> = []
+
+  var count: Int { digests.count + writes.count + touched.count }
+  var isEmpty: Bool { count == 0 }
 }
