@@ -45,12 +45,11 @@ public final class EngineServer {
         EngineProtocol.Hello(
           protocolVersion: EngineProtocol.version, engine: "augstore \(Self.engineVersion)")))
     var reader = LineReader(fd: input)
-    while let line = reader.next() {
+    var held: ArraySlice<UInt8>?
+    while let line = held ?? reader.next() {
+      held = nil
       if line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") }) { continue }
-      let request: EngineProtocol.Request
-      do {
-        request = try JSONDecoder().decode(EngineProtocol.Request.self, from: Data(line))
-      } catch {
+      guard let request = try? JSONDecoder().decode(EngineProtocol.Request.self, from: Data(line)) else {
         fail(
           "invalid request: not a JSON request object (\(String(decoding: line.prefix(80), as: UTF8.self)))")
         continue
@@ -59,7 +58,22 @@ public final class EngineServer {
         writer.send(Self.encode(EngineProtocol.Closed()))
         break
       }
-      handle(request)
+      if request.op == "batch" && (request.delivery ?? .streaming) == .streaming {
+        // Requests the client sent ahead (prefetch) that are already here render together.
+        var group = [request]
+        while group.count < Self.groupLimit, let next = reader.nextIfReady() {
+          guard let other = try? JSONDecoder().decode(EngineProtocol.Request.self, from: Data(next)),
+            other.op == "batch", Self.sameEpochAndPlan(other, request)
+          else {
+            held = next
+            break
+          }
+          group.append(other)
+        }
+        batches(group)
+      } else {
+        handle(request)
+      }
       if writer.broken { break }
     }
     do {
@@ -69,6 +83,15 @@ public final class EngineServer {
         Data("augstore engine: \((error as? LocalizedError)?.errorDescription ?? "\(error)")\n".utf8))
     }
     writer.finish()
+  }
+
+  /// The most batch requests rendered together.
+  static let groupLimit = 4
+
+  static func sameEpochAndPlan(_ a: EngineProtocol.Request, _ b: EngineProtocol.Request) -> Bool {
+    a.epoch == b.epoch && a.batchSize == b.batchSize && (a.dropLast ?? false) == (b.dropLast ?? false)
+      && (a.rank ?? 0) == (b.rank ?? 0) && (a.worldSize ?? 1) == (b.worldSize ?? 1)
+      && (a.delivery ?? .streaming) == (b.delivery ?? .streaming)
   }
 
   /// The version the engine reports in its hello.
@@ -116,6 +139,30 @@ public final class EngineServer {
           dtype: feed.output.dtype == .uint8 ? "|u1" : "<f4", layout: feed.output.layout.rawValue)))
   }
 
+  /// Answers batch requests of one epoch and plan, rendered together, each in order.
+  private func batches(_ requests: [EngineProtocol.Request]) {
+    guard let first = requests.first else { return }
+    do {
+      let feed = try openFeed()
+      let epoch = try required(first.epoch, "epoch", first)
+      let indexes = try requests.map { try required($0.index, "index", $0) }
+      let plan = try BatchPlan(
+        sampleCount: feed.sampleCount, batchSize: try required(first.batchSize, "batch_size", first),
+        dropLast: first.dropLast ?? false, rank: first.rank ?? 0, worldSize: first.worldSize ?? 1)
+      let results = try feed.batches(
+        epoch: epoch, indexes: indexes, plan: plan, delivery: first.delivery ?? .streaming)
+      for result in results {
+        do {
+          send(try result.get())
+        } catch {
+          fail((error as? LocalizedError)?.errorDescription ?? "\(error)")
+        }
+      }
+    } catch {
+      for _ in requests { fail((error as? LocalizedError)?.errorDescription ?? "\(error)") }
+    }
+  }
+
   private func batch(_ request: EngineProtocol.Request) throws {
     let feed = try openFeed()
     let epoch = try required(request.epoch, "epoch", request)
@@ -123,10 +170,12 @@ public final class EngineServer {
     let plan = try BatchPlan(
       sampleCount: feed.sampleCount, batchSize: try required(request.batchSize, "batch_size", request),
       dropLast: request.dropLast ?? false, rank: request.rank ?? 0, worldSize: request.worldSize ?? 1)
-    let batch = try feed.batch(
-      epoch: epoch, index: index, plan: plan, delivery: request.delivery ?? .streaming)
+    send(try feed.batch(epoch: epoch, index: index, plan: plan, delivery: request.delivery ?? .streaming))
+  }
+
+  private func send(_ batch: DeliveredBatch) {
     let header = EngineProtocol.BatchHeader(
-      epoch: epoch, index: index, start: batch.positions.lowerBound, shape: batch.shape,
+      epoch: batch.epoch, index: batch.index, start: batch.positions.lowerBound, shape: batch.shape,
       dtype: batch.dtype == .uint8 ? "|u1" : "<f4", samples: batch.paths, labels: batch.labels,
       digests: batch.digests.map(\.hexString), recorded: batch.firstDeliveries, files: batch.files,
       payload: batch.data.count)
@@ -182,6 +231,22 @@ struct LineReader {
   private var ended = false
 
   init(fd: Int32) { self.fd = fd }
+
+  /// The next line if one is buffered or arrives without waiting; `nil` otherwise.
+  mutating func nextIfReady() -> ArraySlice<UInt8>? {
+    if buffer[start...].contains(UInt8(ascii: "\n")) { return next() }
+    guard !ended else { return nil }
+    var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+    guard poll(&descriptor, 1, 0) == 1, descriptor.revents & Int16(POLLIN) != 0 else { return nil }
+    var chunk = [UInt8](repeating: 0, count: 64 << 10)
+    let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+    if count <= 0 {
+      ended = count == 0
+      return nil
+    }
+    buffer.append(contentsOf: chunk[0..<count])
+    return buffer[start...].contains(UInt8(ascii: "\n")) ? next() : nil
+  }
 
   /// The next line without its `\n`, or `nil` at the end of input (a final unterminated line is
   /// returned first).

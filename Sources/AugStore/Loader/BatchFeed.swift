@@ -112,26 +112,102 @@ public final class BatchFeed {
   ///   `.mixedShapes` when the tensors cannot be stacked, or what rendering throws.
   public func batch(epoch: Int, index: Int, plan: BatchPlan, delivery: BatchDelivery) throws -> DeliveredBatch
   {
+    guard let result = try batches(epoch: epoch, indexes: [index], plan: plan, delivery: delivery).first
+    else {
+      throw StoreError.batchOutOfRange(run: runName, epoch: epoch, batch: index, batchCount: 0)
+    }
+    return try result.get()
+  }
+
+  /// Several batches of one epoch at once: their samples are rendered together on the feed's
+  /// threads, so no thread waits at the end of each batch for the others. Each batch succeeds or
+  /// fails on its own, as `batch(epoch:index:plan:delivery:)` would.
+  ///
+  /// - Throws: what preparing the epoch throws (the results carry each batch's own errors).
+  public func batches(
+    epoch: Int, indexes: [Int], plan: BatchPlan, delivery: BatchDelivery
+  ) throws -> [Result<DeliveredBatch, any Error>] {
     let order = try prepare(epoch: epoch)
     let plan = try BatchPlan(
       sampleCount: order.count, batchSize: plan.batchSize, dropLast: plan.dropLast, rank: plan.rank,
       worldSize: plan.worldSize)
+    if delivery == .cached {
+      return indexes.map { index in
+        Result { try cachedBatch(epoch: epoch, index: index, order: order, plan: plan) }
+      }
+    }
+    var slices: [(index: Int, range: Range<Int>)] = []
+    var chosen: [Int] = []
+    for index in indexes where index >= 0 && index < plan.batchCount {
+      let positions = plan.positions(ofBatch: index)
+      slices.append((index, chosen.count..<(chosen.count + positions.count)))
+      chosen += order[positions]
+    }
+    let records = try store.catalog.records(run: details.run, epoch: epoch, samples: chosen)
+    let rendered = try renderInMemory(records)
+    var results: [Result<DeliveredBatch, any Error>] = []
+    var next = slices.makeIterator()
+    var slice = next.next()
+    for index in indexes {
+      guard let current = slice, current.index == index else {
+        results.append(
+          .failure(
+            StoreError.batchOutOfRange(run: runName, epoch: epoch, batch: index, batchCount: plan.batchCount))
+        )
+        continue
+      }
+      slice = next.next()
+      results.append(
+        Result {
+          try streamedBatch(
+            epoch: epoch, index: index, positions: plan.positions(ofBatch: index),
+            records: Array(records[current.range]), rendered: Array(rendered[current.range]))
+        })
+    }
+    return results
+  }
+
+  /// Checks a rendered streaming batch, stacks it and gathers its digests for the next commit.
+  private func streamedBatch(
+    epoch: Int, index: Int, positions: Range<Int>, records: [StoredRecord],
+    rendered: [Result<Renderer.Rendered, any Error>]
+  ) throws -> DeliveredBatch {
+    let tensors = try rendered.map { try $0.get() }
+    let firsts = try checkDigests(records, tensors, epoch: epoch)
+    if pending.epoch != epoch { try flush() }
+    var batch = delivered(
+      epoch: epoch, index: index, positions: positions, tensors: tensors, firsts: firsts.count)
+    try stack(tensors, into: &batch)
+    try commitStreamed(tensors, firsts: firsts, epoch: epoch)
+    return batch
+  }
+
+  /// Renders a batch into the cache (or reads it from there, checked) and commits it at once.
+  private func cachedBatch(epoch: Int, index: Int, order: [Int], plan: BatchPlan) throws -> DeliveredBatch {
     guard index >= 0, index < plan.batchCount else {
       throw StoreError.batchOutOfRange(run: runName, epoch: epoch, batch: index, batchCount: plan.batchCount)
     }
     let positions = plan.positions(ofBatch: index)
-    let chosen = Array(order[positions])
-    let records = try store.catalog.records(run: details.run, epoch: epoch, samples: chosen)
-    let rendered: [Renderer.Rendered]
-    switch delivery {
-    case .streaming:
-      rendered = try renderInMemory(records)
-    case .cached:
-      rendered = try store.render(
-        records, with: renderer, jobs: jobs, progress: nil, phase: "", keepBytes: false)
-    }
+    let records = try store.catalog.records(run: details.run, epoch: epoch, samples: Array(order[positions]))
+    let tensors = try store.render(
+      records, with: renderer, jobs: jobs, progress: nil, phase: "", keepBytes: false)
+    let firsts = try checkDigests(records, tensors, epoch: epoch)
+    try flush()
+    var batch = delivered(
+      epoch: epoch, index: index, positions: positions, tensors: tensors, firsts: firsts.count)
+    try store.commit(tensors, run: details.run, epoch: epoch)
+    batch.files = tensors.map { store.cache.path(of: $0.key) }
+    batch.shape = [tensors.count] + (try tensors.first.map { try tensorShape(of: $0, epoch: epoch) } ?? [])
+    return batch
+  }
+
+  /// The tensors whose digest is not recorded yet (their first delivery); throws for a tensor that
+  /// differs from its recorded (or gathered, not yet committed) digest.
+  private func checkDigests(
+    _ records: [StoredRecord], _ tensors: [Renderer.Rendered], epoch: Int
+  ) throws -> [(sample: Int, digest: [UInt8])] {
     var firsts: [(sample: Int, digest: [UInt8])] = []
-    for (record, tensor) in zip(records, rendered) {
+    for (record, tensor) in zip(records, tensors) {
       let uncommitted = pending.epoch == epoch ? pending.digests[record.sample] : nil
       if let recorded = record.digest ?? uncommitted {
         guard recorded == tensor.digest else {
@@ -142,23 +218,18 @@ public final class BatchFeed {
         firsts.append((record.sample, tensor.digest))
       }
     }
-    if pending.epoch != epoch || delivery == .cached { try flush() }
-    var batch = DeliveredBatch(
+    return firsts
+  }
+
+  private func delivered(
+    epoch: Int, index: Int, positions: Range<Int>, tensors: [Renderer.Rendered], firsts: Int
+  ) -> DeliveredBatch {
+    let chosen = tensors.map(\.sample)
+    return DeliveredBatch(
       epoch: epoch, index: index, positions: positions, samples: chosen,
       paths: chosen.map { samples[$0].path }, labels: chosen.map { labelIndexes[$0] }, shape: [0],
-      dtype: output.dtype == .uint8 ? .uint8 : .float32, data: [], files: [], digests: rendered.map(\.digest),
-      firstDeliveries: firsts.count)
-    switch delivery {
-    case .streaming:
-      try stack(rendered, into: &batch)
-      try commitStreamed(rendered, firsts: firsts, epoch: epoch)
-    case .cached:
-      try store.commit(rendered, run: details.run, epoch: epoch)
-      batch.files = rendered.map { store.cache.path(of: $0.key) }
-      batch.shape =
-        [rendered.count] + (try rendered.first.map { try tensorShape(of: $0, epoch: epoch) } ?? [])
-    }
-    return batch
+      dtype: output.dtype == .uint8 ? .uint8 : .float32, data: [], files: [], digests: tensors.map(\.digest),
+      firstDeliveries: firsts)
   }
 
   /// Commits what streaming deliveries gathered: first-delivery digests, decoded-original cache
@@ -177,8 +248,9 @@ public final class BatchFeed {
     pending = PendingDelivery()
   }
 
-  /// Renders `records` on `jobs` threads without reading or writing the tensor cache.
-  private func renderInMemory(_ records: [StoredRecord]) throws -> [Renderer.Rendered] {
+  /// Renders `records` on `jobs` threads without reading or writing the tensor cache; each
+  /// result is the tensor or the error rendering it threw.
+  private func renderInMemory(_ records: [StoredRecord]) throws -> [Result<Renderer.Rendered, any Error>] {
     let renderer = self.renderer
     let decodedKeys = records.map { renderer.decodedKey(sample: $0.sample) }
     let index = try store.catalog.cacheEntries(keys: Array(Set(decodedKeys.map { Data($0) })))
@@ -191,9 +263,8 @@ public final class BatchFeed {
           decodedIndex: index[Data(decodedKeys[position])], key: [], cacheTensor: false)
       }
     }
-    return try results.values.map { slot in
-      guard let slot else { throw StoreError.io(path: store.root, message: "a render did not finish") }
-      return try slot.get()
+    return results.values.map { slot in
+      slot ?? .failure(StoreError.io(path: store.root, message: "a render did not finish"))
     }
   }
 
