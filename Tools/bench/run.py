@@ -4,7 +4,9 @@ BENCHMARKS.md. Started by Tools/bench/run (which builds augstore and prepares th
 Benchmarks: PNG decode (augstore vs Pillow vs OpenCV), kernels (vs Albumentations, via
 Tools/bench/kernels), one epoch of a whole pipeline PNG -> .npy (augstore materialize --jobs 2 vs
 OpenCV + Albumentations in 2 worker processes), cached replay and a later epoch vs the cold first
-epoch, and the catalog benchmark (Tools/bench/catalog).
+epoch, the catalog benchmark (Tools/bench/catalog), and the loader: batches of 64 into a Python loop
+(augstore's Python loader, first and later epoch, vs a PyTorch-style DataLoader with 2 workers, and vs
+`augstore materialize` of the same epochs for the cost of the transport; Tools/bench/loader_loop.py).
 """
 
 import argparse
@@ -312,6 +314,114 @@ def bench_catalog(mode):
 
 
 # ---------------------------------------------------------------------------------------------------
+# 6. The loader: batches into a Python training loop
+
+
+def loader_loop(args, env=None):
+    """Runs Tools/bench/loader_loop.py with `args` in a fresh interpreter; returns its report, with the
+    whole process's wall-clock and CPU seconds (interpreter start and imports included) added."""
+    wall, text = timed([sys.executable, os.path.join(HERE, "loader_loop.py"), *args], env)
+    report = json.loads(text.strip().splitlines()[-1])
+    report["process"] = wall
+    report["process_cpu"] = CPU["last"]
+    return report
+
+
+def loader_store(augstore, source, work, name, seed):
+    """A fresh store with the bench dataset, pipeline and run `name` (untimed); returns its path and
+    environment.
+
+    A fresh store rather than `augstore cache clear` on one store: its cache, the decoded-original tier
+    included, starts empty without deleting thousands of files right before the measurement. On ext4
+    without a journal, every file created within seconds of such a deletion (minutes once the inode
+    table block is dirty again) first skips each recently deleted inode (`recently_deleted` in
+    `find_inode_bit`), which cost a first epoch right after `cache clear` a quarter of its CPU time on
+    this kind of machine, and `materialize` (twice the files) a third."""
+    store = os.path.join(work, f"store-{name}")
+    env = dict(os.environ, AUGSTORE_STORE=store, AUGSTORE_BIN=augstore,
+               PYTHONPATH=os.pathsep.join(filter(None, [os.path.join(ROOT, "Tools", "python", "src"),
+                                                        os.environ.get("PYTHONPATH")])))
+    spec = os.path.join(work, "pipeline.json")
+    with open(spec, "w") as f:
+        json.dump(PIPELINE_SPEC, f)
+    for command in (["init", store], ["dataset", "add", "bench", "--from", source],
+                    ["pipeline", "add", "bench", "--spec", spec],
+                    ["run", "create", name, "--dataset", "bench", "--pipeline", "bench", "--seed", str(seed)]):
+        subprocess.run([augstore, *command], check=True, capture_output=True, env=env)
+    stats = json.loads(subprocess.run([augstore, "cache", "stats", "--json"], check=True, capture_output=True,
+                                      text=True, env=env).stdout)
+    assert stats["entries"] == 0, stats
+    return store, env
+
+
+def augstore_loader_epochs(augstore, source, work, seed):
+    """A fresh store and run, then epoch 0 (the run's first: empty cache, no decoded originals) and
+    epoch 1 (a later one: the originals come from the decoded-original tier epoch 0 filled) through
+    the Python loader, each in its own process. The disk is synced before each measurement, so
+    neither pays for the write-back of what ran before it."""
+    name = f"loader-{seed}"
+    store, env = loader_store(augstore, source, work, name, seed)
+    result = {}
+    for key, epoch in (("epoch0", 0), ("epoch1", 1)):
+        os.sync()
+        result[key] = loader_loop(["--side", "augstore", "--store", store, "--run", name, "--epochs", str(epoch),
+                                   "--batch-size", "64", "--jobs", "2"], env)
+    return result
+
+
+def augstore_materialize_epochs(augstore, source, work, seed):
+    """The same as augstore_loader_epochs (same seed, so the same parameters, order and tensors) through
+    `augstore materialize R --epochs E --jobs 2`: the tensors written to the cache instead of streamed."""
+    name = f"materialize-{seed}"
+    _, env = loader_store(augstore, source, work, name, seed)
+    result = {}
+    for key, epoch in (("epoch0", 0), ("epoch1", 1)):
+        os.sync()
+        wall, out = timed([augstore, "materialize", name, "--epochs", str(epoch), "--jobs", "2", "--json"], env)
+        report = json.loads(out)["epochs"][0]
+        assert report["computed"] == report["samples"], report
+        result[key] = {"seconds": wall, "cpu_seconds": CPU["last"], "reported": report["seconds"],
+                       "images": report["samples"]}
+    return result
+
+
+def bench_loader(augstore, source, paths, mode, work):
+    """Every repetition runs the three sides in turn, rotating which goes first: the augstore loader
+    (a fresh store and run: its first epoch, then a later one), `augstore materialize` (a fresh store
+    and a run with the same seed: the same two epochs) and the PyTorch-style peer (one epoch; it
+    costs the same every epoch). Stores are kept until every repetition is done (see bench_pipeline
+    and loader_store): nothing is deleted while measuring."""
+    work = os.path.join(work, "loader")
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(work)
+    paths_file = os.path.join(work, "small-paths.txt")
+    with open(paths_file, "w") as f:
+        f.write("\n".join(paths) + "\n")
+    sides = ["loader", "materialize", "peer"]
+    ours, materialized, theirs = [], [], []
+    for rep in range(mode["pipeline_reps"]):
+        for side in sides[rep % 3:] + sides[:rep % 3]:
+            if side == "loader":
+                ours.append(augstore_loader_epochs(augstore, source, work, seed=rep))
+                first, later = ours[-1]["epoch0"], ours[-1]["epoch1"]
+                assert first["images"] == later["images"] == len(paths), (first, later)
+                log(f"loader rep {rep + 1}: augstore loader epoch0 {first['seconds']:.2f} s "
+                    f"(first batch {first['first_batch']:.2f} s), epoch1 {later['seconds']:.2f} s")
+            elif side == "materialize":
+                materialized.append(augstore_materialize_epochs(augstore, source, work, seed=rep))
+                log(f"loader rep {rep + 1}: augstore materialize epoch0 {materialized[-1]['epoch0']['seconds']:.2f} s, "
+                    f"epoch1 {materialized[-1]['epoch1']['seconds']:.2f} s")
+            else:
+                os.sync()
+                theirs.append(loader_loop(["--side", "peer", "--images", paths_file, "--batch-size", "64",
+                                           "--jobs", "2", "--seed", str(rep)]))
+                assert theirs[-1]["images"] == len(paths), theirs[-1]
+                log(f"loader rep {rep + 1}: peer epoch {theirs[-1]['seconds']:.2f} s ({theirs[-1]['loader']})")
+    shutil.rmtree(work, ignore_errors=True)
+    return {"augstore": ours, "materialize": materialized, "peer": theirs, "images": len(paths)}
+
+
+# ---------------------------------------------------------------------------------------------------
 # Report
 
 
@@ -365,11 +475,12 @@ def machine():
                 if line.startswith("PRETTY_NAME="):
                     os_name = line.split("=", 1)[1].strip().strip('"') + f" (kernel {platform.release()})"
     packages = {}
-    for name in ["numpy", "pillow", "opencv-python-headless", "albumentations", "scikit-image"]:
+    for name in ["numpy", "pillow", "opencv-python-headless", "albumentations", "scikit-image", "torch"]:
         try:
             packages[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
-            packages[name] = "?"
+            if name != "torch":  # only the loader's peer uses torch, and falls back without it
+                packages[name] = "?"
     return {
         "cpu": model,
         "cores": os.cpu_count(),
@@ -585,9 +696,103 @@ def render(args, mode_name, mode, info, results, started, finished):
             add("")
         lines.extend(catalog["table"])
         add("")
+    # 6. Loader
+    def loader_section():
+        loader = results["loader"]
+        ours, materialized, theirs = loader["augstore"], loader["materialize"], loader["peer"]
+        n = loader["images"]
+
+        def mid(entries, epoch, field):
+            return median([r[epoch][field] if epoch else r[field] for r in entries])
+
+        first, later, peer = (mid(ours, "epoch0", "seconds"), mid(ours, "epoch1", "seconds"),
+                              mid(theirs, None, "seconds"))
+        first_cpu, later_cpu, peer_cpu = (mid(ours, "epoch0", "cpu_seconds"), mid(ours, "epoch1", "cpu_seconds"),
+                                          mid(theirs, None, "cpu_seconds"))
+        m_first, m_later = mid(materialized, "epoch0", "seconds"), mid(materialized, "epoch1", "seconds")
+        m_first_cpu, m_later_cpu = mid(materialized, "epoch0", "cpu_seconds"), mid(materialized, "epoch1", "cpu_seconds")
+        peer_names = sorted({r["loader"] for r in theirs})
+        add("## 6. Loader: batches into a Python training loop (2 cores)")
+        add("")
+        add(f"{n:,} images of 224×224 through the pipeline of section 3, delivered in batches of 64 into a Python "
+            "loop that touches every batch (`int(images[:, 0, 0, 0].sum())` and its labels); median of "
+            f"{len(ours)} repetitions, the three sides below taking turns (and turns to go first), each measurement "
+            "in a fresh process (`Tools/bench/loader_loop.py`) started after the disk was synced. Every store is "
+            "kept until all repetitions are done: on ext4 without a journal, each file created within seconds of "
+            "a deletion first skips every recently deleted inode, which cost a first epoch right after `augstore "
+            "cache clear` a quarter of its CPU time. Loader times "
+            "run from opening the loader (engine or worker start included) to its end (engine or workers shut "
+            "down), the interpreter's start and the imports excluded on both sides.")
+        add("")
+        add("- **augstore loader**: a fresh store per repetition (`init`, `dataset add`, `pipeline add`, `run create "
+            "loader-K --seed K`, untimed: its cache, the decoded-original tier included, is empty), then "
+            "`augstore.open(STORE).run(\"loader-K\").loader(epochs=0, batch_size=64, prefetch=4, "
+            "jobs=2)` (the package from `Tools/python/src`, the release `augstore` as `AUGSTORE_BIN`): the run's "
+            "first epoch, which records the epoch's parameters, decodes every PNG (filling the decoded-original "
+            "tier), renders and streams the batches over the engine's pipe and records every tensor's digest. Then "
+            "the same with `epochs=1` in a new process: a later epoch, the originals from the decoded tier.")
+        add("- **materialize**: the same two epochs in another fresh store, of a run with the same seed (so the same "
+            "parameters, order and tensors): `augstore materialize materialize-K --epochs 0 --jobs 2 --json`, then "
+            "`--epochs 1`; every tensor written to the cache as a `.npy` file instead of streamed. Process "
+            "wall-clock time.")
+        add(f"- **PyTorch-style loader**: {'; '.join(f'`{name}`' for name in peer_names)}: each worker decodes with "
+            "`cv2.imread(…, IMREAD_UNCHANGED)` + BGR→RGB and applies `Tools/bench/pipeline_peer.py`'s Albumentations "
+            "pipeline (section 3), 64 results collated with `np.stack` in the worker and passed to the main process. "
+            "It decodes every PNG in every epoch, so each of its epochs costs the same.")
+        add("")
+        add("| | seconds | images/s | augstore / PyTorch-style (images/s) | CPU seconds (user + system) | "
+            "CPU ms / image | augstore / PyTorch-style (CPU per image) | first batch after (s) |")
+        add("|---|---:|---:|---:|---:|---:|---:|---:|")
+        add(f"| augstore loader, a later epoch (epoch 1: originals from the decoded tier) | {later:.2f} | "
+            f"{fmt(n / later)} | **{peer / later:.2f}** | {later_cpu:.2f} | {later_cpu / n * 1e3:.2f} | "
+            f"**{peer_cpu / later_cpu:.2f}** | {mid(ours, 'epoch1', 'first_batch'):.2f} |")
+        add(f"| augstore loader, a run's first epoch (epoch 0: empty cache, decodes the PNGs) | {first:.2f} | "
+            f"{fmt(n / first)} | **{peer / first:.2f}** | {first_cpu:.2f} | {first_cpu / n * 1e3:.2f} | "
+            f"**{peer_cpu / first_cpu:.2f}** | {mid(ours, 'epoch0', 'first_batch'):.2f} |")
+        add(f"| PyTorch-style loader, 2 workers, any epoch | {peer:.2f} | {fmt(n / peer)} | 1.00 | {peer_cpu:.2f} | "
+            f"{peer_cpu / n * 1e3:.2f} | 1.00 | {mid(theirs, None, 'first_batch'):.2f} |")
+        later_process, peer_process = mid(ours, "epoch1", "process"), mid(theirs, None, "process")
+        add(f"| (augstore loader, later epoch, whole process including imports) | {later_process:.2f} | "
+            f"{fmt(n / later_process)} | {peer_process / later_process:.2f} | | | | |")
+        add(f"| (PyTorch-style loader, whole process including imports) | {peer_process:.2f} | {fmt(n / peer_process)} "
+            "| 1.00 | | | | |")
+        add("")
+        add(f"**A later epoch: {peer / later:.2f}× the PyTorch-style loader's images/s** ({peer_cpu / later_cpu:.2f}× "
+            f"on CPU time per image). **A run's first epoch: {peer / first:.2f}×** ({peer_cpu / first_cpu:.2f}× on "
+            "CPU). Goal: a later epoch ≥ 2.")
+        add("")
+        add("Transport: the loader's epoch against the same epoch through `augstore materialize` (the same work, "
+            "tensors into `.npy` cache files instead of the engine's pipe and a Python loop):")
+        add("")
+        add("| epoch | loader seconds | materialize seconds | loader images/s | materialize images/s | "
+            "transport overhead (loader / materialize − 1) | loader / materialize (CPU) | goal |")
+        add("|---|---:|---:|---:|---:|---:|---:|---|")
+        for label, a, m, a_cpu, m_cpu in (
+                ("a run's first (empty cache, decodes the PNGs)", first, m_first, first_cpu, m_first_cpu),
+                ("a later one (decoded tier warm)", later, m_later, later_cpu, m_later_cpu)):
+            add(f"| {label} | {a:.2f} | {m:.2f} | {fmt(n / a)} | {fmt(n / m)} | **{(a / m - 1) * 100:+.1f} %** | "
+                f"{a_cpu / m_cpu:.2f} | ≤ +10 % |")
+        add("")
+        add(f"materialize's own per-epoch `seconds`: {mid(materialized, 'epoch0', 'reported'):.2f} (first), "
+            f"{mid(materialized, 'epoch1', 'reported'):.2f} (later). The loop waited for batches "
+            f"{mid(ours, 'epoch0', 'wait'):.2f} s (first epoch) and {mid(ours, 'epoch1', 'wait'):.2f} s (later) "
+            f"of the loader's time; opening the run (`augstore.open(…).run(…)`, one engine start) took "
+            f"{mid(ours, 'epoch1', 'open'):.2f} s.")
+        add("")
+        add("Every repetition (seconds, CPU seconds in brackets):")
+        add("")
+        add("| repetition | loader epoch 0 | loader epoch 1 | materialize epoch 0 | materialize epoch 1 | "
+            "PyTorch-style epoch |")
+        add("|---:|---:|---:|---:|---:|---:|")
+        for i, (a, m, p) in enumerate(zip(ours, materialized, theirs)):
+            add(f"| {i + 1} | " + " | ".join(f"{r['seconds']:.2f} ({r['cpu_seconds']:.2f})" for r in (
+                a["epoch0"], a["epoch1"], m["epoch0"], m["epoch1"], p)) + " |")
+        add("")
+
     for key, section, title in (("decode", decode_section, "1. PNG decode"), ("kernels", kernels_section, "2. Kernels"),
                                 ("pipeline", pipeline_section, "3–4. One epoch and replay"),
-                                ("catalog", catalog_section, "5. Catalog")):
+                                ("catalog", catalog_section, "5. Catalog"),
+                                ("loader", loader_section, "6. Loader")):
         if key in results:
             section()
         else:
@@ -606,7 +811,7 @@ def main():
     parser.add_argument("--work", required=True, help="temporary folder: images, stores, outputs")
     parser.add_argument("--output", required=True)
     parser.add_argument("--command", default="Tools/bench/run")
-    parser.add_argument("--only", nargs="*", default=["decode", "kernels", "pipeline", "catalog"])
+    parser.add_argument("--only", nargs="*", default=["decode", "kernels", "pipeline", "catalog", "loader"])
     parser.add_argument("--images", type=int, default=2000)
     parser.add_argument("--large-images", type=int, default=200)
     args = parser.parse_args()
@@ -645,6 +850,8 @@ def main():
                                              run_work)
     if "catalog" in args.only:
         results["catalog"] = bench_catalog(mode)
+    if "loader" in args.only:
+        results["loader"] = bench_loader(args.augstore, os.path.join(image_folder, "small"), small, mode, run_work)
     with open(results_path, "w") as f:
         json.dump(results, f)
     results["load"] = (load_start, os.getloadavg()[0])
