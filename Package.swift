@@ -28,9 +28,21 @@ let package = Package(
       pkgConfig: "zlib",
       providers: [.apt(["zlib1g-dev"])]
     ),
+    // libdeflate through a [system] module map: whole-buffer inflate for the PNG decoder.
+    .systemLibrary(
+      name: "CLibDeflate",
+      pkgConfig: "libdeflate",
+      providers: [.apt(["libdeflate-dev"])]
+    ),
+    // libjpeg-turbo's TurboJPEG API through a [system] module map (errors by return code, no setjmp).
+    .systemLibrary(
+      name: "CTurboJPEG",
+      pkgConfig: "libturbojpeg",
+      providers: [.apt(["libturbojpeg0-dev"])]
+    ),
     .target(
       name: "AugStoreImaging",
-      dependencies: ["CLibPNG", "CZlib"]
+      dependencies: ["CLibPNG", "CZlib", "CLibDeflate", "CTurboJPEG"]
     ),
     .target(
       name: "AugStoreTransforms",
@@ -76,6 +88,8 @@ let package = Package(
     ),
     // Developer tool: applies kernels to .npy cases (Keras parity) and times them (benchmarks).
     .executableTarget(name: "kernel-probe", dependencies: ["AugStoreImaging"], path: "Tools/kernel-probe"),
+    // Developer tool: decodes PNG/JPEG files (by signature) into .npy files (Tools/jpeg-parity).
+    .executableTarget(name: "image-probe", dependencies: ["AugStoreImaging"], path: "Tools/image-probe"),
     // The catalog benchmark (Tools/bench/catalog): records, bytes per record, history latency.
     .executableTarget(
       name: "catalog-bench",
@@ -128,9 +142,13 @@ if ProcessInfo.processInfo.environment["AUGSTORE_FUZZ"] != nil {
     .executableTarget(
       name: "fuzz-pipeline", dependencies: ["AugStoreImaging", "AugStoreTransforms"],
       path: "Tools/fuzz/fuzz-pipeline", swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
+    .executableTarget(
+      name: "fuzz-jpeg", dependencies: ["AugStoreImaging", "CTurboJPEG"], path: "Tools/fuzz/fuzz-jpeg",
+      swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
   ]
   package.products += [
     .executable(name: "fuzz-png", targets: ["fuzz-png"]),
     .executable(name: "fuzz-pipeline", targets: ["fuzz-pipeline"]),
+    .executable(name: "fuzz-jpeg", targets: ["fuzz-jpeg"]),
   ]
 }

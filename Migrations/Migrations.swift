@@ -31,6 +31,9 @@ package enum SchemaMigrations {
     SchemaMigration(
       version: 5, identifier: "0005_cache_checksums",
       sql: String(decoding: PackageResources._005_cache_checksums_sql, as: UTF8.self)),
+    SchemaMigration(
+      version: 6, identifier: "0006_decoders",
+      sql: String(decoding: PackageResources._006_decoders_sql, as: UTF8.self)),
   ]
 
   /// The newest schema version this binary knows.

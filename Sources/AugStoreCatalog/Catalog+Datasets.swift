@@ -216,6 +216,29 @@ extension Catalog {
     }
   }
 
+  /// How many samples of the version are of each file format (`png`, `jpeg`), and how many carry
+  /// each EXIF orientation tag (1 to 8; samples without one are not counted).
+  public func imageKinds(
+    in version: DatasetVersion
+  ) throws -> (formats: [String: Int], orientations: [Int: Int]) {
+    try read { db in
+      var formats: [String: Int] = [:]
+      var orientations: [Int: Int] = [:]
+      for row in try Row.fetchAll(
+        db,
+        sql: """
+          SELECT o.format, o.orientation, count(*) AS n FROM samples s JOIN objects o ON o.hash = s.object_hash
+          WHERE s.version_id = ? GROUP BY o.format, o.orientation
+          """, arguments: [version.id])
+      {
+        let count: Int = row["n"]
+        formats[row["format"], default: 0] += count
+        if let orientation: Int = row["orientation"] { orientations[orientation, default: 0] += count }
+      }
+      return (formats, orientations)
+    }
+  }
+
   /// The stored objects with these hashes (unknown hashes are left out).
   public func objects(hashes: [String]) throws -> [String: StoredObject] {
     try read { db in

@@ -85,7 +85,7 @@ import Testing
 
     let bad = try CLI.run(["dataset", "add", "x", "--from", source, "--store", store])
     #expect(bad.status == 1)
-    #expect(bad.stderr.contains("class0/fake.png: not a PNG file"))
+    #expect(bad.stderr.contains("class0/fake.png: not a PNG or JPEG file"))
     #expect(bad.stdout.isEmpty)
     #expect(try CatalogDump.dump(store + "/catalog.sqlite") == catalogBefore)
     #expect(Files.list(store + "/objects").isEmpty)

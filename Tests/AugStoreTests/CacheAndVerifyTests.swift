@@ -18,7 +18,8 @@ import Testing
   func fillCache(count: Int, size: Int) throws -> [[UInt8]] {
     var keys: [[UInt8]] = []
     for index in 0..<count {
-      let key = TensorCache.key(object: "o\(index)", pipelineFingerprint: "p", record: [UInt8(index)])
+      let key = TensorCache.key(
+        object: "o\(index)", pipelineFingerprint: "p", record: [UInt8(index)], decoder: .current)
       let bytes = [UInt8](repeating: UInt8(index), count: size)
       try store.cache.write(key: key, bytes: bytes)
       let when = "2026-01-01T00:00:\(String(format: "%02d", index))Z"
@@ -47,7 +48,7 @@ import Testing
   }
 
   @Test func writesAreReadOnlyCompleteAndReplaceWhatWasThere() throws {
-    let key = TensorCache.key(object: "o", pipelineFingerprint: "p", record: [7])
+    let key = TensorCache.key(object: "o", pipelineFingerprint: "p", record: [7], decoder: .current)
     let bytes = [UInt8](repeating: 5, count: 70_000)
     try store.cache.write(key: key, bytes: bytes)
     let path = store.cache.path(of: key)

@@ -1,3 +1,4 @@
+import AugStoreImaging
 import Crypto
 import Foundation
 
@@ -25,10 +26,15 @@ package struct TensorCache: Sendable {
   }
 
   /// The cache key of a tensor: SHA-256 over a version tag, the original's hash, the pipeline's
-  /// fingerprint (which covers the output format) and the record's binary encoding.
-  package static func key(object: String, pipelineFingerprint: String, record: [UInt8]) -> [UInt8] {
+  /// fingerprint (which covers the output format), the decoder version when it is not 1 (keys of
+  /// runs made before decoder versions are unchanged) and the record's binary encoding.
+  package static func key(
+    object: String, pipelineFingerprint: String, record: [UInt8], decoder: DecoderVersion
+  ) -> [UInt8] {
     var hasher = SHA256()
-    hasher.update(data: Array("augstore-cache-v1\u{0}\(object)\u{0}\(pipelineFingerprint)\u{0}".utf8))
+    let decoderTag = decoder == .libpngSimplified ? "" : "decoder-\(decoder.rawValue)\u{0}"
+    hasher.update(
+      data: Array("augstore-cache-v1\u{0}\(object)\u{0}\(pipelineFingerprint)\u{0}\(decoderTag)".utf8))
     hasher.update(data: record)
     return Array(hasher.finalize())
   }
@@ -39,8 +45,12 @@ package struct TensorCache: Sendable {
   /// augmentation; the decoded pixels are therefore cached like any tensor (a uint8 `.npy` of shape
   /// (height, width, channels), checked against its ``checksum(_:)`` on every read, counted in `cache stats`,
   /// removed by `cache gc` and `cache clear` like the rest), so epochs after the first skip decoding.
-  package static func decodedKey(object: String) -> [UInt8] {
-    Array(SHA256.hash(data: Array("augstore-decoded-v1\u{0}\(object)".utf8)))
+  ///
+  /// Pixels decoded by another ``DecoderVersion`` are another entry (version 1 keeps its old key).
+  package static func decodedKey(object: String, decoder: DecoderVersion) -> [UInt8] {
+    let tag =
+      decoder == .libpngSimplified ? "augstore-decoded-v1" : "augstore-decoded-v1-decoder-\(decoder.rawValue)"
+    return Array(SHA256.hash(data: Array("\(tag)\u{0}\(object)".utf8)))
   }
 
   /// SHA-256 of a tensor file's bytes: the digest recorded with each record.

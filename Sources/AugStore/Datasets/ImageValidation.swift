@@ -5,15 +5,25 @@ package struct ImageShape: Sendable, Equatable {
   package var width: Int
   package var height: Int
   package var channels: Int
+  /// The file format its signature names.
+  package var format: ImageFormat = .png
+  /// A JPEG's EXIF Orientation tag (1 to 8), kept as recorded; pixels are never rotated.
+  package var orientation: Int? = nil
 }
 
-/// Checks that a file is a PNG augstore can use by decoding it fully.
+/// Checks that a file is a PNG or JPEG augstore can use by decoding it fully with the current
+/// decoder version (the one new runs record).
 package enum ImageValidation {
   /// Decodes `bytes` within `pixelBudget` and returns the image's shape, or a one-line reason.
   package static func validate(_ bytes: [UInt8], pixelBudget: Int) -> Result<ImageShape, ImageRejection> {
     do {
-      let tensor = try PNGDecoder.decode(bytes, pixelBudget: pixelBudget)
-      return .success(ImageShape(width: tensor.width, height: tensor.height, channels: tensor.channels))
+      let tensor = try ImageDecoder.decode(bytes, pixelBudget: pixelBudget, version: .current)
+      let format = ImageFormat.of(bytes) ?? .png
+      let orientation = format == .jpeg ? try JPEGDecoder.header(of: bytes).orientation : nil
+      return .success(
+        ImageShape(
+          width: tensor.width, height: tensor.height, channels: tensor.channels, format: format,
+          orientation: orientation))
     } catch {
       return .failure(ImageRejection(reason: error.localizedDescription))
     }

@@ -6,9 +6,11 @@ public enum LabelMode: String, Sendable, CaseIterable, Codable {
   case folders
   /// Samples have no label.
   case none
+  /// Labels come from a CSV file with `path` and `label` columns (``DatasetAddOptions/labelsFile``).
+  case file
 }
 
-/// A `.png` file found under a source folder.
+/// An image file (`.png`, `.jpg` or `.jpeg`) found under a source folder.
 package struct SourceFile: Sendable, Equatable {
   /// `/`-separated path relative to the source folder.
   package var relativePath: String
@@ -21,8 +23,17 @@ package struct SourceFile: Sendable, Equatable {
 /// The walk is deterministic: entries are sorted by the UTF-8 bytes of their relative paths,
 /// symbolic links are not followed, and hidden entries (names starting with `.`) are skipped.
 package enum SourceFolder {
-  /// The `.png` files under `root` (any letter case of the extension), sorted, and how many
-  /// other regular files were passed over.
+  /// The extensions `dataset add` picks up, lowercased and without the dot.
+  package static let imageExtensions: Set<String> = ["png", "jpg", "jpeg"]
+
+  /// Whether a file name ends in `.png`, `.jpg` or `.jpeg`, in any letter case.
+  package static func isImageName(_ name: String) -> Bool {
+    guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return false }
+    return imageExtensions.contains(name[name.index(after: dot)...].lowercased())
+  }
+
+  /// The `.png`, `.jpg` and `.jpeg` files under `root` (any letter case of the extension), sorted,
+  /// and how many other regular files were passed over.
   package static func scan(_ root: String) throws(StoreError) -> (files: [SourceFile], ignored: Int) {
     guard FileIO.kind(root) == .directory else { throw .sourceNotFound(path: root) }
     var files: [SourceFile] = []
@@ -42,7 +53,7 @@ package enum SourceFolder {
         switch FileIO.kind(absolute) {
         case .directory:
           pending.append(child)
-        case .file where name.lowercased().hasSuffix(".png"):
+        case .file where isImageName(name):
           files.append(SourceFile(relativePath: child, absolutePath: absolute))
         case .file:
           ignored += 1

@@ -4,8 +4,14 @@ import Foundation
 
 /// Options of `dataset add`.
 public struct DatasetAddOptions: Sendable {
-  /// How to label samples; `nil` infers `.folders` when the source has sub-folders.
+  /// How to label samples; `nil` infers `.folders` when the source has sub-folders, or `.file`
+  /// when ``labelsFile`` is set.
   public var labels: LabelMode?
+  /// A CSV file with `path` and `label` columns (see ``labels``, which must then be `nil` or
+  /// `.file`): every image needs exactly one row and every row must name an image. With
+  /// ``skipInvalid``, images without a row are skipped and listed; rows naming no image, paths
+  /// listed twice and empty labels are errors either way.
+  public var labelsFile: String?
   /// Register the valid images and list the invalid ones instead of registering nothing.
   public var skipInvalid: Bool
   /// A message stored with the new version.
@@ -17,10 +23,11 @@ public struct DatasetAddOptions: Sendable {
 
   /// Options with augstore's defaults.
   public init(
-    labels: LabelMode? = nil, skipInvalid: Bool = false, message: String? = nil,
+    labels: LabelMode? = nil, labelsFile: String? = nil, skipInvalid: Bool = false, message: String? = nil,
     pixelBudget: Int = Store.defaultPixelBudget, jobs: Int? = nil
   ) {
     self.labels = labels
+    self.labelsFile = labelsFile
     self.skipInvalid = skipInvalid
     self.message = message
     self.pixelBudget = pixelBudget
@@ -40,15 +47,20 @@ public struct DatasetAddResult: Sendable, Equatable {
   public var labels: LabelMode
   /// Objects that were not in the store before.
   public var newObjects: Int
-  /// Invalid images passed over (only with `skipInvalid`).
+  /// Invalid images, and images without a row in the labels file, passed over (only with
+  /// `skipInvalid`), by path.
   public var skipped: [InvalidFile]
-  /// Regular files without a `.png` extension that were passed over.
+  /// Regular files without a `.png`, `.jpg` or `.jpeg` extension that were passed over.
   public var ignoredFiles: Int
 }
 
 extension Store {
-  /// Registers the `.png` files under `folder` as a new version of dataset `name`.
+  /// Registers the `.png`, `.jpg` and `.jpeg` files under `folder` as a new version of dataset
+  /// `name`.
   ///
+  /// With a labels file, it is read and matched to the folder's images before any image is read:
+  /// if it does not match, nothing is registered and `StoreError.labelsMismatch` lists every
+  /// problem (`StoreError.invalidLabelsFile` when it cannot be parsed at all).
   /// Every file is read, hashed and fully decoded first. With any invalid image and without
   /// `skipInvalid`, nothing is registered and `StoreError.invalidImages` lists every bad file.
   /// Otherwise new originals are written under `tmp/`, flushed, renamed into `objects/`, and the
@@ -59,9 +71,25 @@ extension Store {
     progress: ProgressHandler? = nil
   ) throws -> DatasetAddResult {
     try Names.checkDataset(name)
-    let (files, ignored) = try SourceFolder.scan(folder)
-    guard !files.isEmpty else { throw StoreError.noImages(path: folder) }
-    let labelMode = options.labels ?? SourceFolder.inferredLabelMode(folder)
+    let labelMode = try Self.labelMode(options, folder: folder)
+    let (found, ignored) = try SourceFolder.scan(folder)
+    guard !found.isEmpty else { throw StoreError.noImages(path: folder) }
+
+    // Labels from a file are matched before any image is read: a mismatch costs no decoding.
+    var files = found
+    var fileLabels: [String: String] = [:]
+    var unlisted: [InvalidFile] = []
+    if let labelsFile = options.labelsFile {
+      let match = try LabelsFile.match(
+        LabelsFile.read(labelsFile), images: found.map(\.relativePath), allowUnlisted: options.skipInvalid,
+        path: labelsFile)
+      fileLabels = match.labels
+      if !match.unlisted.isEmpty {
+        let name = (labelsFile as NSString).lastPathComponent
+        unlisted = match.unlisted.map { InvalidFile(path: $0, reason: "no row in \(name)") }
+        files = found.filter { fileLabels[$0.relativePath] != nil }
+      }
+    }
 
     let staging = try makeStagingFolder()
     defer { FileIO.remove(staging) }
@@ -79,6 +107,9 @@ extension Store {
       case .failure(let rejection):
         invalid.append(InvalidFile(path: file.relativePath, reason: rejection.reason))
       }
+    }
+    if !unlisted.isEmpty {
+      invalid = (invalid + unlisted).sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
     }
     if !invalid.isEmpty && !options.skipInvalid {
       throw StoreError.invalidImages(folder: folder, files: invalid)
@@ -114,11 +145,12 @@ extension Store {
     for (file, image) in accepted {
       objectsByHash[image.hash] = StoredObject(
         hash: image.hash, size: image.size, width: image.shape.width, height: image.shape.height,
-        channels: image.shape.channels, createdAt: now)
-      samples.append(
-        NewSample(
-          path: file.relativePath, objectHash: image.hash,
-          label: SourceFolder.label(of: file.relativePath, mode: labelMode)))
+        channels: image.shape.channels, createdAt: now, format: image.shape.format.rawValue,
+        orientation: image.shape.orientation)
+      let label =
+        labelMode == .file
+        ? fileLabels[file.relativePath] : SourceFolder.label(of: file.relativePath, mode: labelMode)
+      samples.append(NewSample(path: file.relativePath, objectHash: image.hash, label: label))
     }
     let commit = try catalog.commitVersion(
       NewVersion(
@@ -132,6 +164,27 @@ extension Store {
     return DatasetAddResult(
       dataset: name, version: version, created: created, labels: labelMode, newObjects: staged.count,
       skipped: invalid, ignoredFiles: ignored)
+  }
+
+  /// The label mode `options` ask for: `.file` with a labels file, otherwise the one given or the
+  /// one `folder` suggests.
+  ///
+  /// - Throws: `StoreError.conflictingLabelOptions` for a labels file with folder labels or none,
+  ///   or `.file` without a labels file.
+  static func labelMode(_ options: DatasetAddOptions, folder: String) throws(StoreError) -> LabelMode {
+    switch (options.labels, options.labelsFile) {
+    case (nil, .some), (.file, .some):
+      return .file
+    case (.some(let mode), .some):
+      throw .conflictingLabelOptions(
+        reason: "--labels \(mode.rawValue) and --labels-file cannot be used together")
+    case (.file, nil):
+      throw .conflictingLabelOptions(reason: "labels from a file need --labels-file")
+    case (.some(let mode), nil):
+      return mode
+    case (nil, nil):
+      return SourceFolder.inferredLabelMode(folder)
+    }
   }
 
   /// SHA-256 over the samples' paths, labels and objects, in order: equal digests, equal content.

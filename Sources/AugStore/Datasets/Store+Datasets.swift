@@ -21,12 +21,18 @@ public struct DatasetSummary: Sendable, Equatable {
   public var tags: [String]
   /// Label → number of samples (`nil` label: unlabelled samples).
   public var labels: [(label: String?, count: Int)]
+  /// File format (`png`, `jpeg`) → number of samples.
+  public var formats: [String: Int] = [:]
+  /// EXIF orientation tag (1 to 8) → number of samples whose JPEG carries it. Pixels are used as
+  /// stored; the tag is kept so that a user can see which images a viewer would rotate.
+  public var orientations: [Int: Int] = [:]
 
   /// Compares everything, labels included.
   public static func == (lhs: DatasetSummary, rhs: DatasetSummary) -> Bool {
     lhs.dataset == rhs.dataset && lhs.version == rhs.version && lhs.tags == rhs.tags
       && lhs.labels.map(\.label) == rhs.labels.map(\.label)
-      && lhs.labels.map(\.count) == rhs.labels.map(\.count)
+      && lhs.labels.map(\.count) == rhs.labels.map(\.count) && lhs.formats == rhs.formats
+      && lhs.orientations == rhs.orientations
   }
 }
 
@@ -64,8 +70,10 @@ extension Store {
   public func summary(of reference: DatasetReference) throws -> DatasetSummary {
     let (dataset, version) = try resolve(reference)
     let tags = try catalog.tags(of: dataset).filter { $0.versionId == version.id }.map(\.name)
+    let kinds = try catalog.imageKinds(in: version)
     return DatasetSummary(
-      dataset: dataset, version: version, tags: tags, labels: try catalog.labelCounts(in: version))
+      dataset: dataset, version: version, tags: tags, labels: try catalog.labelCounts(in: version),
+      formats: kinds.formats, orientations: kinds.orientations)
   }
 
   /// The samples of one version, in order.

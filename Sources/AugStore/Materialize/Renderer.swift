@@ -37,9 +37,15 @@ package struct Renderer: Sendable {
   /// Object hash of every sample of the run's dataset version, by index.
   let objects: [String]
   let pixelBudget: Int
+  /// How the run's originals are decoded.
+  let decoder: DecoderVersion
 
   package init(store: Store, details: RunDetails) throws {
     self.store = store
+    guard let decoder = DecoderVersion(rawValue: details.run.decoder) else {
+      throw StoreError.unsupportedDecoder(run: details.run.name, version: details.run.decoder)
+    }
+    self.decoder = decoder
     spec = try Store.spec(of: details.pipeline)
     fingerprint = details.pipeline.fingerprint
     objects = try store.catalog.samples(in: details.version).map(\.objectHash)
@@ -48,12 +54,13 @@ package struct Renderer: Sendable {
 
   /// The cache key of a record of `sample`.
   package func key(sample: Int, record: SampleRecord) -> [UInt8] {
-    TensorCache.key(object: objects[sample], pipelineFingerprint: fingerprint, record: record.encoded())
+    TensorCache.key(
+      object: objects[sample], pipelineFingerprint: fingerprint, record: record.encoded(), decoder: decoder)
   }
 
   /// The cache key of the decoded pixels of `sample`'s original.
   package func decodedKey(sample: Int) -> [UInt8] {
-    TensorCache.decodedKey(object: objects[sample])
+    TensorCache.decodedKey(object: objects[sample], decoder: decoder)
   }
 
   /// The tensor for `record` of `sample`.
@@ -108,7 +115,7 @@ package struct Renderer: Sendable {
     {
       return (image, nil)
     }
-    let image = try store.originals.image(objects[sample], pixelBudget: pixelBudget)
+    let image = try store.originals.image(objects[sample], pixelBudget: pixelBudget, version: decoder)
     let bytes = NPY.encode(image)
     try store.cache.write(key: key, bytes: bytes)
     return (image, (key, TensorCache.checksum(bytes), bytes.count))

@@ -17,7 +17,8 @@ extension Store {
     var cells = [
       PreviewGrid.Cell(
         caption: "original",
-        image: try originals.image(sample.objectHash, pixelBudget: Self.defaultPixelBudget))
+        image: try originals.image(
+          sample.objectHash, pixelBudget: Self.defaultPixelBudget, version: renderer.decoder))
     ]
     for epoch in epochs.epochs {
       let records = try catalog.records(run: details.run, epoch: epoch, samples: [sample.position])

@@ -1,4 +1,5 @@
 import AugStoreCatalog
+import AugStoreImaging
 import AugStoreTransforms
 
 /// A run with everything it refers to.
@@ -40,7 +41,7 @@ extension Store {
     let run = try catalog.createRun(
       Run(
         name: name, datasetVersionId: versionId, pipelineId: pipelineId, seed: seed, shuffle: shuffle,
-        drawScheme: drawSchemeVersion, createdAt: ""))
+        drawScheme: drawSchemeVersion, createdAt: "", decoder: DecoderVersion.current.rawValue))
     return RunDetails(run: run, dataset: datasetRow, version: version, pipeline: pipelineRow)
   }
 

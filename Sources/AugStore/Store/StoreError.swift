@@ -1,3 +1,4 @@
+import AugStoreImaging
 import Foundation
 
 /// Errors raised by the store, each naming the path, dataset or object at fault.
@@ -10,10 +11,18 @@ public enum StoreError: Error, LocalizedError, Equatable, Sendable {
   case invalidReference(String)
   /// A source folder that does not exist or is not a folder.
   case sourceNotFound(path: String)
-  /// A source folder with no `.png` file in it.
+  /// A source folder with no `.png`, `.jpg` or `.jpeg` file in it.
   case noImages(path: String)
   /// Images that cannot be registered; nothing was registered unless `--skip-invalid` was given.
   case invalidImages(folder: String, files: [InvalidFile])
+  /// A labels file that cannot be read or split into rows, or whose header lacks a column;
+  /// `line` is where the problem is (`nil` when the file cannot be read at all).
+  case invalidLabelsFile(path: String, line: Int?, reason: String)
+  /// A labels file that does not match the source folder's images (rows naming no image, paths
+  /// listed twice, empty labels, images without a row); nothing was registered.
+  case labelsMismatch(file: String, problems: [LabelsProblem])
+  /// Label options that contradict each other, e.g. folder labels and a labels file.
+  case conflictingLabelOptions(reason: String)
   /// A file system operation failed.
   case io(path: String, message: String)
   /// An export would overwrite an existing file.
@@ -40,6 +49,8 @@ public enum StoreError: Error, LocalizedError, Equatable, Sendable {
   case noRecordedEpochs(run: String)
   /// A `--sample` that is neither an index nor a path of the run's dataset version.
   case sampleNotFound(run: String, sample: String)
+  /// A run recorded with a decoder version this augstore does not know (made by a newer one).
+  case unsupportedDecoder(run: String, version: Int)
   /// A batch size, rank or world size that cannot split an epoch into batches.
   case invalidBatchPlan(reason: String)
   /// A global batch index past the end of an epoch.
@@ -60,13 +71,24 @@ public enum StoreError: Error, LocalizedError, Equatable, Sendable {
     case .sourceNotFound(let path):
       return "\(path): no such folder"
     case .noImages(let path):
-      return "\(path): no .png files found"
+      return "\(path): no .png, .jpg or .jpeg files found"
     case .invalidImages(let folder, let files):
       let noun = files.count == 1 ? "invalid image" : "invalid images"
       let list = files.map { "  \($0.path): \($0.reason)" }.joined(separator: "\n")
       return
         "\(folder): \(files.count) \(noun), nothing registered (use --skip-invalid to register the rest):\n"
         + list
+    case .invalidLabelsFile(let path, let line, let reason):
+      return "\(path): " + (line.map { "line \($0): " } ?? "") + reason
+    case .labelsMismatch(let file, let problems):
+      let noun = problems.count == 1 ? "problem" : "problems"
+      let hint =
+        problems.contains { $0.line == nil }
+        ? " (use --skip-invalid to skip the images without a row)" : ""
+      let list = problems.map { "  \($0.description)" }.joined(separator: "\n")
+      return "\(file): \(problems.count) \(noun), nothing registered\(hint):\n" + list
+    case .conflictingLabelOptions(let reason):
+      return reason
     case .io(let path, let message):
       return "\(path): \(message)"
     case .exportTargetExists(let path):
@@ -95,6 +117,9 @@ public enum StoreError: Error, LocalizedError, Equatable, Sendable {
     case .sampleNotFound(let run, let sample):
       return
         "run \"\(run)\": no sample \"\(sample)\" in its dataset version (give an index or a relative path)"
+    case .unsupportedDecoder(let run, let version):
+      return "run \"\(run)\" decodes its originals with decoder version \(version); this augstore knows "
+        + "versions 1 to \(DecoderVersion.current.rawValue): upgrade augstore to replay it"
     case .invalidBatchPlan(let reason):
       return reason
     case .batchOutOfRange(let run, let epoch, let batch, let batchCount):

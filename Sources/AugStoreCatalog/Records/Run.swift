@@ -27,11 +27,14 @@ public struct Run: Codable, Sendable, Equatable, FetchableRecord, MutablePersist
   public var drawScheme: Int
   /// When the run was created (ISO 8601).
   public var createdAt: String
+  /// The decoder version its originals are decoded with (`DecoderVersion`; 1 for runs made before
+  /// decoder versions were recorded).
+  public var decoder: Int
 
   /// Describes a run.
   public init(
     id: Int64? = nil, name: String, datasetVersionId: Int64, pipelineId: Int64, seed: UInt64, shuffle: Bool,
-    drawScheme: Int, createdAt: String
+    drawScheme: Int, createdAt: String, decoder: Int = 1
   ) {
     self.id = id
     self.name = name
@@ -41,6 +44,7 @@ public struct Run: Codable, Sendable, Equatable, FetchableRecord, MutablePersist
     self.shuffle = shuffle
     self.drawScheme = drawScheme
     self.createdAt = createdAt
+    self.decoder = decoder
   }
 
   /// The master seed.

@@ -21,14 +21,25 @@ public struct StoredObject: Codable, Sendable, Equatable, FetchableRecord, Persi
   public var channels: Int
   /// When the object was first stored (ISO 8601).
   public var createdAt: String
+  /// The file format, recognised by signature: `png` or `jpeg`.
+  public var format: String
+  /// A JPEG's EXIF Orientation tag (1 to 8) as the file records it; `nil` without one. Pixels are
+  /// used as stored, never rotated.
+  public var orientation: Int?
 
   /// Describes an object.
-  public init(hash: String, size: Int, width: Int, height: Int, channels: Int, createdAt: String) {
+  public init(
+    hash: String, size: Int, width: Int, height: Int, channels: Int, createdAt: String,
+    format: String = "png",
+    orientation: Int? = nil
+  ) {
     self.hash = hash
     self.size = size
     self.width = width
     self.height = height
     self.channels = channels
     self.createdAt = createdAt
+    self.format = format
+    self.orientation = orientation
   }
 }

@@ -5,12 +5,20 @@ import AugStore
 struct DatasetAddCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "add",
-    abstract: "Register the .png files of a folder as a new version of a dataset.",
+    abstract: "Register the .png, .jpg and .jpeg files of a folder as a new version of a dataset.",
     discussion: """
       Walks DIR in sorted order (hidden entries skipped, symbolic links not followed), reads, \
-      hashes and fully decodes every .png file, and copies new originals into the store. With \
-      --labels folders (the default when DIR has sub-folders) the first folder under DIR is the \
-      label.
+      hashes and fully decodes every .png, .jpg and .jpeg file (any letter case), and copies new \
+      originals into the store. With --labels folders (the default when DIR has sub-folders) the \
+      first folder under DIR is the label.
+
+      --labels-file CSV takes the labels from a CSV file instead: a header row with "path" and \
+      "label" columns (other columns are ignored), then one row per image, its path relative to \
+      DIR and /-separated (RFC 4180 quoting, UTF-8, optional byte order mark, CRLF or LF). Every \
+      image needs exactly one row and every row must name an image: otherwise nothing is \
+      registered and every problem is listed (images without a row, rows naming no image, paths \
+      listed twice, empty labels). With --skip-invalid, images without a row are skipped and \
+      listed; the other problems remain errors, since they are mistakes in the file.
 
       The add is atomic: if any image is unreadable or invalid, nothing is registered and every \
       bad file is listed with the reason; --skip-invalid registers the rest and lists what it \
@@ -30,7 +38,14 @@ struct DatasetAddCommand: ParsableCommand {
     name: .long, help: "How to label samples: folders or none (default: folders if DIR has sub-folders).")
   var labels: LabelMode?
 
-  @Flag(name: .long, help: "Register the valid images and list the invalid ones.")
+  @Option(
+    name: .long,
+    help: ArgumentHelp("A CSV file with path and label columns to take the labels from.", valueName: "csv"))
+  var labelsFile: String?
+
+  @Flag(
+    name: .long,
+    help: "Register the valid images and list the invalid ones (and those without a row in --labels-file).")
   var skipInvalid = false
 
   @Option(name: .long, help: "A message stored with the version.")
@@ -40,6 +55,12 @@ struct DatasetAddCommand: ParsableCommand {
 
   @OptionGroup var output: OutputOptions
 
+  func validate() throws {
+    if labels != nil && labelsFile != nil {
+      throw ValidationError("--labels and --labels-file cannot be used together")
+    }
+  }
+
   func run() throws {
     let store = try global.openStore()
     let bar = ProgressBar()
@@ -47,7 +68,8 @@ struct DatasetAddCommand: ParsableCommand {
     let result = try store.addDataset(
       named: name, from: from,
       options: DatasetAddOptions(
-        labels: labels, skipInvalid: skipInvalid, message: message, jobs: threads.jobs),
+        labels: labels, labelsFile: labelsFile, skipInvalid: skipInvalid, message: message,
+        jobs: threads.jobs),
       progress: bar.handler)
     bar.finish()
     if output.json {
@@ -55,7 +77,8 @@ struct DatasetAddCommand: ParsableCommand {
         AddReport(
           dataset: name, version: result.version.number, created: result.created,
           samples: result.version.sampleCount, bytes: result.version.totalBytes,
-          newObjects: result.newObjects, labels: result.labels.rawValue, skipped: result.skipped,
+          newObjects: result.newObjects, labels: result.labels.rawValue,
+          labelsFile: result.labels == .file ? labelsFile : nil, skipped: result.skipped,
           ignoredFiles: result.ignoredFiles))
       return
     }
@@ -64,14 +87,16 @@ struct DatasetAddCommand: ParsableCommand {
     }
     let version = result.version
     if result.created {
+      let labelSource =
+        result.labels == .file ? "from \(labelsFile ?? result.labels.rawValue)" : result.labels.rawValue
       print(
         "\(name)@v\(version.number): \(version.sampleCount) samples, \(ByteCount.format(version.totalBytes)), "
-          + "\(result.newObjects) new objects (labels: \(result.labels.rawValue))")
+          + "\(result.newObjects) new objects (labels: \(labelSource))")
     } else {
       print("\(name): unchanged, same content as v\(version.number); no new version")
     }
     if result.ignoredFiles > 0 {
-      print("ignored \(result.ignoredFiles) files without a .png extension")
+      print("ignored \(result.ignoredFiles) files without a .png, .jpg or .jpeg extension")
     }
   }
 
@@ -83,15 +108,29 @@ struct DatasetAddCommand: ParsableCommand {
     var bytes: Int
     var newObjects: Int
     var labels: String
+    var labelsFile: String?
     var skipped: [InvalidFile]
     var ignoredFiles: Int
 
     enum CodingKeys: String, CodingKey {
       case dataset, version, created, samples, bytes, labels, skipped
       case newObjects = "new_objects"
+      case labelsFile = "labels_file"
       case ignoredFiles = "ignored_files"
     }
   }
 }
 
-extension LabelMode: ExpressibleByArgument {}
+/// `--labels` takes `folders` or `none`; labels from a file come with `--labels-file`.
+extension LabelMode: ExpressibleByArgument {
+  /// `folders` or `none`; `file` is refused (labels from a file come with `--labels-file`).
+  public init?(argument: String) {
+    guard let mode = LabelMode(rawValue: argument), mode != .file else { return nil }
+    self = mode
+  }
+
+  /// The values `--labels` takes, for help and completion.
+  public static var allValueStrings: [String] {
+    allCases.filter { $0 != .file }.map(\.rawValue)
+  }
+}

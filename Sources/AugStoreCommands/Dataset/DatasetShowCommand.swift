@@ -6,7 +6,11 @@ struct DatasetShowCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "show",
     abstract: "Show one version: samples, labels with counts, total bytes.",
-    discussion: "JSON keys: dataset, version, tags, samples, labels (label → count), unlabelled, bytes."
+    discussion: """
+      JSON keys: dataset, version, tags, samples, labels (label → count), unlabelled, bytes, formats \
+      (png/jpeg → count), orientations (EXIF orientation 1-8 → count of JPEGs carrying it; pixels are \
+      used as stored, never rotated).
+      """
   )
 
   @OptionGroup var global: GlobalOptions
@@ -34,6 +38,9 @@ struct DatasetShowCommand: ParsableCommand {
         ShownVersion(
           dataset: summary.dataset.name, version: version.number, tags: summary.tags,
           samples: version.sampleCount, labels: labels, unlabelled: unlabelled, bytes: version.totalBytes,
+          formats: summary.formats,
+          orientations: Dictionary(
+            uniqueKeysWithValues: summary.orientations.map { ("\($0.key)", $0.value) }),
           message: version.message, createdAt: version.createdAt, contentDigest: version.contentDigest,
           sampleList: sampleList?.map {
             ShownSample(index: $0.position, path: $0.path, label: $0.label, object: $0.objectHash)
@@ -47,6 +54,15 @@ struct DatasetShowCommand: ParsableCommand {
     if let message = version.message { print("  message  \(message)") }
     print("  samples  \(version.sampleCount)")
     print("  bytes    \(version.totalBytes) (\(ByteCount.format(version.totalBytes)))")
+    print(
+      "  formats  "
+        + summary.formats.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+    if !summary.orientations.isEmpty {
+      print(
+        "  EXIF orientation (kept, not applied)  "
+          + summary.orientations.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(
+            separator: ", "))
+    }
     print("  labels   \(labels.count)" + (unlabelled > 0 ? " (\(unlabelled) unlabelled samples)" : ""))
     for (label, count) in labels.sorted(by: { $0.key < $1.key }) {
       print("    \(label)  \(count)")
@@ -64,12 +80,14 @@ struct DatasetShowCommand: ParsableCommand {
     var labels: [String: Int]
     var unlabelled: Int
     var bytes: Int
+    var formats: [String: Int]
+    var orientations: [String: Int]
     var message: String?
     var createdAt: String
     var contentDigest: String
     var sampleList: [ShownSample]?
     enum CodingKeys: String, CodingKey {
-      case dataset, version, tags, samples, labels, unlabelled, bytes, message
+      case dataset, version, tags, samples, labels, unlabelled, bytes, formats, orientations, message
       case createdAt = "created_at"
       case contentDigest = "content_digest"
       case sampleList = "sample_list"

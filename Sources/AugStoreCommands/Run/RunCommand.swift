@@ -107,6 +107,9 @@ struct RunShowCommand: ParsableCommand {
     )
     print("  seed      \(run.masterSeed)")
     print("  shuffle   \(run.shuffle ? "on" : "off")")
+    print(
+      "  decoder   version \(run.decoder)\(run.decoder == 1 ? " (libpng simplified API, gamma-converting)" : "")"
+    )
     print("  created   \(run.createdAt)")
   }
 }
@@ -121,6 +124,7 @@ struct RunReport: Encodable {
   var seed: UInt64
   var shuffle: Bool
   var drawScheme: Int
+  var decoder: Int
   var createdAt: String
 
   init(_ details: RunDetails) {
@@ -132,11 +136,12 @@ struct RunReport: Encodable {
     seed = details.run.masterSeed
     shuffle = details.run.shuffle
     drawScheme = details.run.drawScheme
+    decoder = details.run.decoder
     createdAt = details.run.createdAt
   }
 
   enum CodingKeys: String, CodingKey {
-    case name, dataset, samples, pipeline, fingerprint, seed, shuffle
+    case name, dataset, samples, pipeline, fingerprint, seed, shuffle, decoder
     case drawScheme = "draw_scheme"
     case createdAt = "created_at"
   }
