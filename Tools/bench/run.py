@@ -104,9 +104,10 @@ def random_crop(rng, photo, width, height):
 
 def make_images(folder, small_count, large_count):
     """Writes `small_count` 224x224 and `large_count` 500x375 RGB PNGs (Pillow, default compression)
-    of crops of the photographs under folder/small/<photo>/ and folder/large/<photo>/, once."""
+    of crops of the photographs under folder/small/<photo>/ and folder/large/<photo>/, and the large
+    crops again as JPEG (Pillow, quality 90, 4:2:0) under folder/jpeg/<photo>/, once."""
     marker = os.path.join(folder, "done.json")
-    wanted = {"small": small_count, "large": large_count, "version": 1}
+    wanted = {"small": small_count, "large": large_count, "version": 2}
     if os.path.exists(marker):
         with open(marker) as f:
             if json.load(f) == wanted:
@@ -121,16 +122,20 @@ def make_images(folder, small_count, large_count):
             name = names[i % len(names)]
             target = os.path.join(folder, kind, name)
             os.makedirs(target, exist_ok=True)
-            random_crop(rng, photos[name], *size).save(os.path.join(target, f"{kind}-{i:05d}.png"))
+            crop = random_crop(rng, photos[name], *size)
+            crop.save(os.path.join(target, f"{kind}-{i:05d}.png"))
+            if kind == "large":
+                os.makedirs(os.path.join(folder, "jpeg", name), exist_ok=True)
+                crop.save(os.path.join(folder, "jpeg", name, f"{kind}-{i:05d}.jpg"), quality=90)
     with open(marker, "w") as f:
         json.dump(wanted, f)
     log(f"wrote {small_count} + {large_count} PNGs from {', '.join(names)} under {folder}")
 
 
-def png_files(folder):
+def png_files(folder, suffix=".png"):
     paths = []
     for directory, _, files in os.walk(folder):
-        paths += [os.path.join(directory, f) for f in files if f.endswith(".png")]
+        paths += [os.path.join(directory, f) for f in files if f.endswith(suffix)]
     return sorted(paths)
 
 
@@ -550,11 +555,11 @@ def render(args, mode_name, mode, info, results, started, finished):
     # 1. Decode
     def decode_section():
         decode = results["decode"]
-        add("## 1. PNG decode (single thread)")
+        add("## 1. PNG and JPEG decode (single thread)")
         add("")
         add(f"Files read into memory first, then decoded one after the other {mode['decode_repeat']}× per round "
             f"after a warm-up pass; median of {mode['decode_rounds']} rounds. augstore: `kernel-probe decode` "
-            "(`PNGDecoder.decode`); Pillow: `Image.open(BytesIO(b)).load()` + `np.asarray`; OpenCV: "
+            "(`ImageDecoder.decode`, decoder version 2: PNG over libdeflate, JPEG through libjpeg-turbo); Pillow: `Image.open(BytesIO(b)).load()` + `np.asarray`; OpenCV: "
             "`cv2.imdecode(…, IMREAD_UNCHANGED)`.")
         add("")
         add("| images | clock | augstore MP/s | Pillow MP/s | OpenCV MP/s | augstore / Pillow | augstore / OpenCV |")
@@ -840,7 +845,9 @@ def main():
     run_work = os.path.join(args.work, "scratch")
     os.makedirs(run_work, exist_ok=True)
     if "decode" in args.only:
-        results["decode"] = bench_decode(args.probe, {"224×224": small, "500×375": large}, mode)
+        jpegs = png_files(os.path.join(image_folder, "jpeg"), ".jpg")
+        results["decode"] = bench_decode(
+            args.probe, {"224×224": small, "500×375": large, "500×375 JPEG q90": jpegs}, mode)
     if "kernels" in args.only:
         picked = small[:: max(1, len(small) // 16)][:16]  # spread over the photographs
         results["kernel_images"] = picked

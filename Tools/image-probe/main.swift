@@ -1,13 +1,14 @@
 // image-probe: decodes image files with augstore's decoders and writes the pixels as .npy files, so
 // Python scripts (Tools/jpeg-parity) can compare them with Pillow, OpenCV or TensorFlow.
 //
-//   image-probe --out DIR [--budget PIXELS] [--list FILE] IMAGE...
+//   image-probe --out DIR [--budget PIXELS] [--decoder-version N] [--list FILE] IMAGE...
 //
 // Each image is recognised by signature (PNG: 89 50 4E 47 0D 0A 1A 0A, JPEG: FF D8 FF), never by
-// extension, and decoded with PNGDecoder or JPEGDecoder. DIR/<file name without extension>.npy
-// receives a uint8 (H, W, C) array. `--list FILE` adds the paths in FILE (one per line). stdout gets
-// one line per image: `ok PATH HxWxC` or `error PATH: message`; the exit code is 1 when any image failed
-// to decode, 2 on usage errors.
+// extension, and decoded by ImageDecoder with decoder version N (default: the current one, i.e. PNG
+// samples as stored, JPEG through libjpeg-turbo; 1 = libpng's simplified API, PNG only).
+// DIR/<file name without extension>.npy receives a uint8 (H, W, C) array. `--list FILE` adds the paths
+// in FILE (one per line). stdout gets one line per image: `ok PATH HxWxC` or `error PATH: message`; the
+// exit code is 1 when any image failed to decode, 2 on usage errors.
 import AugStoreImaging
 import Foundation
 
@@ -20,6 +21,7 @@ struct UsageError: Error {
 struct Options {
   var output = ""
   var budget = PNGDecoder.defaultPixelBudget
+  var version = DecoderVersion.current
   var paths: [String] = []
 
   static func parse(_ arguments: [String]) throws -> Options {
@@ -35,6 +37,13 @@ struct Options {
           throw UsageError(message: "--budget needs a positive pixel count")
         }
         options.budget = value
+      case "--decoder-version":
+        guard let value = rest.popFirst().flatMap({ Int($0) }).flatMap({ DecoderVersion(rawValue: $0) })
+        else {
+          throw UsageError(
+            message: "--decoder-version needs one of \(DecoderVersion.allCases.map(\.rawValue))")
+        }
+        options.version = value
       case "--list":
         guard let value = rest.popFirst(), let text = try? String(contentsOfFile: value, encoding: .utf8)
         else {
@@ -42,7 +51,9 @@ struct Options {
         }
         options.paths += text.split(separator: "\n").map(String.init).filter { !$0.isEmpty }
       case "-h", "--help":
-        throw UsageError(message: "usage: image-probe --out DIR [--budget PIXELS] [--list FILE] IMAGE...")
+        throw UsageError(
+          message:
+            "usage: image-probe --out DIR [--budget PIXELS] [--decoder-version N] [--list FILE] IMAGE...")
       default:
         guard !argument.hasPrefix("--") else { throw UsageError(message: "unknown option \(argument)") }
         options.paths.append(argument)
@@ -51,18 +62,6 @@ struct Options {
     guard !options.output.isEmpty else { throw UsageError(message: "--out DIR is required") }
     return options
   }
-}
-
-/// Decodes `bytes` as PNG or JPEG, chosen by signature.
-func decode(_ bytes: [UInt8], budget: Int) throws -> Tensor {
-  let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
-  if bytes.count >= png.count && bytes.prefix(png.count).elementsEqual(png) {
-    return try PNGDecoder.decode(bytes, pixelBudget: budget)
-  }
-  if bytes.count >= 3 && bytes[0] == 0xFF && bytes[1] == 0xD8 && bytes[2] == 0xFF {
-    return try JPEGDecoder.decode(bytes, pixelBudget: budget)
-  }
-  throw UsageError(message: bytes.isEmpty ? "empty file" : "not a PNG or JPEG file (unknown signature)")
 }
 
 /// A one-line description of `error`.
@@ -90,7 +89,7 @@ for path in options.paths {
     guard let data = FileManager.default.contents(atPath: path) else {
       throw UsageError(message: "cannot read the file")
     }
-    let tensor = try decode([UInt8](data), budget: options.budget)
+    let tensor = try ImageDecoder.decode([UInt8](data), pixelBudget: options.budget, version: options.version)
     let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent + ".npy"
     let target = URL(fileURLWithPath: options.output).appendingPathComponent(name).path
     guard FileManager.default.createFile(atPath: target, contents: Data(NPY.encode(tensor))) else {

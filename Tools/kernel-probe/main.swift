@@ -3,7 +3,7 @@
 //
 //   kernel-probe run CASES.json         each case: {"input": "x.npy", "ops": [...], "output": "y.npy"}
 //   kernel-probe bench [--seconds S] [--json] [--only NAME,...] IMAGE.npy...
-//   kernel-probe decode [--repeat N] [--json] IMAGE.png...   PNG decode throughput, single thread
+//   kernel-probe decode [--repeat N] [--decoder 1|2] [--json] IMAGE...   PNG/JPEG decode throughput, single thread
 //
 // Relative paths in a case file are resolved against the case file's folder.
 import AugStoreImaging
@@ -335,11 +335,13 @@ func threadCPUSeconds() -> Double {
   return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
 }
 
-/// Reads every PNG into memory once, then decodes the whole list `repeat` times on this thread and
-/// reports megapixels per wall-clock and per thread-CPU second over the timed passes (one untimed warm-up pass first).
+/// Reads every image (PNG or JPEG) into memory once, then decodes the whole list `repeat` times on
+/// this thread with decoder version `--decoder` (default: the current one) and reports megapixels
+/// per wall-clock and per thread-CPU second over the timed passes (one untimed warm-up pass first).
 func decodeBench(_ arguments: [String]) throws {
   var repeats = 3
   var asJSON = false
+  var decoder = DecoderVersion.current
   var paths: [String] = []
   var iterator = arguments.makeIterator()
   while let argument = iterator.next() {
@@ -349,11 +351,16 @@ func decodeBench(_ arguments: [String]) throws {
         throw ProbeError("--repeat N")
       }
       repeats = value
+    case "--decoder":
+      guard let text = iterator.next(), let value = Int(text).flatMap(DecoderVersion.init(rawValue:)) else {
+        throw ProbeError("--decoder 1|2")
+      }
+      decoder = value
     case "--json": asJSON = true
     default: paths.append(argument)
     }
   }
-  guard !paths.isEmpty else { throw ProbeError("decode: give at least one .png file") }
+  guard !paths.isEmpty else { throw ProbeError("decode: give at least one .png or .jpg file") }
   let files: [[UInt8]] = try paths.map { path in
     guard let data = FileManager.default.contents(atPath: path) else {
       throw ProbeError("cannot read \(path)")
@@ -363,7 +370,7 @@ func decodeBench(_ arguments: [String]) throws {
   var pixels = 0
   var sink = 0
   for file in files {  // warm-up, and the pixel count of one pass
-    let tensor = try PNGDecoder.decode(file)
+    let tensor = try ImageDecoder.decode(file, version: decoder)
     pixels += tensor.height * tensor.width
     sink &+= Int(tensor.pixels[0])
   }
@@ -371,7 +378,7 @@ func decodeBench(_ arguments: [String]) throws {
   let cpuStart = threadCPUSeconds()
   let start = clock.now
   for _ in 0..<repeats {
-    for file in files { sink &+= Int(try PNGDecoder.decode(file).pixels[0]) }
+    for file in files { sink &+= Int(try ImageDecoder.decode(file, version: decoder).pixels[0]) }
   }
   let (s, atto) = (clock.now - start).components
   let cpuSeconds = threadCPUSeconds() - cpuStart
