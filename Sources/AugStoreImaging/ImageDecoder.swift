@@ -63,8 +63,12 @@ public enum ImageDecoder {
   /// pixels before any pixel memory is allocated.
   ///
   /// - Throws: ``ImageError``, `PNGError` or `JPEGError`.
+  ///
+  /// - Parameter jpegTarget: decode JPEGs with DCT scaling towards this size (see
+  ///   `JPEGDecoder.decode(_:pixelBudget:scaledToAtLeast:)`); PNGs are always decoded in full.
   public static func decode(
-    _ bytes: [UInt8], pixelBudget: Int = PNGDecoder.defaultPixelBudget, version: DecoderVersion = .current
+    _ bytes: [UInt8], pixelBudget: Int = PNGDecoder.defaultPixelBudget, version: DecoderVersion = .current,
+    jpegTarget: (height: Int, width: Int)? = nil
   ) throws -> Tensor {
     guard !bytes.isEmpty else { throw ImageError.empty }
     switch ImageFormat.of(bytes) {
@@ -72,6 +76,9 @@ public enum ImageDecoder {
       return try PNGDecoder.decode(bytes, pixelBudget: pixelBudget, version: version)
     case .jpeg:
       guard version >= .storedSamples else { throw ImageError.unsupportedFormat(.jpeg, version: version) }
+      if let jpegTarget {
+        return try JPEGDecoder.decode(bytes, pixelBudget: pixelBudget, scaledToAtLeast: jpegTarget)
+      }
       return try JPEGDecoder.decode(bytes, pixelBudget: pixelBudget)
     case nil:
       throw ImageError.unrecognized

@@ -103,8 +103,34 @@ public enum JPEGDecoder {
   /// The decoder proper; `willAllocate` sees the byte count just before the output buffer is
   /// allocated (libjpeg's own working memory is allocated after that, inside `tjDecompress2`).
   /// Tests use it to prove that over-budget images allocate nothing.
+  /// Decodes `bytes` with libjpeg's DCT scaling: at the smallest scale M/8 (M = 1…8) whose output is
+  /// at least `target` in both dimensions (full size when the image is not larger than `target`).
+  /// The pixels differ from a full decode followed by resizing. Throws `JPEGError`.
+  public static func decode(
+    _ bytes: [UInt8], pixelBudget: Int = PNGDecoder.defaultPixelBudget,
+    scaledToAtLeast target: (height: Int, width: Int)
+  ) throws -> Tensor {
+    try bytes.withUnsafeBytes { raw in
+      let header = try JPEGHeaderParser.parse(raw)
+      let eighths = scaleEighths(height: header.height, width: header.width, target: target)
+      return try decode(raw, pixelBudget: pixelBudget, eighths: eighths, willAllocate: { _ in })
+    }
+  }
+
+  /// The smallest M in 1…8 with `ceil(side * M / 8) >= target` for both sides.
+  static func scaleEighths(height: Int, width: Int, target: (height: Int, width: Int)) -> Int {
+    (1...8).first { eighths in
+      scaled(height, eighths) >= target.height && scaled(width, eighths) >= target.width
+    } ?? 8
+  }
+
+  /// A side decoded at scale M/8, as libjpeg computes it (`TJSCALED`: rounded up).
+  static func scaled(_ side: Int, _ eighths: Int) -> Int {
+    (side * eighths + 7) / 8
+  }
+
   static func decode(
-    _ bytes: UnsafeRawBufferPointer, pixelBudget: Int, willAllocate: (Int) -> Void
+    _ bytes: UnsafeRawBufferPointer, pixelBudget: Int, eighths: Int = 8, willAllocate: (Int) -> Void
   ) throws -> Tensor {
     let header = try JPEGHeaderParser.parse(bytes)
     guard header.pixelCount <= pixelBudget else {
@@ -118,23 +144,26 @@ public enum JPEGDecoder {
       throw JPEGError.invalid(reason: "TurboJPEG could not be initialised")
     }
     defer { tjDestroy(handle) }
-    let rowStride = header.width * header.channels
-    let count = rowStride * header.height
+    let width = Self.scaled(header.width, eighths)
+    let height = Self.scaled(header.height, eighths)
+    let rowStride = width * header.channels
+    let count = rowStride * height
     let pixelFormat = header.channels == 1 ? TJPF_GRAY : TJPF_RGB
     willAllocate(count)
     // Zero-filled rather than uninitialised: the tensor stays deterministic whatever libjpeg does.
     var pixels = [UInt8](repeating: 0, count: count)
     let status = pixels.withUnsafeMutableBufferPointer { buffer in
-      // The header parser and libjpeg read the same SOF, so libjpeg decodes at scale 1/1 into
-      // exactly `height` rows of `rowStride` bytes.
+      // The header parser and libjpeg read the same SOF, so libjpeg decodes at scale M/8 (it picks
+      // the largest scale whose output fits the size asked for) into exactly `height` rows of
+      // `rowStride` bytes.
       tjDecompress2(
         handle, base.assumingMemoryBound(to: UInt8.self), UInt(bytes.count), buffer.baseAddress,
-        Int32(header.width), Int32(rowStride), Int32(header.height), Int32(pixelFormat.rawValue), flags)
+        Int32(width), Int32(rowStride), Int32(height), Int32(pixelFormat.rawValue), flags)
     }
     guard status == 0 else {
       throw JPEGError.invalid(reason: message(of: handle))
     }
-    return Tensor(height: header.height, width: header.width, channels: header.channels, pixels: pixels)
+    return Tensor(height: height, width: width, channels: header.channels, pixels: pixels)
   }
 
   /// TurboJPEG's message for the last failure on `handle`, without its function-name prefix.

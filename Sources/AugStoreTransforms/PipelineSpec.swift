@@ -205,11 +205,27 @@ public struct PipelineSpec: Hashable, Sendable {
   public let originalProbability: Double
   /// Element type and layout of materialized tensors.
   public let output: OutputSpec
+  /// Whether JPEG originals are decoded with libjpeg's DCT scaling (M/8) straight to the smallest
+  /// size at least as large as the first transform's `Resizing` target (opt-in: `"jpeg_dct_scaling":
+  /// true`, which needs `Resizing` first). It changes pixels, so it is part of the fingerprint; the
+  /// canonical JSON names it only when it is on, so other pipelines keep their fingerprints.
+  public let jpegDCTScaling: Bool
 
-  init(unchecked transforms: [TransformSpec], originalProbability: Double, output: OutputSpec) {
+  init(
+    unchecked transforms: [TransformSpec], originalProbability: Double, output: OutputSpec,
+    jpegDCTScaling: Bool = false
+  ) {
     self.transforms = transforms
     self.originalProbability = originalProbability
     self.output = output
+    self.jpegDCTScaling = jpegDCTScaling
+  }
+
+  /// The size JPEG originals are decoded towards with DCT scaling: the first transform's `Resizing`
+  /// target when ``jpegDCTScaling`` is on, else `nil` (full size).
+  public var jpegDecodeTarget: ImageSize? {
+    guard jpegDCTScaling, case .resizing(let height, let width, _)? = transforms.first else { return nil }
+    return ImageSize(height: height, width: width)
   }
 
   /// Builds and validates a pipeline from typed values (the same checks as parsing its JSON).
@@ -217,11 +233,13 @@ public struct PipelineSpec: Hashable, Sendable {
   /// - Parameter output: nil picks the default (float32 when the pipeline rescales or normalizes).
   /// - Throws: ``PipelineSpecError`` naming the offending transform and field.
   public init(
-    transforms: [TransformSpec], originalProbability: Double = 0, output: OutputSpec? = nil
+    transforms: [TransformSpec], originalProbability: Double = 0, output: OutputSpec? = nil,
+    jpegDCTScaling: Bool = false
   ) throws(PipelineSpecError) {
     let candidate = PipelineSpec(
       unchecked: transforms, originalProbability: originalProbability,
-      output: output ?? OutputSpec(dtype: transforms.contains { $0.producesFloat } ? .float32 : .uint8))
+      output: output ?? OutputSpec(dtype: transforms.contains { $0.producesFloat } ? .float32 : .uint8),
+      jpegDCTScaling: jpegDCTScaling)
     self = try PipelineSpec(json: candidate.canonicalJSON)
   }
 

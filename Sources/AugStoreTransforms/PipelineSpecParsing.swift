@@ -27,7 +27,8 @@ extension PipelineSpec {
         message: "pipeline: expected a JSON object, got \(root.typeName)")
     }
     let top = ArgumentReader(location: "pipeline", index: nil, members: members)
-    try top.rejectUnknown(allowed: ["transforms", "original_probability", "output"], topLevel: true)
+    try top.rejectUnknown(
+      allowed: ["transforms", "original_probability", "output", "jpeg_dct_scaling"], topLevel: true)
 
     guard let transformsValue = top.value("transforms") else {
       throw PipelineSpecError(
@@ -71,22 +72,43 @@ extension PipelineSpec {
       }
     }
     let output = try OutputSpec.parse(top.value("output"), needsFloat: firstFloat.map { transforms[$0] })
-    self.init(unchecked: transforms, originalProbability: probability, output: output)
+    var scaling = false
+    if let value = top.value("jpeg_dct_scaling") {
+      guard case .bool(let flag) = value else {
+        throw PipelineSpecError(
+          kind: .wrongType, transformIndex: nil, field: "jpeg_dct_scaling",
+          message: "jpeg_dct_scaling: must be true or false, got \(value.typeName)")
+      }
+      scaling = flag
+    }
+    if scaling {
+      guard case .resizing? = transforms.first else {
+        throw PipelineSpecError(
+          kind: .invalidValue, transformIndex: nil, field: "jpeg_dct_scaling",
+          message:
+            "jpeg_dct_scaling: needs Resizing as the first transform (JPEGs are decoded straight towards its size)"
+        )
+      }
+    }
+    self.init(
+      unchecked: transforms, originalProbability: probability, output: output, jpegDCTScaling: scaling)
   }
 
   /// The canonical JSON: every argument present with its default filled in, factor arguments as their
   /// resolved `[lower, upper]` pair, object keys sorted, numbers in Swift's shortest round-trip form
   /// (`0.1`, `1.0`, `1e-05`), integers without a fraction, and no whitespace.
   public var canonicalJSON: String {
-    let root = JSONValue.object([
+    var members: [(key: String, value: JSONValue)] = [
       ("original_probability", .number(originalProbability)),
       (
         "output",
         .object([("dtype", .string(output.dtype.rawValue)), ("layout", .string(output.layout.rawValue))])
       ),
       ("transforms", .array(transforms.map(\.canonicalValue))),
-    ])
-    return root.canonicalText()
+    ]
+    // Named only when on, so pipelines without it keep the fingerprints they had.
+    if jpegDCTScaling { members.append(("jpeg_dct_scaling", .bool(true))) }
+    return JSONValue.object(members).canonicalText()
   }
 
   /// The pipeline's identity: lowercase hexadecimal SHA-256 of the UTF-8 bytes of ``canonicalJSON``.

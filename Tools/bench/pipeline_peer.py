@@ -8,7 +8,8 @@ line: {"images": N, "seconds": S, "cpu_seconds": C} where S covers the pool's st
 (not the interpreter's start or the imports), and C the CPU time (user + system) of the same span,
 workers included.
 
-Usage: pipeline_peer.py --images LIST.txt --out DIR [--workers 2] [--seed 0]
+Usage: pipeline_peer.py --images LIST.txt --out DIR [--workers 2] [--seed 0] [--resize 224]
+(--resize puts Albumentations' Resize first: the JPEG epoch's pipeline, Resizing to 224×224 first).
 """
 
 import argparse
@@ -29,9 +30,10 @@ PIPELINE = None
 OUT = None
 
 
-def build(seed):
+def build(seed, resize=None):
+    first = [A.Resize(resize, resize, interpolation=cv2.INTER_LINEAR, p=1)] if resize else []
     return A.Compose(
-        [
+        first + [
             A.HorizontalFlip(p=0.5),
             A.Rotate(limit=36, interpolation=cv2.INTER_LINEAR, border_mode=cv2.BORDER_REFLECT, p=1),
             A.Affine(scale=(0.9, 1.1), interpolation=cv2.INTER_LINEAR, border_mode=cv2.BORDER_REFLECT, p=1),
@@ -42,9 +44,9 @@ def build(seed):
     )
 
 
-def init_worker(seed, out):
+def init_worker(seed, out, resize=None):
     global PIPELINE, OUT
-    PIPELINE = build(seed + os.getpid())
+    PIPELINE = build(seed + os.getpid(), resize)
     OUT = out
 
 
@@ -66,6 +68,7 @@ def main():
     parser.add_argument("--out", required=True)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--resize", type=int, help="resize to SIZE×SIZE first (the JPEG epoch's pipeline)")
     args = parser.parse_args()
     with open(args.images) as f:
         paths = [line.strip() for line in f if line.strip()]
@@ -82,7 +85,7 @@ def main():
     cpu_start = cpu()
     start = time.perf_counter()
     with multiprocessing.get_context("fork").Pool(
-        args.workers, initializer=init_worker, initargs=(args.seed, args.out)
+        args.workers, initializer=init_worker, initargs=(args.seed, args.out, args.resize)
     ) as pool:
         done = sum(1 for _ in pool.imap_unordered(work, items, chunksize=16))
     seconds = time.perf_counter() - start

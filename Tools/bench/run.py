@@ -302,6 +302,91 @@ def bench_pipeline(augstore, source, paths, mode, work):
     return {"augstore": ours, "python": theirs, "images": len(paths)}
 
 
+def make_jpegs(folder, count):
+    """Writes `count` 500x375 crops of the photographs as JPEG (Pillow, quality 90) under
+    folder/<photo>/, once: the JPEG epoch's dataset."""
+    marker = os.path.join(folder, "done.json")
+    wanted = {"count": count, "version": 1}
+    if os.path.exists(marker):
+        with open(marker) as f:
+            if json.load(f) == wanted:
+                return
+    shutil.rmtree(folder, ignore_errors=True)
+    photos = photographs()
+    names = sorted(photos)
+    rng = random.Random(20261201)
+    for i in range(count):
+        name = names[i % len(names)]
+        os.makedirs(os.path.join(folder, name), exist_ok=True)
+        random_crop(rng, photos[name], 500, 375).save(os.path.join(folder, name, f"photo-{i:05d}.jpg"), quality=90)
+    with open(marker, "w") as f:
+        json.dump(wanted, f)
+    log(f"wrote {count} JPEGs (500x375, quality 90) under {folder}")
+
+
+JPEG_RESIZE = {"type": "Resizing", "height": 224, "width": 224}
+
+
+def jpeg_store(augstore, source, work, name, scaling, seed):
+    """A fresh store with the JPEG dataset and run r over Resizing 224×224 + the bench pipeline."""
+    store = os.path.join(work, name)
+    env = dict(os.environ, AUGSTORE_STORE=store)
+    spec = os.path.join(work, f"{name}.json")
+    with open(spec, "w") as f:
+        json.dump(dict(PIPELINE_SPEC, transforms=[JPEG_RESIZE] + PIPELINE_SPEC["transforms"],
+                       **({"jpeg_dct_scaling": True} if scaling else {})), f)
+    for command in (["init", store], ["dataset", "add", "photos", "--from", source],
+                    ["pipeline", "add", "p", "--spec", spec],
+                    ["run", "create", "r", "--dataset", "photos", "--pipeline", "p", "--seed", str(seed)]):
+        subprocess.run([augstore, *command], check=True, capture_output=True, env=env)
+    return env
+
+
+def bench_jpeg(augstore, source, paths, mode, work):
+    """A run's first epoch over 500×375 JPEGs (Resizing 224×224, then the bench pipeline): augstore
+    materialize, exact and with jpeg_dct_scaling, vs the Python loader (cv2 + Albumentations, 2
+    processes); then how far the DCT-scaled tensors are from the exact ones (same seed, same draws)."""
+    work = os.path.join(work, "jpeg")
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(work)
+    paths_file = os.path.join(work, "paths.txt")
+    with open(paths_file, "w") as f:
+        f.write("\n".join(paths) + "\n")
+    runs = {"exact": [], "scaled": [], "python": []}
+    for rep in range(mode["pipeline_reps"]):
+        sides = ["exact", "scaled", "python"]
+        for side in sides[rep % 3:] + sides[:rep % 3]:
+            if side == "python":
+                out = os.path.join(work, f"peer-{rep}")
+                wall, text = timed([sys.executable, os.path.join(HERE, "pipeline_peer.py"), "--images", paths_file,
+                                    "--out", out, "--workers", "2", "--seed", str(rep), "--resize", "224"])
+                report = json.loads(text.strip().splitlines()[-1])
+                runs["python"].append({"seconds": report["seconds"], "cpu": report["cpu_seconds"]})
+            else:
+                env = jpeg_store(augstore, source, work, f"{side}-{rep}", side == "scaled", seed=rep)
+                wall, out = timed([augstore, "materialize", "r", "--epochs", "0", "--jobs", "2", "--json"], env)
+                epoch = json.loads(out)["epochs"][0]
+                assert epoch["computed"] == epoch["samples"] == len(paths), epoch
+                runs[side].append({"seconds": wall, "cpu": CPU["last"]})
+            log(f"jpeg rep {rep + 1}: {side} {runs[side][-1]['seconds']:.2f} s")
+    # Pixels: replay epoch 0 of both runs of repetition 0 (same seed: same records).
+    differences = []
+    folders = {}
+    for side in ("exact", "scaled"):
+        env = dict(os.environ, AUGSTORE_STORE=os.path.join(work, f"{side}-0"))
+        folders[side] = os.path.join(work, f"replay-{side}")
+        subprocess.run([augstore, "replay", "r", "--epoch", "0", "--all", "--out", folders[side]], check=True,
+                       capture_output=True, env=env)
+    for name in sorted(os.listdir(folders["exact"])):
+        if name.endswith(".npy"):
+            a = np.load(os.path.join(folders["exact"], name)).astype(np.int16)
+            b = np.load(os.path.join(folders["scaled"], name)).astype(np.int16)
+            differences.append((float(np.abs(a - b).mean()), int(np.abs(a - b).max())))
+    shutil.rmtree(work, ignore_errors=True)
+    return {"runs": runs, "images": len(paths), "mean_abs": [d[0] for d in differences],
+            "max_abs": [d[1] for d in differences]}
+
+
 # ---------------------------------------------------------------------------------------------------
 # 5. Catalog
 
@@ -794,10 +879,45 @@ def render(args, mode_name, mode, info, results, started, finished):
                 a["epoch0"], a["epoch1"], m["epoch0"], m["epoch1"], p)) + " |")
         add("")
 
+    def jpeg_section():
+        jpeg = results["jpeg"]
+        runs = jpeg["runs"]
+        n = jpeg["images"]
+        add("## 7. A run's first epoch over JPEG photos (2 workers)")
+        add("")
+        add(f"{n:,} JPEG photos of 500×375 (Pillow, quality 90) through Resizing 224×224 and then the pipeline of "
+            "section 3, each result written as a `.npy` file; a fresh store per repetition (`materialize --epochs 0 "
+            "--jobs 2`: decodes every JPEG), median of "
+            f"{len(runs['python'])} repetitions, the three sides taking turns. augstore exact: the full decode "
+            "(accurate IDCT, fancy upsampling, Pillow's pixels); augstore DCT-scaled: the same pipeline with "
+            "`\"jpeg_dct_scaling\": true` (libjpeg decodes at M/8 straight to the smallest size ≥ 224×224, here "
+            "5/8: 313×235). Python: `pipeline_peer.py --resize 224` (cv2.imread + Albumentations Resize and the same "
+            "transforms, 2 processes).")
+        add("")
+        p = median([r["seconds"] for r in runs["python"]])
+        p_cpu = median([r["cpu"] for r in runs["python"]])
+        add("| first epoch | seconds | images/s | vs Python | CPU s | vs Python (CPU) |")
+        add("|---|---:|---:|---:|---:|---:|")
+        for side, label in (("exact", "augstore, exact decode"), ("scaled", "augstore, jpeg_dct_scaling"),
+                            ("python", "Python loader (cv2 + Albumentations)")):
+            t = median([r["seconds"] for r in runs[side]])
+            c = median([r["cpu"] for r in runs[side]])
+            add(f"| {label} | {t:.2f} | {fmt(n / t)} | **{p / t:.2f}** | {c:.2f} | **{p_cpu / c:.2f}** |")
+        add("")
+        exact = median([r["seconds"] for r in runs["exact"]])
+        scaled = median([r["seconds"] for r in runs["scaled"]])
+        add(f"DCT scaling speeds the epoch up {exact / scaled:.2f}×. Its tensors differ from the exact path's "
+            f"(same seed, so the same draws) by {statistics.mean(jpeg['mean_abs']):.2f} on average per sample "
+            f"(mean over tensors of the mean absolute difference, uint8 scale); the largest single difference is "
+            f"{max(jpeg['max_abs'])}. The field is part of the pipeline's fingerprint, so a run records which path "
+            "it took. Goal: exact first epoch ≥ 2× the Python loader.")
+        add("")
+
     for key, section, title in (("decode", decode_section, "1. PNG decode"), ("kernels", kernels_section, "2. Kernels"),
                                 ("pipeline", pipeline_section, "3–4. One epoch and replay"),
                                 ("catalog", catalog_section, "5. Catalog"),
-                                ("loader", loader_section, "6. Loader")):
+                                ("loader", loader_section, "6. Loader"),
+                                ("jpeg", jpeg_section, "7. JPEG first epoch")):
         if key in results:
             section()
         else:
@@ -816,7 +936,7 @@ def main():
     parser.add_argument("--work", required=True, help="temporary folder: images, stores, outputs")
     parser.add_argument("--output", required=True)
     parser.add_argument("--command", default="Tools/bench/run")
-    parser.add_argument("--only", nargs="*", default=["decode", "kernels", "pipeline", "catalog", "loader"])
+    parser.add_argument("--only", nargs="*", default=["decode", "kernels", "pipeline", "catalog", "loader", "jpeg"])
     parser.add_argument("--images", type=int, default=2000)
     parser.add_argument("--large-images", type=int, default=200)
     args = parser.parse_args()
@@ -859,6 +979,10 @@ def main():
         results["catalog"] = bench_catalog(mode)
     if "loader" in args.only:
         results["loader"] = bench_loader(args.augstore, os.path.join(image_folder, "small"), small, mode, run_work)
+    if "jpeg" in args.only:
+        jpeg_folder = os.path.join(args.work, "jpeg-photos")
+        make_jpegs(jpeg_folder, args.images)
+        results["jpeg"] = bench_jpeg(args.augstore, jpeg_folder, png_files(jpeg_folder, ".jpg"), mode, run_work)
     with open(results_path, "w") as f:
         json.dump(results, f)
     results["load"] = (load_start, os.getloadavg()[0])

@@ -60,7 +60,7 @@ package struct Renderer: Sendable {
 
   /// The cache key of the decoded pixels of `sample`'s original.
   package func decodedKey(sample: Int) -> [UInt8] {
-    TensorCache.decodedKey(object: objects[sample], decoder: decoder)
+    TensorCache.decodedKey(object: objects[sample], decoder: decoder, jpegTarget: spec.jpegDecodeTarget)
   }
 
   /// The tensor for `record` of `sample`.
@@ -115,7 +115,8 @@ package struct Renderer: Sendable {
     {
       return (image, nil)
     }
-    let image = try store.originals.image(objects[sample], pixelBudget: pixelBudget, version: decoder)
+    let image = try store.originals.image(
+      objects[sample], pixelBudget: pixelBudget, version: decoder, jpegTarget: spec.jpegDecodeTarget)
     let bytes = NPY.encode(image)
     try store.cache.write(key: key, bytes: bytes)
     return (image, (key, TensorCache.checksum(bytes), bytes.count))
