@@ -103,8 +103,10 @@ public enum JPEGDecoder {
   /// The decoder proper; `willAllocate` sees the byte count just before the output buffer is
   /// allocated (libjpeg's own working memory is allocated after that, inside `tjDecompress2`).
   /// Tests use it to prove that over-budget images allocate nothing.
-  /// Decodes `bytes` with libjpeg's DCT scaling: at the smallest scale M/8 (M = 1…8) whose output is
-  /// at least `target` in both dimensions (full size when the image is not larger than `target`).
+  /// Decodes `bytes` with libjpeg's DCT scaling: at the smallest of the scales 1/8, 1/4 and 1/2
+  /// whose output is at least `target` in both dimensions, or in full. These are the scales with
+  /// SIMD reduced IDCTs in libjpeg-turbo (the others, 3/8, 5/8, …, run scalar code and were no
+  /// faster than a full decode), and the ones Pillow's `Image.draft` uses, whose pixels these equal.
   /// The pixels differ from a full decode followed by resizing. Throws `JPEGError`.
   public static func decode(
     _ bytes: [UInt8], pixelBudget: Int = PNGDecoder.defaultPixelBudget,
@@ -117,9 +119,9 @@ public enum JPEGDecoder {
     }
   }
 
-  /// The smallest M in 1…8 with `ceil(side * M / 8) >= target` for both sides.
+  /// The smallest M in 1, 2, 4, 8 with `ceil(side * M / 8) >= target` for both sides.
   static func scaleEighths(height: Int, width: Int, target: (height: Int, width: Int)) -> Int {
-    (1...8).first { eighths in
+    [1, 2, 4, 8].first { eighths in
       scaled(height, eighths) >= target.height && scaled(width, eighths) >= target.width
     } ?? 8
   }

@@ -205,8 +205,8 @@ public struct PipelineSpec: Hashable, Sendable {
   public let originalProbability: Double
   /// Element type and layout of materialized tensors.
   public let output: OutputSpec
-  /// Whether JPEG originals are decoded with libjpeg's DCT scaling (M/8) straight to the smallest
-  /// size at least as large as the first transform's `Resizing` target (opt-in: `"jpeg_dct_scaling":
+  /// Whether JPEG originals are decoded with libjpeg's DCT scaling (1/8, 1/4 or 1/2) straight to the
+  /// smallest size at least as large as the first transform's `Resizing` target (opt-in: `"jpeg_dct_scaling":
   /// true`, which needs `Resizing` first). It changes pixels, so it is part of the fingerprint; the
   /// canonical JSON names it only when it is on, so other pipelines keep their fingerprints.
   public let jpegDCTScaling: Bool

@@ -10,11 +10,19 @@ package struct OriginalImages: Sendable {
   package func image(
     _ hash: String, pixelBudget: Int, version: DecoderVersion, jpegTarget: ImageSize? = nil
   ) throws -> Tensor {
+    try decoded(hash, pixelBudget: pixelBudget, version: version, jpegTarget: jpegTarget).image
+  }
+
+  /// The decoded pixels of object `hash` and the format its signature names.
+  package func decoded(
+    _ hash: String, pixelBudget: Int, version: DecoderVersion, jpegTarget: ImageSize? = nil
+  ) throws -> (image: Tensor, format: ImageFormat?) {
     let bytes = try objects.read(hash)
     do {
-      return try ImageDecoder.decode(
+      let image = try ImageDecoder.decode(
         bytes, pixelBudget: pixelBudget, version: version,
         jpegTarget: jpegTarget.map { ($0.height, $0.width) })
+      return (image, ImageFormat.of(bytes))
     } catch {
       throw StoreError.invalidObject(
         hash: hash, path: objects.path(of: hash), reason: error.localizedDescription)
