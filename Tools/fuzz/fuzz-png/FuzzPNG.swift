@@ -2,7 +2,8 @@ import AugStore
 import AugStoreImaging
 import Foundation
 
-/// libFuzzer target: PNG decoding, then registration of the same bytes as a one-image dataset.
+/// libFuzzer target: PNG decoding (both decoder versions), then registration of the same bytes as a
+/// one-image dataset.
 ///
 /// Oracles (a violation traps, which libFuzzer reports as a crash):
 /// - decoding never traps, and a decoded tensor has width × height × channels bytes;
@@ -29,10 +30,19 @@ enum Harness {
   static let budget = 1 << 22
 
   static func run(_ bytes: [UInt8]) {
-    let decoded = try? PNGDecoder.decode(bytes, pixelBudget: budget)
-    if let decoded {
-      precondition(decoded.pixels.count == decoded.width * decoded.height * decoded.channels)
-      precondition(decoded.width > 0 && decoded.height > 0 && decoded.width * decoded.height <= budget)
+    // Decoder version 2 (augstore's own decoder over libdeflate), which `dataset add` uses, and
+    // version 1 (libpng's simplified API), which old runs keep: neither may trap, and when both
+    // decode a file they agree on its shape.
+    let decoded = try? PNGDecoder.decode(bytes, pixelBudget: budget, version: .storedSamples)
+    let simplified = try? PNGDecoder.decode(bytes, pixelBudget: budget, version: .libpngSimplified)
+    for tensor in [decoded, simplified].compactMap({ $0 }) {
+      precondition(tensor.pixels.count == tensor.width * tensor.height * tensor.channels)
+      precondition(tensor.width > 0 && tensor.height > 0 && tensor.width * tensor.height <= budget)
+    }
+    if let decoded, let simplified {
+      precondition(
+        decoded.width == simplified.width && decoded.height == simplified.height
+          && decoded.channels == simplified.channels, "the two decoder versions disagree on the shape")
     }
     // Registration costs a catalog transaction: spend it on inputs whose header parses (garbage is
     // refused by the same header check in both paths).
