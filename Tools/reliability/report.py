@@ -168,16 +168,22 @@ def main():
 
     if fuzz:
         lines += ["", "## Fuzzing", "",
-                  "`Tools/fuzz/run --seconds S` builds `fuzz-png` and `fuzz-pipeline` (Package.swift adds them only "
-                  "when `AUGSTORE_FUZZ` is set) with `--sanitize=fuzzer --sanitize=address` and runs each for S "
-                  "seconds (restarting after a crash, corpus kept). `fuzz-png`: PNG decoding, then `dataset add` of "
-                  "the same bytes, which must accept exactly the decodable files and leave the dataset unchanged "
+                  "`Tools/fuzz/run --seconds S` builds `fuzz-png`, `fuzz-pipeline` and `fuzz-jpeg` (Package.swift "
+                  "adds them only when `AUGSTORE_FUZZ` is set) with `--sanitize=fuzzer --sanitize=address` and runs "
+                  "each for S seconds (restarting after a crash, corpus kept). `fuzz-png`: PNG decoding with both "
+                  "decoder versions (augstore's own decoder over libdeflate, and libpng's simplified API for old "
+                  "runs), which must not trap and must agree on the shape, then `dataset add` of the same bytes, "
+                  "which must accept exactly what decoder version 2 decodes and leave the dataset unchanged "
                   "otherwise; seeds `Tests/AugStoreImagingTests/Fixtures/png` and `bad`. `fuzz-pipeline`: spec "
                   "JSON parse, canonical JSON fixed point, record draw and binary round trip, apply to a 24x32 image; "
-                  "seeds `Tools/fuzz/seeds/pipeline`.", "",
+                  "seeds `Tools/fuzz/seeds/pipeline`. `fuzz-jpeg`: augstore's JPEG header parser and TurboJPEG "
+                  "decoding, header and decode agreeing, the parser agreeing with `tjDecompressHeader3`, repeated "
+                  "decodes identical; seeds `Fixtures/jpeg` and `jpeg-bad`, marker dictionary "
+                  "`Tools/fuzz/seeds/jpeg.dict`. A target's row says at which commit it last ran.", "",
                   "| Target | Seconds | Executions | Corpus | Crashes |", "|---|---:|---:|---:|---:|"]
         for target in fuzz["targets"]:
-            lines.append(f"| `{target['target']}` | {target['seconds']} | {target['executions']:,} | "
+            at = f" (at `{target['commit']}`)" if target.get("commit") else ""
+            lines.append(f"| `{target['target']}`{at} | {target['seconds']} | {target['executions']:,} | "
                          f"{target['corpus_files']} | {target['crashes']} |")
             for message in target.get("crash_messages", []):
                 lines.append(f"- crash: `{' / '.join(message)[:300]}`")
