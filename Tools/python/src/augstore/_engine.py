@@ -51,7 +51,8 @@ def _shutdown(process: subprocess.Popen, owner: int) -> None:
     except (OSError, ValueError):
         pass
     try:
-        process.wait(timeout=2)
+        # It commits the digests it gathered, then exits; give it time before killing it.
+        process.wait(timeout=10)
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()

@@ -317,6 +317,9 @@ class Loader:
             self._next_batch += 1
             if self._next_batch >= self.batches_per_epoch:
                 self._epoch_index, self._next_batch = self._epoch_index + 1, 0
+            if self._finished:
+                # The engine commits the digests it gathered when it ends: end it with the last batch.
+                self._feed.close()
             yield batch
 
     def state_dict(self) -> dict:
