@@ -108,7 +108,8 @@ package struct Renderer: Sendable {
   ///
   /// JPEGs are not written to the tier: libjpeg-turbo decodes them at about 270 megapixels per
   /// second, faster than writing their pixels (about ten times the file's size) and reading them
-  /// back; a run's first epoch over JPEG photos was 20 % slower with the tier than without.
+  /// back: a run's first epoch over 2,000 JPEG photos (500×375) took 4.49 s with the tier and 3.35 s
+  /// without it (medians of five, Tools/bench section 7 on this project's 2-core machine).
   func original(
     sample: Int, indexed: CacheEntry?
   ) throws -> (
