@@ -18,10 +18,23 @@ extension Catalog {
     throws
   {
     try write { db in
-      for entry in entries where exists?(entry) ?? true {
-        try entry.insert(db, onConflict: .replace)
-      }
+      try Self.index(db, entries, exists: exists ?? { _ in true })
       try Self.bumpCounters(db, hits: hits, misses: misses, rebuilt: rebuilt)
+    }
+  }
+
+  /// Inserts (or replaces) the index entries whose file `exists` says is there.
+  static func index(_ db: Database, _ entries: [CacheEntry], exists: (CacheEntry) -> Bool) throws {
+    for entry in entries where exists(entry) {
+      try entry.insert(db, onConflict: .replace)
+    }
+  }
+
+  /// Sets the last use of the entries with `keys` to `now`.
+  static func touch(_ db: Database, _ keys: [Data], now: String) throws {
+    let statement = try db.cachedStatement(sql: "UPDATE cache_entries SET last_used_at = ? WHERE key = ?")
+    for key in keys {
+      try statement.execute(arguments: [now, key])
     }
   }
 
@@ -29,10 +42,7 @@ extension Catalog {
   public func touchCacheEntries(_ keys: [Data], hits: Int = 0, misses: Int = 0, rebuilt: Int = 0) throws {
     let now = Self.timestamp()
     try write { db in
-      let statement = try db.makeStatement(sql: "UPDATE cache_entries SET last_used_at = ? WHERE key = ?")
-      for key in keys {
-        try statement.execute(arguments: [now, key])
-      }
+      try Self.touch(db, keys, now: now)
       try Self.bumpCounters(db, hits: hits, misses: misses, rebuilt: rebuilt)
     }
   }

@@ -228,13 +228,8 @@ extension Catalog {
   ) throws {
     let now = Self.timestamp()
     try write { db in
-      for entry in cacheWrites where exists(entry) {
-        try entry.insert(db, onConflict: .replace)
-      }
-      if !touched.isEmpty {
-        let statement = try db.cachedStatement(sql: "UPDATE cache_entries SET last_used_at = ? WHERE key = ?")
-        for key in touched { try statement.execute(arguments: [now, key]) }
-      }
+      try Self.index(db, cacheWrites, exists: exists)
+      try Self.touch(db, touched, now: now)
       if !digests.isEmpty { try Self.setTensorDigests(db, run: run, epoch: epoch, digests) }
     }
   }

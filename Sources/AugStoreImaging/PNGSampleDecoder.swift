@@ -72,14 +72,9 @@ enum PNGSampleDecoder {
   static func decode(
     _ bytes: UnsafeRawBufferPointer, pixelBudget: Int, willAllocate: (Int) -> Void
   ) throws -> Tensor {
-    guard !bytes.isEmpty else { throw PNGError.empty }
-    guard bytes.count >= PNGDecoder.signature.count,
-      bytes.prefix(PNGDecoder.signature.count).elementsEqual(PNGDecoder.signature)
-    else { throw PNGError.notPNG }
     let layout = try walkChunks(bytes)
-    guard layout.width <= pixelBudget, layout.height <= pixelBudget,
-      layout.width * layout.height <= pixelBudget
-    else {
+    // IHDR caps each side at 2^31 - 1, so the product cannot overflow.
+    guard layout.width * layout.height <= pixelBudget else {
       throw PNGError.tooLarge(width: layout.width, height: layout.height, budget: pixelBudget)
     }
     let rawSize = try rawByteCount(layout)

@@ -1,5 +1,4 @@
 import AugStoreImaging
-import AugStoreTransforms
 import Crypto
 import Foundation
 
@@ -48,14 +47,12 @@ package struct TensorCache: Sendable {
   /// removed by `cache gc` and `cache clear` like the rest), so epochs after the first skip decoding.
   ///
   /// Pixels decoded by another ``DecoderVersion`` are another entry (version 1 keeps its old key).
-  /// JPEGs decoded with DCT scaling towards a pipeline's `Resizing` target are another entry too.
-  package static func decodedKey(
-    object: String, decoder: DecoderVersion, jpegTarget: ImageSize? = nil
-  ) -> [UInt8] {
-    let scaling = jpegTarget.map { "-dct-\($0.height)x\($0.width)" } ?? ""
+  /// Only PNGs enter the tier (see `Renderer.original`), and they are always decoded in full, so a
+  /// pipeline's JPEG DCT scaling does not enter the key.
+  package static func decodedKey(object: String, decoder: DecoderVersion) -> [UInt8] {
     let tag =
       decoder == .libpngSimplified ? "augstore-decoded-v1" : "augstore-decoded-v1-decoder-\(decoder.rawValue)"
-    return Array(SHA256.hash(data: Array("\(tag)\(scaling)\u{0}\(object)".utf8)))
+    return Array(SHA256.hash(data: Array("\(tag)\u{0}\(object)".utf8)))
   }
 
   /// SHA-256 of a tensor file's bytes: the digest recorded with each record.

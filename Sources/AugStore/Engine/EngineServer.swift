@@ -58,7 +58,7 @@ public final class EngineServer {
         writer.send(Self.encode(EngineProtocol.Closed()))
         break
       }
-      if request.op == "batch" && (request.delivery ?? .streaming) == .streaming {
+      if request.op == "batch" {
         // Requests the client sent ahead (prefetch) that are already here render together.
         var group = [request]
         while group.count < Self.groupLimit, let next = reader.nextIfReady() {
@@ -111,8 +111,6 @@ public final class EngineServer {
           dropLast: request.dropLast ?? false)
         writer.send(
           Self.encode(EngineProtocol.EpochInfo(epoch: epoch, samples: order.count, batches: plan.batchCount)))
-      case "batch":
-        try batch(request)
       default:
         fail("invalid request: unknown op \"\(request.op)\" (expected open, epoch, batch or close)")
       }
@@ -139,7 +137,7 @@ public final class EngineServer {
           dtype: feed.output.dtype == .uint8 ? "|u1" : "<f4", layout: feed.output.layout.rawValue)))
   }
 
-  /// Answers batch requests of one epoch and plan, rendered together, each in order.
+  /// Answers batch requests of one epoch, plan and delivery, rendered together, each in order.
   private func batches(_ requests: [EngineProtocol.Request]) {
     guard let first = requests.first else { return }
     do {
@@ -161,16 +159,6 @@ public final class EngineServer {
     } catch {
       for _ in requests { fail((error as? LocalizedError)?.errorDescription ?? "\(error)") }
     }
-  }
-
-  private func batch(_ request: EngineProtocol.Request) throws {
-    let feed = try openFeed()
-    let epoch = try required(request.epoch, "epoch", request)
-    let index = try required(request.index, "index", request)
-    let plan = try BatchPlan(
-      sampleCount: feed.sampleCount, batchSize: try required(request.batchSize, "batch_size", request),
-      dropLast: request.dropLast ?? false, rank: request.rank ?? 0, worldSize: request.worldSize ?? 1)
-    send(try feed.batch(epoch: epoch, index: index, plan: plan, delivery: request.delivery ?? .streaming))
   }
 
   private func send(_ batch: DeliveredBatch) {
@@ -238,13 +226,7 @@ struct LineReader {
     guard !ended else { return nil }
     var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
     guard poll(&descriptor, 1, 0) == 1, descriptor.revents & Int16(POLLIN) != 0 else { return nil }
-    var chunk = [UInt8](repeating: 0, count: 64 << 10)
-    let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-    if count <= 0 {
-      ended = count == 0
-      return nil
-    }
-    buffer.append(contentsOf: chunk[0..<count])
+    readMore()
     return buffer[start...].contains(UInt8(ascii: "\n")) ? next() : nil
   }
 
@@ -263,18 +245,23 @@ struct LineReader {
         start = buffer.count
         return line
       }
-      if start > 0 {
-        buffer.removeFirst(start)
-        start = 0
-      }
-      var chunk = [UInt8](repeating: 0, count: 64 << 10)
-      let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-      if count < 0 && errno == EINTR { continue }
-      if count <= 0 {
-        ended = true
-      } else {
-        buffer.append(contentsOf: chunk[0..<count])
-      }
+      readMore()
+    }
+  }
+
+  /// One `read` into the buffer (dropping the lines already returned first); the end of input, or
+  /// an error other than an interrupted call, marks the input ended.
+  private mutating func readMore() {
+    if start > 0 {
+      buffer.removeFirst(start)
+      start = 0
+    }
+    var chunk = [UInt8](repeating: 0, count: 64 << 10)
+    let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+    if count > 0 {
+      buffer.append(contentsOf: chunk[0..<count])
+    } else if !(count < 0 && errno == EINTR) {
+      ended = true
     }
   }
 }

@@ -77,9 +77,9 @@ public final class BatchFeed {
     self.store = store
     details = try store.runDetails(named: name)
     samples = try store.catalog.samples(in: details.version)
-    labels = Array(Set(samples.compactMap(\.label))).sorted()
-    let index = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ($1, Int64($0)) })
-    labelIndexes = samples.map { sample in sample.label.flatMap { index[$0] } ?? -1 }
+    let classes = ClassIndex(samples)
+    labels = classes.labels
+    labelIndexes = samples.map { classes.index(of: $0.label) }
     renderer = try Renderer(store: store, details: details)
     self.jobs = max(1, jobs ?? Parallel.coreCount)
   }
@@ -144,7 +144,8 @@ public final class BatchFeed {
       chosen += order[positions]
     }
     let records = try store.catalog.records(run: details.run, epoch: epoch, samples: chosen)
-    let rendered = try renderInMemory(records)
+    let rendered = try store.renderEach(
+      records, with: renderer, jobs: jobs, keepBytes: true, cacheTensors: false)
     var results: [Result<DeliveredBatch, any Error>] = []
     var next = slices.makeIterator()
     var slice = next.next()
@@ -197,7 +198,14 @@ public final class BatchFeed {
       epoch: epoch, index: index, positions: positions, tensors: tensors, firsts: firsts.count)
     try store.commit(tensors, run: details.run, epoch: epoch)
     batch.files = tensors.map { store.cache.path(of: $0.key) }
-    batch.shape = [tensors.count] + (try tensors.first.map { try tensorShape(of: $0, epoch: epoch) } ?? [])
+    if let first = tensors.first {
+      let path = store.cache.path(of: first.key)
+      do {
+        batch.shape = [tensors.count] + (try NPY.header(of: FileIO.read(path)).shape)
+      } catch {
+        throw StoreError.io(path: path, message: (error as? LocalizedError)?.errorDescription ?? "\(error)")
+      }
+    }
     return batch
   }
 
@@ -248,57 +256,15 @@ public final class BatchFeed {
     pending = PendingDelivery()
   }
 
-  /// Renders `records` on `jobs` threads without reading or writing the tensor cache; each
-  /// result is the tensor or the error rendering it threw.
-  private func renderInMemory(_ records: [StoredRecord]) throws -> [Result<Renderer.Rendered, any Error>] {
-    let renderer = self.renderer
-    let decodedKeys = records.map { renderer.decodedKey(sample: $0.sample) }
-    let index = try store.catalog.cacheEntries(keys: Array(Set(decodedKeys.map { Data($0) })))
-    let results = ResultSlots<Result<Renderer.Rendered, any Error>>(count: records.count)
-    Parallel.forEach(count: records.count, threads: jobs) { position in
-      let record = records[position]
-      results[position] = Result {
-        try renderer.render(
-          sample: record.sample, record: record.record, indexed: nil,
-          decodedIndex: index[Data(decodedKeys[position])], key: [], cacheTensor: false)
-      }
-    }
-    return results.values.map { slot in
-      slot ?? .failure(StoreError.io(path: store.root, message: "a render did not finish"))
-    }
-  }
-
   /// Concatenates the tensors' data into `batch.data` and sets its shape.
   private func stack(_ rendered: [Renderer.Rendered], into batch: inout DeliveredBatch) throws {
-    guard let first = rendered.first else {
-      batch.shape = [0]
-      return
+    let stacked = try Store.concatenate(rendered.map(\.bytes)) { offset, first, other in
+      StoreError.mixedShapes(
+        run: runName, epoch: batch.epoch, batch: batch.index, first: first, other: other,
+        path: batch.paths[offset])
     }
-    let shape = try tensorShape(of: first, epoch: batch.epoch)
-    let elementBytes = shape.reduce(batch.dtype.size, *)
-    var data = [UInt8]()
-    data.reserveCapacity(elementBytes * rendered.count)
-    for (offset, tensor) in rendered.enumerated() {
-      let other = try tensorShape(of: tensor, epoch: batch.epoch)
-      guard other == shape else {
-        throw StoreError.mixedShapes(
-          run: runName, epoch: batch.epoch, batch: batch.index, first: shape, other: other,
-          path: batch.paths[offset])
-      }
-      data.append(contentsOf: tensor.bytes[(tensor.bytes.count - elementBytes)...])
-    }
-    batch.data = data
-    batch.shape = [rendered.count] + shape
-  }
-
-  /// The tensor's shape, from its `.npy` header (or its cache file, for cached delivery).
-  private func tensorShape(of tensor: Renderer.Rendered, epoch: Int) throws -> [Int] {
-    let bytes = tensor.bytes.isEmpty ? try FileIO.read(store.cache.path(of: tensor.key)) : tensor.bytes
-    do {
-      return try NPY.header(of: bytes).shape
-    } catch {
-      throw StoreError.io(path: store.cache.path(of: tensor.key), message: error.localizedDescription)
-    }
+    batch.shape = stacked?.shape ?? [0]
+    batch.data = stacked?.data ?? []
   }
 
   /// Gathers first deliveries' digests and the decoded originals written and read on the way;

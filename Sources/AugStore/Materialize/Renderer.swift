@@ -60,7 +60,7 @@ package struct Renderer: Sendable {
 
   /// The cache key of the decoded pixels of `sample`'s original.
   package func decodedKey(sample: Int) -> [UInt8] {
-    TensorCache.decodedKey(object: objects[sample], decoder: decoder, jpegTarget: spec.jpegDecodeTarget)
+    TensorCache.decodedKey(object: objects[sample], decoder: decoder)
   }
 
   /// The tensor for `record` of `sample`.

@@ -69,29 +69,44 @@ extension Store {
 
   /// Renders `records` on `jobs` threads, in their order. Tensor bytes are dropped after hashing
   /// unless `keepBytes` (replay needs them; materialize does not).
+  ///
+  /// - Throws: the first error any record's rendering threw.
   package func render(
     _ records: [StoredRecord], with renderer: Renderer, jobs: Int?, progress: ProgressHandler?, phase: String,
     keepBytes: Bool = false
   ) throws -> [Renderer.Rendered] {
-    let keys = records.map { renderer.key(sample: $0.sample, record: $0.record) }
+    try renderEach(
+      records, with: renderer, jobs: jobs, progress: progress, phase: phase, keepBytes: keepBytes,
+      cacheTensors: true
+    ).map { try $0.get() }
+  }
+
+  /// Renders `records` on `jobs` threads, in their order; each result is the tensor or the error
+  /// rendering it threw. With `cacheTensors` false the tensor cache is neither read nor written
+  /// (the loader's streaming delivery); the decoded-original tier is used either way.
+  package func renderEach(
+    _ records: [StoredRecord], with renderer: Renderer, jobs: Int?, progress: ProgressHandler? = nil,
+    phase: String = "", keepBytes: Bool, cacheTensors: Bool
+  ) throws -> [Result<Renderer.Rendered, any Error>] {
+    let keys = cacheTensors ? records.map { renderer.key(sample: $0.sample, record: $0.record) } : []
     let decodedKeys = records.map { renderer.decodedKey(sample: $0.sample) }
     let index = try catalog.cacheEntries(keys: Array(Set((keys + decodedKeys).map { Data($0) })))
     let results = ResultSlots<Result<Renderer.Rendered, any Error>>(count: records.count)
     let completed = Counter()
     Parallel.forEach(count: records.count, threads: jobs ?? Parallel.coreCount) { position in
       let record = records[position]
+      let key = cacheTensors ? keys[position] : []
       results[position] = Result {
         var rendered = try renderer.render(
-          sample: record.sample, record: record.record, indexed: index[Data(keys[position])],
-          decodedIndex: index[Data(decodedKeys[position])], key: keys[position])
+          sample: record.sample, record: record.record, indexed: cacheTensors ? index[Data(key)] : nil,
+          decodedIndex: index[Data(decodedKeys[position])], key: key, cacheTensor: cacheTensors)
         if !keepBytes { rendered.bytes = [] }
         return rendered
       }
       progress?(ProgressUpdate(phase: phase, completed: completed.increment(), total: records.count))
     }
-    return try results.values.map { slot in
-      guard let slot else { throw StoreError.io(path: cache.root, message: "a render did not finish") }
-      return try slot.get()
+    return results.values.map { slot in
+      slot ?? .failure(StoreError.io(path: cache.root, message: "a render did not finish"))
     }
   }
 

@@ -124,9 +124,8 @@ extension Store {
         throw StoreError.unsupportedOutput(reason: "--batch writes one stacked .npy; use --format npy")
       }
       try writeReplacing(folder + "/" + name, try Self.stack(rendered.map(\.bytes)))
-      let labels = Array(Set(samples.compactMap(\.label))).sorted()
-      let labelIndex = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ($1, Int64($0)) })
-      let labelValues = replayed.map { sample in sample.label.flatMap { labelIndex[$0] } ?? -1 }
+      let classes = ClassIndex(samples)
+      let labelValues = replayed.map { classes.index(of: $0.label) }
       try writeReplacing(folder + "/labels.npy", NPY.encode(shape: [labelValues.count], int64: labelValues))
       files += [name, "labels.npy"]
     } else {
@@ -186,16 +185,32 @@ extension Store {
 
   /// Stacks same-shaped `.npy` tensors into one `(N, …)` array.
   static func stack(_ files: [[UInt8]]) throws -> [UInt8] {
-    let arrays = try files.map { try NPY.decode($0) }
-    guard let first = arrays.first else { return NPY.encode(shape: [0], uint8: []) }
-    guard arrays.allSatisfy({ $0.shape == first.shape && $0.dtype == first.dtype }) else {
-      throw StoreError.unsupportedOutput(
+    let stacked = try concatenate(files) { _, _, _ in
+      StoreError.unsupportedOutput(
         reason: "the batch's tensors differ in shape; replay them one by one with --all or --sample")
     }
+    guard let stacked else { return NPY.encode(shape: [0], uint8: []) }
+    return NPY.encode(shape: stacked.shape, dtype: stacked.dtype, data: stacked.data)
+  }
+
+  /// The data of same-shaped `.npy` tensors concatenated, with the stacked shape `[N] + shape`;
+  /// `nil` for no tensors. `mismatch(offset, first, other)` makes the error for the first tensor
+  /// whose shape or element type differs from the first one's.
+  static func concatenate(
+    _ files: [[UInt8]], mismatch: (_ offset: Int, _ first: [Int], _ other: [Int]) -> any Error
+  ) throws -> (shape: [Int], dtype: NPYDType, data: [UInt8])? {
+    guard let firstFile = files.first else { return nil }
+    let first = try NPY.header(of: firstFile)
     var data: [UInt8] = []
-    data.reserveCapacity(first.data.count * arrays.count)
-    for array in arrays { data.append(contentsOf: array.data) }
-    return NPY.encode(shape: [arrays.count] + first.shape, dtype: first.dtype, data: data)
+    data.reserveCapacity((firstFile.count - first.dataOffset) * files.count)
+    for (offset, file) in files.enumerated() {
+      let header = try NPY.header(of: file)
+      guard header.shape == first.shape, header.dtype == first.dtype else {
+        throw mismatch(offset, first.shape, header.shape)
+      }
+      data.append(contentsOf: file[header.dataOffset...])
+    }
+    return ([files.count] + first.shape, first.dtype, data)
   }
 
   /// A PNG of a uint8 (H, W, C) `.npy` tensor.
@@ -206,5 +221,24 @@ extension Store {
         reason: "--format png needs uint8 channels_last tensors with 1 to 4 channels; use --format npy")
     }
     return try PNGEncoder.encode(tensor)
+  }
+}
+
+/// Class indexes of a dataset version's labels: a label's index is its position among the
+/// version's distinct labels in sorted order; unlabelled samples get -1. `replay --batch`'s
+/// `labels.npy` and the loader's batches use this one mapping.
+package struct ClassIndex: Sendable {
+  /// The distinct labels, sorted.
+  package let labels: [String]
+  private let indexes: [String: Int64]
+
+  package init(_ samples: [Sample]) {
+    labels = Array(Set(samples.compactMap(\.label))).sorted()
+    indexes = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ($1, Int64($0)) })
+  }
+
+  /// The index of `label`, -1 for none.
+  package func index(of label: String?) -> Int64 {
+    label.flatMap { indexes[$0] } ?? -1
   }
 }

@@ -65,10 +65,12 @@ class RunDataset(keras.utils.PyDataset):
         if not 0 <= index < self.batches_per_epoch:
             raise IndexError(f"batch {index} out of range 0..{self.batches_per_epoch - 1}")
         position = self._epoch_index
-        ahead = [(self.epoch, later) for later in range(index + 1, self.batches_per_epoch)]
+        # The next `prefetch` batches, into the next recorded epoch if this one ends first.
+        count = self._feed.prefetch
+        ahead = [(self.epoch, later) for later in range(index + 1, min(index + 1 + count, self.batches_per_epoch))]
         if position + 1 < len(self.epochs):
-            ahead += [(self.epochs[position + 1], later) for later in range(self.batches_per_epoch)]
-        batch = self._feed.get((self.epoch, int(index)), ahead[:self._feed.prefetch])
+            ahead += [(self.epochs[position + 1], later) for later in range(min(count - len(ahead), self.batches_per_epoch))]
+        batch = self._feed.get((self.epoch, int(index)), ahead)
         if self.on_batch is not None:
             self.on_batch(batch)
         return batch.images, batch.labels
