@@ -1,3 +1,4 @@
+import CLibDeflate
 import CZlib
 
 /// augstore's own decoder for 16-bit Adam7-interlaced PNGs.
@@ -5,7 +6,7 @@ import CZlib
 /// libpng before 1.6.51 overflows its output buffer and scrambles rows when its simplified API
 /// scales interlaced 16-bit data to 8 bits (CVE-2025-65018), and its 16-bit output premultiplies
 /// alpha. This decoder avoids libpng for these files: it walks the chunks itself (lengths checked
-/// against the buffer, CRCs of IHDR, PLTE, tRNS and IDAT verified with zlib's `crc32`), inflates
+/// against the buffer, CRCs of IHDR, PLTE, tRNS and IDAT verified with libdeflate's `crc32`), inflates
 /// the IDAT stream with zlib into a buffer of exactly the size the seven Adam7 passes need,
 /// undoes the row filters, scatters the pass pixels into the image and rounds every sample to
 /// 8 bits (`(v * 255 + 32767) / 65535`). Alpha is never premultiplied; a tRNS colour key adds an
@@ -169,11 +170,12 @@ enum PNGInterlaced16Decoder {
     layout.fileChannels = channels
   }
 
-  /// Checks the CRC of the chunk at `offset` (over its type and data) with zlib's `crc32`.
+  /// Checks the CRC of the chunk at `offset` (over its type and data) with libdeflate's `crc32`
+  /// (the same CRC as zlib's, computed with carry-less multiplication where the CPU has it).
   static func verifyCRC(_ bytes: UnsafeRawBufferPointer, offset: Int, length: Int, name: String) throws {
     guard let base = bytes.baseAddress else { throw PNGError.empty }
     let typeAndData = base.advanced(by: offset + 4).assumingMemoryBound(to: UInt8.self)
-    let computed = crc32(0, typeAndData, UInt32(length + 4))
+    let computed = libdeflate_crc32(0, typeAndData, length + 4)
     guard UInt32(truncatingIfNeeded: computed) == readUInt32(bytes, offset + 8 + length) else {
       throw PNGError.invalid(reason: "\(name): CRC error")
     }
@@ -318,56 +320,10 @@ enum PNGInterlaced16Decoder {
         let line = base + start + 1
         // The row above in this pass; the first row has none (zeros).
         let prior: UnsafeMutablePointer<UInt8>? = row == 0 ? nil : line - (rowBytes + 1)
-        try unfilterRow(line, prior: prior, count: rowBytes, bpp: bpp, filter: filter)
+        try PNGFilters.unfilterRow(line, prior: prior, count: rowBytes, bpp: bpp, filter: filter)
         start += rowBytes + 1
       }
     }
-  }
-
-  static func unfilterRow(
-    _ line: UnsafeMutablePointer<UInt8>, prior: UnsafeMutablePointer<UInt8>?, count: Int, bpp: Int,
-    filter: UInt8
-  ) throws {
-    switch filter {
-    case 0:
-      return
-    case 1:  // Sub
-      for i in bpp..<max(bpp, count) { line[i] &+= line[i - bpp] }
-    case 2:  // Up
-      guard let prior else { return }
-      for i in 0..<count { line[i] &+= prior[i] }
-    case 3:  // Average
-      if let prior {
-        for i in 0..<min(bpp, count) { line[i] &+= prior[i] >> 1 }
-        for i in bpp..<max(bpp, count) {
-          line[i] &+= UInt8((UInt16(line[i - bpp]) + UInt16(prior[i])) >> 1)
-        }
-      } else {
-        for i in bpp..<max(bpp, count) { line[i] &+= line[i - bpp] >> 1 }
-      }
-    case 4:  // Paeth
-      if let prior {
-        for i in 0..<min(bpp, count) { line[i] &+= prior[i] }
-        for i in bpp..<max(bpp, count) {
-          line[i] &+= paeth(left: line[i - bpp], up: prior[i], upLeft: prior[i - bpp])
-        }
-      } else {
-        // With no row above, Paeth always predicts the left byte: the same as Sub.
-        for i in bpp..<max(bpp, count) { line[i] &+= line[i - bpp] }
-      }
-    default:
-      throw PNGError.invalid(reason: "bad adaptive filter value")
-    }
-  }
-
-  @inline(__always)
-  static func paeth(left a: UInt8, up b: UInt8, upLeft c: UInt8) -> UInt8 {
-    let p = Int(a) + Int(b) - Int(c)
-    let pa = abs(p - Int(a))
-    let pb = abs(p - Int(b))
-    let pc = abs(p - Int(c))
-    if pa <= pb && pa <= pc { return a }
-    return pb <= pc ? b : c
   }
 
   // MARK: Output

@@ -327,7 +327,7 @@ enum PNGSampleDecoder {
       for row in 0..<rows {
         let line = base + start + 1
         let prior: UnsafeMutablePointer<UInt8>? = row == 0 ? nil : line - (rowBytes + 1)
-        try PNGInterlaced16Decoder.unfilterRow(
+        try PNGFilters.unfilterRow(
           line, prior: prior, count: rowBytes, bpp: stride, filter: base[start])
         let y = pass.y0 + row * pass.dy
         converter.convert(

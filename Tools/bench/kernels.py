@@ -66,15 +66,20 @@ def time_albumentations(transform, imgs, seconds):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--probe", required=True)
+    parser.add_argument("--probe", required=True, action="append",
+                        help="kernel-probe binary, or LABEL=PATH; repeat to compare builds (host, baseline)")
     parser.add_argument("--seconds", type=float, default=1.0)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--images", nargs="*", help="224x224 RGB PNGs to use instead of the bundled photos")
     parser.add_argument("--json", help="also write every round's rates here: {side: {transform: [rates]}}")
     args = parser.parse_args()
+    probes = {}
+    for entry in args.probe:
+        label, _, path = entry.rpartition("=")
+        probes[label or "augstore"] = path
     imgs = images(args.images)
-    ours, theirs = {}, {}
-    rounds = {"augstore": {}, "albumentations": {}}
+    best = {side: {} for side in [*probes, "albumentations"]}
+    rounds = {side: {} for side in best}
     with tempfile.TemporaryDirectory() as folder:
         paths = []
         for i, img in enumerate(imgs):
@@ -82,24 +87,28 @@ def main():
             np.save(path, img)
             paths.append(path)
         for _ in range(args.rounds):
-            result = subprocess.run([args.probe, "bench", "--json", "--seconds", str(args.seconds), *paths],
-                                    check=True, capture_output=True, text=True)
-            for name, rate in json.loads(result.stdout.strip().splitlines()[-1]).items():
-                ours[name] = max(ours.get(name, 0), rate)
-                rounds["augstore"].setdefault(name, []).append(rate)
+            for label, probe in probes.items():
+                result = subprocess.run([probe, "bench", "--json", "--seconds", str(args.seconds), *paths],
+                                        check=True, capture_output=True, text=True)
+                for name, rate in json.loads(result.stdout.strip().splitlines()[-1]).items():
+                    best[label][name] = max(best[label].get(name, 0), rate)
+                    rounds[label].setdefault(name, []).append(rate)
             for name, transform in ALBUMENTATIONS.items():
                 rate = time_albumentations(transform, imgs, args.seconds)
-                theirs[name] = max(theirs.get(name, 0), rate)
+                best["albumentations"][name] = max(best["albumentations"].get(name, 0), rate)
                 rounds["albumentations"].setdefault(name, []).append(rate)
     if args.json:
         with open(args.json, "w") as f:
             json.dump(rounds, f)
     print(f"224x224 RGB, single-threaded, images/s (best of {args.rounds} alternating rounds); "
           f"albumentations {A.__version__}, opencv {cv2.__version__}")
-    print(f"{'transform':<20} {'augstore':>10} {'albumentations':>15} {'ratio':>7}")
+    header = f"{'transform':<20}" + "".join(f" {label:>10}" for label in probes) + f" {'albumentations':>15}"
+    print(header + "".join(f" {label + ' ratio':>16}" for label in probes))
     for name in ALBUMENTATIONS:
-        a, b = ours.get(name, float("nan")), theirs[name]
-        print(f"{name:<20} {a:>10.0f} {b:>15.0f} {a / b:>7.2f}")
+        theirs = best["albumentations"][name]
+        ours = [best[label].get(name, float("nan")) for label in probes]
+        print(f"{name:<20}" + "".join(f" {a:>10.0f}" for a in ours) + f" {theirs:>15.0f}"
+              + "".join(f" {a / theirs:>16.2f}" for a in ours))
 
 
 if __name__ == "__main__":
