@@ -27,6 +27,48 @@ extension Kernels {
     }
   }
 
+  /// Reverses the pixels of one 3-sample-per-pixel row (`dst` pixel `x` = `src` pixel `width − 1 − x`)
+  /// with byte shuffles: every 48 output bytes (16 pixels) are the 48 source bytes at the mirrored
+  /// position with their pixels in reverse order, each 16-byte output vector a two-source shuffle of
+  /// the source vectors (`pshufb` + `por` on CPUs with SSSE3). Used by the host-level build
+  /// (`X86_64_V3`, see Tools/build-release); the baseline (SSE2) build has no byte shuffle and uses
+  /// ``reverseRGBRows(height:width:scratch:masks:rowSource:rowDestination:)``.
+  static func reverseRGBRowShuffled(
+    _ src: UnsafePointer<UInt8>, _ dst: UnsafeMutablePointer<UInt8>, width: Int
+  ) {
+    let length = 3 &* width
+    let s = UnsafeRawPointer(src)
+    let d = UnsafeMutableRawPointer(dst)
+    var q = 0
+    while q &+ 48 <= length {
+      let base = length &- q &- 48
+      let s0 = s.loadUnaligned(fromByteOffset: base, as: SIMD16<UInt8>.self)
+      let s1 = s.loadUnaligned(fromByteOffset: base &+ 16, as: SIMD16<UInt8>.self)
+      let s2 = s.loadUnaligned(fromByteOffset: base &+ 32, as: SIMD16<UInt8>.self)
+      let o0 = SIMD16<UInt8>(
+        s2[13], s2[14], s2[15], s2[10], s2[11], s2[12], s2[7], s2[8],
+        s2[9], s2[4], s2[5], s2[6], s2[1], s2[2], s2[3], s1[14])
+      let o1 = SIMD16<UInt8>(
+        s1[15], s2[0], s1[11], s1[12], s1[13], s1[8], s1[9], s1[10],
+        s1[5], s1[6], s1[7], s1[2], s1[3], s1[4], s0[15], s1[0])
+      let o2 = SIMD16<UInt8>(
+        s1[1], s0[12], s0[13], s0[14], s0[9], s0[10], s0[11], s0[6],
+        s0[7], s0[8], s0[3], s0[4], s0[5], s0[0], s0[1], s0[2])
+      d.storeBytes(of: o0, toByteOffset: q, as: SIMD16<UInt8>.self)
+      d.storeBytes(of: o1, toByteOffset: q &+ 16, as: SIMD16<UInt8>.self)
+      d.storeBytes(of: o2, toByteOffset: q &+ 32, as: SIMD16<UInt8>.self)
+      q &+= 48
+    }
+    // `q` is a multiple of 48, hence of 3: whole pixels remain.
+    while q < length {
+      let r = length &- 3 &- q
+      dst[q] = src[r]
+      dst[q &+ 1] = src[r &+ 1]
+      dst[q &+ 2] = src[r &+ 2]
+      q &+= 3
+    }
+  }
+
   /// The 16 lanes in reverse order.
   @inline(__always)
   static func reversedBytes(_ x: SIMD16<UInt8>) -> SIMD16<UInt8> {

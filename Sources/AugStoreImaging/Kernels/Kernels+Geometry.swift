@@ -5,6 +5,19 @@ extension Kernels {
     let width = image.width
     let channels = image.channels
     let rowLength = width * channels
+    #if X86_64_V3
+      if horizontal && channels == 3 {
+        return image.withUnsafeBufferPointer { source in
+          makeTensor(height: height, width: width, channels: channels) { dst in
+            guard let src = source.baseAddress else { return }
+            for y in 0..<height {
+              reverseRGBRowShuffled(
+                src + (vertical ? height - 1 - y : y) * rowLength, dst + y * rowLength, width: width)
+            }
+          }
+        }
+      }
+    #endif
     if horizontal && channels == 3 {
       // Three-sample pixels are reversed through two scratch rows (see `reverseRGBRows`).
       var scratch = [UInt8](repeating: 0, count: 2 * (rowLength + 6))

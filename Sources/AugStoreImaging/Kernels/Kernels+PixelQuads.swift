@@ -1,6 +1,7 @@
-/// Four RGB or RGBA pixels at a time in `SIMD4<Float>` lanes, for the colour kernels that compute in
-/// float32 per pixel (the float path of ``Kernels/adjustSaturation(_:factor:)``, and
-/// ``Kernels/adjustHue(_:factor:)``).
+/// Groups of RGB or RGBA pixels in float lanes, for the colour kernels that compute in float32 per
+/// pixel: the RGBA float path of ``Kernels/adjustSaturation(_:factor:)`` (four pixels, one per
+/// `SIMD4<Float>`), and ``Kernels/adjustHue(_:factor:)`` (one pixel per lane of ``Kernels/HueLanes``:
+/// four, or eight in the host-level build).
 ///
 /// Every lane runs the same IEEE float32 operations, in the same order, as the scalar code it replaces
 /// (no fused multiply-add, no reassociation), so the results are bit-identical; only loading,
@@ -80,61 +81,73 @@ extension Kernels {
 }
 
 extension Kernels {
+  #if X86_64_V3
+    /// The hue kernel's float lanes: eight pixels per vector where the build targets AVX2.
+    typealias HueLanes = SIMD8<Float>
+    /// Integer lanes of ``HueLanes``' width.
+    typealias HueBits = SIMD8<Int32>
+  #else
+    /// The hue kernel's float lanes: four pixels per vector (SSE2).
+    typealias HueLanes = SIMD4<Float>
+    /// Integer lanes of ``HueLanes``' width.
+    typealias HueBits = SIMD4<Int32>
+  #endif
+
   // Lane masks are built from sign bits instead of `.<`/`replacing(with:where:)`: Swift's `SIMDMask`
   // lanes are assembled and consumed lane by lane, which LLVM leaves as scalar code in these loops.
 
   /// The lanes' bit patterns.
   @inline(__always)
-  static func bitPattern(_ x: SIMD4<Float>) -> SIMD4<Int32> {
-    unsafeBitCast(x, to: SIMD4<Int32>.self)
+  static func bitPattern(_ x: HueLanes) -> HueBits {
+    unsafeBitCast(x, to: HueBits.self)
   }
 
   /// All ones where `a < b`, else zero: the sign of `a − b`, which IEEE subtraction gets right (it is
   /// never rounded across zero). Requires `a − b` not NaN, and not −0, i.e. `a` is not −0 where `b`
   /// is +0.
   @inline(__always)
-  static func lessMask(_ a: SIMD4<Float>, _ b: SIMD4<Float>) -> SIMD4<Int32> {
+  static func lessMask(_ a: HueLanes, _ b: HueLanes) -> HueBits {
     bitPattern(a - b) &>> 31
   }
 
   /// All ones where `x` is +0, else zero, for `x ≥ 0` (no −0 or NaN).
   @inline(__always)
-  static func zeroMask(_ x: SIMD4<Float>) -> SIMD4<Int32> {
+  static func zeroMask(_ x: HueLanes) -> HueBits {
     (bitPattern(x) &- 1) &>> 31
   }
 
   /// `mask ? a : b` per lane for a mask of all-ones/zero lanes (`pand`, `pandn`, `por`).
   @inline(__always)
-  static func choose(_ mask: SIMD4<Int32>, _ a: SIMD4<Float>, _ b: SIMD4<Float>) -> SIMD4<Float> {
-    unsafeBitCast((bitPattern(a) & mask) | (bitPattern(b) & ~mask), to: SIMD4<Float>.self)
+  static func choose(_ mask: HueBits, _ a: HueLanes, _ b: HueLanes) -> HueLanes {
+    unsafeBitCast((bitPattern(a) & mask) | (bitPattern(b) & ~mask), to: HueLanes.self)
   }
 
   /// `Swift.max(x, y)` per lane (`y >= x ? y : x`), under ``lessMask(_:_:)``'s conditions.
   @inline(__always)
-  static func laneMax(_ x: SIMD4<Float>, _ y: SIMD4<Float>) -> SIMD4<Float> {
+  static func laneMax(_ x: HueLanes, _ y: HueLanes) -> HueLanes {
     choose(lessMask(y, x), x, y)
   }
 
   /// `Swift.min(x, y)` per lane (`y < x ? y : x`), under ``lessMask(_:_:)``'s conditions.
   @inline(__always)
-  static func laneMin(_ x: SIMD4<Float>, _ y: SIMD4<Float>) -> SIMD4<Float> {
+  static func laneMin(_ x: HueLanes, _ y: HueLanes) -> HueLanes {
     choose(lessMask(y, x), y, x)
   }
 
   /// `min(max(x, 0), 1)` per lane, as the scalar code (`x` not NaN or −0).
   @inline(__always)
-  static func clampedToUnit(_ x: SIMD4<Float>) -> SIMD4<Float> {
-    laneMin(laneMax(x, SIMD4(repeating: 0)), SIMD4(repeating: 1))
+  static func clampedToUnit(_ x: HueLanes) -> HueLanes {
+    laneMin(laneMax(x, HueLanes(repeating: 0)), HueLanes(repeating: 1))
   }
 
   /// `abs(x)` per lane (clears the sign bit).
   @inline(__always)
-  static func laneAbs(_ x: SIMD4<Float>) -> SIMD4<Float> {
-    unsafeBitCast(unsafeBitCast(x, to: SIMD4<UInt32>.self) & 0x7FFF_FFFF, to: SIMD4<Float>.self)
+  static func laneAbs(_ x: HueLanes) -> HueLanes {
+    unsafeBitCast(unsafeBitCast(x, to: HueBits.self) & 0x7FFF_FFFF, to: HueLanes.self)
   }
 
-  /// ``adjustHue(_:factor:)`` for four pixels in planar float lanes (samples on the 0–255 scale): the
-  /// operations of `mapHSV` for `.hue(shift)` — `rgbToHSV`, the shift and wrap, `hsvToRGB` and the clip
+  /// ``adjustHue(_:factor:)`` for one ``HueLanes`` group of pixels in planar float lanes (samples on
+  /// the 0–255 scale): the operations of `mapHSV` for `.hue(shift)` — `rgbToHSV`, the shift and wrap, `hsvToRGB` and the clip
   /// to `[0, 1]` times 255 — one for one, with every branch evaluated and selected per lane. Discarded
   /// lanes may hold NaN or infinity (`0 / 0`, `1 / 0`) but are never compared; compared values are
   /// finite or infinite (never NaN, never −0) for a finite `shift`, as ``lessMask(_:_:)`` requires.
@@ -143,11 +156,11 @@ extension Kernels {
   /// of it back into per-lane scalar code.
   @inline(__always)
   static func shiftedHue(
-    _ red: SIMD4<Float>, _ green: SIMD4<Float>, _ blue: SIMD4<Float>, shift: SIMD4<Float>
-  ) -> (SIMD4<Float>, SIMD4<Float>, SIMD4<Float>) {
-    let scale = SIMD4<Float>(repeating: 255)
-    let zero = SIMD4<Float>(repeating: 0)
-    let one = SIMD4<Float>(repeating: 1)
+    _ red: HueLanes, _ green: HueLanes, _ blue: HueLanes, shift: HueLanes
+  ) -> (HueLanes, HueLanes, HueLanes) {
+    let scale = HueLanes(repeating: 255)
+    let zero = HueLanes(repeating: 0)
+    let one = HueLanes(repeating: 1)
     let r = red / scale
     let g = green / scale
     let b = blue / scale
@@ -158,8 +171,8 @@ extension Kernels {
     let saturation = choose(lessMask(zero, value), range / value, zero)
     let norm = one / (6 * range)
     let fromRed = norm * (g - b)
-    let fromGreen = norm * (b - r) + SIMD4(repeating: 2.0 / 6.0)
-    let fromBlue = norm * (r - g) + SIMD4(repeating: 4.0 / 6.0)
+    let fromGreen = norm * (b - r) + HueLanes(repeating: 2.0 / 6.0)
+    let fromBlue = norm * (r - g) + HueLanes(repeating: 4.0 / 6.0)
     // `value − r` and `value − g` are non-negative: zero exactly where the channel is the maximum.
     var hue = choose(zeroMask(value - r), fromRed, choose(zeroMask(value - g), fromGreen, fromBlue))
     hue = choose(lessMask(zero, range), hue, zero)
@@ -181,13 +194,13 @@ extension Kernels {
     )
   }
 
-  /// ``shiftedHue(_:_:_:shift:)`` for two independent groups of four pixels, so that the processor can
+  /// ``shiftedHue(_:_:_:shift:)`` for two independent groups of pixels, so that the processor can
   /// overlap their long dependency chains (three divisions deep).
   @inline(never)
   static func shiftedHuePair(
-    _ first: (SIMD4<Float>, SIMD4<Float>, SIMD4<Float>), _ second: (SIMD4<Float>, SIMD4<Float>, SIMD4<Float>),
-    shift: SIMD4<Float>
-  ) -> ((SIMD4<Float>, SIMD4<Float>, SIMD4<Float>), (SIMD4<Float>, SIMD4<Float>, SIMD4<Float>)) {
+    _ first: (HueLanes, HueLanes, HueLanes), _ second: (HueLanes, HueLanes, HueLanes),
+    shift: HueLanes
+  ) -> ((HueLanes, HueLanes, HueLanes), (HueLanes, HueLanes, HueLanes)) {
     (
       shiftedHue(first.0, first.1, first.2, shift: shift),
       shiftedHue(second.0, second.1, second.2, shift: shift)
@@ -197,7 +210,7 @@ extension Kernels {
   /// ``adjustHue(_:factor:)`` over an RGB or RGBA buffer for a finite `shift`; alpha is copied. Callers
   /// pass `channels` as a literal.
   ///
-  /// Eight pixels per step, as two groups of four loaded as 4-byte groups
+  /// Two groups of ``HueLanes``' width (four or eight pixels) per step, each loaded as 4-byte groups
   /// (``loadPixelQuad(_:_:channels:)``): each pixel is one 32-bit lane, so masks and shifts give planar
   /// channels; ``shiftedHuePair(_:_:shift:)``; the results rounded as ``clampToUInt8(_:)`` (they lie in
   /// `0...255`) and shifted back into each pixel's lane. The remaining pixels go through the scalar
@@ -209,51 +222,65 @@ extension Kernels {
   ) {
     let s = UnsafeRawPointer(src)
     let d = UnsafeMutableRawPointer(out)
-    let shiftLanes = SIMD4<Float>(repeating: shift)
-    let alphaLanes = SIMD16<UInt8>(0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1) .== 1
-    let half = SIMD4<Float>(repeating: 0.5)
-    let step = 4 &* channels
-    let byte = SIMD4<Int32>(repeating: 0xFF)
-    /// Four pixels' samples in planar lanes: each pixel is one 32-bit lane, so masks and shifts
-    /// separate the channels without shuffles.
-    @inline(__always) func planarQuad(_ quad: SIMD16<UInt8>) -> (SIMD4<Float>, SIMD4<Float>, SIMD4<Float>) {
-      let pixels = unsafeBitCast(quad, to: SIMD4<Int32>.self)
-      return (
-        SIMD4<Float>(pixels & byte), SIMD4<Float>((pixels &>> 8) & byte),
-        SIMD4<Float>((pixels &>> 16) & byte)
-      )
+    let shiftLanes = HueLanes(repeating: shift)
+    let half = HueLanes(repeating: 0.5)
+    let byte = HueBits(repeating: 0xFF)
+    let alpha = HueBits(repeating: Int32(bitPattern: 0xFF00_0000))
+    let quadsPerGroup = HueLanes.scalarCount / 4
+    let quadStep = 4 &* channels
+    let groupStep = quadsPerGroup &* quadStep
+    /// A group's pixels, one per 32-bit lane: its quads (``loadPixelQuad(_:_:channels:)``) side by side.
+    @inline(__always) func group(_ i: Int) -> HueBits {
+      #if X86_64_V3
+        SIMD8(
+          lowHalf: unsafeBitCast(loadPixelQuad(s, i, channels: channels), to: SIMD4<Int32>.self),
+          highHalf: unsafeBitCast(loadPixelQuad(s, i &+ quadStep, channels: channels), to: SIMD4<Int32>.self))
+      #else
+        unsafeBitCast(loadPixelQuad(s, i, channels: channels), to: SIMD4<Int32>.self)
+      #endif
+    }
+    /// Stores a group's result words at sample `i` (``storePixelQuad(_:_:_:channels:)``, in increasing
+    /// order).
+    @inline(__always) func store(_ pixels: HueBits, _ i: Int) {
+      #if X86_64_V3
+        storePixelQuad(unsafeBitCast(pixels.lowHalf, to: SIMD16<UInt8>.self), d, i, channels: channels)
+        storePixelQuad(
+          unsafeBitCast(pixels.highHalf, to: SIMD16<UInt8>.self), d, i &+ quadStep, channels: channels)
+      #else
+        storePixelQuad(unsafeBitCast(pixels, to: SIMD16<UInt8>.self), d, i, channels: channels)
+      #endif
+    }
+    /// A group's samples in planar lanes: masks and shifts separate the channels without shuffles.
+    @inline(__always) func planar(_ pixels: HueBits) -> (HueLanes, HueLanes, HueLanes) {
+      (HueLanes(pixels & byte), HueLanes((pixels &>> 8) & byte), HueLanes((pixels &>> 16) & byte))
     }
     /// `⌊x + 0.5⌋` per lane for `0 ≤ x ≤ 255` (``floorBytes(_:)``'s method, kept in 32-bit lanes).
-    @inline(__always) func rounded(_ x: SIMD4<Float>) -> SIMD4<Int32> {
+    @inline(__always) func rounded(_ x: HueLanes) -> HueBits {
       let z = x + half
-      let magic = SIMD4<Float>(repeating: 8_388_608)
+      let magic = HueLanes(repeating: 8_388_608)
       let shifted = z + magic
       // −1 where adding 2²³ rounded up.
-      let roundedUp = SIMD4<Int32>(repeating: 0).replacing(with: -1, where: (shifted - magic) .> z)
-      return (unsafeBitCast(shifted, to: SIMD4<Int32>.self) &+ roundedUp) & byte
+      let roundedUp = lessMask(z, shifted - magic)
+      return (unsafeBitCast(shifted, to: HueBits.self) &+ roundedUp) & byte
     }
     /// Planar results as ``clampToUInt8(_:)`` bytes (they lie in `0...255`) merged back into one
-    /// 32-bit lane per pixel, alpha from `quad`.
-    @inline(__always) func bytes(
-      _ planar: (SIMD4<Float>, SIMD4<Float>, SIMD4<Float>), _ quad: SIMD16<UInt8>
-    ) -> SIMD16<UInt8> {
+    /// 32-bit lane per pixel, alpha from `pixels`.
+    @inline(__always) func merged(_ planar: (HueLanes, HueLanes, HueLanes), _ pixels: HueBits) -> HueBits {
       let (r, g, b) = planar
-      var pixels = rounded(r) | (rounded(g) &<< 8) | (rounded(b) &<< 16)
-      if channels == 4 {
-        pixels |=
-          unsafeBitCast(quad, to: SIMD4<Int32>.self) & SIMD4(repeating: Int32(bitPattern: 0xFF00_0000))
-      }
-      return unsafeBitCast(pixels, to: SIMD16<UInt8>.self)
+      var words = rounded(r) | (rounded(g) &<< 8) | (rounded(b) &<< 16)
+      if channels == 4 { words |= pixels & alpha }
+      return words
     }
     var i = 0
-    // Eight pixels per step; the second group's 16-byte load ends by `i + step + 16`.
-    while i &+ step &+ 16 <= count {
-      let first = loadPixelQuad(s, i, channels: channels)
-      let second = loadPixelQuad(s, i &+ step, channels: channels)
-      let (a, b) = shiftedHuePair(planarQuad(first), planarQuad(second), shift: shiftLanes)
-      storePixelQuad(bytes(a, first), d, i, channels: channels)
-      storePixelQuad(bytes(b, second), d, i &+ step, channels: channels)
-      i &+= 2 &* step
+    // Two groups per step; the second group's last 16-byte load ends by `i + 2 · groupStep − quadStep
+    // + 16`.
+    while i &+ 2 &* groupStep &- quadStep &+ 16 <= count {
+      let first = group(i)
+      let second = group(i &+ groupStep)
+      let (a, b) = shiftedHuePair(planar(first), planar(second), shift: shiftLanes)
+      store(merged(a, first), i)
+      store(merged(b, second), i &+ groupStep)
+      i &+= 2 &* groupStep
     }
     while i < count {
       (out[i], out[i &+ 1], out[i &+ 2]) = mapHSVPixel(
