@@ -79,11 +79,11 @@ public final class Catalog: Sendable {
         do {
           return try body(db)
         } catch let error as DatabaseError {
-          throw databaseError(error, db)
+          throw databaseError(error, db, threadErrno: errno)
         }
       }
     } catch let error as DatabaseError {
-      throw databaseError(error, nil)
+      throw databaseError(error, nil, threadErrno: errno)
     }
   }
 
@@ -102,20 +102,23 @@ public final class Catalog: Sendable {
           guard let result else { throw CatalogError.database(path: path, message: "no result") }
           return result
         } catch let error as DatabaseError {
-          throw databaseError(error, db)
+          throw databaseError(error, db, threadErrno: errno)
         }
       }
     } catch let error as DatabaseError {
-      throw databaseError(error, nil)
+      throw databaseError(error, nil, threadErrno: errno)
     }
   }
 
   /// `error` as `CatalogError.database`: SQLite's message, followed by the system error when SQLite
   /// failed because a system call did (SQLite's own text is only "disk I/O error" or "database or disk
-  /// is full"). `db` is the connection that failed, when known.
-  func databaseError(_ error: DatabaseError, _ db: Database?) -> CatalogError {
+  /// is full"). `db` is the connection that failed, when known; `threadErrno` the thread's `errno`
+  /// read right after the failure.
+  func databaseError(_ error: DatabaseError, _ db: Database?, threadErrno: Int32) -> CatalogError {
     let message = error.message ?? "\(error)"
-    guard let system = SystemError.describe(error, connection: db?.sqliteConnection) else {
+    guard
+      let system = SystemError.describe(error, connection: db?.sqliteConnection, threadErrno: threadErrno)
+    else {
       return .database(path: path, message: message)
     }
     return .database(path: path, message: "\(message) (\(system))")
@@ -176,8 +179,9 @@ extension Catalog {
       try Self.migrator.migrate(pool)
     } catch let error as DatabaseError {
       // The migrator's connection is the pool's writer: it still holds the system error.
+      let threadErrno = errno
       let system = pool.writeWithoutTransaction { db in
-        SystemError.describe(error, connection: db.sqliteConnection)
+        SystemError.describe(error, connection: db.sqliteConnection, threadErrno: threadErrno)
       }
       let message = error.message ?? "\(error)"
       throw CatalogError.database(path: path, message: system.map { "\(message) (\($0))" } ?? message)

@@ -103,9 +103,9 @@ import Testing
     let folder = try TemporaryDirectory()
     let mountPoint = folder.appending("fs")
     try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
-    let mounted = try Self.runTool("/bin/mount", ["-t", "tmpfs", "-o", "size=8m", "tmpfs", mountPoint])
+    let mounted = try Self.runTool("/bin/mount", ["-t", "tmpfs", "-o", "size=48m", "tmpfs", mountPoint])
     try #require(mounted.status == 0, "\(mounted.stderr)")
-    defer { _ = try? CLI.runTool("/bin/umount", [mountPoint]) }
+    defer { _ = try? Self.runTool("/bin/umount", [mountPoint]) }
 
     let store = mountPoint + "/store"
     try Self.makeStore(at: store)
