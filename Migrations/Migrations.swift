@@ -34,6 +34,9 @@ package enum SchemaMigrations {
     SchemaMigration(
       version: 6, identifier: "0006_decoders",
       sql: String(decoding: PackageResources._006_decoders_sql, as: UTF8.self)),
+    SchemaMigration(
+      version: 7, identifier: "0007_record_blocks_rowid",
+      sql: String(decoding: PackageResources._007_record_blocks_rowid_sql, as: UTF8.self)),
   ]
 
   /// The newest schema version this binary knows.

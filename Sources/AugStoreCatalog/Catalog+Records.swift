@@ -154,6 +154,31 @@ extension Catalog {
     }
   }
 
+  /// Calls `body` with block `b` of each of `epochs` (in the order given), for every block of the
+  /// epochs in order, inside one read transaction: the run's records sample by sample.
+  ///
+  /// - Throws: `CatalogError.epochNotRecorded`, `.corruptRecords` when a block is missing, or what
+  ///   `body` throws.
+  public func forEachBlockAcrossEpochs(
+    run: Run, epochs: [Int], _ body: ([RecordBlock]) throws -> Void
+  ) throws {
+    try read { db in
+      guard let first = epochs.first else { return }
+      for epoch in epochs { _ = try Self.sampleCount(db, run: run, epoch: epoch) }
+      let count = try Self.sampleCount(db, run: run, epoch: first)
+      for block in 0..<((count + RecordBlock.size - 1) / RecordBlock.size) {
+        try body(
+          epochs.map { epoch in
+            guard let found = try Self.fetchBlock(db, run: run, epoch: epoch, block: block) else {
+              throw CatalogError.corruptRecords(
+                run: run.name, epoch: epoch, block: block, reason: "block missing")
+            }
+            return found
+          })
+      }
+    }
+  }
+
   /// Calls `body` with every block of one recorded epoch, in block order, inside one read transaction.
   ///
   /// - Throws: `CatalogError.epochNotRecorded`, or what `body` throws.

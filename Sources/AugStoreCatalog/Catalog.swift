@@ -11,7 +11,8 @@ import GRDB
 public final class Catalog: Sendable {
   /// The catalog file's path.
   public let path: String
-  let pool: DatabasePool
+  /// A pool of connections, or one read-only connection (``init(path:readOnly:)``).
+  let pool: any DatabaseWriter
 
   /// How long a writer waits for another process's transaction before giving up.
   public static let busyTimeout: TimeInterval = 120
@@ -20,9 +21,21 @@ public final class Catalog: Sendable {
   ///
   /// - Throws: `CatalogError.schemaTooNew` if the file was written by a newer augstore,
   ///   `CatalogError.database` if SQLite cannot open it (not a database, unreadable, …).
-  public init(path: String) throws {
+  public convenience init(path: String) throws {
+    try self.init(path: path, readOnly: false)
+  }
+
+  /// Opens the catalog at `path`; with `readOnly`, through one read-only connection when its schema
+  /// is up to date (otherwise it is opened for writing and brought up to date first).
+  ///
+  /// A read-only catalog answers queries without touching the file: opening a pool writes to a
+  /// catalog whose write-ahead log is empty, and closing it checkpoints, each with its `fsync`s.
+  /// Writes through a read-only catalog fail with `CatalogError.database`.
+  ///
+  /// - Throws: `CatalogError.schemaTooNew` if the file was written by a newer augstore,
+  ///   `CatalogError.database` if SQLite cannot open it (not a database, unreadable, …).
+  public init(path: String, readOnly: Bool) throws {
     self.path = path
-    try Self.checkSchemaIsKnown(path: path)
     var configuration = Configuration()
     configuration.busyMode = .timeout(Self.busyTimeout)
     configuration.foreignKeysEnabled = true
@@ -30,19 +43,27 @@ public final class Catalog: Sendable {
     configuration.prepareDatabase { db in
       // WAL with FULL sync: a committed transaction survives a power loss, not only a crash.
       try db.execute(sql: "PRAGMA synchronous = FULL")
-      // Reads through a memory map instead of one pread copy per page: a sample's history reads one
-      // ~33 KB record block per epoch (2.9 MB over 90 epochs), and the copies were half of its time
-      // (9.1 → 7.0 ms median on a 1,281,167-sample run). The limit is SQLite's default maximum.
+      // Reads through a memory map instead of one pread copy per page. The limit is SQLite's
+      // default maximum.
       try db.execute(sql: "PRAGMA mmap_size = 2147418112")
       // augstore_record, augstore_params_json, …: used by the record views (schema 3).
       RecordSQLFunctions.register(on: db)
     }
+    var readOnlyConfiguration = configuration
+    readOnlyConfiguration.readonly = true
+    let (applied, probe) = try Self.checkSchemaIsKnown(path: path, configuration: readOnlyConfiguration)
+    let upToDate = applied == Set(SchemaMigrations.all.map(\.identifier))
+    if readOnly, upToDate, let probe {
+      pool = probe
+      return
+    }
     do {
+      try probe?.close()
       pool = try DatabasePool(path: path, configuration: configuration)
     } catch let error as DatabaseError {
       throw CatalogError.database(path: path, message: error.message ?? "\(error)")
     }
-    try migrate()
+    if !upToDate { try migrate() }
   }
 
   /// The schema version the catalog is at (the number of its newest applied schema file).
@@ -50,23 +71,57 @@ public final class Catalog: Sendable {
     try read { db in try Self.appliedVersions(db).max() ?? 0 }
   }
 
-  /// Runs `body` in a read transaction, turning SQLite errors into `CatalogError.database`.
+  /// Runs `body` in a read transaction, turning SQLite errors into `CatalogError.database` (with the
+  /// system error when the file system refused a read).
   package func read<T>(_ body: (Database) throws -> T) throws -> T {
     do {
-      return try pool.read(body)
+      return try pool.read { db in
+        do {
+          return try body(db)
+        } catch let error as DatabaseError {
+          throw databaseError(error, db, threadErrno: errno)
+        }
+      }
     } catch let error as DatabaseError {
-      throw CatalogError.database(path: path, message: error.message ?? "\(error)")
+      throw databaseError(error, nil, threadErrno: errno)
     }
   }
 
   /// Runs `body` in an immediate write transaction, turning SQLite errors into
-  /// `CatalogError.database`. The transaction rolls back if `body` throws.
+  /// `CatalogError.database` (with the system error when the file system refused a write: "No space
+  /// left on device", "File too large"). The transaction rolls back if `body` throws.
   package func write<T>(_ body: (Database) throws -> T) throws -> T {
     do {
-      return try pool.write(body)
+      return try pool.writeWithoutTransaction { db in
+        do {
+          var result: T?
+          try db.inTransaction {
+            result = try body(db)
+            return .commit
+          }
+          guard let result else { throw CatalogError.database(path: path, message: "no result") }
+          return result
+        } catch let error as DatabaseError {
+          throw databaseError(error, db, threadErrno: errno)
+        }
+      }
     } catch let error as DatabaseError {
-      throw CatalogError.database(path: path, message: error.message ?? "\(error)")
+      throw databaseError(error, nil, threadErrno: errno)
     }
+  }
+
+  /// `error` as `CatalogError.database`: SQLite's message, followed by the system error when SQLite
+  /// failed because a system call did (SQLite's own text is only "disk I/O error" or "database or disk
+  /// is full"). `db` is the connection that failed, when known; `threadErrno` the thread's `errno`
+  /// read right after the failure.
+  func databaseError(_ error: DatabaseError, _ db: Database?, threadErrno: Int32) -> CatalogError {
+    let message = error.message ?? "\(error)"
+    guard
+      let system = SystemError.describe(error, connection: db?.sqliteConnection, threadErrno: threadErrno)
+    else {
+      return .database(path: path, message: message)
+    }
+    return .database(path: path, message: "\(message) (\(system))")
   }
 }
 
@@ -90,37 +145,46 @@ extension Catalog {
   }
 
   /// Refuses a catalog written by a newer augstore, reading it through a read-only connection
-  /// so that such a file is never written to.
-  private static func checkSchemaIsKnown(path: String) throws {
-    guard FileManager.default.fileExists(atPath: path) else { return }
+  /// (`configuration`) so that such a file is never written to.
+  ///
+  /// - Returns: the identifiers of the schema files applied, and the open read-only connection
+  ///   (none for a new file).
+  private static func checkSchemaIsKnown(
+    path: String, configuration: Configuration
+  ) throws -> (Set<String>, DatabaseQueue?) {
+    guard FileManager.default.fileExists(atPath: path) else { return ([], nil) }
     let known = Set(SchemaMigrations.all.map(\.identifier))
-    var configuration = Configuration()
-    configuration.readonly = true
-    configuration.busyMode = .timeout(busyTimeout)
-    let (applied, unknown): ([Int], Bool)
+    let (queue, applied, identifiers): (DatabaseQueue, [Int], Set<String>)
     do {
-      let queue = try DatabaseQueue(path: path, configuration: configuration)
-      (applied, unknown) = try queue.read { db -> ([Int], Bool) in
-        guard try db.tableExists("grdb_migrations") else { return ([], false) }
+      queue = try DatabaseQueue(path: path, configuration: configuration)
+      (applied, identifiers) = try queue.read { db -> ([Int], Set<String>) in
+        guard try db.tableExists("grdb_migrations") else { return ([], []) }
         let identifiers = try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")
-        return (try appliedVersions(db), identifiers.contains { !known.contains($0) })
+        return (try appliedVersions(db), Set(identifiers))
       }
-      try queue.close()
     } catch let error as DatabaseError {
       throw CatalogError.database(path: path, message: error.message ?? "\(error)")
     }
-    if unknown {
+    if !identifiers.isSubset(of: known) {
+      try? queue.close()
       throw CatalogError.schemaTooNew(
         path: path, catalogVersion: applied.max() ?? 0,
         supportedVersion: SchemaMigrations.latestVersion)
     }
+    return (identifiers, queue)
   }
 
   private func migrate() throws {
     do {
       try Self.migrator.migrate(pool)
     } catch let error as DatabaseError {
-      throw CatalogError.database(path: path, message: error.message ?? "\(error)")
+      // The migrator's connection is the pool's writer: it still holds the system error.
+      let threadErrno = errno
+      let system = pool.writeWithoutTransaction { db in
+        SystemError.describe(error, connection: db.sqliteConnection, threadErrno: threadErrno)
+      }
+      let message = error.message ?? "\(error)"
+      throw CatalogError.database(path: path, message: system.map { "\(message) (\($0))" } ?? message)
     }
   }
 }

@@ -100,7 +100,28 @@ extension SampleRecord {
   /// Decodes the binary form written by ``encoded()``.
   /// - Throws: ``SampleRecordDecodingError`` for an unknown version or tag, or truncated or trailing bytes.
   public init(encoded bytes: [UInt8]) throws(SampleRecordDecodingError) {
-    var reader = ByteReader(bytes: bytes)
+    var params: [TransformParams] = []
+    let decoded = bytes.withUnsafeBufferPointer { buffer in
+      Result { () throws(SampleRecordDecodingError) -> (original: Bool, end: Int) in
+        try Self.decode(buffer, from: 0) { params.append($0) }
+      }
+    }
+    let (original, end) = try decoded.get()
+    guard end == bytes.count else {
+      throw SampleRecordDecodingError(message: "trailing bytes at byte \(end)")
+    }
+    self.init(original: original, params: params)
+  }
+
+  /// Decodes the record encoding that starts at `start` of `bytes` without building a record:
+  /// `body` gets each transform's parameters in order (nothing for originals).
+  ///
+  /// - Returns: whether the record is an original, and where its encoding ends.
+  /// - Throws: ``SampleRecordDecodingError`` for an unknown version or tag, or truncated bytes.
+  public static func decode(
+    _ bytes: UnsafeBufferPointer<UInt8>, from start: Int, _ body: (TransformParams) -> Void
+  ) throws(SampleRecordDecodingError) -> (original: Bool, end: Int) {
+    var reader = ByteReader(bytes: bytes, position: start)
     let version = try reader.byte()
     guard version == Self.encodingVersion else {
       throw SampleRecordDecodingError(message: "unsupported record encoding version \(version)")
@@ -109,29 +130,27 @@ extension SampleRecord {
     guard flags & ~1 == 0 else { throw reader.fail("unknown record flags \(flags)") }
     let count = try reader.varint()
     guard count <= UInt64(bytes.count) else { throw reader.fail("parameter count \(count) exceeds the data") }
-    var params: [TransformParams] = []
-    params.reserveCapacity(Int(count))
     for _ in 0..<count {
       let tag = try reader.byte()
       switch tag {
-      case 0: params.append(.none)
-      case 1: params.append(.flip(flips: try reader.bool()))
-      case 2: params.append(.rotation(angle: try reader.float()))
-      case 3: params.append(.zoom(heightZoom: try reader.float(), widthZoom: try reader.float()))
-      case 4: params.append(.translation(translateX: try reader.float(), translateY: try reader.float()))
-      case 5: params.append(.crop(x: try reader.int(), y: try reader.int()))
-      case 6: params.append(.brightness(rgbDelta: try reader.float()))
-      case 7: params.append(.contrast(contrastFactor: try reader.float()))
-      case 8: params.append(.saturation(saturationFactor: try reader.float()))
-      case 9: params.append(.hue(hueFactor: try reader.float()))
-      case 10: params.append(.grayscale(grayscale: try reader.bool()))
+      case 0: body(.none)
+      case 1: body(.flip(flips: try reader.bool()))
+      case 2: body(.rotation(angle: try reader.float()))
+      case 3: body(.zoom(heightZoom: try reader.float(), widthZoom: try reader.float()))
+      case 4: body(.translation(translateX: try reader.float(), translateY: try reader.float()))
+      case 5: body(.crop(x: try reader.int(), y: try reader.int()))
+      case 6: body(.brightness(rgbDelta: try reader.float()))
+      case 7: body(.contrast(contrastFactor: try reader.float()))
+      case 8: body(.saturation(saturationFactor: try reader.float()))
+      case 9: body(.hue(hueFactor: try reader.float()))
+      case 10: body(.grayscale(grayscale: try reader.bool()))
       case 11:
         let boxFlags = try reader.byte()
         guard boxFlags == 0 || boxFlags == 1 || boxFlags == 3 else {
           throw reader.fail("unknown erasing flags \(boxFlags)")
         }
         guard boxFlags & 1 == 1 else {
-          params.append(.erasing(nil))
+          body(.erasing(nil))
           continue
         }
         let x = try reader.int()
@@ -144,13 +163,12 @@ extension SampleRecord {
           for shift in stride(from: 0, to: 64, by: 8) { value |= UInt64(try reader.byte()) << shift }
           seed = value
         }
-        params.append(.erasing(ErasingBox(x: x, y: y, width: width, height: height, noiseSeed: seed)))
+        body(.erasing(ErasingBox(x: x, y: y, width: width, height: height, noiseSeed: seed)))
       default:
         throw reader.fail("unknown parameter tag \(tag)")
       }
     }
-    guard reader.position == bytes.count else { throw reader.fail("trailing bytes") }
-    self.init(original: flags & 1 == 1, params: params)
+    return (flags & 1 == 1, reader.position)
   }
 
   /// The record as JSON for SQL views and `--json` output, with Keras' transformation names:
@@ -217,8 +235,8 @@ private func appendFloat(_ value: Float, to out: inout [UInt8]) {
 }
 
 private struct ByteReader {
-  let bytes: [UInt8]
-  var position = 0
+  let bytes: UnsafeBufferPointer<UInt8>
+  var position: Int
 
   func fail(_ message: String) -> SampleRecordDecodingError {
     SampleRecordDecodingError(message: "\(message) at byte \(position)")

@@ -74,3 +74,59 @@ import Testing
     }
   }
 }
+
+/// Schema 7 moves `record_blocks` into a rowid table; a catalog written before keeps every row.
+@Suite struct RecordBlocksMigrationTests {
+  static let columns = "run_id, epoch, block, count, positions, tensors, params"
+
+  static func rows(_ path: String) throws -> [Row] {
+    var configuration = Configuration()
+    configuration.readonly = true
+    let queue = try DatabaseQueue(path: path, configuration: configuration)
+    return try queue.read { db in
+      try Row.fetchAll(db, sql: "SELECT \(columns) FROM record_blocks ORDER BY run_id, epoch, block")
+    }
+  }
+
+  @Test func aSchema5CatalogKeepsItsRecordBlocksInTheRowidTable() throws {
+    let folder = try TemporaryDirectory()
+    let path = folder.appending("catalog.sqlite")
+    try FileManager.default.copyItem(
+      atPath: Files.repositoryRoot + "/Tests/Fixtures/store-v5/catalog.sqlite", toPath: path)
+    let before = try Self.rows(path)
+    #expect(!before.isEmpty)
+
+    let catalog = try Catalog(path: path)
+    #expect(try catalog.schemaVersion() == SchemaMigrations.latestVersion)
+    #expect(try catalog.integrityCheck() == ["ok"])
+    let (definition, plan, violations) = try catalog.read { db in
+      (
+        try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = 'record_blocks'") ?? "",
+        try Row.fetchAll(
+          db,
+          sql:
+            "EXPLAIN QUERY PLAN SELECT params FROM record_blocks WHERE run_id = 1 AND epoch = 0 AND block = 0"
+        ).map { $0["detail"] as String? ?? "" },
+        try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").count
+      )
+    }
+    #expect(definition.contains("id INTEGER PRIMARY KEY") && !definition.contains("WITHOUT ROWID"))
+    #expect(plan.contains { $0.contains("USING INDEX sqlite_autoindex_record_blocks") }, "\(plan)")
+    #expect(violations == 0)
+    #expect(try Self.rows(path) == before)
+    // The views read the rebuilt table.
+    let records = try catalog.read { db in
+      try Int.fetchOne(db, sql: "SELECT count(*) FROM augmentation_records WHERE record IS NOT NULL")
+    }
+    #expect(records == before.reduce(0) { $0 + ($1["count"] as Int) })
+  }
+
+  @Test func aNewCatalogHasTheRowidTable() throws {
+    let folder = try TemporaryDirectory()
+    let catalog = try Catalog(path: folder.appending("catalog.sqlite"))
+    let definition = try catalog.read { db in
+      try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = 'record_blocks'") ?? ""
+    }
+    #expect(definition.contains("id INTEGER PRIMARY KEY"))
+  }
+}

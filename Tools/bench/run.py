@@ -803,7 +803,9 @@ def render(args, mode_name, mode, info, results, started, finished):
             add("")
         add(f"`Tools/bench/catalog{' --samples ' + str(mode['catalog_samples']) if mode['catalog_samples'] else ''}` "
             "(synthetic 224×224 run: RandomFlip, RandomRotation 0.1, RandomZoom 0.1, RandomCrop 200×200, "
-            "RandomContrast 0.2; record 10 epochs, continue to 90, time one sample's history). No peer.")
+            "RandomContrast 0.2; record 10 epochs, continue to 90; time one sample's history in the process "
+            "(200 samples) and through the release CLI, process start included (100 processes), and `stats` "
+            "over every recorded epoch). No peer.")
         add("")
         for note in catalog["notes"]:
             add(f"    {note}")

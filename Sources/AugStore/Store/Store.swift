@@ -33,10 +33,20 @@ public final class Store: Sendable {
   /// - Throws: `StoreError.storeNotFound` when `root` holds no catalog,
   ///   `CatalogError.schemaTooNew` when a newer augstore wrote it.
   public convenience init(opening root: String) throws {
+    try self.init(opening: root, readOnly: false)
+  }
+
+  /// Opens the existing store at `root`; with `readOnly`, for queries only: the catalog through one
+  /// read-only connection when its schema is up to date (see ``Catalog/init(path:readOnly:)``), and
+  /// no folder is created. Commands that only read (`history`, `stats`) open it this way.
+  ///
+  /// - Throws: `StoreError.storeNotFound` when `root` holds no catalog,
+  ///   `CatalogError.schemaTooNew` when a newer augstore wrote it.
+  public convenience init(opening root: String, readOnly: Bool) throws {
     guard FileIO.kind(Self.catalogPath(root)) == .file else {
       throw StoreError.storeNotFound(path: root)
     }
-    try self.init(root: root)
+    try self.init(root: root, readOnly: readOnly)
   }
 
   /// Creates a store at `root` (the folder may exist), or opens the one already there.
@@ -51,12 +61,14 @@ public final class Store: Sendable {
     return (try Store(root: root), !existed)
   }
 
-  private init(root: String) throws {
+  private init(root: String, readOnly: Bool = false) throws {
     self.root = root
-    for folder in ["objects", "cache", "tmp"] {
-      try FileIO.makeDirectory(root + "/" + folder)
+    if !readOnly {
+      for folder in ["objects", "cache", "tmp"] {
+        try FileIO.makeDirectory(root + "/" + folder)
+      }
     }
-    catalog = try Catalog(path: Self.catalogPath(root))
+    catalog = try Catalog(path: Self.catalogPath(root), readOnly: readOnly)
     objects = ObjectStore(root: root + "/objects", temporary: root + "/tmp")
     cache = TensorCache(root: root + "/cache", temporary: root + "/tmp")
   }

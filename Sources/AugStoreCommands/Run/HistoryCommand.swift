@@ -34,7 +34,7 @@ struct HistoryCommand: ParsableCommand {
   @OptionGroup var output: OutputOptions
 
   func run() throws {
-    let store = try global.openStore()
+    let store = try global.openStoreForReading()
     let history = try store.history(run: runName, sample: sample, epochs: epochs)
     let rows = history.epochs.map { record in
       EpochRow(

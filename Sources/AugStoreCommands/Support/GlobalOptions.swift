@@ -23,6 +23,11 @@ struct GlobalOptions: ParsableArguments {
   func openStore() throws -> Store {
     try Store(opening: storePath)
   }
+
+  /// Opens the existing store for queries only (see ``Store/init(opening:readOnly:)``).
+  func openStoreForReading() throws -> Store {
+    try Store(opening: storePath, readOnly: true)
+  }
 }
 
 /// The `--json` flag of query commands.
