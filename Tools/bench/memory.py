@@ -17,7 +17,7 @@ round; then, each in its own process, whose peak RSS (`ru_maxrss` from `wait4`) 
   epoch, streams every batch and records the digests; the engine's peak is that of the loader process's
   reaped children, the Python process's own peak is reported beside it.
 
-Usage: memory.py --augstore BIN --work DIR [--samples N] [--distinct N] [--batch-size B] [--keep]
+Usage: memory.py --augstore BIN --work DIR [--samples N] [--distinct N] [--batch-size B] [--keep] [--store DIR]
 Prints one JSON line with the figures.
 """
 
@@ -141,10 +141,15 @@ print(json.dumps({"images": images, "seconds": time.perf_counter() - start,
 """
 
 
-def measure(augstore, images, work, batch_size=256, keep=False):
-    """One round: a fresh store, `dataset add` (timed, with its peak), then materialize and the loader."""
-    store = os.path.join(work, f"store-{os.getpid()}")
-    shutil.rmtree(store, ignore_errors=True)
+def measure(augstore, images, work, batch_size=256, keep=False, store=None):
+    """One round: a fresh store with `dataset add` (timed, with its peak), then materialize and the loader.
+
+    With `store`, that store is used (and kept): created with the dataset the first time, given two new
+    runs each time after."""
+    reuse = store is not None
+    store = store or os.path.join(work, f"store-{os.getpid()}")
+    if not reuse:
+        shutil.rmtree(store, ignore_errors=True)
     env = dict(os.environ, AUGSTORE_STORE=store, AUGSTORE_BIN=augstore,
                PYTHONPATH=os.pathsep.join(filter(None, [os.path.join(ROOT, "Tools", "python", "src"),
                                                         os.environ.get("PYTHONPATH")])))
@@ -153,21 +158,30 @@ def measure(augstore, images, work, batch_size=256, keep=False):
         json.dump(PIPELINE_SPEC, f)
     result = {}
     try:
-        subprocess.run([augstore, "init", store], check=True, capture_output=True, env=env)
-        seconds, peak, _ = measured([augstore, "dataset", "add", "mem", "--from", images], env)
-        result["dataset_add"] = {"seconds": seconds, "peak_mib": peak}
-        log(f"dataset add: {seconds:.1f} s, peak {peak:.0f} MiB")
-        for command in (["pipeline", "add", "mem", "--spec", spec],
-                        ["run", "create", "mem", "--dataset", "mem", "--pipeline", "mem", "--seed", "7"],
-                        ["run", "create", "mem-loader", "--dataset", "mem", "--pipeline", "mem", "--seed", "7"]):
-            subprocess.run([augstore, *command], check=True, capture_output=True, env=env)
-        seconds, peak, out = measured([augstore, "materialize", "mem", "--epochs", "0", "--jobs", "2", "--json"],
-                                      env)
+        existing = []
+        if reuse and os.path.exists(os.path.join(store, "catalog.sqlite")):
+            out = subprocess.run([augstore, "run", "list", "--json"], check=True, capture_output=True, text=True,
+                                 env=env).stdout
+            existing = json.loads(out)
+            existing = existing.get("runs", existing) if isinstance(existing, dict) else existing
+        else:
+            subprocess.run([augstore, "init", store], check=True, capture_output=True, env=env)
+            seconds, peak, _ = measured([augstore, "dataset", "add", "mem", "--from", images], env)
+            result["dataset_add"] = {"seconds": seconds, "peak_mib": peak}
+            log(f"dataset add: {seconds:.1f} s, peak {peak:.0f} MiB")
+            subprocess.run([augstore, "pipeline", "add", "mem", "--spec", spec], check=True, capture_output=True,
+                           env=env)
+        suffix = f"-{len(existing)}" if existing else ""
+        run, loader_run = f"mem{suffix}", f"mem-loader{suffix}"
+        for name in (run, loader_run):
+            subprocess.run([augstore, "run", "create", name, "--dataset", "mem", "--pipeline", "mem", "--seed",
+                            str(7 + len(existing))], check=True, capture_output=True, env=env)
+        seconds, peak, out = measured([augstore, "materialize", run, "--epochs", "0", "--jobs", "2", "--json"], env)
         epoch = json.loads(out)["epochs"][0]
         assert epoch["samples"] == epoch["computed"], epoch
         result["materialize"] = {"seconds": seconds, "peak_mib": peak, "samples": epoch["samples"]}
         log(f"materialize: {seconds:.1f} s, peak {peak:.0f} MiB")
-        seconds, peak, out = measured([sys.executable, "-c", LOADER, store, "mem-loader", str(batch_size)], env)
+        seconds, peak, out = measured([sys.executable, "-c", LOADER, store, loader_run, str(batch_size)], env)
         report = json.loads(out.strip().splitlines()[-1])
         assert report["images"] == epoch["samples"], report
         result["loader"] = {"seconds": seconds, "peak_mib": report["engine_mib"],
@@ -176,7 +190,7 @@ def measure(augstore, images, work, batch_size=256, keep=False):
         log(f"loader: {seconds:.1f} s, engine peak {report['engine_mib']:.0f} MiB, "
             f"Python {report['python_mib']:.0f} MiB")
     finally:
-        if not keep:
+        if not keep and not reuse:
             shutil.rmtree(store, ignore_errors=True)
     return result
 
@@ -189,10 +203,13 @@ def main():
     parser.add_argument("--distinct", type=int, default=1282)
     parser.add_argument("--batch-size", type=int, default=256)
     parser.add_argument("--keep", action="store_true", help="keep the store")
+    parser.add_argument("--store", help="use (and keep) this store: made with the dataset if it does not exist, "
+                                        "given two new runs each time")
     args = parser.parse_args()
     os.makedirs(args.work, exist_ok=True)
-    images = make_dataset(args.work, args.samples, args.distinct)
-    result = measure(args.augstore, images, args.work, args.batch_size, args.keep)
+    reused = args.store and os.path.exists(os.path.join(args.store, "catalog.sqlite"))
+    images = None if reused else make_dataset(args.work, args.samples, args.distinct)
+    result = measure(args.augstore, images, args.work, args.batch_size, args.keep, args.store)
     result.update(samples=args.samples, distinct=args.distinct)
     print(json.dumps(result))
 
