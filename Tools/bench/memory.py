@@ -105,22 +105,65 @@ def make_dataset(folder, samples=SAMPLES, distinct=1282):
     return images
 
 
+def descendants(pid):
+    """`pid` and every process below it (from /proc)."""
+    children = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    parent = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            children.setdefault(parent, []).append(int(entry))
+    found, stack = [], [pid]
+    while stack:
+        current = stack.pop()
+        found.append(current)
+        stack.extend(children.get(current, []))
+    return found
+
+
+def resident(pid):
+    """(anonymous, file-backed and shared) resident KiB of one process, from /proc/PID/status."""
+    values = {}
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith(("RssAnon:", "RssFile:", "RssShmem:")):
+                    values[line.split(":")[0]] = int(line.split()[1])
+    except OSError:
+        pass
+    return values.get("RssAnon", 0), values.get("RssFile", 0) + values.get("RssShmem", 0)
+
+
 def measured(command, env=None):
-    """Runs `command` to its end; returns (wall seconds, peak RSS in MiB, stdout). The child is reaped
-    with `wait4`, which gives its own resource usage (descendants it waited for included)."""
+    """Runs `command` to its end; returns (wall seconds, peak RSS in MiB, stdout, peaks) where peaks has
+    the largest anonymous and the largest mapped-file resident MiB of any one process of its tree, sampled
+    every 0.2 s (mapped files: the catalog, which SQLite reads through a memory map, and the binary). The
+    child is reaped with `wait4`, which gives its own peak (descendants it waited for included)."""
     import tempfile
 
+    peaks = {"anonymous_mib": 0.0, "mapped_mib": 0.0}
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         start = time.perf_counter()
         process = subprocess.Popen(command, stdout=out, stderr=err, env=env, text=True)
-        _, status, usage = os.wait4(process.pid, 0)
+        while True:
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                break
+            for member in descendants(process.pid):
+                anonymous, mapped = resident(member)
+                peaks["anonymous_mib"] = max(peaks["anonymous_mib"], anonymous / 1024)
+                peaks["mapped_mib"] = max(peaks["mapped_mib"], mapped / 1024)
+            time.sleep(0.2)
         seconds = time.perf_counter() - start
         process.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
         if process.returncode != 0:
             raise RuntimeError(f"{' '.join(command)} failed ({process.returncode}): {err.read().strip()[-2000:]}")
-        return seconds, usage.ru_maxrss / 1024, out.read()
+        return seconds, usage.ru_maxrss / 1024, out.read(), peaks
 
 
 LOADER = """
@@ -166,7 +209,7 @@ def measure(augstore, images, work, batch_size=256, keep=False, store=None):
             existing = existing.get("runs", existing) if isinstance(existing, dict) else existing
         else:
             subprocess.run([augstore, "init", store], check=True, capture_output=True, env=env)
-            seconds, peak, _ = measured([augstore, "dataset", "add", "mem", "--from", images], env)
+            seconds, peak, _, _ = measured([augstore, "dataset", "add", "mem", "--from", images], env)
             result["dataset_add"] = {"seconds": seconds, "peak_mib": peak}
             log(f"dataset add: {seconds:.1f} s, peak {peak:.0f} MiB")
             subprocess.run([augstore, "pipeline", "add", "mem", "--spec", spec], check=True, capture_output=True,
@@ -176,17 +219,18 @@ def measure(augstore, images, work, batch_size=256, keep=False, store=None):
         for name in (run, loader_run):
             subprocess.run([augstore, "run", "create", name, "--dataset", "mem", "--pipeline", "mem", "--seed",
                             str(7 + len(existing))], check=True, capture_output=True, env=env)
-        seconds, peak, out = measured([augstore, "materialize", run, "--epochs", "0", "--jobs", "2", "--json"], env)
+        seconds, peak, out, peaks = measured([augstore, "materialize", run, "--epochs", "0", "--jobs", "2", "--json"],
+                                             env)
         epoch = json.loads(out)["epochs"][0]
         assert epoch["samples"] == epoch["computed"], epoch
-        result["materialize"] = {"seconds": seconds, "peak_mib": peak, "samples": epoch["samples"]}
+        result["materialize"] = {"seconds": seconds, "peak_mib": peak, "samples": epoch["samples"], **peaks}
         log(f"materialize: {seconds:.1f} s, peak {peak:.0f} MiB")
-        seconds, peak, out = measured([sys.executable, "-c", LOADER, store, loader_run, str(batch_size)], env)
+        seconds, peak, out, peaks = measured([sys.executable, "-c", LOADER, store, loader_run, str(batch_size)], env)
         report = json.loads(out.strip().splitlines()[-1])
         assert report["images"] == epoch["samples"], report
         result["loader"] = {"seconds": seconds, "peak_mib": report["engine_mib"],
                             "python_mib": report["python_mib"], "batch_size": batch_size,
-                            "images": report["images"]}
+                            "images": report["images"], **peaks}
         log(f"loader: {seconds:.1f} s, engine peak {report['engine_mib']:.0f} MiB, "
             f"Python {report['python_mib']:.0f} MiB")
     finally:
