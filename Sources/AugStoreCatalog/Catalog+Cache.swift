@@ -23,6 +23,25 @@ extension Catalog {
     }
   }
 
+  /// Commits rendered tensors in one transaction: indexes the cache files written (those `exists`
+  /// says are there, as in ``recordCacheWrites(_:hits:misses:rebuilt:exists:)``), sets the last use
+  /// of the entries read to now, counts hits, misses and rebuilds, and stores the tensors' digests
+  /// with their records (as ``setTensorDigests(run:epoch:_:)`` does).
+  ///
+  /// - Throws: what `setTensorDigests(run:epoch:_:)` throws; then nothing is committed.
+  public func commitRendered(
+    run: Run, epoch: Int, digests: [(sample: Int, digest: [UInt8])], cacheWrites: [CacheEntry],
+    touched: [Data], hits: Int, misses: Int, rebuilt: Int, exists: (CacheEntry) -> Bool
+  ) throws {
+    let now = Self.timestamp()
+    try write { db in
+      try Self.index(db, cacheWrites, exists: exists)
+      try Self.touch(db, touched, now: now)
+      try Self.bumpCounters(db, hits: hits, misses: misses, rebuilt: rebuilt)
+      if !digests.isEmpty { try Self.setTensorDigests(db, run: run, epoch: epoch, digests) }
+    }
+  }
+
   /// Inserts (or replaces) the index entries whose file `exists` says is there.
   static func index(_ db: Database, _ entries: [CacheEntry], exists: (CacheEntry) -> Bool) throws {
     for entry in entries where exists(entry) {

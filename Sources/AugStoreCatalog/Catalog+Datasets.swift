@@ -205,6 +205,32 @@ extension Catalog {
     }
   }
 
+  /// Calls `body` with every sample of `version` in order, inside one read transaction, without
+  /// holding them all: for passes over versions of millions of samples.
+  ///
+  /// - Parameter withSizes: whether to look up each sample's image size (width, height) as well;
+  ///   otherwise `body` gets `nil` for it.
+  public func forEachSample(
+    in version: DatasetVersion, withSizes: Bool = false,
+    _ body: (Sample, _ size: (width: Int, height: Int)?) throws -> Void
+  ) throws {
+    try read { db in
+      let rows = try Row.fetchCursor(
+        db,
+        sql: withSizes
+          ? """
+          SELECT s.position, s.path, s.object_hash, s.label, o.width, o.height FROM samples s
+          JOIN objects o ON o.hash = s.object_hash WHERE s.version_id = ? ORDER BY s.position
+          """
+          : "SELECT position, path, object_hash, label FROM samples WHERE version_id = ? ORDER BY position",
+        arguments: [version.id])
+      while let row = try rows.next() {
+        let sample = Sample(position: row[0], path: row[1], objectHash: row[2], label: row[3])
+        try body(sample, withSizes ? (width: row[4], height: row[5]) : nil)
+      }
+    }
+  }
+
   /// How many samples of the version carry each label (`nil` for unlabelled samples).
   public func labelCounts(in version: DatasetVersion) throws -> [(label: String?, count: Int)] {
     try read { db in

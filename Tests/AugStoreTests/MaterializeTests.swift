@@ -2,6 +2,7 @@ import AugStoreCatalog
 import AugStoreTestSupport
 import AugStoreTransforms
 import Foundation
+import Synchronization
 import Testing
 
 @testable import AugStore
@@ -16,7 +17,9 @@ import Testing
     """
 
   /// A store with a 40-image dataset and run `r`, materialized on `jobs` threads.
-  static func materialized(jobs: Int, in folder: TemporaryDirectory, name: String) throws -> Store {
+  static func materialized(
+    jobs: Int, in folder: TemporaryDirectory, name: String, chunk: Int = Store.materializeChunk
+  ) throws -> Store {
     let images = folder.appending("images")
     if !FileManager.default.fileExists(atPath: images) {
       try ImageFolder.make(at: images, classes: 4, perClass: 10, width: 25, height: 21)
@@ -28,7 +31,8 @@ import Testing
       named: "r", dataset: DatasetReference(parsing: "d"), pipeline: PipelineReference(parsing: "p"),
       seed: 99,
       shuffle: true)
-    _ = try store.materialize(run: "r", epochs: EpochSelection([0, 1, 2]), jobs: jobs)
+    _ = try store.materialize(
+      run: "r", epochs: EpochSelection([0, 1, 2]), jobs: jobs, chunk: chunk, progress: nil)
     return store
   }
 
@@ -104,5 +108,60 @@ import Testing
     #expect(!FileManager.default.fileExists(atPath: path))
     // Verify accepts the other decoded originals' checksums and names only the removed file.
     #expect(try store.verify().problems.map(\.path) == [path])
+  }
+
+  @Test(arguments: [1, 7, 40])
+  func chunksCommitTheSameDigestsAndCacheAsOneChunk(chunk: Int) throws {
+    let folder = try TemporaryDirectory()
+    let whole = try Self.materialized(jobs: 2, in: folder, name: "whole", chunk: 1000)
+    let chunked = try Self.materialized(jobs: 2, in: folder, name: "chunked", chunk: chunk)
+    let expected = try Self.digests(whole)
+    #expect(expected.allSatisfy { $0.count == 40 })
+    #expect(try Self.digests(chunked) == expected)
+    let (a, b) = (try whole.cacheStats(), try chunked.cacheStats())
+    #expect(a.entries == b.entries && a.bytes == b.bytes && a.misses == b.misses && b.misses > 0)
+    // A rerun serves every tensor from the cache, counted once per sample whatever the chunking.
+    let updates = Mutex<[ProgressUpdate]>([])
+    let again = try chunked.materialize(
+      run: "r", epochs: EpochSelection([1]), jobs: 2, chunk: chunk,
+      progress: { update in updates.withLock { $0.append(update) } })
+    #expect(again.epochs.map(\.samples) == [40] && again.epochs.map(\.cached) == [40])
+    let seen = updates.withLock { $0 }
+    #expect(seen.count == 40 && seen.allSatisfy { $0.total == 40 })
+    #expect(Set(seen.map(\.completed)) == Set(1...40))
+    #expect(try chunked.verify().problems.isEmpty)
+  }
+
+  /// An epoch is committed chunk by chunk: when a later chunk fails, the chunks before it stay
+  /// committed and sound, and a rerun completes the epoch with the same digests.
+  @Test func aFailedChunkLeavesTheEarlierOnesCommittedAndARerunCompletes() throws {
+    let folder = try TemporaryDirectory()
+    let reference = try Self.digests(try Self.materialized(jobs: 2, in: folder, name: "reference"))[0]
+    let store = try Store.initialize(at: folder.appending("store")).store
+    _ = try store.addDataset(named: "d", from: folder.appending("images"))
+    _ = try store.addPipeline(named: "p", specJSON: Array(Self.spec.utf8), source: "spec.json")
+    _ = try store.createRun(
+      named: "r", dataset: DatasetReference(parsing: "d"), pipeline: PipelineReference(parsing: "p"),
+      seed: 99, shuffle: true)
+    try store.record(run: "r", epochs: EpochSelection([0]))
+    let run = try store.catalog.run(named: "r")
+    // A wrong digest recorded for sample 30 (the fourth chunk of 8) makes that chunk fail.
+    let wrong = [UInt8](repeating: 7, count: 32)
+    try store.catalog.setTensorDigests(run: run, epoch: 0, [(30, wrong)])
+    #expect {
+      try store.materialize(run: "r", epochs: EpochSelection([0]), jobs: 2, chunk: 8, progress: nil)
+    } throws: { error in
+      guard case .digestMismatch(_, let epoch, let sample, _) = error as? StoreError else { return false }
+      return epoch == 0 && sample == 30
+    }
+    let partial = try store.catalog.tensorDigests(run: run, epoch: 0)
+    #expect(partial.keys.sorted() == Array(0..<24) + [30])
+    #expect(partial.filter { $0.key < 24 } == reference.filter { $0.key < 24 })
+    #expect(try store.verify().problems.isEmpty)
+    try store.catalog.setTensorDigests(run: run, epoch: 0, [(30, try #require(reference[30]))])
+    let rerun = try store.materialize(run: "r", epochs: EpochSelection([0]), jobs: 2, chunk: 8, progress: nil)
+    #expect(rerun.epochs.first?.cached == 24 && rerun.epochs.first?.computed == 16)
+    #expect(try store.catalog.tensorDigests(run: run, epoch: 0) == reference)
+    #expect(try store.verify().problems.isEmpty)
   }
 }

@@ -6,7 +6,9 @@ Tools/bench/kernels), one epoch of a whole pipeline PNG -> .npy (augstore materi
 OpenCV + Albumentations in 2 worker processes), cached replay and a later epoch vs the cold first
 epoch, the catalog benchmark (Tools/bench/catalog), and the loader: batches of 64 into a Python loop
 (augstore's Python loader, first and later epoch, vs a PyTorch-style DataLoader with 2 workers, and vs
-`augstore materialize` of the same epochs for the cost of the transport; Tools/bench/loader_loop.py).
+`augstore materialize` of the same epochs for the cost of the transport; Tools/bench/loader_loop.py),
+and the peak resident memory of `materialize` and of the loader over a 1,281,167-sample epoch
+(Tools/bench/memory.py).
 """
 
 import argparse
@@ -522,6 +524,32 @@ def bench_loader(augstore, source, paths, mode, work):
 
 
 # ---------------------------------------------------------------------------------------------------
+# 8. Memory over an ImageNet-sized epoch
+
+
+def bench_memory(augstore, work):
+    """Peak resident memory of `augstore materialize` and of the loader's engine over one epoch of
+    1,281,167 samples (Tools/bench/memory.py). The synthetic dataset (hard links to 1,282 distinct 16×16
+    PNGs) is built once in the work folder; the store, whose cache gets 1.28 million small files, lives
+    in memory (tmpfs) when the machine has one, and is removed afterwards."""
+    sys.path.insert(0, HERE)
+    import memory
+
+    images = memory.make_dataset(os.path.join(work, "memory"))
+    shm = "/dev/shm"
+    stores = os.path.join(shm if os.path.isdir(shm) and os.access(shm, os.W_OK) else work,
+                          f"augstore-bench-memory-{os.getpid()}")
+    os.makedirs(stores, exist_ok=True)
+    try:
+        result = memory.measure(augstore, images, stores)
+    finally:
+        shutil.rmtree(stores, ignore_errors=True)
+    result.update(samples=memory.SAMPLES, distinct=1282, tmpfs=stores.startswith(shm),
+                  spec=memory.PIPELINE_SPEC)
+    return result
+
+
+# ---------------------------------------------------------------------------------------------------
 # Report
 
 
@@ -952,11 +980,49 @@ def render(args, mode_name, mode, info, results, started, finished):
             "it took. Goal: a run's first epoch ≥ 2× the Python loader.")
         add("")
 
+    def memory_section():
+        memory = results["memory"]
+        n = memory["samples"]
+        add("## 8. Memory over an ImageNet-sized epoch")
+        add("")
+        add(f"Peak resident memory (`ru_maxrss` of the process, from `wait4`) over one epoch of {n:,} samples: "
+            f"{memory['distinct']:,} distinct 16×16 RGB PNGs under {n:,} paths in 1,000 class folders (hard links: "
+            "each sample has its own path, sample key, draws, tensor and cache file, while the store holds only "
+            f"{memory['distinct']:,} originals). Pipeline: "
+            + ", ".join(t["type"] for t in memory["spec"]["transforms"])
+            + " (RandomCrop 12×12). A fresh store"
+            + (" in memory (tmpfs)" if memory.get("tmpfs") else "")
+            + " with two runs of the same seed; `dataset add` first, then each command in its own process "
+            "(`Tools/bench/memory.py`).")
+        add("")
+        add("| command | seconds | peak resident (MiB) | of which anonymous, largest process (MiB) | "
+            "of which mapped files, largest process (MiB) | goal |")
+        add("|---|---:|---:|---:|---:|---|")
+        add(f"| `augstore dataset add` ({n:,} files) | {memory['dataset_add']['seconds']:.1f} | "
+            f"{memory['dataset_add']['peak_mib']:,.0f} | | | |")
+        m = memory["materialize"]
+        add(f"| `augstore materialize R --epochs 0 --jobs 2` (records the epoch, renders {n:,} tensors into the "
+            f"cache, stores their digests) | {m['seconds']:.1f} | **{m['peak_mib']:,.0f}** | "
+            f"{m.get('anonymous_mib', 0):,.0f} | {m.get('mapped_mib', 0):,.0f} | < 1,024 |")
+        loader = memory["loader"]
+        add(f"| Python loader, `loader(epochs=0, batch_size={loader['batch_size']}, prefetch=4, jobs=2)`: the "
+            f"engine (records the epoch, streams every batch, records the digests) | {loader['seconds']:.1f} | "
+            f"**{loader['peak_mib']:,.0f}** | {loader.get('anonymous_mib', 0):,.0f} | "
+            f"{loader.get('mapped_mib', 0):,.0f} | < 1,024 |")
+        add(f"| (the loader's Python process) | | {loader['python_mib']:,.0f} | | | |")
+        add("")
+        add("Peak resident is the kernel's high-water mark of the process (`ru_maxrss`). The two columns beside it "
+            "are sampled every 0.2 s (`/proc/PID/status`): anonymous memory (the heap) and pages of mapped files, "
+            "mostly the catalog, which SQLite reads through a memory map; those are page cache shared with the "
+            "file, which the kernel can drop, but they count as resident.")
+        add("")
+
     for key, section, title in (("decode", decode_section, "1. PNG decode"), ("kernels", kernels_section, "2. Kernels"),
                                 ("pipeline", pipeline_section, "3–4. One epoch and replay"),
                                 ("catalog", catalog_section, "5. Catalog"),
                                 ("loader", loader_section, "6. Loader"),
-                                ("jpeg", jpeg_section, "7. JPEG first epoch")):
+                                ("jpeg", jpeg_section, "7. JPEG first epoch"),
+                                ("memory", memory_section, "8. Memory")):
         if key in results:
             section()
         else:
@@ -975,7 +1041,8 @@ def main():
     parser.add_argument("--work", required=True, help="temporary folder: images, stores, outputs")
     parser.add_argument("--output", required=True)
     parser.add_argument("--command", default="Tools/bench/run")
-    parser.add_argument("--only", nargs="*", default=["decode", "kernels", "pipeline", "catalog", "loader", "jpeg"])
+    parser.add_argument("--only", nargs="*",
+                        default=["decode", "kernels", "pipeline", "catalog", "loader", "jpeg", "memory"])
     parser.add_argument("--images", type=int, default=2000)
     parser.add_argument("--large-images", type=int, default=200)
     args = parser.parse_args()
@@ -1022,6 +1089,8 @@ def main():
         jpeg_folder = os.path.join(args.work, "jpeg-photos")
         make_jpegs(jpeg_folder, args.images)
         results["jpeg"] = bench_jpeg(args.augstore, jpeg_folder, png_files(jpeg_folder, ".jpg"), mode, run_work)
+    if "memory" in args.only:
+        results["memory"] = bench_memory(args.augstore, args.work)
     with open(results_path, "w") as f:
         json.dump(results, f)
     results["load"] = (load_start, os.getloadavg()[0])

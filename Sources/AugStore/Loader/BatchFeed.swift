@@ -58,10 +58,10 @@ public final class BatchFeed {
   /// Threads to render each batch on.
   public let jobs: Int
 
-  private let samples: [Sample]
-  private let labelIndexes: [Int64]
+  private let samples: SampleTable
   private let renderer: Renderer
-  private var orders: [Int: [Int]] = [:]
+  /// The order of the epoch served last (only one is kept: an order is 8 bytes per sample).
+  private var order: (epoch: Int, order: [Int])?
   /// What streaming deliveries have not committed yet (one epoch's worth at a time).
   private var pending = PendingDelivery()
   /// Tensors (first deliveries, decoded-original writes and reads) gathered before a commit: one
@@ -76,11 +76,9 @@ public final class BatchFeed {
   public init(store: Store, run name: String, jobs: Int? = nil) throws {
     self.store = store
     details = try store.runDetails(named: name)
-    samples = try store.catalog.samples(in: details.version)
-    let classes = ClassIndex(samples)
-    labels = classes.labels
-    labelIndexes = samples.map { classes.index(of: $0.label) }
-    renderer = try Renderer(store: store, details: details)
+    samples = try SampleTable(catalog: store.catalog, version: details.version)
+    labels = samples.labels
+    renderer = try Renderer(store: store, details: details, samples: samples)
     self.jobs = max(1, jobs ?? Parallel.coreCount)
   }
 
@@ -96,12 +94,12 @@ public final class BatchFeed {
   /// The order of `epoch`, recording the epoch first if it has no records.
   @discardableResult
   public func prepare(epoch: Int) throws -> [Int] {
-    if let order = orders[epoch] { return order }
+    if let order, order.epoch == epoch { return order.order }
     if try !store.catalog.recordedEpochs(run: details.run).contains(where: { $0.epoch == epoch }) {
       try store.record(run: runName, epochs: EpochSelection([epoch]), jobs: jobs)
     }
     let order = try store.catalog.epochOrder(run: details.run, epoch: epoch)
-    orders[epoch] = order
+    self.order = (epoch, order)
     return order
   }
 
@@ -220,7 +218,7 @@ public final class BatchFeed {
       if let recorded = record.digest ?? uncommitted {
         guard recorded == tensor.digest else {
           throw StoreError.digestMismatch(
-            run: runName, epoch: epoch, sample: record.sample, path: samples[record.sample].path)
+            run: runName, epoch: epoch, sample: record.sample, path: samples.paths[record.sample])
         }
       } else {
         firsts.append((record.sample, tensor.digest))
@@ -235,7 +233,7 @@ public final class BatchFeed {
     let chosen = tensors.map(\.sample)
     return DeliveredBatch(
       epoch: epoch, index: index, positions: positions, samples: chosen,
-      paths: chosen.map { samples[$0].path }, labels: chosen.map { labelIndexes[$0] }, shape: [0],
+      paths: chosen.map { samples.paths[$0] }, labels: chosen.map { samples.classIndex($0) }, shape: [0],
       dtype: output.dtype == .uint8 ? .uint8 : .float32, data: [], files: [], digests: tensors.map(\.digest),
       firstDeliveries: firsts)
   }

@@ -35,12 +35,14 @@ package struct Renderer: Sendable {
   let spec: PipelineSpec
   let fingerprint: String
   /// Object hash of every sample of the run's dataset version, by index.
-  let objects: [String]
+  let objects: StringTable
   let pixelBudget: Int
   /// How the run's originals are decoded.
   let decoder: DecoderVersion
 
-  package init(store: Store, details: RunDetails) throws {
+  /// A renderer of run `details`; `samples` is the run's dataset version when the caller has read it
+  /// already.
+  package init(store: Store, details: RunDetails, samples: SampleTable? = nil) throws {
     self.store = store
     guard let decoder = DecoderVersion(rawValue: details.run.decoder) else {
       throw StoreError.unsupportedDecoder(run: details.run.name, version: details.run.decoder)
@@ -48,7 +50,7 @@ package struct Renderer: Sendable {
     self.decoder = decoder
     spec = try Store.spec(of: details.pipeline)
     fingerprint = details.pipeline.fingerprint
-    objects = try store.catalog.samples(in: details.version).map(\.objectHash)
+    objects = try (samples ?? SampleTable(catalog: store.catalog, version: details.version)).objects
     pixelBudget = Store.defaultPixelBudget
   }
 

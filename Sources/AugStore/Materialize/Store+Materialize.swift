@@ -30,39 +30,65 @@ public struct MaterializeSummary: Sendable, Equatable {
 }
 
 extension Store {
+  /// Samples `materialize` renders and commits together: one chunk's records, results and cache
+  /// index rows are all it holds of an epoch at a time.
+  package static let materializeChunk = 16 * RecordBlock.size
+
   /// Records the epochs that lack records, then renders every sample's tensor into the cache and
   /// stores its digest with the record.
   ///
   /// Tensors are computed on `jobs` threads from the **recorded** parameters; a tensor whose cache
   /// file is sound is not recomputed. A tensor that already has a recorded digest must come out
-  /// with exactly that digest: anything else is an error naming the run, epoch and sample. Each
-  /// epoch's digests are committed in one transaction after its files are in place, so a crash
-  /// loses at most the epoch in progress, which a rerun completes.
+  /// with exactly that digest: anything else is an error naming the run, epoch and sample. An epoch
+  /// is rendered in chunks of ``materializeChunk`` samples (in sample order), so memory does not
+  /// grow with the epoch; each chunk's digests and cache index rows are committed in one transaction
+  /// after its files are in place. A crash loses at most the chunk in progress: the chunks committed
+  /// before it are sound (digests and cache entries of complete files), and a rerun completes the
+  /// epoch, serving those from the cache.
   public func materialize(
     run name: String, epochs: EpochSelection, jobs: Int? = nil, progress: ProgressHandler? = nil
   ) throws -> MaterializeSummary {
+    try materialize(run: name, epochs: epochs, jobs: jobs, chunk: Self.materializeChunk, progress: progress)
+  }
+
+  /// ``materialize(run:epochs:jobs:progress:)`` in chunks of `chunk` samples.
+  package func materialize(
+    run name: String, epochs: EpochSelection, jobs: Int?, chunk: Int, progress: ProgressHandler?
+  ) throws -> MaterializeSummary {
+    let chunk = max(1, chunk)
     let recording = try record(run: name, epochs: epochs, jobs: jobs)
     let details = try runDetails(named: name)
     let renderer = try Renderer(store: self, details: details)
+    let count = details.version.sampleCount
     var summary = MaterializeSummary(run: name, newlyRecorded: recording.recorded, epochs: [])
     for epoch in epochs.epochs {
       let started = DispatchTime.now().uptimeNanoseconds
-      let records = try catalog.records(
-        run: details.run, epoch: epoch, samples: Array(0..<details.version.sampleCount))
-      let rendered = try render(
-        records, with: renderer, jobs: jobs, progress: progress, phase: "epoch \(epoch)")
-      for (record, tensor) in zip(records, rendered) {
-        if let recorded = record.digest, recorded != tensor.digest {
-          throw StoreError.digestMismatch(
-            run: name, epoch: epoch, sample: record.sample, path: cache.path(of: tensor.key))
+      var result = EpochMaterialization(
+        epoch: epoch, samples: 0, computed: 0, cached: 0, rebuilt: 0, seconds: 0)
+      for first in stride(from: 0, to: count, by: chunk) {
+        let records = try catalog.records(
+          run: details.run, epoch: epoch, samples: Array(first..<min(first + chunk, count)))
+        let chunkProgress = progress.map { handler in
+          { @Sendable (update: ProgressUpdate) in
+            handler(ProgressUpdate(phase: update.phase, completed: first + update.completed, total: count))
+          }
         }
+        let rendered = try render(
+          records, with: renderer, jobs: jobs, progress: chunkProgress, phase: "epoch \(epoch)")
+        for (record, tensor) in zip(records, rendered) {
+          if let recorded = record.digest, recorded != tensor.digest {
+            throw StoreError.digestMismatch(
+              run: name, epoch: epoch, sample: record.sample, path: cache.path(of: tensor.key))
+          }
+        }
+        try commit(rendered, run: details.run, epoch: epoch)
+        result.samples += rendered.count
+        result.computed += rendered.count { $0.source == .computed }
+        result.cached += rendered.count { $0.source == .cache }
+        result.rebuilt += rendered.count { $0.source == .rebuilt }
       }
-      try commit(rendered, run: details.run, epoch: epoch)
-      summary.epochs.append(
-        EpochMaterialization(
-          epoch: epoch, samples: rendered.count, computed: rendered.count { $0.source == .computed },
-          cached: rendered.count { $0.source == .cache }, rebuilt: rendered.count { $0.source == .rebuilt },
-          seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9))
+      result.seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+      summary.epochs.append(result)
     }
     return summary
   }
@@ -110,7 +136,8 @@ extension Store {
     }
   }
 
-  /// Indexes new cache files, counts hits, misses and rebuilds, and stores the digests.
+  /// Indexes new cache files, counts hits, misses and rebuilds, and stores the digests, in one
+  /// transaction.
   package func commit(_ rendered: [Renderer.Rendered], run: Run, epoch: Int) throws {
     let now = Date.now.formatted(.iso8601)
     var written: [Data: CacheEntry] = [:]
@@ -133,12 +160,12 @@ extension Store {
     // A file a concurrent `cache gc` or `cache clear` removed after it was written is not indexed
     // (it is rebuilt when next needed); see `Catalog.recordCacheWrites`.
     let cache = self.cache
-    try catalog.recordCacheWrites(
-      Array(written.values), misses: rendered.count { $0.source == .computed },
-      rebuilt: rendered.count { $0.source == .rebuilt },
+    try catalog.commitRendered(
+      run: run, epoch: epoch, digests: rendered.map { ($0.sample, $0.digest) },
+      cacheWrites: Array(written.values),
+      touched: Array(touched), hits: rendered.count { $0.source == .cache },
+      misses: rendered.count { $0.source == .computed }, rebuilt: rendered.count { $0.source == .rebuilt },
       exists: { FileIO.kind(cache.path(of: Array($0.key))) == .file })
-    try catalog.touchCacheEntries(Array(touched), hits: rendered.count { $0.source == .cache })
-    try catalog.setTensorDigests(run: run, epoch: epoch, rendered.map { ($0.sample, $0.digest) })
   }
 
   private func cacheFileSize(_ tensor: Renderer.Rendered) -> Int {

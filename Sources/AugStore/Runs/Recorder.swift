@@ -83,7 +83,8 @@ struct RecorderInputs: Sendable {
   let runName: String
   let pipelineName: String
   let datasetName: String
-  let paths: [String]
+  /// Relative paths, by sample (for errors).
+  let paths: StringTable
   let keys: [SampleKey]
   let sizes: [ImageSize]
 
@@ -96,19 +97,22 @@ struct RecorderInputs: Sendable {
     runName = details.run.name
     pipelineName = "\(details.pipeline.name)@v\(details.pipeline.version)"
     datasetName = "\(details.dataset.name)@v\(details.version.number)"
-    let images = try store.catalog.sampleImages(in: details.version)
-    paths = images.map(\.path)
-    sizes = images.map { ImageSize(height: $0.height, width: $0.width) }
+    let samples = try SampleTable(catalog: store.catalog, version: details.version, withSizes: true)
+    paths = samples.paths
+    sizes = samples.sizes
     // SHA-256 of every path: the sample keys, computed in parallel chunks.
     let chunk = 4096
-    let chunkCount = (images.count + chunk - 1) / chunk
+    let chunkCount = (samples.count + chunk - 1) / chunk
     let slots = ResultSlots<[SampleKey]>(count: chunkCount)
     let paths = self.paths
     Parallel.forEach(count: chunkCount, threads: jobs) { index in
       let range = (index * chunk)..<min((index + 1) * chunk, paths.count)
       slots[index] = range.map { SampleKey(path: paths[$0]) }
     }
-    keys = slots.values.flatMap { $0 ?? [] }
+    var keys: [SampleKey] = []
+    keys.reserveCapacity(samples.count)
+    for slot in slots.values { keys += slot ?? [] }
+    self.keys = keys
   }
 
   /// Draws one epoch's records and positions, one block per task on `jobs` threads.
