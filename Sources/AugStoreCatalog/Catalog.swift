@@ -20,16 +20,30 @@ public final class Catalog: Sendable {
   ///
   /// - Throws: `CatalogError.schemaTooNew` if the file was written by a newer augstore,
   ///   `CatalogError.database` if SQLite cannot open it (not a database, unreadable, …).
-  public init(path: String) throws {
+  public convenience init(path: String) throws {
+    try self.init(path: path, readOnly: false)
+  }
+
+  /// Opens the catalog at `path` for reading only: nothing is created, migrated or written, and
+  /// every write is refused by SQLite. The catalog must be at this binary's schema version.
+  ///
+  /// - Throws: `CatalogError.schemaTooNew` for a newer catalog, `.database` for an older one (a
+  ///   writing command migrates it), a missing file or one SQLite cannot open.
+  public convenience init(readingOnly path: String) throws {
+    try self.init(path: path, readOnly: true)
+  }
+
+  private init(path: String, readOnly: Bool) throws {
     self.path = path
     try Self.checkSchemaIsKnown(path: path)
     var configuration = Configuration()
+    configuration.readonly = readOnly
     configuration.busyMode = .timeout(Self.busyTimeout)
     configuration.foreignKeysEnabled = true
     configuration.label = "augstore.catalog"
     configuration.prepareDatabase { db in
       // WAL with FULL sync: a committed transaction survives a power loss, not only a crash.
-      try db.execute(sql: "PRAGMA synchronous = FULL")
+      if !readOnly { try db.execute(sql: "PRAGMA synchronous = FULL") }
       // Reads through a memory map instead of one pread copy per page: a sample's history reads one
       // ~33 KB record block per epoch (2.9 MB over 90 epochs), and the copies were half of its time
       // (9.1 → 7.0 ms median on a 1,281,167-sample run). The limit is SQLite's default maximum.
@@ -42,7 +56,18 @@ public final class Catalog: Sendable {
     } catch let error as DatabaseError {
       throw CatalogError.database(path: path, message: error.message ?? "\(error)")
     }
-    try migrate()
+    if readOnly {
+      let applied = try read { db in try Self.appliedVersions(db).max() ?? 0 }
+      guard applied == SchemaMigrations.latestVersion else {
+        throw CatalogError.database(
+          path: path,
+          message:
+            "schema version \(applied), this augstore reads \(SchemaMigrations.latestVersion) (any writing command migrates it)"
+        )
+      }
+    } else {
+      try migrate()
+    }
   }
 
   /// The schema version the catalog is at (the number of its newest applied schema file).

@@ -342,7 +342,7 @@ extension Store {
         samplesByCount: distinct.histogram))
   }
 
-  private static func decode(_ block: RecordBlock, run: String, epoch: Int) throws -> [SampleRecord] {
+  static func decode(_ block: RecordBlock, run: String, epoch: Int) throws -> [SampleRecord] {
     do {
       return try block.records()
     } catch {

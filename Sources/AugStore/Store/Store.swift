@@ -19,6 +19,8 @@ public final class Store: Sendable {
   package let objects: ObjectStore
   /// The materialized tensors, addressed by cache key.
   package let cache: TensorCache
+  /// Whether the store was opened for reading only: no file is created and the catalog is not written.
+  public let isReadOnly: Bool
   /// Originals, decoded.
   package var originals: OriginalImages { OriginalImages(objects: objects) }
 
@@ -36,7 +38,19 @@ public final class Store: Sendable {
     guard FileIO.kind(Self.catalogPath(root)) == .file else {
       throw StoreError.storeNotFound(path: root)
     }
-    try self.init(root: root)
+    try self.init(root: root, readOnly: false)
+  }
+
+  /// Opens the existing store at `root` for reading only: nothing in the folder is created, changed
+  /// or removed. Tensors that are not in the cache are computed in memory and not written to it.
+  ///
+  /// - Throws: `StoreError.storeNotFound` when `root` holds no catalog, `CatalogError.schemaTooNew`
+  ///   or `.database` when the catalog is not at this binary's schema version.
+  public convenience init(readingOnly root: String) throws {
+    guard FileIO.kind(Self.catalogPath(root)) == .file else {
+      throw StoreError.storeNotFound(path: root)
+    }
+    try self.init(root: root, readOnly: true)
   }
 
   /// Creates a store at `root` (the folder may exist), or opens the one already there.
@@ -48,15 +62,20 @@ public final class Store: Sendable {
       throw StoreError.io(path: root, message: "exists and is not a folder")
     }
     try FileIO.makeDirectory(root)
-    return (try Store(root: root), !existed)
+    return (try Store(root: root, readOnly: false), !existed)
   }
 
-  private init(root: String) throws {
+  private init(root: String, readOnly: Bool) throws {
     self.root = root
-    for folder in ["objects", "cache", "tmp"] {
-      try FileIO.makeDirectory(root + "/" + folder)
+    isReadOnly = readOnly
+    if readOnly {
+      catalog = try Catalog(readingOnly: Self.catalogPath(root))
+    } else {
+      for folder in ["objects", "cache", "tmp"] {
+        try FileIO.makeDirectory(root + "/" + folder)
+      }
+      catalog = try Catalog(path: Self.catalogPath(root))
     }
-    catalog = try Catalog(path: Self.catalogPath(root))
     objects = ObjectStore(root: root + "/objects", temporary: root + "/tmp")
     cache = TensorCache(root: root + "/cache", temporary: root + "/tmp")
   }

@@ -37,7 +37,7 @@ struct StatsCommand: ParsableCommand {
     let store = try global.openStore()
     let stats = try store.stats(run: runName, epochs: epochs)
     if output.json {
-      try Terminal.printJSON(Document(stats))
+      try Terminal.printJSON(StatsReport(stats))
       return
     }
     let epochText = (try? EpochSelection(stats.epochs))?.description ?? ""
@@ -65,79 +65,5 @@ struct StatsCommand: ParsableCommand {
 
   private static func number(_ value: Double) -> String {
     String(format: "%.4g", value)
-  }
-
-  private struct Document: Encodable {
-    var run: String
-    var epochs: [Int]
-    var samples: Int
-    var records: Int
-    var originalRecords: Int
-    var unchangedRecords: Int
-    var neverOriginal: Int
-    var transforms: [Transform]
-    var distinctTensors: Distinct
-
-    init(_ stats: RunStats) {
-      run = stats.run
-      epochs = stats.epochs
-      samples = stats.samples
-      records = stats.records
-      originalRecords = stats.originalRecords
-      unchangedRecords = stats.unchangedRecords
-      neverOriginal = stats.neverOriginal
-      transforms = stats.transforms.map { transform in
-        Transform(
-          index: transform.index, type: transform.type, applied: transform.applied,
-          changed: transform.changed,
-          parameters: transform.parameters.map {
-            Parameter(
-              name: $0.name, count: $0.count, min: $0.min, max: $0.max, mean: $0.mean, histogram: $0.histogram
-            )
-          })
-      }
-      let distinct = stats.distinctTensors
-      distinctTensors = Distinct(
-        source: distinct.source, min: distinct.min, max: distinct.max, mean: distinct.mean,
-        samplesByCount: Dictionary(
-          uniqueKeysWithValues: distinct.samplesByCount.map { ("\($0.key)", $0.value) }))
-    }
-
-    enum CodingKeys: String, CodingKey {
-      case run, epochs, samples, records, transforms
-      case originalRecords = "original_records"
-      case unchangedRecords = "unchanged_records"
-      case neverOriginal = "never_original"
-      case distinctTensors = "distinct_tensors"
-    }
-  }
-
-  private struct Transform: Encodable {
-    var index: Int
-    var type: String
-    var applied: Int
-    var changed: Int
-    var parameters: [Parameter]
-  }
-
-  private struct Parameter: Encodable {
-    var name: String
-    var count: Int
-    var min: Double
-    var max: Double
-    var mean: Double
-    var histogram: [HistogramBin]
-  }
-
-  private struct Distinct: Encodable {
-    var source: String
-    var min: Int
-    var max: Int
-    var mean: Double
-    var samplesByCount: [String: Int]
-    enum CodingKeys: String, CodingKey {
-      case source, min, max, mean
-      case samplesByCount = "samples_by_count"
-    }
   }
 }
