@@ -61,11 +61,14 @@ public final class StoreServer: Sendable {
   func respond(to request: Request) async -> Response {
     let head = request.method == .head
     guard request.method == .get || head else {
-      var response = failure(RequestFailure(status: .methodNotAllowed, message: "method \(request.method) is not allowed: use GET"), api: false)
+      var response = failure(
+        RequestFailure(
+          status: .methodNotAllowed, message: "method \(request.method) is not allowed: use GET"), api: false)
       response.headers[.allow] = "GET, HEAD"
       return response
     }
-    let headerToken = Self.bearer(request.headers[.authorization]) ?? Self.cookie(request.headers[values: .cookie])
+    let headerToken =
+      Self.bearer(request.headers[.authorization]) ?? Self.cookie(request.headers[values: .cookie])
     let parsed = Result { () throws(RequestFailure) in
       try RequestTarget(path: request.uri.path, query: request.uri.query)
     }
@@ -106,14 +109,17 @@ public final class StoreServer: Sendable {
   }
 
   private func failure(_ failure: RequestFailure, api: Bool) -> Response {
-    if api, let data = try? Router.encode(["error": failure.message]) {
+    if api, let data = try? JSONEncoder().encode(["error": failure.message]) {
       return Self.response(failure.status, type: "application/json", bytes: Array(data) + [0x0A], head: false)
     }
     return Self.response(
-      failure.status, type: "text/plain; charset=utf-8", bytes: Array((failure.message + "\n").utf8), head: false)
+      failure.status, type: "text/plain; charset=utf-8", bytes: Array((failure.message + "\n").utf8),
+      head: false)
   }
 
-  private static func response(_ status: HTTPResponse.Status, type: String, bytes: [UInt8], head: Bool) -> Response {
+  private static func response(
+    _ status: HTTPResponse.Status, type: String, bytes: [UInt8], head: Bool
+  ) -> Response {
     var headers = HTTPFields()
     headers[.contentType] = type
     headers[.contentLength] = "\(bytes.count)"
@@ -122,7 +128,8 @@ public final class StoreServer: Sendable {
       "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; form-action 'self'"
     if !type.hasPrefix("image/") { headers[.cacheControl] = "no-store" }
     return Response(
-      status: status, headers: headers, body: head ? ResponseBody() : ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+      status: status, headers: headers,
+      body: head ? ResponseBody() : ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
   }
 
   /// Runs blocking store work off the server's event loops.

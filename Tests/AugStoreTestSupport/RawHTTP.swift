@@ -40,7 +40,9 @@ public enum RawHTTP {
     guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
     var sent = 0
     while sent < bytes.count {
-      let written = bytes[sent...].withUnsafeBytes { send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+      let written = bytes[sent...].withUnsafeBytes {
+        send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+      }
       if written <= 0 { break }  // the server may close early on garbage; read what it said
       sent += written
     }
@@ -68,7 +70,8 @@ public enum RawHTTP {
   /// Parses a response (the first one, if several).
   public static func parse(_ bytes: [UInt8]) -> Answer {
     let separator: [UInt8] = [13, 10, 13, 10]
-    guard let end = (0..<max(0, bytes.count - 3)).first(where: { Array(bytes[$0..<$0 + 4]) == separator }) else {
+    guard let end = (0..<max(0, bytes.count - 3)).first(where: { Array(bytes[$0..<$0 + 4]) == separator })
+    else {
       return Answer(status: 0, headers: [:], body: bytes)
     }
     let head = String(decoding: bytes[..<end], as: UTF8.self).components(separatedBy: "\r\n")
@@ -76,7 +79,8 @@ public enum RawHTTP {
     var headers: [String: String] = [:]
     for line in head.dropFirst() {
       guard let colon = line.firstIndex(of: ":") else { continue }
-      headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+      headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(
+        in: .whitespaces)
     }
     var body = Array(bytes[(end + 4)...])
     if let length = headers["content-length"].flatMap(Int.init), length <= body.count {

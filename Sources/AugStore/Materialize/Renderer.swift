@@ -116,7 +116,9 @@ package struct Renderer: Sendable {
     image: Tensor, written: (key: [UInt8], digest: [UInt8], size: Int)?, fromTier: Bool
   ) {
     let key = decodedKey(sample: sample)
-    if let indexed, case .hit(let bytes) = store.cache.read(key: key, digest: Array(indexed.digest), keepDamaged: store.isReadOnly),
+    if let indexed,
+      case .hit(let bytes) = store.cache.read(
+        key: key, digest: Array(indexed.digest), keepDamaged: store.isReadOnly),
       let image = try? NPY.decode(bytes).tensor
     {
       return (image, nil, true)

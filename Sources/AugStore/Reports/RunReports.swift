@@ -145,7 +145,8 @@ package struct StatsReport: Encodable, Sendable {
     let distinct = stats.distinctTensors
     distinctTensors = Distinct(
       source: distinct.source, min: distinct.min, max: distinct.max, mean: distinct.mean,
-      samplesByCount: Dictionary(uniqueKeysWithValues: distinct.samplesByCount.map { ("\($0.key)", $0.value) }))
+      samplesByCount: Dictionary(
+        uniqueKeysWithValues: distinct.samplesByCount.map { ("\($0.key)", $0.value) }))
   }
 
   enum CodingKeys: String, CodingKey {

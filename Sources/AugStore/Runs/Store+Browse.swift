@@ -45,7 +45,9 @@ extension Store {
   /// The records of `epoch` at `positions` of its recorded order, in that order.
   ///
   /// - Throws: `CatalogError.epochNotRecorded`.
-  public func recordsInOrder(run name: String, epoch: Int, positions: Range<Int>? = nil) throws -> [StoredRecord] {
+  public func recordsInOrder(
+    run name: String, epoch: Int, positions: Range<Int>? = nil
+  ) throws -> [StoredRecord] {
     let details = try runDetails(named: name)
     let order = try catalog.epochOrder(run: details.run, epoch: epoch)
     let range = (positions ?? 0..<order.count).clamped(to: 0..<order.count)
@@ -57,7 +59,9 @@ extension Store {
   ///
   /// - Throws: `CatalogError.epochNotRecorded`, `StoreError.digestMismatch` when the rebuilt tensor
   ///   differs from the recorded digest.
-  package func displayedTensor(details: RunDetails, renderer: Renderer, epoch: Int, sample: Sample) throws -> Tensor {
+  package func displayedTensor(
+    details: RunDetails, renderer: Renderer, epoch: Int, sample: Sample
+  ) throws -> Tensor {
     let records = try catalog.records(run: details.run, epoch: epoch, samples: [sample.position])
     let rendered = try render(records, with: renderer, jobs: 1, progress: nil, phase: "view", keepBytes: true)
     guard let record = records.first, let tensor = rendered.first else {

@@ -7,7 +7,7 @@ enum Charts {
     _ bars: [(label: String, value: Double)], title: String, width: Int = 360, height: Int = 160,
     alternate: Bool = false, maximum: Double? = nil
   ) -> String {
-    let top = 22
+    let top = 30
     let bottom = 20
     let plot = height - top - bottom
     let high = max(maximum ?? bars.map(\.value).max() ?? 1, 1e-12)

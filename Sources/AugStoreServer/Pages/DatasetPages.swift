@@ -14,7 +14,8 @@ enum DatasetPages {
 
   static func list(_ report: DatasetListReport) -> String {
     HTML.page(
-      title: "Datasets", trail: [("datasets", nil)], api: "/api/datasets", body: datasetTable(report.datasets))
+      title: "Datasets", trail: [("datasets", nil)], api: "/api/datasets", body: datasetTable(report.datasets)
+    )
   }
 
   static func datasetTable(_ datasets: [DatasetListReport.ListedDataset]) -> String {
@@ -27,7 +28,8 @@ enum DatasetPages {
           dataset.versions.map { HTML.link("v\($0.version)", ["datasets", dataset.name, "v\($0.version)"]) }
             .joined(separator: " "),
           "\(dataset.versions.last?.samples ?? 0)",
-          HTML.escape(dataset.tags.sorted { $0.key < $1.key }.map { "\($0.key)→v\($0.value)" }.joined(separator: ", ")),
+          HTML.escape(
+            dataset.tags.sorted { $0.key < $1.key }.map { "\($0.key)→v\($0.value)" }.joined(separator: ", ")),
         ]
       }, id: "datasets")
   }
@@ -41,8 +43,10 @@ enum DatasetPages {
     body += ", created \(HTML.escape(report.createdAt))"
     if let message = report.message { body += " — " + HTML.escape(message) }
     body += "</p><p>versions: "
-    body += versions.map { $0 == report.version ? "<b>v\($0)</b>" : HTML.link("v\($0)", ["datasets", name, "v\($0)"]) }
-      .joined(separator: " ")
+    body += versions.map {
+      $0 == report.version ? "<b>v\($0)</b>" : HTML.link("v\($0)", ["datasets", name, "v\($0)"])
+    }
+    .joined(separator: " ")
     body += "</p>"
     if versions.count > 1 {
       body += "<form method=\"get\" action=\"\(HTML.url(["datasets", name, "diff"]))\">diff "
@@ -55,18 +59,21 @@ enum DatasetPages {
     if report.unlabelled > 0 { rows.append(["(unlabelled)", "\(report.unlabelled)"]) }
     body += HTML.table(["label", "samples"], rows, id: "labels")
     body += "<p>formats: "
-    body += HTML.escape(report.formats.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+    body += HTML.escape(
+      report.formats.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
     body += "</p><h2>Samples</h2>"
     let list = report.sampleList ?? []
     let shown = list.dropFirst(offset).prefix(pageSize)
-    body += pager(total: list.count, offset: offset, segments: ["datasets", name, "v\(report.version)"], query: [])
+    body += pager(
+      total: list.count, offset: offset, segments: ["datasets", name, "v\(report.version)"], query: [])
     body += "<div class=\"grid\" id=\"samples\">"
     for sample in shown {
       body += "<div class=\"cell\">"
       body += HTML.image(
         ["img", "datasets", name, "v\(report.version)", "\(sample.index).png"], size: Thumbnail.defaultSize,
         alt: sample.path)
-      body += "#\(sample.index) \(HTML.escape(sample.label ?? "-"))<br><code>\(HTML.escape(sample.path))</code></div>"
+      body +=
+        "#\(sample.index) \(HTML.escape(sample.label ?? "-"))<br><code>\(HTML.escape(sample.path))</code></div>"
     }
     body += "</div>"
     return HTML.page(
@@ -77,7 +84,8 @@ enum DatasetPages {
 
   /// The diff page; `fromIndex` and `toIndex` map paths to sample indices in each version.
   static func diff(
-    _ report: DatasetDiffReport, name: String, from: Int, to: Int, fromIndex: [String: Int], toIndex: [String: Int]
+    _ report: DatasetDiffReport, name: String, from: Int, to: Int, fromIndex: [String: Int],
+    toIndex: [String: Int]
   ) -> String {
     func cell(_ path: String, version: Int, index: Int?) -> String {
       guard let index else { return "" }
@@ -92,14 +100,16 @@ enum DatasetPages {
       for path in paths.prefix(pageSize) {
         let version = id == "added" ? to : from
         let index = id == "added" ? toIndex[path] : fromIndex[path]
-        body += "<div class=\"cell\">\(cell(path, version: version, index: index))<code>\(HTML.escape(path))</code></div>"
+        body +=
+          "<div class=\"cell\">\(cell(path, version: version, index: index))<code>\(HTML.escape(path))</code></div>"
       }
       body += "</div>"
     }
     body += "<h2>Changed (\(report.changed.count))</h2><div class=\"grid\" id=\"changed\">"
     for path in report.changed.prefix(pageSize) {
       body += "<div class=\"cell\" style=\"width:212px\"><div style=\"display:flex;gap:4px\">"
-      body += cell(path, version: from, index: fromIndex[path]) + cell(path, version: to, index: toIndex[path])
+      body +=
+        cell(path, version: from, index: fromIndex[path]) + cell(path, version: to, index: toIndex[path])
       body += "</div>v\(from) → v\(to)<br><code>\(HTML.escape(path))</code></div>"
     }
     body += "</div>"

@@ -94,7 +94,7 @@ enum HTML {
     image-rendering:pixelated;max-width:96px;max-height:96px}
     .timeline{display:flex;flex-wrap:wrap;gap:8px}.card{background:#fff;border:1px solid #ccc;padding:6px;
     width:180px;font-size:12px}.card img{display:block;width:160px;height:auto;image-rendering:pixelated}
-    .card.original{border-color:#2e7d32}.badge{background:#2e7d32;color:#fff;border-radius:3px;padding:0 4px}
+    .card.original{border-color:#2e7d32}.params{padding-left:14px;margin:4px 0;overflow-wrap:anywhere}.badge{background:#2e7d32;color:#fff;border-radius:3px;padding:0 4px}
     .badge.never{background:#c62828}code,.digest{font-family:ui-monospace,monospace;font-size:11px;
     word-break:break-all}pre{background:#fff;border:1px solid #ddd;padding:8px;overflow:auto}
     svg.chart{background:#fff;border:1px solid #ddd;margin:4px}svg.chart rect.bar{fill:#1e88e5}

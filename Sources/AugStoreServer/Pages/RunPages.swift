@@ -28,8 +28,10 @@ enum RunPages {
     let datasetName = String(run.dataset.prefix { $0 != "@" })
     let version = String(run.dataset.drop { $0 != "@" }.dropFirst())
     var body = "<table id=\"run\"><tbody>"
-    body += "<tr><th>dataset</th><td>\(HTML.link(run.dataset, ["datasets", datasetName, version])) (\(run.samples) samples)</td></tr>"
-    body += "<tr><th>pipeline</th><td>\(HTML.escape(run.pipeline)) <code>\(HTML.escape(String(run.fingerprint.prefix(16))))</code></td></tr>"
+    body +=
+      "<tr><th>dataset</th><td>\(HTML.link(run.dataset, ["datasets", datasetName, version])) (\(run.samples) samples)</td></tr>"
+    body +=
+      "<tr><th>pipeline</th><td>\(HTML.escape(run.pipeline)) <code>\(HTML.escape(String(run.fingerprint.prefix(16))))</code></td></tr>"
     body += "<tr><th>seed</th><td>\(run.seed)</td></tr>"
     body += "<tr><th>shuffle</th><td>\(run.shuffle ? "on" : "off")</td></tr>"
     body += "<tr><th>decoder</th><td>version \(run.decoder)</td></tr>"
@@ -37,7 +39,8 @@ enum RunPages {
     body += "<h2>Pipeline spec</h2><pre id=\"spec\">\(HTML.escape(prettySpec(report.spec)))</pre>"
     body += "<h2>Epochs</h2>"
     if report.epochs.isEmpty {
-      body += "<p>No epoch is recorded yet (<code>augstore record \(HTML.escape(run.name)) --epochs 0-9</code>).</p>"
+      body +=
+        "<p>No epoch is recorded yet (<code>augstore record \(HTML.escape(run.name)) --epochs 0-9</code>).</p>"
     } else {
       body += HTML.table(
         ["epoch", "samples", "originals", "materialized", "recorded", ""],
@@ -51,7 +54,8 @@ enum RunPages {
       body += "<p>" + HTML.link("statistics (charts)", ["runs", run.name, "stats"]) + "</p>"
     }
     let cache = report.cache
-    body += "<h2>Cache</h2><p id=\"cache\">\(cache.entries) entries, \(cache.bytes) bytes; \(cache.hits) hits, "
+    body +=
+      "<h2>Cache</h2><p id=\"cache\">\(cache.entries) entries, \(cache.bytes) bytes; \(cache.hits) hits, "
     body += "\(cache.misses) misses, \(cache.rebuilt) rebuilt (the whole store)</p>"
     return HTML.page(
       title: "Run \(run.name)", trail: [("runs", ["runs"]), (run.name, nil)],
@@ -68,8 +72,10 @@ enum RunPages {
   static func samples(_ report: SampleGridReport, epochs: [Int], labels: [String]) -> String {
     let name = report.run
     var body = "<form method=\"get\" action=\"\(HTML.url(["runs", name, "samples"]))\">epoch "
-    body += "<select name=\"epoch\">"
-      + epochs.map { "<option value=\"\($0)\"\($0 == report.epoch ? " selected" : "")>\($0)</option>" }.joined()
+    body +=
+      "<select name=\"epoch\">"
+      + epochs.map { "<option value=\"\($0)\"\($0 == report.epoch ? " selected" : "")>\($0)</option>" }
+      .joined()
       + "</select> label <select name=\"label\"><option value=\"\">(any)</option>"
     body += labels.map {
       "<option value=\"\(HTML.escape($0))\"\($0 == report.label ? " selected" : "")>\(HTML.escape($0))</option>"
@@ -81,7 +87,8 @@ enum RunPages {
     var query = [("epoch", "\(report.epoch)")]
     if let label = report.label { query.append(("label", label)) }
     if report.neverOriginal { query.append(("never_original", "1")) }
-    body += DatasetPages.pager(total: report.total, offset: report.offset, segments: ["runs", name, "samples"], query: query)
+    body += DatasetPages.pager(
+      total: report.total, offset: report.offset, segments: ["runs", name, "samples"], query: query)
     body += "<div class=\"grid\" id=\"samples\">"
     for cell in report.samples {
       body += "<div class=\"cell\"><a href=\"\(HTML.url(["runs", name, "samples", "\(cell.index)"]))\">"
@@ -120,7 +127,8 @@ enum RunPages {
         let values = transform.params.fields.map { "\($0.name)=\($0.value)" }.joined(separator: ", ")
         body += "<li>\(HTML.escape(transform.type))(\(HTML.escape(values)))</li>"
       }
-      body += "</ul>digest <span class=\"digest\">\(HTML.escape(epoch.digest.map { String($0.prefix(16)) } ?? "not materialized"))</span></div>"
+      body +=
+        "</ul>digest <span class=\"digest\">\(HTML.escape(epoch.digest.map { String($0.prefix(16)) } ?? "not materialized"))</span></div>"
     }
     body += "</div>"
     return HTML.page(
@@ -141,12 +149,17 @@ enum RunPages {
       title: "original records per epoch", alternate: true)
     body += Charts.bars(
       report.transforms.map { transform in
-        (label: "\(transform.index)", value: transform.applied > 0 ? Double(transform.changed) / Double(transform.applied) : 0)
+        (
+          label: "\(transform.index) \(transform.type.replacingOccurrences(of: "Random", with: ""))",
+          value: transform.applied > 0 ? Double(transform.changed) / Double(transform.applied) : 0
+        )
       }, title: "rate that changed the image, by transform", maximum: 1)
     for transform in report.transforms {
       for parameter in transform.parameters {
         body += Charts.bars(
-          parameter.histogram.map { (label: Charts.number(($0.lower + $0.upper) / 2), value: Double($0.count)) },
+          parameter.histogram.map {
+            (label: Charts.number(($0.lower + $0.upper) / 2), value: Double($0.count))
+          },
           title: "[\(transform.index)] \(transform.type).\(parameter.name)", width: 420)
       }
     }
@@ -163,7 +176,8 @@ enum RunPages {
     body += "<p>distinct tensors per sample: min \(distinct.min), max \(distinct.max), mean "
     body += Charts.number(distinct.mean) + " (from \(HTML.escape(distinct.source)))</p>"
     return HTML.page(
-      title: "\(name): statistics", trail: [("runs", ["runs"]), (name, ["runs", name]), ("statistics", nil)],
+      title: "\(name): statistics",
+      trail: [("runs", ["runs"]), (name, ["runs", name]), ("statistics", nil)],
       api: "/api/runs/\(HTML.encode(name))/stats", body: body)
   }
 }

@@ -24,7 +24,8 @@ struct RequestFailure: Error, Equatable {
     self.message = message
     if let error = error as? CatalogError {
       switch error {
-      case .datasetNotFound, .versionNotFound, .tagNotFound, .pipelineNotFound, .runNotFound, .epochNotRecorded,
+      case .datasetNotFound, .versionNotFound, .tagNotFound, .pipelineNotFound, .runNotFound,
+        .epochNotRecorded,
         .sampleOutOfRange:
         status = .notFound
       default: break

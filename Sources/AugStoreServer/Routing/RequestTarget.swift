@@ -15,7 +15,8 @@ struct RequestTarget: Equatable {
   /// - Throws: `RequestFailure` (400, or 414 for a too long target) naming what is wrong.
   init(path: String, query: String?) throws(RequestFailure) {
     guard path.utf8.count + (query?.utf8.count ?? 0) <= Self.maximumLength else {
-      throw RequestFailure(status: .uriTooLong, message: "request target longer than \(Self.maximumLength) bytes")
+      throw RequestFailure(
+        status: .uriTooLong, message: "request target longer than \(Self.maximumLength) bytes")
     }
     guard path.hasPrefix("/") else { throw .badRequest("path must start with '/'") }
     segments = []
@@ -86,7 +87,8 @@ struct RequestTarget: Equatable {
   static func name(_ text: String, kind: String) throws(RequestFailure) -> String {
     guard (1...128).contains(text.utf8.count), !text.hasPrefix("."),
       text.utf8.allSatisfy({ byte in
-        (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+        (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
+          || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
           || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: ".")
           || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
       })

@@ -62,11 +62,13 @@ struct Router: Sendable {
     let dataset = try store.catalog.dataset(named: name)
     let versions = try store.catalog.versions(of: dataset).map(\.number)
     switch segments.count {
-    case 1, 2 where segments[1] != "diff":
+    case 1,
+      2 where segments[1] != "diff":
       let number = segments.count == 2 ? try RequestTarget.version(segments[1]) : (versions.last ?? 1)
       let reference = DatasetReference(name: name, selector: .number(number))
       let (_, version) = try store.resolve(reference)
-      let document = DatasetVersionReport(try store.summary(of: reference), samples: try browser.samples(of: version))
+      let document = DatasetVersionReport(
+        try store.summary(of: reference), samples: try browser.samples(of: version))
       let offset = try target.integer("offset") ?? 0
       return try Self.reply(document, api: api) {
         DatasetPages.version(document, versions: versions, offset: offset)
@@ -75,8 +77,10 @@ struct Router: Sendable {
       guard let fromText = target.query["from"], let toText = target.query["to"] else {
         throw RequestFailure.badRequest("diff needs from=A and to=B (version numbers)")
       }
-      let from = try RequestTarget.index(fromText.hasPrefix("v") ? String(fromText.dropFirst()) : fromText, kind: "from")
-      let to = try RequestTarget.index(toText.hasPrefix("v") ? String(toText.dropFirst()) : toText, kind: "to")
+      let from = try RequestTarget.index(
+        fromText.hasPrefix("v") ? String(fromText.dropFirst()) : fromText, kind: "from")
+      let to = try RequestTarget.index(
+        toText.hasPrefix("v") ? String(toText.dropFirst()) : toText, kind: "to")
       let fromReference = DatasetReference(name: name, selector: .number(from))
       let toReference = DatasetReference(name: name, selector: .number(to))
       let diff = try store.diff(fromReference, toReference)
@@ -85,7 +89,8 @@ struct Router: Sendable {
       func indices(_ reference: DatasetReference) throws -> [String: Int] {
         let (_, version) = try store.resolve(reference)
         return Dictionary(
-          try browser.samples(of: version).map { ($0.path, $0.position) }, uniquingKeysWith: { first, _ in first })
+          try browser.samples(of: version).map { ($0.path, $0.position) },
+          uniquingKeysWith: { first, _ in first })
       }
       return .html(
         DatasetPages.diff(
@@ -116,7 +121,9 @@ struct Router: Sendable {
       let document = HistoryReport(try store.history(run: name, sample: "\(index)", epochs: nil))
       return try Self.reply(document, api: api) { RunPages.timeline(document) }
     case 2 where segments[1] == "stats":
-      let selection = try target.query["epochs"].flatMap { $0.isEmpty ? nil : try EpochSelection(parsing: $0) }
+      let selection = try target.query["epochs"].flatMap {
+        $0.isEmpty ? nil : try EpochSelection(parsing: $0)
+      }
       let stats = try store.stats(run: name, epochs: selection)
       let document = StatsReport(stats)
       let epochs = try store.epochOverview(run: name).filter { stats.epochs.contains($0.recorded.epoch) }
@@ -142,17 +149,21 @@ struct Router: Sendable {
     let never = try store.neverOriginal(run: name)
     let order = try store.catalog.epochOrder(run: context.details.run, epoch: epoch)
     let kept = order.enumerated().filter { _, sample in
-      (label == nil || context.samples[sample].label == label) && (!neverOnly || (never.indices.contains(sample) && never[sample]))
+      (label == nil || context.samples[sample].label == label)
+        && (!neverOnly || (never.indices.contains(sample) && never[sample]))
     }
     let page = Array(kept.dropFirst(offset).prefix(limit))
-    let records = try store.catalog.records(run: context.details.run, epoch: epoch, samples: page.map(\.element))
+    let records = try store.catalog.records(
+      run: context.details.run, epoch: epoch, samples: page.map(\.element))
     let document = SampleGridReport(
-      run: name, epoch: epoch, label: label, neverOriginal: neverOnly, total: kept.count, offset: offset, limit: limit,
+      run: name, epoch: epoch, label: label, neverOriginal: neverOnly, total: kept.count, offset: offset,
+      limit: limit,
       samples: zip(page, records).map { entry, record in
         let sample = context.samples[entry.element]
         return SampleGridReport.Cell(
           position: entry.offset, index: sample.position, path: sample.path, label: sample.label,
-          original: record.record.original, neverOriginal: never.indices.contains(sample.position) && never[sample.position],
+          original: record.record.original,
+          neverOriginal: never.indices.contains(sample.position) && never[sample.position],
           digest: record.digest?.hexString)
       })
     let labels = Set(context.samples.compactMap(\.label)).sorted()
@@ -165,10 +176,13 @@ struct Router: Sendable {
   private func image(_ segments: [String], _ target: RequestTarget) throws -> Reply {
     let size = try target.integer("size") ?? Thumbnail.defaultSize
     guard Thumbnail.sizes.contains(size) else {
-      throw RequestFailure.badRequest("invalid size \(size): use \(Thumbnail.sizes.lowerBound) to \(Thumbnail.sizes.upperBound)")
+      throw RequestFailure.badRequest(
+        "invalid size \(size): use \(Thumbnail.sizes.lowerBound) to \(Thumbnail.sizes.upperBound)")
     }
     func sampleIndex(_ file: String) throws -> Int {
-      guard file.hasSuffix(".png") else { throw RequestFailure.notFound("no image \(Self.describe(target.segments))") }
+      guard file.hasSuffix(".png") else {
+        throw RequestFailure.notFound("no image \(Self.describe(target.segments))")
+      }
       return try RequestTarget.index(String(file.dropLast(4)), kind: "sample")
     }
     switch (segments.first, segments.count) {
@@ -176,14 +190,18 @@ struct Router: Sendable {
       let name = try RequestTarget.name(segments[1], kind: "dataset")
       let version = try RequestTarget.version(segments[2])
       return .png(
-        try browser.datasetThumbnail(dataset: name, version: version, sample: try sampleIndex(segments[3]), size: size))
+        try browser.datasetThumbnail(
+          dataset: name, version: version, sample: try sampleIndex(segments[3]), size: size))
     case ("runs", 5) where segments[2] == "epochs":
       let name = try RequestTarget.name(segments[1], kind: "run")
       let epoch = try RequestTarget.index(segments[3], kind: "epoch")
-      return .png(try browser.tensorThumbnail(run: name, epoch: epoch, sample: try sampleIndex(segments[4]), size: size))
+      return .png(
+        try browser.tensorThumbnail(run: name, epoch: epoch, sample: try sampleIndex(segments[4]), size: size)
+      )
     case ("runs", 4) where segments[2] == "original":
       let name = try RequestTarget.name(segments[1], kind: "run")
-      return .png(try browser.runOriginalThumbnail(run: name, sample: try sampleIndex(segments[3]), size: size))
+      return .png(
+        try browser.runOriginalThumbnail(run: name, sample: try sampleIndex(segments[3]), size: size))
     default:
       throw RequestFailure.notFound("no image \(Self.describe(target.segments))")
     }

@@ -94,7 +94,9 @@ final class StoreBrowser: Sendable {
   }
 
   /// The PNG thumbnail of sample `index` of a dataset version.
-  func datasetThumbnail(dataset name: String, version number: Int, sample index: Int, size: Int) throws -> [UInt8] {
+  func datasetThumbnail(
+    dataset name: String, version number: Int, sample index: Int, size: Int
+  ) throws -> [UInt8] {
     try thumbnails.png(for: "d/\(name)/\(number)/\(index)/\(size)") {
       let (_, version) = try store.resolve(DatasetReference(name: name, selector: .number(number)))
       let samples = try samples(of: version)
