@@ -146,7 +146,7 @@ struct Router: Sendable {
     let neverOnly = try target.flag("never_original")
     let offset = try target.integer("offset") ?? 0
     let limit = min(Self.maximumLimit, max(1, try target.integer("limit") ?? DatasetPages.pageSize))
-    let never = try store.neverOriginal(run: name)
+    let never = try browser.neverOriginal(context, recorded: recorded)
     let order = try store.catalog.epochOrder(run: context.details.run, epoch: epoch)
     let kept = order.enumerated().filter { _, sample in
       (label == nil || context.samples[sample].label == label)

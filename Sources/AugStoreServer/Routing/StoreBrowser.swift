@@ -13,6 +13,7 @@ final class StoreBrowser: Sendable {
   let thumbnails = ThumbnailCache()
   private let runs = Mutex([String: RunContext]())
   private let versions = Mutex([Int64: [Sample]]())
+  private let neverOriginal = Mutex([String: (epochs: [Int], never: [Bool])]())
 
   /// What is derived from one run once.
   struct RunContext: Sendable {
@@ -54,6 +55,17 @@ final class StoreBrowser: Sendable {
         "no sample \(index) in run \(context.details.run.name) (it has \(context.samples.count))")
     }
     return context.samples[index]
+  }
+
+  /// For each sample of the run, whether it never saw its original over the recorded epochs; kept
+  /// until another epoch is recorded.
+  func neverOriginal(_ context: RunContext, recorded: [RecordedEpoch]) throws -> [Bool] {
+    let name = context.details.run.name
+    let epochs = recorded.map(\.epoch)
+    if let known = neverOriginal.withLock({ $0[name] }), known.epochs == epochs { return known.never }
+    let never = try store.neverOriginal(run: name)
+    neverOriginal.withLock { $0[name] = (epochs, never) }
+    return never
   }
 
   /// Checks that `epoch` is recorded for the run.
