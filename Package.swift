@@ -14,6 +14,7 @@ let package = Package(
     .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
   ],
   targets: [
     // libpng through a [system] module map; shim.h wraps the simplified API's macros.
@@ -75,10 +76,20 @@ let package = Package(
         .product(name: "Logging", package: "swift-log"),
       ]
     ),
+    // `augstore serve`: the read-only web pages, their JSON twins and thumbnails (Hummingbird).
+    .target(
+      name: "AugStoreServer",
+      dependencies: [
+        "AugStore",
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "Logging", package: "swift-log"),
+      ]
+    ),
     .target(
       name: "AugStoreCommands",
       dependencies: [
         "AugStore",
+        "AugStoreServer",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -125,7 +136,7 @@ let package = Package(
     .testTarget(
       name: "AugStoreCommandsTests",
       dependencies: [
-        "AugStoreTestSupport", "AugStoreCatalog", "AugStore", "AugStoreImaging", "augstore",
+        "AugStoreTestSupport", "AugStoreCatalog", "AugStore", "AugStoreImaging", "AugStoreTransforms", "augstore",
         .product(name: "GRDB", package: "GRDB.swift"),
       ]
     ),

@@ -25,6 +25,15 @@ public final class Catalog: Sendable {
     try self.init(path: path, readOnly: false)
   }
 
+  /// Opens the catalog at `path` for reading only: nothing is created, migrated or written, and
+  /// every write is refused by SQLite. The catalog must be at this binary's schema version.
+  ///
+  /// - Throws: `CatalogError.schemaTooNew` for a newer catalog, `.database` for an older one (a
+  ///   writing command migrates it), a missing file or one SQLite cannot open.
+  public convenience init(readingOnly path: String) throws {
+    try self.init(path: path, readOnly: true, migrating: false)
+  }
+
   /// Opens the catalog at `path`; with `readOnly`, through one read-only connection when its schema
   /// is up to date (otherwise it is opened for writing and brought up to date first).
   ///
@@ -34,17 +43,25 @@ public final class Catalog: Sendable {
   ///
   /// - Throws: `CatalogError.schemaTooNew` if the file was written by a newer augstore,
   ///   `CatalogError.database` if SQLite cannot open it (not a database, unreadable, …).
-  public init(path: String, readOnly: Bool) throws {
+  public convenience init(path: String, readOnly: Bool) throws {
+    try self.init(path: path, readOnly: readOnly, migrating: true)
+  }
+
+  /// Opens the catalog; with `readOnly` and not `migrating`, a catalog that is missing or not at this
+  /// binary's schema version is refused instead of being created or migrated.
+  private init(path: String, readOnly: Bool, migrating: Bool) throws {
     self.path = path
     var configuration = Configuration()
+    configuration.readonly = readOnly
     configuration.busyMode = .timeout(Self.busyTimeout)
     configuration.foreignKeysEnabled = true
     configuration.label = "augstore.catalog"
     configuration.prepareDatabase { db in
       // WAL with FULL sync: a committed transaction survives a power loss, not only a crash.
       try db.execute(sql: "PRAGMA synchronous = FULL")
-      // Reads through a memory map instead of one pread copy per page. The limit is SQLite's
-      // default maximum.
+      // Reads through a memory map instead of one pread copy per page: a sample's history reads one
+      // record block per epoch, and the copies were half of its time. The limit is SQLite's default
+      // maximum.
       try db.execute(sql: "PRAGMA mmap_size = 2147418112")
       // augstore_record, augstore_params_json, …: used by the record views (schema 3).
       RecordSQLFunctions.register(on: db)
@@ -56,6 +73,16 @@ public final class Catalog: Sendable {
     if readOnly, upToDate, let probe {
       pool = probe
       return
+    }
+    if readOnly, !migrating {
+      try probe?.close()
+      guard probe != nil else { throw CatalogError.database(path: path, message: "no catalog file") }
+      let version = applied.compactMap { Int($0.prefix { $0.isNumber }) }.max() ?? 0
+      throw CatalogError.database(
+        path: path,
+        message:
+          "schema version \(version), this augstore reads \(SchemaMigrations.latestVersion) (any writing command migrates it)"
+      )
     }
     do {
       try probe?.close()

@@ -17,7 +17,7 @@ struct AugStoreCommand: ParsableCommand {
       InitCommand.self, DatasetCommand.self, PipelineCommand.self, RunCommand.self, RecordCommand.self,
       MaterializeCommand.self, ReplayCommand.self, PreviewCommand.self, HistoryCommand.self,
       StatsCommand.self, SQLCommand.self,
-      CacheCommand.self, VerifyCommand.self, EngineCommand.self,
+      CacheCommand.self, VerifyCommand.self, EngineCommand.self, ServeCommand.self,
       DemoCommand.self,
     ]
   )

@@ -416,6 +416,17 @@ def bench_catalog(mode):
 
 
 # ---------------------------------------------------------------------------------------------------
+# 8. augstore serve: a page of 64 thumbnails
+
+
+def bench_serve(augstore, source, mode, work):
+    command = [sys.executable, os.path.join(HERE, "serve.py"), "--augstore", augstore, "--images", source,
+               "--work", work, "--repeat", str(mode["pipeline_reps"])]
+    log("serve: " + " ".join(command))
+    return json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
+
+
+# ---------------------------------------------------------------------------------------------------
 # 6. The loader: batches into a Python training loop
 
 
@@ -1017,12 +1028,30 @@ def render(args, mode_name, mode, info, results, started, finished):
             "file, which the kernel can drop, but they count as resident.")
         add("")
 
+    def serve_section():
+        serve = results["serve"]
+        add("## 9. `augstore serve`: a page of 64 thumbnails")
+        add("")
+        add(f"`Tools/bench/serve.py`: the samples page of one epoch (`/runs/r/samples?epoch=E&limit=64`) and its "
+            f"{serve['thumbnails']} thumbnails (96 px PNGs of 224×224 tensors, {serve.get('thumbnail_bytes', 0):,} bytes "
+            "in all), fetched 6 at a time like a browser. Cold: a freshly started server; warm: the same page again "
+            "(thumbnails from the server's memory). Goal: ≤ 300 ms warm.")
+        add("")
+        add("| view | ms (median) | loads |")
+        add("|---|---:|---:|")
+        for key, label in (("cold_cached", "cold, epoch materialized (tensors from the cache)"),
+                           ("cold_originals", "cold, epoch not materialized (decoded and augmented)"),
+                           ("warm", "warm")):
+            add(f"| {label} | {serve[key + '_median'] * 1000:.0f} | {len(serve[key])} |")
+        add("")
+
     for key, section, title in (("decode", decode_section, "1. PNG decode"), ("kernels", kernels_section, "2. Kernels"),
                                 ("pipeline", pipeline_section, "3–4. One epoch and replay"),
                                 ("catalog", catalog_section, "5. Catalog"),
                                 ("loader", loader_section, "6. Loader"),
                                 ("jpeg", jpeg_section, "7. JPEG first epoch"),
-                                ("memory", memory_section, "8. Memory")):
+                                ("memory", memory_section, "8. Memory"),
+                                ("serve", serve_section, "9. augstore serve")):
         if key in results:
             section()
         else:
@@ -1042,7 +1071,7 @@ def main():
     parser.add_argument("--output", required=True)
     parser.add_argument("--command", default="Tools/bench/run")
     parser.add_argument("--only", nargs="*",
-                        default=["decode", "kernels", "pipeline", "catalog", "loader", "jpeg", "memory"])
+                        default=["decode", "kernels", "pipeline", "catalog", "loader", "jpeg", "memory", "serve"])
     parser.add_argument("--images", type=int, default=2000)
     parser.add_argument("--large-images", type=int, default=200)
     args = parser.parse_args()
@@ -1091,6 +1120,8 @@ def main():
         results["jpeg"] = bench_jpeg(args.augstore, jpeg_folder, png_files(jpeg_folder, ".jpg"), mode, run_work)
     if "memory" in args.only:
         results["memory"] = bench_memory(args.augstore, args.work)
+    if "serve" in args.only:
+        results["serve"] = bench_serve(args.augstore, os.path.join(image_folder, "small"), mode, run_work)
     with open(results_path, "w") as f:
         json.dump(results, f)
     results["load"] = (load_start, os.getloadavg()[0])

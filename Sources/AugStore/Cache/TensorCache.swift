@@ -99,12 +99,12 @@ package struct TensorCache: Sendable {
   }
 
   /// Reads the file for `key` and checks it against `digest` (see ``matches(_:_:)``); a damaged file
-  /// is removed.
-  package func read(key: [UInt8], digest: [UInt8]) -> Lookup {
+  /// is removed unless `keepDamaged` (a read-only store).
+  package func read(key: [UInt8], digest: [UInt8], keepDamaged: Bool = false) -> Lookup {
     let path = path(of: key)
     guard FileIO.kind(path) == .file, let bytes = try? FileIO.read(path) else { return .missing }
     guard Self.matches(bytes, digest) else {
-      FileIO.remove(path)
+      if !keepDamaged { FileIO.remove(path) }
       return .damaged
     }
     return .hit(bytes)

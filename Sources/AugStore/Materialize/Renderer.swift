@@ -81,7 +81,7 @@ package struct Renderer: Sendable {
     let key = key ?? self.key(sample: sample, record: record)
     var source = Source.computed
     if cacheTensor, let indexed {
-      switch store.cache.read(key: key, digest: Array(indexed.digest)) {
+      switch store.cache.read(key: key, digest: Array(indexed.digest), keepDamaged: store.isReadOnly) {
       case .hit(let bytes):
         return Rendered(
           sample: sample, key: key, bytes: bytes, digest: Array(indexed.digest), source: .cache, decoded: nil)
@@ -98,7 +98,7 @@ package struct Renderer: Sendable {
       throw StoreError.cannotApply(object: objects[sample], reason: error.description)
     }
     let digest = TensorCache.digest(bytes)
-    if cacheTensor { try store.cache.write(key: key, bytes: bytes) }
+    if cacheTensor && !store.isReadOnly { try store.cache.write(key: key, bytes: bytes) }
     return Rendered(
       sample: sample, key: key, bytes: bytes, digest: digest, source: source, decoded: decoded,
       decodedHit: decodedHit)
@@ -118,14 +118,16 @@ package struct Renderer: Sendable {
     image: Tensor, written: (key: [UInt8], digest: [UInt8], size: Int)?, fromTier: Bool
   ) {
     let key = decodedKey(sample: sample)
-    if let indexed, case .hit(let bytes) = store.cache.read(key: key, digest: Array(indexed.digest)),
+    if let indexed,
+      case .hit(let bytes) = store.cache.read(
+        key: key, digest: Array(indexed.digest), keepDamaged: store.isReadOnly),
       let image = try? NPY.decode(bytes).tensor
     {
       return (image, nil, true)
     }
     let (image, format) = try store.originals.decoded(
       objects[sample], pixelBudget: pixelBudget, version: decoder, jpegTarget: spec.jpegDecodeTarget)
-    guard format != .jpeg else { return (image, nil, false) }
+    guard format != .jpeg, !store.isReadOnly else { return (image, nil, false) }
     let bytes = NPY.encode(image)
     try store.cache.write(key: key, bytes: bytes)
     return (image, (key, TensorCache.checksum(bytes), bytes.count), false)

@@ -19,6 +19,8 @@ public final class Store: Sendable {
   package let objects: ObjectStore
   /// The materialized tensors, addressed by cache key.
   package let cache: TensorCache
+  /// Whether the store was opened for reading only: no file is created and the catalog is not written.
+  public let isReadOnly: Bool
   /// Originals, decoded.
   package var originals: OriginalImages { OriginalImages(objects: objects) }
 
@@ -46,7 +48,19 @@ public final class Store: Sendable {
     guard FileIO.kind(Self.catalogPath(root)) == .file else {
       throw StoreError.storeNotFound(path: root)
     }
-    try self.init(root: root, readOnly: readOnly)
+    try self.init(root: root, readOnly: readOnly, strictly: false)
+  }
+
+  /// Opens the existing store at `root` for reading only: nothing in the folder is created, changed
+  /// or removed. Tensors that are not in the cache are computed in memory and not written to it.
+  ///
+  /// - Throws: `StoreError.storeNotFound` when `root` holds no catalog, `CatalogError.schemaTooNew`
+  ///   or `.database` when the catalog is not at this binary's schema version.
+  public convenience init(readingOnly root: String) throws {
+    guard FileIO.kind(Self.catalogPath(root)) == .file else {
+      throw StoreError.storeNotFound(path: root)
+    }
+    try self.init(root: root, readOnly: true, strictly: true)
   }
 
   /// Creates a store at `root` (the folder may exist), or opens the one already there.
@@ -58,17 +72,22 @@ public final class Store: Sendable {
       throw StoreError.io(path: root, message: "exists and is not a folder")
     }
     try FileIO.makeDirectory(root)
-    return (try Store(root: root), !existed)
+    return (try Store(root: root, readOnly: false, strictly: false), !existed)
   }
 
-  private init(root: String, readOnly: Bool = false) throws {
+  /// With `readOnly`, no folder is created and nothing is written; `strictly` also refuses a catalog
+  /// that is not at this binary's schema version instead of migrating it.
+  private init(root: String, readOnly: Bool, strictly: Bool) throws {
     self.root = root
+    isReadOnly = readOnly
     if !readOnly {
       for folder in ["objects", "cache", "tmp"] {
         try FileIO.makeDirectory(root + "/" + folder)
       }
     }
-    catalog = try Catalog(path: Self.catalogPath(root), readOnly: readOnly)
+    catalog =
+      strictly
+      ? try Catalog(readingOnly: Self.catalogPath(root)) : try Catalog(path: Self.catalogPath(root), readOnly: readOnly)
     objects = ObjectStore(root: root + "/objects", temporary: root + "/tmp")
     cache = TensorCache(root: root + "/cache", temporary: root + "/tmp")
   }

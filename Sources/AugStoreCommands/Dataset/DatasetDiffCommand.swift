@@ -21,23 +21,12 @@ struct DatasetDiffCommand: ParsableCommand {
   func run() throws {
     let diff = try global.openStore().diff(from, to)
     if output.json {
-      try Terminal.printJSON(
-        Report(
-          from: from.description, to: to.description, added: diff.added, removed: diff.removed,
-          changed: diff.changed))
+      try Terminal.printJSON(DatasetDiffReport(from: from, to: to, diff: diff))
       return
     }
     for path in diff.added { print("A  \(path)") }
     for path in diff.removed { print("D  \(path)") }
     for path in diff.changed { print("M  \(path)") }
     print("\(diff.added.count) added, \(diff.removed.count) removed, \(diff.changed.count) changed")
-  }
-
-  private struct Report: Encodable {
-    var from: String
-    var to: String
-    var added: [String]
-    var removed: [String]
-    var changed: [String]
   }
 }

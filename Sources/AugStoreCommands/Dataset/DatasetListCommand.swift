@@ -14,20 +14,7 @@ struct DatasetListCommand: ParsableCommand {
   func run() throws {
     let listings = try global.openStore().listDatasets()
     if output.json {
-      try Terminal.printJSON(
-        [
-          "datasets": listings.map { listing in
-            ListedDataset(
-              name: listing.dataset.name, createdAt: listing.dataset.createdAt,
-              versions: listing.versions.map { version in
-                ListedVersion(
-                  version: version.number, samples: version.sampleCount, bytes: version.totalBytes,
-                  message: version.message, createdAt: version.createdAt,
-                  tags: listing.tags.filter { $0.value == version.number }.keys.sorted())
-              },
-              tags: listing.tags)
-          }
-        ])
+      try Terminal.printJSON(DatasetListReport(listings))
       return
     }
     if listings.isEmpty {
@@ -44,30 +31,6 @@ struct DatasetListCommand: ParsableCommand {
         if let message = version.message { line += "  \(message)" }
         print(line)
       }
-    }
-  }
-
-  private struct ListedDataset: Encodable {
-    var name: String
-    var createdAt: String
-    var versions: [ListedVersion]
-    var tags: [String: Int]
-    enum CodingKeys: String, CodingKey {
-      case name, versions, tags
-      case createdAt = "created_at"
-    }
-  }
-
-  private struct ListedVersion: Encodable {
-    var version: Int
-    var samples: Int
-    var bytes: Int
-    var message: String?
-    var createdAt: String
-    var tags: [String]
-    enum CodingKeys: String, CodingKey {
-      case version, samples, bytes, message, tags
-      case createdAt = "created_at"
     }
   }
 }

@@ -34,17 +34,7 @@ struct DatasetShowCommand: ParsableCommand {
     }
     let version = summary.version
     if output.json {
-      try Terminal.printJSON(
-        ShownVersion(
-          dataset: summary.dataset.name, version: version.number, tags: summary.tags,
-          samples: version.sampleCount, labels: labels, unlabelled: unlabelled, bytes: version.totalBytes,
-          formats: summary.formats,
-          orientations: Dictionary(
-            uniqueKeysWithValues: summary.orientations.map { ("\($0.key)", $0.value) }),
-          message: version.message, createdAt: version.createdAt, contentDigest: version.contentDigest,
-          sampleList: sampleList?.map {
-            ShownSample(index: $0.position, path: $0.path, label: $0.label, object: $0.objectHash)
-          }))
+      try Terminal.printJSON(DatasetVersionReport(summary, samples: sampleList))
       return
     }
     print(
@@ -70,34 +60,5 @@ struct DatasetShowCommand: ParsableCommand {
     for sample in sampleList ?? [] {
       print("  \(sample.position)  \(sample.path)  \(sample.label ?? "-")  \(sample.objectHash.prefix(12))")
     }
-  }
-
-  private struct ShownVersion: Encodable {
-    var dataset: String
-    var version: Int
-    var tags: [String]
-    var samples: Int
-    var labels: [String: Int]
-    var unlabelled: Int
-    var bytes: Int
-    var formats: [String: Int]
-    var orientations: [String: Int]
-    var message: String?
-    var createdAt: String
-    var contentDigest: String
-    var sampleList: [ShownSample]?
-    enum CodingKeys: String, CodingKey {
-      case dataset, version, tags, samples, labels, unlabelled, bytes, formats, orientations, message
-      case createdAt = "created_at"
-      case contentDigest = "content_digest"
-      case sampleList = "sample_list"
-    }
-  }
-
-  private struct ShownSample: Encodable {
-    var index: Int
-    var path: String
-    var label: String?
-    var object: String
   }
 }

@@ -66,7 +66,7 @@ struct RunListCommand: ParsableCommand {
   func run() throws {
     let runs = try global.openStore().listRuns()
     if output.json {
-      try Terminal.printJSON(["runs": runs.map(RunReport.init)])
+      try Terminal.printJSON(RunListReport(runs))
       return
     }
     if runs.isEmpty {
@@ -111,38 +111,5 @@ struct RunShowCommand: ParsableCommand {
       "  decoder   version \(run.decoder)\(run.decoder == 1 ? " (libpng simplified API, gamma-converting)" : "")"
     )
     print("  created   \(run.createdAt)")
-  }
-}
-
-/// A run as JSON.
-struct RunReport: Encodable {
-  var name: String
-  var dataset: String
-  var samples: Int
-  var pipeline: String
-  var fingerprint: String
-  var seed: UInt64
-  var shuffle: Bool
-  var drawScheme: Int
-  var decoder: Int
-  var createdAt: String
-
-  init(_ details: RunDetails) {
-    name = details.run.name
-    dataset = "\(details.dataset.name)@v\(details.version.number)"
-    samples = details.version.sampleCount
-    pipeline = "\(details.pipeline.name)@v\(details.pipeline.version)"
-    fingerprint = details.pipeline.fingerprint
-    seed = details.run.masterSeed
-    shuffle = details.run.shuffle
-    drawScheme = details.run.drawScheme
-    decoder = details.run.decoder
-    createdAt = details.run.createdAt
-  }
-
-  enum CodingKeys: String, CodingKey {
-    case name, dataset, samples, pipeline, fingerprint, seed, shuffle, decoder
-    case drawScheme = "draw_scheme"
-    case createdAt = "created_at"
   }
 }
