@@ -86,7 +86,11 @@ public final class Catalog: Sendable {
     }
     do {
       try probe?.close()
-      pool = try DatabasePool(path: path, configuration: configuration)
+      let writer = try DatabasePool(path: path, configuration: configuration)
+      // GRDB's WAL set-up switches the writer to `synchronous = NORMAL` after `prepareDatabase` ran;
+      // FULL again, so that a committed transaction survives a power loss too.
+      try writer.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+      pool = writer
     } catch let error as DatabaseError {
       throw CatalogError.database(path: path, message: error.message ?? "\(error)")
     }

@@ -28,6 +28,14 @@ import Testing
     #expect(journal == "wal")
   }
 
+  /// Commits are written with `synchronous = FULL` (2), also after GRDB's WAL set-up, which sets NORMAL.
+  @Test func writerSynchronisesFully() throws {
+    let folder = try TemporaryDirectory()
+    let catalog = try Catalog(path: folder.appending("catalog.sqlite"))
+    let mode = try catalog.write { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") }
+    #expect(mode == 2)
+  }
+
   @Test func reopeningChangesNothing() throws {
     let folder = try TemporaryDirectory()
     let path = folder.appending("catalog.sqlite")

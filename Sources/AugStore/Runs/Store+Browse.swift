@@ -1,5 +1,6 @@
 import AugStoreCatalog
 import AugStoreImaging
+import AugStoreTransforms
 import Foundation
 
 /// One recorded epoch of a run, with how many of its tensors are materialized.
