@@ -47,7 +47,9 @@ enum ChecksumRepair {
 
   /// The first run of consecutive IDAT chunks.
   static func idatRun(_ bytes: [UInt8], _ chunks: [Chunk]) -> [Chunk] {
-    let isIDAT = { (chunk: Chunk) in bytes[(chunk.offset + 4)..<(chunk.offset + 8)].elementsEqual([0x49, 0x44, 0x41, 0x54]) }
+    let isIDAT = { (chunk: Chunk) in
+      bytes[(chunk.offset + 4)..<(chunk.offset + 8)].elementsEqual([0x49, 0x44, 0x41, 0x54])
+    }
     guard let first = chunks.firstIndex(where: isIDAT) else { return [] }
     return Array(chunks[first...].prefix(while: isIDAT))
   }
@@ -96,6 +98,8 @@ enum ChecksumRepair {
   }
 
   static func store(_ value: UInt32, in bytes: inout [UInt8], at offset: Int) {
-    for index in 0..<4 { bytes[offset + index] = UInt8(truncatingIfNeeded: value >> (24 - 8 * UInt32(index))) }
+    for index in 0..<4 {
+      bytes[offset + index] = UInt8(truncatingIfNeeded: value >> (24 - 8 * UInt32(index)))
+    }
   }
 }

@@ -99,7 +99,9 @@ enum Harness {
     case (16, 0), (16, 2): tolerance = 1
     default: return
     }
-    let names = ChecksumRepair.walk(bytes).map { String(decoding: bytes[($0.offset + 4)..<($0.offset + 8)], as: UTF8.self) }
+    let names = ChecksumRepair.walk(bytes).map {
+      String(decoding: bytes[($0.offset + 4)..<($0.offset + 8)], as: UTF8.self)
+    }
     guard !names.contains(where: convertingChunks.contains) else { return }
     for index in decoded.pixels.indices
     where abs(Int(decoded.pixels[index]) - Int(simplified.pixels[index])) > tolerance {
