@@ -26,6 +26,14 @@ from pypng's raw samples instead, see `reference`. A file both decoders refuse c
 only one of them refuses is a difference, except PngSuite's deliberately corrupt files (names starting
 with "x"), which augstore must refuse whatever Pillow does (Pillow does not check IDAT CRCs, so it decodes
 xcsn0g01).
+
+First run (Pillow 13.0.0, numpy 2.4.6, pypng 0.20220715.0, opencv-python-headless 5.0.0; augstore's
+decoder version 2 at `faa57fa`, release build): 2,692 files, 2,692 equal, 0 different. Fixture set 93
+(png) + 96 (png-samples) equal; PngSuite 203 (pypng's 28 + the full 2017 suite's 175) equal, of which the
+14 deliberately corrupt files refused; 2,000 bench photo crops (Pillow-saved, 224x224) equal; 300
+OpenCV-saved PNGs (RGB, grey, RGBA at 8 bits, RGB and grey at 16 bits; filters none, sub, up, average,
+Paeth, fast, all) equal. Command: `Tools/png-parity/run --photos /tmp/bench-full/images/small
+--pngsuite DIR` (DIR: PngSuite-2017jul19 unpacked).
 """
 
 import argparse
@@ -53,6 +61,7 @@ SEED = 20261201
 def load_module(name, path):
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # pngsuite.py looks itself up there
     spec.loader.exec_module(module)
     return module
 
