@@ -145,17 +145,27 @@ let package = Package(
 
 // libFuzzer targets (Tools/fuzz), only when AUGSTORE_FUZZ is set, so a plain `swift build` never sees
 // them. Built by Tools/fuzz/run with `--sanitize=fuzzer --sanitize=address`.
+//
+// swift-driver passes `-sanitize=fuzzer` to the link step only: its compile jobs get no coverage
+// instrumentation (only the C targets, compiled by clang, do), so libFuzzer would not see augstore's
+// Swift code. The instrumentation `-sanitize=fuzzer` stands for is requested explicitly for augstore's
+// own modules and the fuzz targets.
 if ProcessInfo.processInfo.environment["AUGSTORE_FUZZ"] != nil {
+  let coverage = "-sanitize-coverage=edge,indirect-calls,trace-cmp,inline-8bit-counters,pc-table"
+  for target in package.targets
+  where ["AugStoreImaging", "AugStoreTransforms", "AugStoreCatalog", "AugStore"].contains(target.name) {
+    target.swiftSettings = (target.swiftSettings ?? []) + [.unsafeFlags([coverage])]
+  }
   package.targets += [
     .executableTarget(
-      name: "fuzz-png", dependencies: ["AugStore", "AugStoreImaging"], path: "Tools/fuzz/fuzz-png",
-      swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
+      name: "fuzz-png", dependencies: ["AugStore", "AugStoreImaging", "CLibDeflate"],
+      path: "Tools/fuzz/fuzz-png", swiftSettings: [.unsafeFlags(["-parse-as-library", coverage])]),
     .executableTarget(
       name: "fuzz-pipeline", dependencies: ["AugStoreImaging", "AugStoreTransforms"],
-      path: "Tools/fuzz/fuzz-pipeline", swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
+      path: "Tools/fuzz/fuzz-pipeline", swiftSettings: [.unsafeFlags(["-parse-as-library", coverage])]),
     .executableTarget(
       name: "fuzz-jpeg", dependencies: ["AugStoreImaging", "CTurboJPEG"], path: "Tools/fuzz/fuzz-jpeg",
-      swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
+      swiftSettings: [.unsafeFlags(["-parse-as-library", coverage])]),
   ]
   package.products += [
     .executable(name: "fuzz-png", targets: ["fuzz-png"]),

@@ -111,6 +111,9 @@ struct PNGHostileInputTests {
     ("zero_height.png", .invalid(containing: "IHDR")),
     ("huge_dimensions.png", .invalid(containing: "IHDR")),
     ("bomb_50000x50000.png", .tooLarge(50000, 50000)),
+    // Found by fuzz-png: a 146-byte file declaring a 1.8 GB tEXt chunk, which libpng allocated and
+    // zeroed before finding the data missing. Refused before libpng sees it.
+    ("text_chunk_past_the_end.png", .invalid(containing: "tEXt: chunk extends past the end of the file")),
   ]
 
   @Test("every file in Fixtures/bad has an expectation")
@@ -143,6 +146,19 @@ struct PNGHostileInputTests {
     if case .tooLarge = expected {
       let header = try PNGDecoder.header(of: bytes)
       #expect(header.width == 50000 && header.pixelCount == 2_500_000_000)
+    }
+  }
+
+  @Test("a chunk declared past the end of the file is refused before libpng reads it")
+  func chunkPastTheEnd() throws {
+    let bytes = try Fixtures.bytes("bad", "text_chunk_past_the_end.png")
+    let expected = PNGError.invalid(reason: "tEXt: chunk extends past the end of the file")
+    #expect(throws: expected) { try PNGDecoder.header(of: bytes) }
+    #expect(throws: expected) {
+      try PNGDecoder.decode(bytes, pixelBudget: 1 << 20, version: .libpngSimplified)
+    }
+    #expect(throws: PNGError.self) {
+      try PNGDecoder.decode(bytes, pixelBudget: 1 << 20, version: .storedSamples)
     }
   }
 

@@ -172,19 +172,33 @@ def main():
                   "adds them only when `AUGSTORE_FUZZ` is set) with `--sanitize=fuzzer --sanitize=address` and runs "
                   "each for S seconds (restarting after a crash, corpus kept). `fuzz-png`: PNG decoding with both "
                   "decoder versions (augstore's own decoder over libdeflate, and libpng's simplified API for old "
-                  "runs), which must not trap and must agree on the shape, then `dataset add` of the same bytes, "
-                  "which must accept exactly what decoder version 2 decodes and leave the dataset unchanged "
-                  "otherwise; seeds `Tests/AugStoreImagingTests/Fixtures/png` and `bad`. `fuzz-pipeline`: spec "
+                  "runs), each input as given and with its chunk CRCs and zlib Adler-32 recomputed (otherwise "
+                  "nearly every mutation stops at a checksum); the versions must not trap, must agree on the shape, "
+                  "and on the pixels where their definitions coincide (8-bit and lower grey/RGB/alpha without "
+                  "tRNS or colour chunks exactly, 16-bit grey/RGB within 1); `dataset add` of the same bytes, for a "
+                  "fixed 1-in-64 sample of the inputs (by hash), must accept exactly what decoder version 2 "
+                  "decodes and leave the dataset unchanged otherwise; seeds `Tests/AugStoreImagingTests/Fixtures/png`, "
+                  "`png-samples` and `bad`, the valid ones also rewritten with stored deflate blocks, chunk "
+                  "dictionary `Tools/fuzz/seeds/png.dict`. `fuzz-pipeline`: spec "
                   "JSON parse, canonical JSON fixed point, record draw and binary round trip, apply to a 24x32 image; "
                   "seeds `Tools/fuzz/seeds/pipeline`. `fuzz-jpeg`: augstore's JPEG header parser and TurboJPEG "
                   "decoding, header and decode agreeing, the parser agreeing with `tjDecompressHeader3`, repeated "
                   "decodes identical; seeds `Fixtures/jpeg` and `jpeg-bad`, marker dictionary "
-                  "`Tools/fuzz/seeds/jpeg.dict`. A target's row says at which commit it last ran.", "",
-                  "| Target | Seconds | Executions | Corpus | Crashes |", "|---|---:|---:|---:|---:|"]
+                  "`Tools/fuzz/seeds/jpeg.dict`. A target's row says at which commit it last ran; coverage is "
+                  "libFuzzer's count of edges and features after the seeds and at the end (recorded since "
+                  "the fuzz-png harness fix).", "",
+                  "| Target | Seconds | Executions | Corpus | Edges (seeds → end) | Features (seeds → end) | Crashes |",
+                  "|---|---:|---:|---:|---:|---:|---:|"]
+
+        def span(target, kind):
+            start, end = target.get(f"initial_{kind}"), target.get(kind)
+            return "–" if end is None else f"{start:,} → {end:,}" if start is not None else f"{end:,}"
+
         for target in fuzz["targets"]:
             at = f" (at `{target['commit']}`)" if target.get("commit") else ""
             lines.append(f"| `{target['target']}`{at} | {target['seconds']} | {target['executions']:,} | "
-                         f"{target['corpus_files']} | {target['crashes']} |")
+                         f"{target['corpus_files']} | {span(target, 'edges')} | {span(target, 'features')} | "
+                         f"{target['crashes']} |")
             for message in target.get("crash_messages", []):
                 lines.append(f"- crash: `{' / '.join(message)[:300]}`")
 
