@@ -85,9 +85,8 @@ public final class Store: Sendable {
         try FileIO.makeDirectory(root + "/" + folder)
       }
     }
-    catalog =
-      strictly
-      ? try Catalog(readingOnly: Self.catalogPath(root)) : try Catalog(path: Self.catalogPath(root), readOnly: readOnly)
+    let path = Self.catalogPath(root)
+    catalog = strictly ? try Catalog(readingOnly: path) : try Catalog(path: path, readOnly: readOnly)
     objects = ObjectStore(root: root + "/objects", temporary: root + "/tmp")
     cache = TensorCache(root: root + "/cache", temporary: root + "/tmp")
   }
