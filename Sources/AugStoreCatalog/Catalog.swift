@@ -52,7 +52,6 @@ public final class Catalog: Sendable {
   private init(path: String, readOnly: Bool, migrating: Bool) throws {
     self.path = path
     var configuration = Configuration()
-    configuration.readonly = readOnly
     configuration.busyMode = .timeout(Self.busyTimeout)
     configuration.foreignKeysEnabled = true
     configuration.label = "augstore.catalog"
