@@ -37,9 +37,11 @@ def make_store(augstore, images, work, count):
     shutil.rmtree(source, ignore_errors=True)
     shutil.rmtree(store, ignore_errors=True)
     os.makedirs(os.path.join(source, "all"))
-    names = sorted(n for n in os.listdir(images) if n.endswith(".png"))[:count]
-    for name in names:
-        shutil.copy(os.path.join(images, name), os.path.join(source, "all", name))
+    # The bench images sit in one folder per photograph; take the first `count` in path order.
+    paths = sorted(os.path.join(folder, n) for folder, _, files in os.walk(images) for n in files
+                   if n.endswith(".png"))[:count]
+    for number, path in enumerate(paths):
+        shutil.copy(path, os.path.join(source, "all", f"{number:03d}-{os.path.basename(path)}"))
     spec = os.path.join(work, "serve-spec.json")
     with open(spec, "w") as f:
         json.dump(SPEC, f)
@@ -49,7 +51,7 @@ def make_store(augstore, images, work, count):
     run(augstore, "run", "create", "r", "--dataset", "photos", "--pipeline", "aug", "--seed", "7", "--store", store)
     run(augstore, "record", "r", "--epochs", "0-1", "--store", store)
     run(augstore, "materialize", "r", "--epochs", "0", "--store", store)
-    return store, len(names)
+    return store, len(paths)
 
 
 def start(augstore, store):
