@@ -420,11 +420,9 @@ extension Kernels {
   /// `hsv_to_rgb(rgb_to_hsv(...))` up to float rounding (well under 0.01). When `s · factor` would be
   /// clipped (`factor < 0`, or `factor > 255 / s`) the full HSV path runs instead.
   ///
-  /// RGB images run the float32 formula sixteen samples at a time
-  /// (``saturateRGBBytes(_:_:count:factor:)``). RGBA images apply it through integer shifts per
-  /// `v − c` (``saturationShifts(factor:)``), which give the same bytes as the float32 formula; for the
-  /// rare factors where that cannot be proven, the formula runs in float lanes
-  /// (``saturatePixels(_:_:count:factor:channels:)``).
+  /// The closed form is applied through integer shifts per `v − c` (``saturationShifts(factor:)``),
+  /// which give the same bytes as the float32 formula; for the rare factors where that cannot be
+  /// proven, the formula runs in float lanes (``saturatePixels(_:_:count:factor:channels:)``).
   public static func adjustSaturation(_ image: Tensor, factor: Float) -> Tensor {
     guard image.channels >= 3 else { return image }
     guard factor >= 0 && factor <= 255 else { return mapHSV(image, .saturation(factor)) }
@@ -433,13 +431,17 @@ extension Kernels {
       makeTensor(height: image.height, width: image.width, channels: channels) { out in
         guard let src = source.baseAddress else { return }
         let count = source.count
-        if channels == 3 {
-          saturateRGBBytes(src, out, count: count, factor: factor)
-        } else if let shifts = saturationShifts(factor: factor) {
+        if let shifts = saturationShifts(factor: factor) {
           shifts.withUnsafeBufferPointer { shifts in
             guard let shifts = shifts.baseAddress else { return }
-            saturateWithShifts(src, out, count: count, shifts: shifts, channels: 4)
+            if channels == 3 {
+              saturateWithShifts(src, out, count: count, shifts: shifts, channels: 3)
+            } else {
+              saturateWithShifts(src, out, count: count, shifts: shifts, channels: 4)
+            }
           }
+        } else if channels == 3 {
+          saturatePixels(src, out, count: count, factor: factor, channels: 3)
         } else {
           saturatePixels(src, out, count: count, factor: factor, channels: 4)
         }
@@ -509,85 +511,6 @@ extension Kernels {
       if channels == 4 { out[i &+ 3] = src[i &+ 3] }
       i &+= channels
     }
-  }
-
-  /// ``adjustSaturation(_:factor:)``'s closed form over an RGB buffer, sixteen samples per step in
-  /// memory order: each sample `c` becomes `clampToUInt8(v + factor·(c − v))`, the same float32
-  /// operations as the scalar formula, with `v` the maximum of the sample's pixel.
-  ///
-  /// `v` is found per byte without separating the channels: with `x₋₂ … x₊₂` the 16 bytes loaded two
-  /// before to two after, a first sample's pixel is `x, x₊₁, x₊₂`, a second's `x₋₁, x, x₊₁` and a
-  /// third's `x₋₂, x₋₁, x`; the three maxima are merged with the 48-byte-periodic masks of
-  /// ``rgbPhaseMasks()`` (`pmaxub`, `pand`, `por`). Requires `0 ≤ factor ≤ 255` (results at most
-  /// `v ≤ 255`).
-  static func saturateRGBBytes(
-    _ src: UnsafePointer<UInt8>, _ out: UnsafeMutablePointer<UInt8>, count: Int, factor: Float
-  ) {
-    let masks = rgbPhaseMasks()
-    let s = UnsafeRawPointer(src)
-    let d = UnsafeMutableRawPointer(out)
-    let f = SIMD4<Float>(repeating: factor)
-    @inline(__always) func maximum(_ a: SIMD16<UInt8>, _ b: SIMD16<UInt8>) -> SIMD16<UInt8> {
-      a.replacing(with: b, where: b .> a)
-    }
-    /// The 16 results at `i` (a multiple of 48 plus `16 · phase`), `2 ≤ i`, `i + 18 ≤ count`.
-    @inline(__always) func saturated(
-      _ i: Int, _ first: SIMD16<UInt8>, _ third: SIMD16<UInt8>
-    ) -> SIMD16<UInt8> {
-      let x = s.loadUnaligned(fromByteOffset: i, as: SIMD16<UInt8>.self)
-      let before1 = s.loadUnaligned(fromByteOffset: i &- 1, as: SIMD16<UInt8>.self)
-      let before2 = s.loadUnaligned(fromByteOffset: i &- 2, as: SIMD16<UInt8>.self)
-      let after1 = s.loadUnaligned(fromByteOffset: i &+ 1, as: SIMD16<UInt8>.self)
-      let after2 = s.loadUnaligned(fromByteOffset: i &+ 2, as: SIMD16<UInt8>.self)
-      let middle = maximum(before1, maximum(x, after1))
-      let asFirst = maximum(x, maximum(after1, after2))
-      let asThird = maximum(before2, maximum(before1, x))
-      let v = (asFirst & first) | (asThird & third) | (middle & ~(first | third))
-      let (c0, c1, c2, c3) = exactFloats(x)
-      let (v0, v1, v2, v3) = exactFloats(v)
-      return nonNegativeBytes(v0 + f * (c0 - v0), v1 + f * (c1 - v1), v2 + f * (c2 - v2), v3 + f * (c3 - v3))
-    }
-    // Whole 48-byte periods from byte 48 (the loads reach two bytes either side).
-    var i = 48
-    while i &+ 48 &+ 2 <= count {
-      let r0 = saturated(i, masks.first.0, masks.third.0)
-      let r1 = saturated(i &+ 16, masks.first.1, masks.third.1)
-      let r2 = saturated(i &+ 32, masks.first.2, masks.third.2)
-      d.storeBytes(of: r0, toByteOffset: i, as: SIMD16<UInt8>.self)
-      d.storeBytes(of: r1, toByteOffset: i &+ 16, as: SIMD16<UInt8>.self)
-      d.storeBytes(of: r2, toByteOffset: i &+ 32, as: SIMD16<UInt8>.self)
-      i &+= 48
-    }
-    /// The scalar formula for the pixels from sample `start` (a multiple of 3) to `end`.
-    @inline(__always) func scalar(from start: Int, to end: Int) {
-      var j = start
-      while j < end {
-        let r = Float(src[j])
-        let g = Float(src[j &+ 1])
-        let b = Float(src[j &+ 2])
-        let v = max(r, max(g, b))
-        out[j] = clampToUInt8(v + factor * (r - v))
-        out[j &+ 1] = clampToUInt8(v + factor * (g - v))
-        out[j &+ 2] = clampToUInt8(v + factor * (b - v))
-        j &+= 3
-      }
-    }
-    scalar(from: 0, to: min(48, count))
-    scalar(from: max(i, 48), to: count)
-  }
-
-  /// For the three 16-byte vectors of a 48-byte period of RGB samples, the masks of the bytes that are
-  /// a pixel's first sample and of those that are its third (all ones in those lanes).
-  static func rgbPhaseMasks() -> (
-    first: (SIMD16<UInt8>, SIMD16<UInt8>, SIMD16<UInt8>), third: (SIMD16<UInt8>, SIMD16<UInt8>, SIMD16<UInt8>)
-  ) {
-    var first = [SIMD16<UInt8>](repeating: SIMD16(), count: 3)
-    var third = [SIMD16<UInt8>](repeating: SIMD16(), count: 3)
-    for u in 0..<48 {
-      if u % 3 == 0 { first[u / 16][u % 16] = 0xFF }
-      if u % 3 == 2 { third[u / 16][u % 16] = 0xFF }
-    }
-    return ((first[0], first[1], first[2]), (third[0], third[1], third[2]))
   }
 
   /// The closed-form saturation of ``adjustSaturation(_:factor:)`` over an RGB or RGBA buffer: each

@@ -1,5 +1,5 @@
 /// Groups of RGB or RGBA pixels in float lanes, for the colour kernels that compute in float32 per
-/// pixel: the RGBA float path of ``Kernels/adjustSaturation(_:factor:)`` (four pixels, one per
+/// pixel: the float path of ``Kernels/adjustSaturation(_:factor:)`` (four pixels, one per
 /// `SIMD4<Float>`), and ``Kernels/adjustHue(_:factor:)`` (one pixel per lane of ``Kernels/HueLanes``:
 /// four, or eight in the host-level build).
 ///
