@@ -1,9 +1,26 @@
-/// Version of the draw-addressing scheme and draw formulas in this file.
+/// How a run turns its Philox draws into parameters: the persistent contract behind every record.
 ///
-/// The layout below is a persistent contract: changing a domain constant, the counter layout or a
-/// formula changes every run's draws. Runs record the version they were drawn with; records (not
-/// re-draws) stay the source of truth for replay. Bump this number with any such change.
-public let drawSchemeVersion = 1
+/// The addressing and the raw formulas in this file (keys, counters, unit doubles, Lemire integers)
+/// are the same in every scheme; a scheme fixes what each transform draws from them (see
+/// ``TransformSpec/drawParams(address:inputSize:scheme:)``). Runs record the scheme they were created
+/// with and keep it for all their epochs, so a run's later epochs draw as its first ones did; records
+/// (not re-draws) stay the source of truth for replay. Add a case with any change that alters a draw.
+public enum DrawScheme: Int, Sendable, Codable, CaseIterable, Comparable {
+  /// Runs created before scheme 2: `RandomCrop` draws an offset on every side where the crop fits.
+  case uniformCrop = 1
+  /// What Keras 3.15.1 draws: `RandomCrop` draws offsets only when the image is larger than the crop on
+  /// both sides, and otherwise takes the centre crop (its `get_random_transformation`).
+  case keras = 2
+
+  /// The scheme new runs record.
+  public static let current = DrawScheme.keras
+
+  /// Orders schemes by number.
+  public static func < (lhs: DrawScheme, rhs: DrawScheme) -> Bool { lhs.rawValue < rhs.rawValue }
+}
+
+/// The number of the draw scheme new runs record (``DrawScheme/current``).
+public let drawSchemeVersion = DrawScheme.current.rawValue
 
 /// Domain constants: Philox key word 1, separating independent families of draws.
 ///
@@ -37,7 +54,7 @@ public enum DrawSlot: Hashable, Sendable {
 
 /// The address of one stream of per-sample draws: (run seed, sample key, epoch, slot).
 ///
-/// Layout (``drawSchemeVersion`` 1) of the Philox4x64-10 call behind draw number `d` of the stream:
+/// Layout (every ``DrawScheme``) of the Philox4x64-10 call behind draw number `d` of the stream:
 ///
 /// ```
 /// key     = [seed, DrawDomain.sampleParameters]
@@ -89,7 +106,7 @@ public struct DrawAddress: Hashable, Sendable {
 ///
 /// Draw `d` is `Philox4x64.block(key, counterBase + [0, 0, 0, d >> 2])[d & 3]`. A stream is a small value
 /// type: reading never allocates, and two streams at the same address yield the same words. Formulas
-/// (``drawSchemeVersion`` 1):
+/// (every ``DrawScheme``):
 ///
 /// - unit double: `Double(word >> 11) * 2^-53`, in [0, 1), one draw.
 /// - double in [lo, hi): `lo + (hi - lo) * u`, clamped below `hi` (`hi.nextDown`); `lo` when `lo >= hi`.

@@ -106,12 +106,14 @@ public struct ImageSize: Hashable, Sendable, CustomStringConvertible {
 /// One transform of a pipeline, with typed arguments named and defaulted as in Keras 3's preprocessing
 /// layers.
 ///
-/// Single-number factors resolve to ranges as Keras does:
-/// - RandomRotation, RandomZoom, RandomTranslation, RandomBrightness: `f` means `[-|f|, |f|]`; every value
-///   must lie in [-1, 1].
-/// - RandomSaturation, RandomHue, RandomErasing (`factor`, `scale`): `f` means `[0, f]`; values in [0, 1].
-/// - RandomContrast: `f` means lower = upper = `f` (contrast factor in `[1 - f, 1 + f]`, as Keras
-///   documents); values in [0, 1].
+/// Single-number factors resolve to ranges as Keras 3.15.1's code does (its `_set_factor` with the
+/// layer's `_FACTOR_BOUNDS`), which is not always what its documentation says:
+/// - RandomRotation, RandomZoom, RandomTranslation, RandomBrightness, RandomSaturation: `f` means
+///   `[-|f|, |f|]`; every value must lie in [-1, 1]. (RandomSaturation's documentation promises factors
+///   in [0, 1]; Keras draws from `[-f, f]`, and a negative draw removes all saturation.)
+/// - RandomContrast, RandomHue, RandomErasing (`factor`, `scale`): `f` means `[0, f]`; values in [0, 1].
+///   (RandomContrast's documentation promises a contrast factor in `[1 - f, 1 + f]`; Keras draws from
+///   `[1, 1 + f]`. A pair `[a, b]` draws from `[1 - a, 1 + b]`.)
 public enum TransformSpec: Hashable, Sendable {
   /// `RandomFlip(mode="horizontal_and_vertical")`.
   case randomFlip(mode: FlipMode)

@@ -158,8 +158,6 @@ enum SingleFactorRule {
   case symmetric
   /// `[0, f]`.
   case fromZero
-  /// `[f, f]`.
-  case equal
 }
 
 /// Reads typed arguments from one JSON object, producing messages that name the location and field.
@@ -284,7 +282,6 @@ struct ArgumentReader {
       switch single {
       case .symmetric: return FactorRange(lower: -abs(number), upper: abs(number))
       case .fromZero: return FactorRange(lower: 0, upper: number)
-      case .equal: return FactorRange(lower: number, upper: number)
       }
     case .array(let items):
       let numbers = try numberPair(name, items, what: "a number or a list of two numbers")
@@ -435,11 +432,11 @@ extension TransformSpec {
         valueRange: try reader.valueRange("value_range"))
     case "RandomContrast":
       return .randomContrast(
-        factor: try reader.factor("factor", default: nil, bounds: positive, single: .equal),
+        factor: try reader.factor("factor", default: nil, bounds: positive, single: .fromZero),
         valueRange: try reader.valueRange("value_range"))
     case "RandomSaturation":
       return .randomSaturation(
-        factor: try reader.factor("factor", default: nil, bounds: positive, single: .fromZero),
+        factor: try reader.factor("factor", default: nil, bounds: unit, single: .symmetric),
         valueRange: try reader.valueRange("value_range"))
     case "RandomHue":
       return .randomHue(

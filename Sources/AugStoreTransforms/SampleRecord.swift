@@ -73,7 +73,8 @@ public struct SampleRecord: Hashable, Sendable {
 
 extension PipelineSpec {
   /// Draws the record of one sample in one epoch: a pure function of (seed, sample key, epoch) and the
-  /// sample's image size, independent of processing order or thread.
+  /// sample's image size, independent of processing order or thread. `scheme` is the run's
+  /// ``DrawScheme`` (new runs: ``DrawScheme/current``).
   ///
   /// The original decision is `nextBool(probability: original_probability)` on slot
   /// ``DrawSlot/originalDecision`` (no draw when the probability is 0). Transform `i` draws from slot
@@ -81,7 +82,7 @@ extension PipelineSpec {
   ///
   /// - Throws: ``PipelineSpecError`` of kind `imageTooSmall` when a crop does not fit the image.
   public func drawRecord(
-    seed: UInt64, sampleKey: SampleKey, epoch: Int, imageSize: ImageSize
+    seed: UInt64, sampleKey: SampleKey, epoch: Int, imageSize: ImageSize, scheme: DrawScheme = .current
   )
     throws(PipelineSpecError) -> SampleRecord
   {
@@ -97,7 +98,7 @@ extension PipelineSpec {
     params.reserveCapacity(transforms.count)
     for (index, transform) in transforms.enumerated() {
       let address = DrawAddress(seed: seed, sampleKey: sampleKey, epoch: epoch, slot: .transform(index))
-      params.append(transform.drawParams(address: address, inputSize: sizes[index]))
+      params.append(transform.drawParams(address: address, inputSize: sizes[index], scheme: scheme))
     }
     return SampleRecord(original: false, params: params)
   }
@@ -117,6 +118,8 @@ extension TransformSpec {
   ///   when `width_factor` is null.
   /// - RandomTranslation: translate_y = U(height range) * height [0]; translate_x = U(width range) * width [1].
   /// - RandomCrop: y = int below (H - height + 1) [0, ...], then x = int below (W - width + 1) (Lemire).
+  ///   From ``DrawScheme/keras`` on, only when H > height and W > width, as Keras draws; otherwise no
+  ///   draw and the centre crop, y = (H - height) / 2, x = (W - width) / 2 (Keras' `h_start`/`w_start`).
   /// - RandomBrightness: rgb_delta = U(lower, upper) * (value_range upper - lower) [0].
   /// - RandomContrast: contrast_factor = U(1 - lower, 1 + upper) [0].
   /// - RandomSaturation: f = U(lower, upper) [0]; saturation_factor = f / (1 - f + 1e-7).
@@ -127,7 +130,9 @@ extension TransformSpec {
   ///   `fill_value` is null. Box: x = ceil(x0), width = min(ceil(x0 + rw W), W) - x (rows likewise),
   ///   the pixels Keras' mask `x0 <= col < x0 + rw W` selects.
   /// - CenterCrop, Resizing, Rescaling, Normalization: no draws.
-  public func drawParams(address: DrawAddress, inputSize: ImageSize) -> TransformParams {
+  public func drawParams(
+    address: DrawAddress, inputSize: ImageSize, scheme: DrawScheme = .current
+  ) -> TransformParams {
     var stream = DrawStream(address: address)
     switch self {
     case .randomFlip:
@@ -147,6 +152,9 @@ extension TransformSpec {
       let x = stream.nextDouble(lower: widthFactor.lower, upper: widthFactor.upper) * Double(inputSize.width)
       return .translation(translateX: Float(x), translateY: Float(y))
     case .randomCrop(let height, let width):
+      if scheme >= .keras && (inputSize.height <= height || inputSize.width <= width) {
+        return .crop(x: max(inputSize.width - width, 0) / 2, y: max(inputSize.height - height, 0) / 2)
+      }
       let y = stream.nextInt(below: max(inputSize.height - height + 1, 1))
       let x = stream.nextInt(below: max(inputSize.width - width + 1, 1))
       return .crop(x: x, y: y)

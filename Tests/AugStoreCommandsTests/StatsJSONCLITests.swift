@@ -54,7 +54,7 @@ import Testing
     let spec = """
       {"transforms": [{"type": "RandomFlip", "mode": "horizontal"}, {"type": "RandomRotation", "factor": 0.1},
       {"type": "RandomZoom", "height_factor": 0.1}, {"type": "RandomCrop", "height": 200, "width": 200},
-      {"type": "RandomContrast", "factor": 0.2}]}
+      {"type": "RandomContrast", "factor": [0.2, 0.2]}]}
       """
     _ = try store.addPipeline(named: "realistic", specJSON: Array(spec.utf8), source: "bench")
     _ = try store.createRun(

@@ -38,7 +38,7 @@ struct DrawAddressingTests {
     let second = original.nextWord()
     #expect(first == 0xab8e_5e7d_40c4_245a)
     #expect(second == 0xbdf0_8384_66bc_6e99)
-    #expect(drawSchemeVersion == 1)
+    #expect(drawSchemeVersion == 2 && DrawScheme.current == .keras)
   }
 
   @Test("every address component changes the draws")

@@ -40,7 +40,7 @@ struct PipelineSpecTests {
           factor: FactorRange(lower: -0.1, upper: 0.1), fillMode: .reflect, interpolation: .bilinear,
           fillValue: 0),
         .randomCrop(height: 24, width: 24),
-        .randomContrast(factor: FactorRange(lower: 0.2, upper: 0.2), valueRange: .uint8),
+        .randomContrast(factor: FactorRange(lower: 0, upper: 0.2), valueRange: .uint8),
       ])
     #expect(spec.originalProbability == 0)
     #expect(spec.output == OutputSpec(dtype: .uint8, layout: .channelsLast))
@@ -55,7 +55,7 @@ struct PipelineSpecTests {
         + #"{"mode":"horizontal","type":"RandomFlip"},"#
         + #"{"factor":[-0.1,0.1],"fill_mode":"reflect","fill_value":0.0,"interpolation":"bilinear","type":"RandomRotation"},"#
         + #"{"height":24,"type":"RandomCrop","width":24},"#
-        + #"{"factor":[0.2,0.2],"type":"RandomContrast","value_range":[0.0,255.0]}]}"#)
+        + #"{"factor":[0.0,0.2],"type":"RandomContrast","value_range":[0.0,255.0]}]}"#)
     #expect(spec.fingerprint.count == 64)
     #expect(spec.fingerprint.allSatisfy { "0123456789abcdef".contains($0) })
     #expect(try PipelineSpec(json: spec.canonicalJSON) == spec)
@@ -114,7 +114,8 @@ struct PipelineSpecTests {
       spec.transforms[6]
         == .randomBrightness(factor: FactorRange(lower: -0.25, upper: 0.25), valueRange: .uint8))
     #expect(
-      spec.transforms[7] == .randomSaturation(factor: FactorRange(lower: 0, upper: 0.5), valueRange: .uint8))
+      spec.transforms[7]
+        == .randomSaturation(factor: FactorRange(lower: -0.5, upper: 0.5), valueRange: .uint8))
     #expect(
       spec.transforms[8]
         == .randomHue(factor: FactorRange(lower: 0.1, upper: 0.4), valueRange: ValueRange(lower: 0, upper: 1))
@@ -130,6 +131,46 @@ struct PipelineSpecTests {
     #expect(try PipelineSpec(json: spec.canonicalJSON) == spec)
     #expect(
       try spec.imageSizes(input: ImageSize(height: 32, width: 40)).last == ImageSize(height: 8, width: 8))
+  }
+
+  @Test("single-number factors resolve as Keras 3.15.1's code does, not as its documentation says")
+  func singleFactorsFollowKeras() throws {
+    let spec = try PipelineSpec(
+      json:
+        #"{"transforms": [{"type": "RandomContrast", "factor": 0.2}, {"type": "RandomSaturation", "factor": 0.3},"#
+        + #" {"type": "RandomContrast", "factor": [0.1, 0.4]}, {"type": "RandomSaturation", "factor": [0.6, 0.2]}]}"#
+    )
+    // RandomContrast(0.2): Keras' `_set_factor` clips the lower bound at 0, so the contrast factor is
+    // drawn from [1.0, 1.2] (the documentation says [0.8, 1.2]); a pair [a, b] draws from [1 - a, 1 + b].
+    #expect(
+      spec.transforms[0] == .randomContrast(factor: FactorRange(lower: 0, upper: 0.2), valueRange: .uint8))
+    #expect(
+      spec.transforms[2] == .randomContrast(factor: FactorRange(lower: 0.1, upper: 0.4), valueRange: .uint8))
+    // RandomSaturation(0.3): the default bounds [-1, 1] give [-0.3, 0.3].
+    #expect(
+      spec.transforms[1]
+        == .randomSaturation(factor: FactorRange(lower: -0.3, upper: 0.3), valueRange: .uint8))
+    #expect(
+      spec.transforms[3] == .randomSaturation(factor: FactorRange(lower: 0.2, upper: 0.6), valueRange: .uint8)
+    )
+    let key = SampleKey(path: "a.png")
+    var contrasts: [Float] = []
+    var saturations: [Float] = []
+    for epoch in 0..<400 {
+      let record = try spec.drawRecord(
+        seed: 11, sampleKey: key, epoch: epoch, imageSize: ImageSize(height: 4, width: 4))
+      guard case .contrast(let c) = record.params[0], case .saturation(let s) = record.params[1] else {
+        Issue.record("unexpected params \(record.params)")
+        return
+      }
+      contrasts.append(c)
+      saturations.append(s)
+    }
+    #expect(contrasts.allSatisfy { $0 >= 1 && $0 < 1.2 })
+    #expect(contrasts.contains { $0 > 1.15 } && contrasts.contains { $0 < 1.05 })
+    // f in [-0.3, 0.3) gives f / (1 - f + 1e-7) in [-0.23, 0.43).
+    #expect(saturations.allSatisfy { $0 >= -0.2308 && $0 < 0.4286 })
+    #expect(saturations.filter { $0 < 0 }.count > 120)
   }
 
   @Test("typed construction validates like parsing")
@@ -184,6 +225,9 @@ struct PipelineSpecTests {
     Rejection(
       json: pipeline("{\"type\": \"RandomContrast\", \"factor\": -0.2}"), kind: .outOfRange,
       message: "transforms[0] (RandomContrast): factor -0.2 is out of range [0, 1]"),
+    Rejection(
+      json: pipeline("{\"type\": \"RandomSaturation\", \"factor\": [-0.5, 1.5]}"), kind: .outOfRange,
+      message: "transforms[0] (RandomSaturation): factor 1.5 is out of range [-1, 1]"),
     Rejection(
       json: pipeline("{\"type\": \"RandomZoom\", \"height_factor\": 0.1, \"width_factor\": [-1.5, 0]}"),
       kind: .outOfRange, message: "transforms[0] (RandomZoom): width_factor -1.5 is out of range [-1, 1]"),

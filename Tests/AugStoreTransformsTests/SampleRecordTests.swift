@@ -148,7 +148,12 @@ struct SampleRecordTests {
 
   @Test("known record for a fixed seed (guards against sampling changes)")
   func knownRecord() throws {
-    let spec = try PipelineSpec(json: designExample)
+    // The contrast range as a pair: [0.2, 0.2] draws from [0.8, 1.2] (the single number 0.2 now
+    // resolves to [0, 0.2], as Keras does), which is what this record was cross-checked with.
+    let spec = try PipelineSpec(
+      json: designExample.replacingOccurrences(
+        of: #""RandomContrast", "factor": 0.2}"#, with: #""RandomContrast", "factor": [0.2, 0.2]}"#))
+    #expect(spec != (try PipelineSpec(json: designExample)))
     let record = try spec.drawRecord(
       seed: 42, sampleKey: SampleKey(path: "cats/001.png"), epoch: 0,
       imageSize: ImageSize(height: 32, width: 32))
@@ -218,6 +223,37 @@ struct SampleRecordTests {
         + #"{"height_zoom":1.5,"width_zoom":0.5},{"applied":false},"#
         + #"{"applied":true,"x":1,"y":2,"width":3,"height":4,"noise_seed":"00000000000000ff"}]}"#)
     #expect(SampleRecord(original: true, params: []).jsonString == #"{"original":true,"params":[]}"#)
+  }
+
+  @Test(
+    "RandomCrop draws an offset only where the image exceeds the crop on both sides (scheme 2), as Keras does",
+    arguments: [(8, 12), (8, 8), (12, 8), (9, 30), (12, 12)])
+  func cropFollowsTheRunsScheme(height: Int, width: Int) throws {
+    let spec = try PipelineSpec(json: #"{"transforms": [{"type": "RandomCrop", "height": 8, "width": 8}]}"#)
+    let size = ImageSize(height: height, width: width)
+    var keras: Set<[Int]> = []
+    var uniform: Set<[Int]> = []
+    for epoch in 0..<64 {
+      for scheme in DrawScheme.allCases {
+        let record = try spec.drawRecord(
+          seed: 3, sampleKey: SampleKey(path: "x.png"), epoch: epoch, imageSize: size, scheme: scheme)
+        guard case .crop(let x, let y) = record.params[0] else {
+          Issue.record("unexpected \(record.params)")
+          return
+        }
+        #expect(x >= 0 && x <= width - 8 && y >= 0 && y <= height - 8)
+        if scheme == .keras { keras.insert([x, y]) } else { uniform.insert([x, y]) }
+      }
+    }
+    if height > 8 && width > 8 {
+      // Both schemes draw, and draw the same offsets.
+      #expect(keras == uniform)
+      #expect(keras.count > 4)
+    } else {
+      // Keras takes the centre crop; scheme 1 still draws along the longer side.
+      #expect(keras == [[(width - 8) / 2, (height - 8) / 2]])
+      #expect(uniform.count == (height - 8 + 1) * (width - 8 + 1))
+    }
   }
 }
 

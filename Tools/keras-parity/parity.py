@@ -167,7 +167,7 @@ def build_cases(images, quick):
             for factor in [0.5, 1.37, 2.0]:
                 cases.append(("contrast", "-", "-", name, dict(factor=factor)))
         if c in (3, 4):
-            for factor in [0.0, 0.4, 1.0, 2.5]:
+            for factor in [-0.23, -0.05, 0.0, 0.4, 1.0, 2.5]:
                 cases.append(("saturation", "-", "-", name, dict(factor=factor)))
             for factor in [0.1, -0.3, 0.5]:
                 cases.append(("hue", "-", "-", name, dict(factor=factor)))

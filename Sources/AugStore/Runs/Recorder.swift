@@ -79,6 +79,8 @@ extension Store {
 struct RecorderInputs: Sendable {
   let spec: PipelineSpec
   let seed: UInt64
+  /// The run's draw scheme: a run keeps the scheme it was created with for every epoch.
+  let scheme: DrawScheme
   let shuffle: Bool
   let runName: String
   let pipelineName: String
@@ -93,6 +95,10 @@ struct RecorderInputs: Sendable {
   init(store: Store, details: RunDetails, spec: PipelineSpec, jobs: Int) throws {
     self.spec = spec
     seed = details.run.masterSeed
+    guard let scheme = DrawScheme(rawValue: details.run.drawScheme) else {
+      throw StoreError.unsupportedDrawScheme(run: details.run.name, scheme: details.run.drawScheme)
+    }
+    self.scheme = scheme
     shuffle = details.run.shuffle
     runName = details.run.name
     pipelineName = "\(details.pipeline.name)@v\(details.pipeline.version)"
@@ -131,7 +137,8 @@ struct RecorderInputs: Sendable {
       for sample in first..<end {
         do {
           let record = try this.spec.drawRecord(
-            seed: this.seed, sampleKey: this.keys[sample], epoch: epoch, imageSize: this.sizes[sample])
+            seed: this.seed, sampleKey: this.keys[sample], epoch: epoch, imageSize: this.sizes[sample],
+            scheme: this.scheme)
           builder.append(position: positions[sample], record: record)
         } catch {
           slots[blockIndex] = .failure(

@@ -41,7 +41,7 @@ extension Store {
     let run = try catalog.createRun(
       Run(
         name: name, datasetVersionId: versionId, pipelineId: pipelineId, seed: seed, shuffle: shuffle,
-        drawScheme: drawSchemeVersion, createdAt: "", decoder: DecoderVersion.current.rawValue))
+        drawScheme: DrawScheme.current.rawValue, createdAt: "", decoder: DecoderVersion.current.rawValue))
     return RunDetails(run: run, dataset: datasetRow, version: version, pipeline: pipelineRow)
   }
 

@@ -1,4 +1,5 @@
 import AugStoreImaging
+import AugStoreTransforms
 import Foundation
 
 /// Errors raised by the store, each naming the path, dataset or object at fault.
@@ -51,6 +52,8 @@ public enum StoreError: Error, LocalizedError, Equatable, Sendable {
   case sampleNotFound(run: String, sample: String)
   /// A run recorded with a decoder version this augstore does not know (made by a newer one).
   case unsupportedDecoder(run: String, version: Int)
+  /// A run recorded with a draw scheme this augstore does not know (made by a newer one).
+  case unsupportedDrawScheme(run: String, scheme: Int)
   /// A batch size, rank or world size that cannot split an epoch into batches.
   case invalidBatchPlan(reason: String)
   /// A global batch index past the end of an epoch.
@@ -120,6 +123,9 @@ public enum StoreError: Error, LocalizedError, Equatable, Sendable {
     case .unsupportedDecoder(let run, let version):
       return "run \"\(run)\" decodes its originals with decoder version \(version); this augstore knows "
         + "versions 1 to \(DecoderVersion.current.rawValue): upgrade augstore to replay it"
+    case .unsupportedDrawScheme(let run, let scheme):
+      return "run \"\(run)\" draws its parameters with draw scheme \(scheme); this augstore knows "
+        + "schemes 1 to \(DrawScheme.current.rawValue): upgrade augstore to record its epochs"
     case .invalidBatchPlan(let reason):
       return reason
     case .batchOutOfRange(let run, let epoch, let batch, let batchCount):

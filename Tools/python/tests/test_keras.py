@@ -93,6 +93,11 @@ def test_pipeline_spec_from_layers_is_accepted_by_augstore(cli, tmp_path):
     cli("pipeline", "add", "from-keras", "--spec", str(path))
     shown = cli.json("pipeline", "show", "from-keras")
     assert len(shown["spec"]["transforms"]) == 8
+    # Keras stores the factor ranges it draws from, so augstore draws the same: RandomContrast(0.2) draws
+    # its contrast factor in [1, 1.2] and RandomSaturation(0.3) from [-0.3, 0.3].
+    assert shown["spec"]["transforms"][5]["factor"] == [0.0, 0.2]
+    saturation, _ = augstore.keras.convert_layer(layers.RandomSaturation(0.3))
+    assert saturation == {"type": "RandomSaturation", "factor": [-0.3, 0.3], "value_range": [0, 255]}
 
 
 def test_a_saved_model_round_trips_and_unconvertible_layers_are_all_named(tmp_path):
@@ -102,7 +107,7 @@ def test_a_saved_model_round_trips_and_unconvertible_layers_are_all_named(tmp_pa
         keras.Sequential([layers.RandomFlip("vertical"), layers.Resizing(16, 16, crop_to_aspect_ratio=True)],
                          name="augment"),
         layers.RandomInvert(),
-        layers.RandomSaturation(0.3),
+        layers.RandomContrast((-0.5, 0.5)),
         layers.Normalization(),
         layers.Dense(2),
     ])
@@ -116,7 +121,7 @@ def test_a_saved_model_round_trips_and_unconvertible_layers_are_all_named(tmp_pa
     assert len(names) == 4, message
     assert "(Resizing): crop_to_aspect_ratio=True is not supported" in message
     assert "(RandomInvert): augstore has no RandomInvert transform yet" in message
-    assert "(RandomSaturation): factor [-0.3, 0.3]" in message
+    assert "(RandomContrast): factor [-0.5, 0.5]" in message
     assert "(Normalization): mean is None" in message
     assert "RandomFlip" not in message
     ok = augstore.keras.pipeline_spec([layers.RandomFlip("vertical"), layers.Normalization(mean=0.5, variance=0.25)])

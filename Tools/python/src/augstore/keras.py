@@ -135,7 +135,7 @@ _DEFAULTS_ONLY = {
     "Normalization": {"invert": False, "axis": (-1,)},
 }
 # Factors augstore takes in [0, 1] only.
-_NON_NEGATIVE_FACTORS = {"RandomSaturation", "RandomHue", "RandomContrast", "RandomGrayscale"}
+_NON_NEGATIVE_FACTORS = {"RandomHue", "RandomContrast", "RandomGrayscale"}
 
 
 class ConversionError(ValueError):

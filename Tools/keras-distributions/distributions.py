@@ -1,0 +1,241 @@
+"""The distributions Keras really draws, against augstore's.
+
+For every layer configuration below, draws N parameter sets from augstore through the real CLI (a dataset
+of 100 PNGs of 24 x 20 recorded over N / 100 epochs, read back with `augstore sql`) and N from Keras 3's own
+`layer.get_random_transformation` (TensorFlow backend), and compares each parameter:
+
+- continuous and integer parameters: two-sample Kolmogorov-Smirnov (scipy), pass when p >= 0.001, and the
+  observed ranges (min, max) agree within 2 % of the span;
+- booleans (flips, grayscale, erasing applied): two-proportion z test, pass when |z| <= 4.
+
+Prints one row per (configuration, parameter) and, at the end, every place where Keras' code draws
+something other than what its documentation says (augstore follows the code). Exit code 1 when a row fails.
+"""
+
+import argparse
+import json
+import math
+import os
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import keras  # noqa: E402
+from keras import layers  # noqa: E402
+from PIL import Image  # noqa: E402
+from scipy import stats  # noqa: E402
+
+HEIGHT, WIDTH = 24, 20
+IMAGES = 100
+
+
+def flat(value):
+    return np.asarray(value).reshape(-1)
+
+
+def erasing_boxes(t):
+    masks = np.asarray(t["batch_masks"])[..., 0]  # N, H, W
+    columns = masks.any(axis=1)
+    rows = masks.any(axis=2)
+    width = columns.sum(axis=1)
+    height = rows.sum(axis=1)
+    x = np.where(width > 0, columns.argmax(axis=1), -1)
+    y = np.where(height > 0, rows.argmax(axis=1), -1)
+    return {"applied": flat(t["apply_erasing"]), "width": width, "height": height, "x": x, "y": y}
+
+
+# (name, augstore transform, Keras layer factory, Keras transformation -> {param: values}, per-batch draw,
+#  image height, image width)
+CASES = [
+    ("RandomFlip(horizontal)", {"type": "RandomFlip", "mode": "horizontal"},
+     lambda seed: layers.RandomFlip("horizontal", seed=seed), lambda t: {"flips": flat(t["flips"])}, False),
+    ("RandomRotation(0.2)", {"type": "RandomRotation", "factor": 0.2},
+     lambda seed: layers.RandomRotation(0.2, seed=seed), lambda t: {"angle": flat(t["angle"])}, False),
+    ("RandomRotation([-0.1, 0.3])", {"type": "RandomRotation", "factor": [-0.1, 0.3]},
+     lambda seed: layers.RandomRotation((-0.1, 0.3), seed=seed), lambda t: {"angle": flat(t["angle"])}, False),
+    ("RandomZoom(0.2, [-0.3, 0.1])", {"type": "RandomZoom", "height_factor": 0.2, "width_factor": [-0.3, 0.1]},
+     lambda seed: layers.RandomZoom(0.2, (-0.3, 0.1), seed=seed),
+     lambda t: {"height_zoom": flat(t["height_zoom"]), "width_zoom": flat(t["width_zoom"])}, False),
+    ("RandomZoom(0.3)", {"type": "RandomZoom", "height_factor": 0.3},
+     lambda seed: layers.RandomZoom(0.3, seed=seed),
+     lambda t: {"height_zoom": flat(t["height_zoom"]), "width_zoom": flat(t["width_zoom"])}, False),
+    ("RandomTranslation(0.1, [-0.2, 0.3])",
+     {"type": "RandomTranslation", "height_factor": 0.1, "width_factor": [-0.2, 0.3]},
+     lambda seed: layers.RandomTranslation(0.1, (-0.2, 0.3), seed=seed),
+     lambda t: {"translate_x": np.asarray(t["translations"])[:, 0],
+                "translate_y": np.asarray(t["translations"])[:, 1]}, False),
+    ("RandomCrop(16, 12)", {"type": "RandomCrop", "height": 16, "width": 12},
+     lambda seed: layers.RandomCrop(16, 12, seed=seed),
+     lambda t: {"y": flat(t[0]), "x": flat(t[1])}, True),
+    ("RandomCrop(24, 12) on 24 x 20", {"type": "RandomCrop", "height": 24, "width": 12},
+     lambda seed: layers.RandomCrop(24, 12, seed=seed),
+     lambda t: {"y": flat(t[0]), "x": flat(t[1])}, True),
+    ("RandomBrightness(0.3)", {"type": "RandomBrightness", "factor": 0.3},
+     lambda seed: layers.RandomBrightness(0.3, seed=seed), lambda t: {"rgb_delta": flat(t["rgb_delta"])}, False),
+    ("RandomBrightness([-0.1, 0.4], [0, 1])",
+     {"type": "RandomBrightness", "factor": [-0.1, 0.4], "value_range": [0, 1]},
+     lambda seed: layers.RandomBrightness((-0.1, 0.4), value_range=(0, 1), seed=seed),
+     lambda t: {"rgb_delta": flat(t["rgb_delta"])}, False),
+    ("RandomContrast(0.2)", {"type": "RandomContrast", "factor": 0.2},
+     lambda seed: layers.RandomContrast(0.2, seed=seed),
+     lambda t: {"contrast_factor": flat(t["contrast_factor"])}, False),
+    ("RandomContrast([0.1, 0.4])", {"type": "RandomContrast", "factor": [0.1, 0.4]},
+     lambda seed: layers.RandomContrast((0.1, 0.4), seed=seed),
+     lambda t: {"contrast_factor": flat(t["contrast_factor"])}, False),
+    ("RandomSaturation(0.3)", {"type": "RandomSaturation", "factor": 0.3},
+     lambda seed: layers.RandomSaturation(0.3, seed=seed),
+     lambda t: {"saturation_factor": flat(t["factor"])}, False),
+    ("RandomSaturation([0.2, 0.8])", {"type": "RandomSaturation", "factor": [0.2, 0.8]},
+     lambda seed: layers.RandomSaturation((0.2, 0.8), seed=seed),
+     lambda t: {"saturation_factor": flat(t["factor"])}, False),
+    ("RandomHue(0.4)", {"type": "RandomHue", "factor": 0.4},
+     lambda seed: layers.RandomHue(0.4, value_range=(0, 255), seed=seed),
+     lambda t: {"hue_factor": flat(t["factor"])}, False),
+    ("RandomGrayscale(0.3)", {"type": "RandomGrayscale", "factor": 0.3},
+     lambda seed: layers.RandomGrayscale(0.3, seed=seed), lambda t: {"grayscale": flat(t)}, False),
+    ("RandomErasing([0.5, 1.0])", {"type": "RandomErasing", "factor": [0.5, 1.0], "fill_value": 0},
+     lambda seed: layers.RandomErasing((0.5, 1.0), fill_value=0, seed=seed), erasing_boxes, False),
+]
+
+# Where Keras 3.15.1's code draws something other than its documentation says (augstore follows the code).
+KERAS_CODE_VS_DOCUMENTATION = [
+    "RandomContrast(f): documented as a contrast factor in [1 - f, 1 + f]; `_set_factor` with "
+    "_FACTOR_BOUNDS (0, 1) clips the lower bound at 0, so the factor is drawn from [1, 1 + f].",
+    "RandomSaturation(f): documented with factors in [0, 1] (0.5 = no change); the layer keeps the default "
+    "_FACTOR_BOUNDS (-1, 1), so f means [-f, f], and a negative draw (f / (1 - f) < 0) clips the "
+    "saturation to 0: a grey image, in about half the draws.",
+    "RandomCrop: documented as a random crop; when the image is not larger than the crop on both sides "
+    "(an equal side), Keras takes the centre crop and draws nothing.",
+    "RandomCrop: one offset is drawn per batch (every image of a batch shares it); augstore draws per "
+    "sample, so the marginal distribution is Keras' and samples are independent.",
+    "RandomFlip: flips when u <= 0.5 (augstore: u < 0.5; the two differ with probability 2^-24).",
+]
+
+
+def png(path, seed):
+    rng = np.random.default_rng(seed)  # pixels only: they do not influence any draw
+    Image.fromarray(rng.integers(0, 256, (HEIGHT, WIDTH, 3), dtype=np.uint8)).save(path)
+
+
+def augstore_draws(binary, folder, count):
+    store = os.path.join(folder, "store")
+    images = os.path.join(folder, "images", "all")
+    os.makedirs(images)
+    for i in range(IMAGES):
+        png(os.path.join(images, f"{i:03d}.png"), i)
+
+    def cli(*args):
+        return subprocess.run([binary, *args, "--store", store], check=True, capture_output=True, text=True).stdout
+
+    subprocess.run([binary, "init", store], check=True, capture_output=True)
+    cli("dataset", "add", "d", "--from", os.path.join(folder, "images"))
+    epochs = max(1, count // IMAGES)
+    draws = {}
+    for index, (name, transform, _, _, _) in enumerate(CASES):
+        spec = os.path.join(folder, f"p{index}.json")
+        with open(spec, "w") as f:
+            json.dump({"transforms": [transform]}, f)
+        cli("pipeline", "add", f"p{index}", "--spec", spec)
+        cli("run", "create", f"r{index}", "--dataset", "d@v1", "--pipeline", f"p{index}", "--seed", str(1000 + index))
+        cli("record", f"r{index}", "--epochs", f"0-{epochs - 1}")
+        rows = json.loads(cli("sql", f"SELECT params_json FROM augmentation_params WHERE run = 'r{index}'", "--json"))
+        params = [json.loads(row["params_json"]) for row in rows["rows"]]
+        values = {}
+        for p in params:
+            for key, value in p.items():
+                if key == "noise_seed":
+                    continue
+                values.setdefault(key, []).append(value)
+        if transform["type"] == "RandomErasing":
+            applied = np.array(values["applied"], dtype=bool)
+            box = {key: np.array(values[key]) for key in ("x", "y", "width", "height")}
+            values = {"applied": applied, **box}
+            for key in ("x", "y"):
+                empty = (box["width"] == 0) | (box["height"] == 0)
+                values[key] = np.where(empty, -1, box[key])
+        draws[name] = {key: np.asarray(v) for key, v in values.items()}
+    return draws
+
+
+def keras_draws(count):
+    images = np.zeros((count, HEIGHT, WIDTH, 3), dtype=np.float32)
+    draws = {}
+    for index, (name, _, factory, extract, per_batch) in enumerate(CASES):
+        keras.utils.set_random_seed(2000 + index)
+        layer = factory(3000 + index)
+        if per_batch:
+            one = images[:1]
+            parts = [extract(layer.get_random_transformation(one, training=True)) for _ in range(count)]
+            draws[name] = {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
+        else:
+            draws[name] = {key: np.asarray(v) for key, v in
+                           extract(layer.get_random_transformation(images, training=True)).items()}
+    return draws
+
+
+def compare(name, key, ours, theirs):
+    if key in ("x", "y") and name.startswith("RandomErasing"):
+        ours, theirs = ours[ours >= 0], theirs[theirs >= 0]
+    if ours.dtype == bool or theirs.dtype == bool:
+        a, b = ours.astype(bool), theirs.astype(bool)
+        pa, pb = a.mean(), b.mean()
+        pooled = (a.sum() + b.sum()) / (len(a) + len(b))
+        se = math.sqrt(max(pooled * (1 - pooled) * (1 / len(a) + 1 / len(b)), 1e-300))
+        z = (pa - pb) / se if se > 0 else 0.0
+        return dict(kind="rate", ours=f"{pa:.4f}", theirs=f"{pb:.4f}", statistic=f"z={z:+.2f}",
+                    ok=abs(z) <= 4)
+    a, b = ours.astype(np.float64), theirs.astype(np.float64)
+    result = stats.ks_2samp(a, b)
+    span = max(b.max() - b.min(), a.max() - a.min(), 1e-12)
+    ranges_ok = abs(a.min() - b.min()) <= 0.02 * span and abs(a.max() - b.max()) <= 0.02 * span
+    if span == 1e-12:
+        ranges_ok = a.min() == b.min()
+    return dict(kind="ks", ours=f"[{a.min():.4g}, {a.max():.4g}]", theirs=f"[{b.min():.4g}, {b.max():.4g}]",
+                statistic=f"D={result.statistic:.4f} p={result.pvalue:.3g}",
+                ok=bool((result.pvalue >= 1e-3 or result.statistic == 0) and ranges_ok))
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--augstore", required=True)
+    parser.add_argument("--count", type=int, default=10_000)
+    parser.add_argument("--only", default=None, help="comma-separated layer names")
+    args = parser.parse_args()
+    global CASES
+    if args.only:
+        wanted = set(args.only.split(","))
+        CASES = [case for case in CASES if case[1]["type"] in wanted]
+    with tempfile.TemporaryDirectory() as folder:
+        ours = augstore_draws(args.augstore, folder, args.count)
+    theirs = keras_draws(args.count)
+    rows = []
+    for name, *_ in CASES:
+        for key in theirs[name]:
+            if key not in ours[name]:
+                rows.append((name, key, len(theirs[name][key]), 0, dict(kind="-", ours="missing", theirs="",
+                                                                        statistic="", ok=False)))
+                continue
+            rows.append((name, key, len(ours[name][key]), len(theirs[name][key]),
+                         compare(name, key, ours[name][key], theirs[name][key])))
+    width = max(len(r[0]) for r in rows)
+    print(f"{'layer':<{width}}  {'parameter':<17} {'n augstore':>10} {'n keras':>8}  {'augstore':<20} "
+          f"{'keras':<20} {'statistic':<22} result")
+    failures = 0
+    for name, key, n_ours, n_theirs, r in rows:
+        failures += not r["ok"]
+        print(f"{name:<{width}}  {key:<17} {n_ours:>10} {n_theirs:>8}  {r['ours']:<20} {r['theirs']:<20} "
+              f"{r['statistic']:<22} {'pass' if r['ok'] else 'FAIL'}")
+    print(f"\n{len(rows)} parameters, {len(rows) - failures} pass, {failures} fail")
+    print("\nWhere Keras 3.15.1's code differs from its documentation (augstore follows the code):")
+    for line in KERAS_CODE_VS_DOCUMENTATION:
+        print(f"- {line}")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
