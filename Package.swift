@@ -69,6 +69,7 @@ let package = Package(
     .target(
       name: "AugStore",
       dependencies: [
+        "CLibDeflate",
         "AugStoreImaging",
         "AugStoreTransforms",
         "AugStoreCatalog",

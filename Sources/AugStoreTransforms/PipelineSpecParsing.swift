@@ -343,7 +343,7 @@ struct ArgumentReader {
 }
 
 extension TransformSpec {
-  static let argumentNames: [String: [String]] = [
+  package static let argumentNames: [String: [String]] = [
     "RandomFlip": ["mode"],
     "RandomRotation": ["factor", "fill_mode", "interpolation", "fill_value"],
     "RandomZoom": ["height_factor", "width_factor", "fill_mode", "interpolation", "fill_value"],

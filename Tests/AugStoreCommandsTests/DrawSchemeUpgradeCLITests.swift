@@ -38,7 +38,7 @@ import Testing
       JSONSerialization.jsonObject(with: Data(try Files.read(Self.fixture + ".expected.json"))))
     #expect(expected.count == 18)
 
-    let old = try CLI.json(["run", "show", "r", "--store", store, "--json"]) as? [String: Any]
+    let old = try CLI.json(["run", "show", "r", "--store", store]) as? [String: Any]
     #expect(old?["draw_scheme"] as? Int == 1)
     // Epochs 0-1 replay bit for bit from the originals (the cache is cleared first).
     #expect(try CLI.run(["cache", "clear", "--store", store]).status == 0)
@@ -69,7 +69,7 @@ import Testing
       "run", "create", "r2", "--dataset", "shapes@v1", "--pipeline", "aug", "--seed", "7", "--store", store,
     ])
     #expect(create.status == 0, "\(create.stderr)")
-    let new = try CLI.json(["run", "show", "r2", "--store", store, "--json"]) as? [String: Any]
+    let new = try CLI.json(["run", "show", "r2", "--store", store]) as? [String: Any]
     #expect(new?["draw_scheme"] as? Int == 2)
     #expect(try CLI.run(["materialize", "r2", "--epochs", "0-2", "--store", store]).status == 0)
     let drawn = try Self.records(run: "r2", store: store)

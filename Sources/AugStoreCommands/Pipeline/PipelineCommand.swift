@@ -22,7 +22,13 @@ struct PipelineCommand: ParsableCommand {
 struct PipelineAddCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "add",
-    abstract: "Validate a pipeline spec and store it under a name."
+    abstract: "Validate a pipeline spec and store it under a name.",
+    discussion: """
+      The spec is a JSON file (--spec) or the image preprocessing layers of a saved Keras 3 model \
+      (--from-keras model.keras): its config.json is read (never the weights), nested Sequential and \
+      Pipeline blocks are opened, and the model's leading preprocessing layers are converted with their \
+      arguments. Every layer that cannot be converted is named with its reason, and nothing is stored.
+      """
   )
 
   @OptionGroup var global: GlobalOptions
@@ -31,19 +37,40 @@ struct PipelineAddCommand: ParsableCommand {
   var name: String
 
   @Option(name: .long, help: ArgumentHelp("The JSON spec file.", valueName: "file.json"))
-  var spec: String
+  var spec: String?
+
+  @Option(
+    name: .customLong("from-keras"),
+    help: ArgumentHelp(
+      "A saved Keras 3 model whose leading preprocessing layers become the pipeline.",
+      valueName: "model.keras"))
+  var kerasModel: String?
 
   @OptionGroup var output: OutputOptions
+
+  func validate() throws {
+    if (spec == nil) == (kerasModel == nil) {
+      throw ValidationError("give exactly one of --spec FILE.json and --from-keras MODEL.keras")
+    }
+  }
 
   func run() throws {
     let store = try global.openStore()
     let bytes: [UInt8]
-    do {
-      bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: spec)))
-    } catch {
-      throw StoreError.io(path: spec, message: "cannot read the spec file")
+    let source: String
+    if let kerasModel {
+      bytes = Array(try KerasModelImport.load(path: kerasModel).specJSON.utf8)
+      source = kerasModel
+    } else {
+      let spec = spec ?? ""
+      do {
+        bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: spec)))
+      } catch {
+        throw StoreError.io(path: spec, message: "cannot read the spec file")
+      }
+      source = spec
     }
-    let commit = try store.addPipeline(named: name, specJSON: bytes, source: spec)
+    let commit = try store.addPipeline(named: name, specJSON: bytes, source: source)
     let (pipeline, created): (Pipeline, Bool) =
       switch commit {
       case .created(let pipeline): (pipeline, true)

@@ -127,3 +127,34 @@ def test_a_saved_model_round_trips_and_unconvertible_layers_are_all_named(tmp_pa
     ok = augstore.keras.pipeline_spec([layers.RandomFlip("vertical"), layers.Normalization(mean=0.5, variance=0.25)])
     assert ok["transforms"] == [{"type": "RandomFlip", "mode": "vertical"},
                                 {"type": "Normalization", "mean": [0.5], "variance": [0.25]}]
+
+
+def test_the_cli_imports_a_saved_model_as_the_python_converter_does(cli, tmp_path):
+    layers = keras.layers
+    model = keras.Sequential([
+        keras.Input((32, 32, 3)),
+        keras.Sequential([layers.RandomFlip("horizontal"), layers.RandomZoom(0.2, 0.1)], name="augment"),
+        layers.RandomContrast(0.3),
+        layers.RandomSaturation(0.2),
+        layers.RandomCrop(24, 24),
+        layers.Rescaling(1 / 127.5, offset=-1),
+        layers.Conv2D(2, 3),
+    ])
+    path = tmp_path / "model.keras"
+    model.save(path)
+    cli("pipeline", "add", "from-model", "--from-keras", str(path))
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps(augstore.keras.pipeline_spec(model)))
+    cli("pipeline", "add", "from-layers", "--spec", str(spec))
+    imported = cli.json("pipeline", "show", "from-model")
+    converted = cli.json("pipeline", "show", "from-layers")
+    assert imported["fingerprint"] == converted["fingerprint"]
+    assert [t["type"] for t in imported["spec"]["transforms"]] == [
+        "RandomFlip", "RandomZoom", "RandomContrast", "RandomSaturation", "RandomCrop", "Rescaling"]
+
+    broken = keras.Sequential([keras.Input((8, 8, 3)), layers.RandomFlip(), layers.RandAugment(name="ra")])
+    broken_path = tmp_path / "broken.keras"
+    broken.save(broken_path)
+    result = cli("pipeline", "add", "broken", "--from-keras", str(broken_path), check=False)
+    assert result.returncode == 1
+    assert "layer 'ra' (RandAugment): augstore has no RandAugment transform yet" in result.stderr
