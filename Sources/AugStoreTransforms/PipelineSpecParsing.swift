@@ -41,7 +41,7 @@ extension PipelineSpec {
         message: "transforms: must be an array, got \(transformsValue.typeName)")
     }
     var transforms: [TransformSpec] = []
-    for (index, value) in transformValues.enumerated() {
+    for (index, value) in try Self.flattenPipelines(transformValues).enumerated() {
       transforms.append(try TransformSpec.parse(value, index: index))
     }
 
@@ -339,6 +339,40 @@ struct ArgumentReader {
       throw error(
         .wrongType, name, "\(name) must be a number or a non-empty list of numbers, got \(value.typeName)")
     }
+  }
+}
+
+extension PipelineSpec {
+  /// Opens Keras' `Pipeline` layer, `{"type": "Pipeline", "layers": [...]}`: its layers join the
+  /// pipeline in order (nested pipelines too), so records, history and error messages number every
+  /// transform by its place in the flattened list, and the canonical JSON is the flat pipeline (a
+  /// nested spec and its flat form have the same fingerprint).
+  static func flattenPipelines(
+    _ values: [JSONValue], from first: Int = 0
+  ) throws(PipelineSpecError)
+    -> [JSONValue]
+  {
+    var flat: [JSONValue] = []
+    for value in values {
+      guard case .object(let members) = value,
+        members.first(where: { $0.key == "type" })?.value == .string("Pipeline")
+      else {
+        flat.append(value)
+        continue
+      }
+      let index = first + flat.count
+      let reader = ArgumentReader(
+        location: "transforms[\(index)] (Pipeline)", index: index,
+        members: members.filter { $0.key != "type" })
+      try reader.rejectUnknown(allowed: ["layers"], topLevel: false)
+      guard case .array(let layers) = try reader.required("layers") else {
+        throw reader.error(
+          .wrongType, "layers",
+          "layers must be a list of transforms, got \(reader.value("layers")?.typeName ?? "")")
+      }
+      flat += try flattenPipelines(layers, from: index)
+    }
+    return flat
   }
 }
 

@@ -173,6 +173,41 @@ struct PipelineSpecTests {
     #expect(saturations.filter { $0 < 0 }.count > 120)
   }
 
+  @Test("Keras' Pipeline layer nests transforms: flattened in order, same fingerprint as the flat spec")
+  func nestedPipelinesFlatten() throws {
+    let nested = try PipelineSpec(
+      json: #"{"transforms": [{"type": "RandomFlip", "mode": "horizontal"}, {"type": "Pipeline", "layers": ["#
+        + #"{"type": "RandomRotation", "factor": 0.1}, {"type": "Pipeline", "layers": [{"type": "RandomCrop", "#
+        + #""height": 24, "width": 24}]}, {"type": "Pipeline", "layers": []}]}, {"type": "RandomContrast", "#
+        + #""factor": 0.2}]}"#)
+    let flat = try PipelineSpec(json: designExample)
+    #expect(nested == flat)
+    #expect(nested.fingerprint == flat.fingerprint)
+    #expect(nested.canonicalJSON == flat.canonicalJSON)
+    let failures: [(String, String)] = [
+      (
+        #"{"transforms": [{"type": "RandomFlip"}, {"type": "Pipeline", "layers": 3}]}"#,
+        "transforms[1] (Pipeline): layers must be a list of transforms, got number"
+      ),
+      (
+        #"{"transforms": [{"type": "Pipeline", "layers": [], "name": "p"}]}"#,
+        "transforms[0] (Pipeline): unknown argument \"name\""
+      ),
+      (
+        #"{"transforms": [{"type": "RandomFlip"}, {"type": "Pipeline", "layers": [{"type": "RandomFlip"}, "#
+          + #"{"type": "RandomZoom", "height_factor": 3}]}]}"#,
+        "transforms[2] (RandomZoom): height_factor 3 is out of range [-1, 1]"
+      ),
+    ]
+    for (json, message) in failures {
+      #expect {
+        try PipelineSpec(json: json)
+      } throws: { error in
+        (error as? PipelineSpecError)?.message == message
+      }
+    }
+  }
+
   @Test("typed construction validates like parsing")
   func typedConstruction() throws {
     let spec = try PipelineSpec(transforms: [.randomFlip(mode: .vertical)], originalProbability: 0.25)
