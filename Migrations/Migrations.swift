@@ -37,6 +37,9 @@ package enum SchemaMigrations {
     SchemaMigration(
       version: 7, identifier: "0007_record_blocks_rowid",
       sql: String(decoding: PackageResources._007_record_blocks_rowid_sql, as: UTF8.self)),
+    SchemaMigration(
+      version: 8, identifier: "0008_run_batch_size",
+      sql: String(decoding: PackageResources._008_run_batch_size_sql, as: UTF8.self)),
   ]
 
   /// The newest schema version this binary knows.

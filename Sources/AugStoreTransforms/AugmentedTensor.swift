@@ -41,6 +41,10 @@ public enum AugmentationError: Error, Equatable, Sendable {
   /// Per-channel values (`Normalization` mean or variance) that are neither one value nor one per
   /// channel of the image they are applied to.
   case channelMismatch(index: Int, transform: String, values: Int, channels: Int)
+  /// A record mixes in a partner (MixUp, CutMix) but no partner image was given.
+  case missingPartner(index: Int, transform: String)
+  /// The partner's tensor before mixing has another shape than the sample's.
+  case partnerShapeMismatch(index: Int, transform: String, own: [Int], partner: [Int])
 }
 
 extension AugmentationError: CustomStringConvertible {
@@ -55,6 +59,10 @@ extension AugmentationError: CustomStringConvertible {
       "transforms[\(index)] (\(transform)): the crop does not fit the image"
     case .channelMismatch(let index, let transform, let values, let channels):
       "transforms[\(index)] (\(transform)): \(values) per-channel values for an image with \(channels) channels"
+    case .missingPartner(let index, let transform):
+      "transforms[\(index)] (\(transform)): the record mixes in a partner sample, whose image is needed"
+    case .partnerShapeMismatch(let index, let transform, let own, let partner):
+      "transforms[\(index)] (\(transform)): cannot mix a \(own) tensor with its partner's \(partner)"
     }
   }
 }

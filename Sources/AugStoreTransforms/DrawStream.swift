@@ -31,6 +31,8 @@ public enum DrawDomain {
   public static let sampleParameters: UInt64 = 0x6175_6773_2D70_726D
   /// Epoch shuffle orders: ASCII "augs-shf" (`0x6175_6773_2D73_6866`).
   public static let shuffle: UInt64 = 0x6175_6773_2D73_6866
+  /// Batch-level mixing (MixUp, CutMix): ASCII "augs-mix" (`0x6175_6773_2D6D_6978`).
+  public static let batchMixing: UInt64 = 0x6175_6773_2D6D_6978
 }
 
 /// Which consumer of a sample's draws a stream belongs to: one transform of the pipeline, or the

@@ -17,6 +17,9 @@ extension PipelineSpec {
     if !record.original && record.params.count != transforms.count {
       throw .recordMismatch(transforms: transforms.count, params: record.params.count)
     }
+    if let layer = batchLevelIndex, !record.original, case .mix = record.params[layer] {
+      throw .missingPartner(index: layer, transform: transforms[layer].typeName)
+    }
     var state = ApplyState(image: image)
     var floats: [Float]?
     for (index, transform) in transforms.enumerated() {
@@ -53,7 +56,7 @@ extension PipelineSpec {
     return AugmentedTensor(shape: shape, values: .uint8(pixels))
   }
 
-  private func applyFloat(
+  func applyFloat(
     _ transform: TransformSpec, index: Int, image: Tensor, values: [Float]?
   ) throws(AugmentationError) -> [Float]? {
     switch transform {

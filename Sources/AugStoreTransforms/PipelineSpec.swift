@@ -154,6 +154,14 @@ public enum TransformSpec: Hashable, Sendable {
   /// `Normalization(mean, variance)`: `(x - mean) / sqrt(variance)` per channel (one value or one per
   /// channel); makes the output float32.
   case normalization(mean: [Double], variance: [Double])
+  /// `MixUp(alpha=0.2)`: a batch-level layer. Each image becomes `w·x + (1 − w)·p`, `p` a partner drawn
+  /// from its batch (possibly itself) and `w ~ Beta(alpha, alpha)`; labels mix with the same weight.
+  /// Makes the output float32.
+  case mixUp(alpha: Double)
+  /// `CutMix(factor=1.0)`: a batch-level layer. A box of each image is replaced by the same box of a
+  /// partner drawn from its batch; labels mix by the box's share of the image. `factor` is the range of
+  /// the Beta distribution's parameter (`[0, f]` for a number).
+  case cutMix(factor: FactorRange)
 
   /// The Keras layer name (the JSON `type`).
   public var typeName: String {
@@ -173,13 +181,24 @@ public enum TransformSpec: Hashable, Sendable {
     case .randomErasing: "RandomErasing"
     case .rescaling: "Rescaling"
     case .normalization: "Normalization"
+    case .mixUp: "MixUp"
+    case .cutMix: "CutMix"
+    }
+  }
+
+  /// Whether the transform mixes samples of a batch (`MixUp`, `CutMix`): a run of such a pipeline needs
+  /// a batch size, and its records name each sample's partner.
+  public var isBatchLevel: Bool {
+    switch self {
+    case .mixUp, .cutMix: true
+    default: false
     }
   }
 
   /// Whether the transform produces float values (`Rescaling`, `Normalization`).
   public var producesFloat: Bool {
     switch self {
-    case .rescaling, .normalization: true
+    case .rescaling, .normalization, .mixUp: true
     default: false
     }
   }

@@ -60,6 +60,18 @@ extension PipelineSpec {
       probability = number
     }
 
+    if let batchLevel = transforms.firstIndex(where: \.isBatchLevel) {
+      for index in (batchLevel + 1)..<transforms.count {
+        let transform = transforms[index]
+        guard transform.isBatchLevel || !(transform.producesFloat) else { continue }
+        throw PipelineSpecError(
+          kind: .invalidOrder, transformIndex: index, field: nil,
+          message:
+            "transforms[\(index)] (\(transform.typeName)): must come before transforms[\(batchLevel)] "
+            + "(\(transforms[batchLevel].typeName)); a batch-level layer mixes the finished images"
+            + (transform.isBatchLevel ? ", and a pipeline has at most one" : ""))
+      }
+    }
     let firstFloat = transforms.firstIndex { $0.producesFloat }
     if let firstFloat {
       for index in (firstFloat + 1)..<transforms.count where !transforms[index].producesFloat {
@@ -393,13 +405,15 @@ extension TransformSpec {
     "RandomErasing": ["factor", "scale", "fill_value", "value_range"],
     "Rescaling": ["scale", "offset"],
     "Normalization": ["mean", "variance"],
+    "MixUp": ["alpha"],
+    "CutMix": ["factor"],
   ]
 
   /// The supported transform types, in the order DESIGN.md lists them.
   public static let supportedTypes: [String] = [
     "RandomFlip", "RandomRotation", "RandomZoom", "RandomTranslation", "RandomCrop", "CenterCrop", "Resizing",
     "RandomBrightness", "RandomContrast", "RandomSaturation", "RandomHue", "RandomGrayscale", "RandomErasing",
-    "Rescaling", "Normalization",
+    "Rescaling", "Normalization", "MixUp", "CutMix",
   ]
 
   static func parse(_ value: JSONValue, index: Int) throws(PipelineSpecError) -> TransformSpec {
@@ -486,6 +500,16 @@ extension TransformSpec {
           "scale", default: FactorRange(lower: 0.02, upper: 0.33), bounds: positive, single: .fromZero),
         fillValue: try parseErasingFill(reader),
         valueRange: try reader.valueRange("value_range"))
+    case "MixUp":
+      let alpha = try reader.number("alpha", default: 0.2)
+      guard alpha > 0, alpha.isFinite else {
+        throw reader.error(.outOfRange, "alpha", "alpha \(formatNumber(alpha)) must be positive")
+      }
+      return .mixUp(alpha: alpha)
+    case "CutMix":
+      return .cutMix(
+        factor: try reader.factor(
+          "factor", default: FactorRange(lower: 0, upper: 1), bounds: positive, single: .fromZero))
     case "Rescaling":
       return .rescaling(
         scale: try reader.number("scale", default: nil), offset: try reader.number("offset", default: 0))
@@ -583,6 +607,10 @@ extension TransformSpec {
       members += [
         ("mean", .array(mean.map { .number($0) })), ("variance", .array(variance.map { .number($0) })),
       ]
+    case .mixUp(let alpha):
+      members.append(("alpha", .number(alpha)))
+    case .cutMix(let factor):
+      members.append(("factor", pair(factor)))
     }
     return .object(members)
   }

@@ -52,6 +52,8 @@ public enum TransformParams: Hashable, Sendable {
   case grayscale(grayscale: Bool)
   /// RandomErasing: the erased box, or nil when erasing did not apply.
   case erasing(ErasingBox?)
+  /// MixUp or CutMix: the partner this sample was mixed with in its batch (see ``MixRecord``).
+  case mix(MixRecord)
 }
 
 /// What a sample got in one epoch: whether it was an original, and each transform's parameters.
@@ -191,6 +193,9 @@ extension TransformSpec {
       return .erasing(
         ErasingBox(x: x, y: y, width: max(xEnd - x, 0), height: max(yEnd - y, 0), noiseSeed: noiseSeed))
     case .centerCrop, .resizing, .rescaling, .normalization:
+      return .none
+    case .mixUp, .cutMix:
+      // Drawn per batch (`PipelineSpec.drawMixes`) and filled in by the recorder; `.none` is unmixed.
       return .none
     }
   }

@@ -36,6 +36,9 @@ extension SampleRecord {
   ///  10 grayscale    u8 grayscale (0/1)
   ///  11 erasing      u8 flags (bit 0 applied, bit 1 noise seed present); if applied: varint x, y, width,
   ///                  height; if noise seed: u64 little-endian
+  ///  30 mix          varint partner, f32 weight, u8 flags (bit 0 box present); if box: varint x, y,
+  ///                  width, height; then varint length and the partner's record (this encoding) of the
+  ///                  transforms before the batch-level layer
   /// ```
   ///
   /// `f32` is the IEEE 754 bit pattern, little-endian; `varint` is unsigned LEB128. A typical record
@@ -92,6 +95,19 @@ extension SampleRecord {
         if let seed = box.noiseSeed {
           for shift in stride(from: 0, to: 64, by: 8) { out.append(UInt8(truncatingIfNeeded: seed >> shift)) }
         }
+      case .mix(let mix):
+        out.append(30)
+        appendVarint(UInt64(clamping: mix.partner), to: &out)
+        appendFloat(mix.weight, to: &out)
+        out.append(mix.box == nil ? 0 : 1)
+        if let box = mix.box {
+          for value in [box.x, box.y, box.width, box.height] {
+            appendVarint(UInt64(clamping: value), to: &out)
+          }
+        }
+        let partner = mix.partnerRecord.encoded()
+        appendVarint(UInt64(partner.count), to: &out)
+        out += partner
       }
     }
     return out
@@ -164,6 +180,31 @@ extension SampleRecord {
           seed = value
         }
         body(.erasing(ErasingBox(x: x, y: y, width: width, height: height, noiseSeed: seed)))
+      case 30:
+        let partner = try reader.int()
+        let weight = try reader.float()
+        let mixFlags = try reader.byte()
+        guard mixFlags <= 1 else { throw reader.fail("unknown mix flags \(mixFlags)") }
+        var box: MixBox?
+        if mixFlags == 1 {
+          box = MixBox(
+            x: try reader.int(), y: try reader.int(), width: try reader.int(), height: try reader.int())
+        }
+        let length = try reader.int()
+        guard length <= bytes.count - reader.position else {
+          throw reader.fail("partner record exceeds the data")
+        }
+        var partnerParams: [TransformParams] = []
+        let (partnerOriginal, end) = try decode(
+          UnsafeBufferPointer(rebasing: bytes[..<(reader.position + length)]), from: reader.position
+        ) { partnerParams.append($0) }
+        guard end == reader.position + length else { throw reader.fail("partner record has trailing bytes") }
+        reader.position = end
+        body(
+          .mix(
+            MixRecord(
+              partner: partner, weight: weight, box: box,
+              partnerRecord: SampleRecord(original: partnerOriginal, params: partnerParams))))
       default:
         throw reader.fail("unknown parameter tag \(tag)")
       }
@@ -176,7 +217,8 @@ extension SampleRecord {
   ///
   /// Objects list keys in a fixed order; floats use Swift's shortest `Float` form; `{}` marks a
   /// transform without random parameters; RandomErasing writes `{"applied":false}` or
-  /// `{"applied":true,"x":..,"y":..,"width":..,"height":..[,"noise_seed":"<16 hex digits>"]}`.
+  /// `{"applied":true,"x":..,"y":..,"width":..,"height":..[,"noise_seed":"<16 hex digits>"]}`; MixUp and
+  /// CutMix write `{"partner":<sample index>,"mix_weight":..[,"x":..,"y":..,"width":..,"height":..]}`.
   public var jsonString: String {
     var out = "{\"original\":\(original),\"params\":["
     for (index, param) in params.enumerated() {
@@ -210,6 +252,12 @@ extension SampleRecord {
         "{\"applied\":true,\"x\":\(box.x),\"y\":\(box.y),\"width\":\(box.width),\"height\":\(box.height)"
       if let seed = box.noiseSeed {
         text += ",\"noise_seed\":\"\(SampleKey(rawValue: seed).description)\""
+      }
+      return text + "}"
+    case .mix(let mix):
+      var text = "{\"partner\":\(mix.partner),\"mix_weight\":\(number(mix.weight))"
+      if let box = mix.box {
+        text += ",\"x\":\(box.x),\"y\":\(box.y),\"width\":\(box.width),\"height\":\(box.height)"
       }
       return text + "}"
     }

@@ -56,8 +56,19 @@ package struct Renderer: Sendable {
 
   /// The cache key of a record of `sample`.
   package func key(sample: Int, record: SampleRecord) -> [UInt8] {
-    TensorCache.key(
-      object: objects[sample], pipelineFingerprint: fingerprint, record: record.encoded(), decoder: decoder)
+    // A mixed tensor depends on the partner's original too (the record names the partner by index,
+    // which means another object in another dataset version).
+    let object = mix(of: record).map { "\(objects[sample])+\(objects[$0.partner])" } ?? objects[sample]
+    return TensorCache.key(
+      object: object, pipelineFingerprint: fingerprint, record: record.encoded(), decoder: decoder)
+  }
+
+  /// The record's MixUp or CutMix draw, if it mixes in a partner.
+  func mix(of record: SampleRecord) -> MixRecord? {
+    guard let layer = spec.batchLevelIndex, !record.original, layer < record.params.count,
+      case .mix(let mix) = record.params[layer]
+    else { return nil }
+    return mix
   }
 
   /// The cache key of the decoded pixels of `sample`'s original.
@@ -92,8 +103,19 @@ package struct Renderer: Sendable {
     let (original, decoded, fromTier) = try original(sample: sample, indexed: decodedIndex)
     let decodedHit = fromTier ? decodedKey(sample: sample) : nil
     let bytes: [UInt8]
+    var partner: Tensor?
+    if let mix = mix(of: record) {
+      guard mix.partner >= 0, mix.partner < objects.count else {
+        throw StoreError.cannotApply(
+          object: objects[sample], reason: "partner sample \(mix.partner) does not exist")
+      }
+      partner =
+        try store.originals.decoded(
+          objects[mix.partner], pixelBudget: pixelBudget, version: decoder, jpegTarget: spec.jpegDecodeTarget
+        ).image
+    }
     do {
-      bytes = try spec.apply(record, to: original).npy()
+      bytes = try spec.apply(record, to: original, partner: partner).npy()
     } catch {
       throw StoreError.cannotApply(object: objects[sample], reason: error.description)
     }

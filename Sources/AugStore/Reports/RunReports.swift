@@ -1,4 +1,5 @@
 import AugStoreCatalog
+import AugStoreTransforms
 import Foundation
 
 /// `run show NAME --json` (and each entry of `run list --json`).
@@ -12,6 +13,7 @@ package struct RunReport: Encodable, Sendable {
   package var shuffle: Bool
   package var drawScheme: Int
   package var decoder: Int
+  package var batchSize: Int?
   package var createdAt: String
 
   package init(_ details: RunDetails) {
@@ -24,12 +26,14 @@ package struct RunReport: Encodable, Sendable {
     shuffle = details.run.shuffle
     drawScheme = details.run.drawScheme
     decoder = details.run.decoder
+    batchSize = details.run.batchSize
     createdAt = details.run.createdAt
   }
 
   enum CodingKeys: String, CodingKey {
     case name, dataset, samples, pipeline, fingerprint, seed, shuffle, decoder
     case drawScheme = "draw_scheme"
+    case batchSize = "batch_size"
     case createdAt = "created_at"
   }
 }
@@ -58,9 +62,20 @@ package struct HistoryReport: Encodable, Sendable {
         transforms: record.record.params.enumerated().map { index, params in
           TransformRow(
             type: index < history.transforms.count ? history.transforms[index] : "?",
-            params: Params(fields: params.fields))
+            params: Params(fields: Self.fields(params, partnerPaths: history.partnerPaths)))
         }, digest: record.digest.map(\.hexString))
     }
+  }
+
+  /// A transform's fields; a MixUp or CutMix partner is named by its path too (`partner_path`).
+  static func fields(
+    _ params: TransformParams, partnerPaths: [Int: String]
+  ) -> [(name: String, value: ParameterValue)] {
+    var fields = params.fields
+    if case .mix(let mix) = params, let path = partnerPaths[mix.partner] {
+      fields.insert(("partner_path", .string(path)), at: 1)
+    }
+    return fields
   }
 
   package struct SampleRow: Encodable, Sendable {

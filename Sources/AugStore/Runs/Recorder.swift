@@ -81,6 +81,8 @@ struct RecorderInputs: Sendable {
   let seed: UInt64
   /// The run's draw scheme: a run keeps the scheme it was created with for every epoch.
   let scheme: DrawScheme
+  /// The run's global batch size, which a batch-level layer mixes within.
+  let batchSize: Int?
   let shuffle: Bool
   let runName: String
   let pipelineName: String
@@ -99,6 +101,7 @@ struct RecorderInputs: Sendable {
       throw StoreError.unsupportedDrawScheme(run: details.run.name, scheme: details.run.drawScheme)
     }
     self.scheme = scheme
+    batchSize = details.run.batchSize
     shuffle = details.run.shuffle
     runName = details.run.name
     pipelineName = "\(details.pipeline.name)@v\(details.pipeline.version)"
@@ -121,6 +124,74 @@ struct RecorderInputs: Sendable {
     self.keys = keys
   }
 
+  /// One sample's record before any batch-level mixing.
+  func drawRecord(sample: Int, epoch: Int) throws(PipelineSpecError) -> SampleRecord {
+    try spec.drawRecord(
+      seed: seed, sampleKey: keys[sample], epoch: epoch, imageSize: sizes[sample], scheme: scheme)
+  }
+
+  /// For a pipeline with a batch-level layer (MixUp, CutMix): every sample's record with its mix
+  /// filled in, by sample; nil for other pipelines.
+  ///
+  /// Batches are the run's global batches of `order` (`batchSize` samples, the last one shorter).
+  /// Each batch's draws are a pure function of (seed, epoch, batch) (``PipelineSpec/drawMixes``); a
+  /// sample recorded as an original this epoch is not mixed, and may still be another's partner.
+  func mixedRecords(epoch: Int, order: [Int], jobs: Int) throws -> [SampleRecord]? {
+    guard let layer = spec.batchLevelIndex, let batchSize, batchSize >= 1 else { return nil }
+    let chunk = 4096
+    let chunkCount = (count + chunk - 1) / chunk
+    let drawnSlots = ResultSlots<Result<[SampleRecord], StoreError>>(count: chunkCount)
+    let this = self
+    Parallel.forEach(count: chunkCount, threads: jobs) { index in
+      var records: [SampleRecord] = []
+      for sample in (index * chunk)..<min((index + 1) * chunk, this.count) {
+        do {
+          records.append(try this.drawRecord(sample: sample, epoch: epoch))
+        } catch {
+          drawnSlots[index] = .failure(
+            .pipelineDoesNotFit(
+              pipeline: this.pipelineName, dataset: this.datasetName, samplePath: this.paths[sample],
+              reason: error.localizedDescription))
+          return
+        }
+      }
+      drawnSlots[index] = .success(records)
+    }
+    var records: [SampleRecord] = []
+    records.reserveCapacity(count)
+    for slot in drawnSlots.values { records += try slot?.get() ?? [] }
+    let batchCount = (count + batchSize - 1) / batchSize
+    let patchSlots = ResultSlots<[(sample: Int, params: TransformParams)]>(count: batchCount)
+    let drawn = records
+    Parallel.forEach(count: batchCount, threads: jobs) { batch in
+      let members = Array(order[(batch * batchSize)..<min((batch + 1) * batchSize, this.count)])
+      let sizes = members.map { sample in
+        ((try? this.spec.imageSizes(input: this.sizes[sample])) ?? []).dropFirst(layer).first
+          ?? this.sizes[sample]
+      }
+      let draws = this.spec.drawMixes(seed: this.seed, epoch: epoch, batch: batch, sizes: sizes)
+      var patches: [(sample: Int, params: TransformParams)] = []
+      for (slot, draw) in draws.enumerated() where !drawn[members[slot]].original {
+        let partner = members[draw.partnerSlot]
+        let partnerRecord =
+          drawn[partner].original
+          ? SampleRecord(original: true, params: [])
+          : SampleRecord(original: false, params: Array(drawn[partner].params[..<layer]))
+        patches.append(
+          (
+            members[slot],
+            .mix(
+              MixRecord(partner: partner, weight: draw.weight, box: draw.box, partnerRecord: partnerRecord))
+          ))
+      }
+      patchSlots[batch] = patches
+    }
+    for slot in patchSlots.values {
+      for patch in slot ?? [] { records[patch.sample].params[layer] = patch.params }
+    }
+    return records
+  }
+
   /// Draws one epoch's records and positions, one block per task on `jobs` threads.
   func draw(epoch: Int, jobs: Int) throws -> EpochRecords {
     let order = ShuffleOrder.order(seed: seed, epoch: epoch, count: count, shuffle: shuffle)
@@ -129,6 +200,7 @@ struct RecorderInputs: Sendable {
     let blockCount = (count + RecordBlock.size - 1) / RecordBlock.size
     let slots = ResultSlots<Result<RecordBlockBuilder, StoreError>>(count: blockCount)
     let positions = positionOf
+    let mixed = try mixedRecords(epoch: epoch, order: order, jobs: jobs)
     let this = self
     Parallel.forEach(count: blockCount, threads: jobs) { blockIndex in
       let first = blockIndex * RecordBlock.size
@@ -136,9 +208,7 @@ struct RecorderInputs: Sendable {
       var builder = RecordBlockBuilder(block: blockIndex, expectedCount: end - first)
       for sample in first..<end {
         do {
-          let record = try this.spec.drawRecord(
-            seed: this.seed, sampleKey: this.keys[sample], epoch: epoch, imageSize: this.sizes[sample],
-            scheme: this.scheme)
+          let record = try mixed?[sample] ?? this.drawRecord(sample: sample, epoch: epoch)
           builder.append(position: positions[sample], record: record)
         } catch {
           slots[blockIndex] = .failure(

@@ -71,12 +71,23 @@ extension TransformParams {
         fields.append(("noise_seed", .string(SampleKey(rawValue: seed).description)))
       }
       return fields
+    case .mix(let mix):
+      var fields: [(name: String, value: ParameterValue)] = [
+        ("partner", .int(mix.partner)), ("mix_weight", .float(mix.weight)),
+      ]
+      if let box = mix.box {
+        fields += [
+          ("x", .int(box.x)), ("y", .int(box.y)), ("width", .int(box.width)), ("height", .int(box.height)),
+        ]
+      }
+      return fields
     }
   }
 
   /// Whether these parameters change the image: a flip or grayscale that happened, a non-zero angle,
   /// shift, brightness delta or hue shift, a zoom, contrast or saturation factor other than 1, an
-  /// erasing box that was applied. Crops and transforms without random parameters always change it.
+  /// erasing box that was applied, a mix whose own weight is below 1. Crops and transforms without
+  /// random parameters always change it.
   public var changesImage: Bool {
     switch self {
     case .none, .crop: true
@@ -90,6 +101,7 @@ extension TransformParams {
     case .hue(let value): value != 0
     case .grayscale(let value): value
     case .erasing(let box): box.map { $0.width > 0 && $0.height > 0 } ?? false
+    case .mix(let mix): mix.weight != 1
     }
   }
 }
@@ -104,6 +116,8 @@ public struct SampleHistory: Sendable, Equatable {
   public var transforms: [String]
   /// One record per recorded epoch, in epoch order.
   public var epochs: [StoredRecord]
+  /// The paths of the samples this one was mixed with (MixUp, CutMix), by sample index.
+  public var partnerPaths: [Int: String] = [:]
 }
 
 extension Store {
@@ -140,7 +154,14 @@ extension Store {
       throw StoreError.noRecordedEpochs(run: name)
     }
     let records = try catalog.history(run: details.run, sample: sample.position, epochs: epochs?.epochs)
+    var partnerPaths: [Int: String] = [:]
+    for record in records {
+      for case .mix(let mix) in record.record.params where partnerPaths[mix.partner] == nil {
+        partnerPaths[mix.partner] = try catalog.sample(in: details.version, position: mix.partner)?.path
+      }
+    }
     return SampleHistory(
-      run: name, sample: sample, transforms: spec.transforms.map(\.typeName), epochs: records)
+      run: name, sample: sample, transforms: spec.transforms.map(\.typeName), epochs: records,
+      partnerPaths: partnerPaths)
   }
 }

@@ -131,6 +131,14 @@ extension TransformParams {
       body(2, Double(box.y))
       body(3, Double(box.width))
       body(4, Double(box.height))
+    case .mix(let mix):
+      // The partner (field 0) is a sample index, not a quantity.
+      body(1, Double(mix.weight))
+      guard let box = mix.box else { return }
+      body(2, Double(box.x))
+      body(3, Double(box.y))
+      body(4, Double(box.width))
+      body(5, Double(box.height))
     }
   }
 }
@@ -404,6 +412,17 @@ private struct StatsPass {
       result = mix(mix(result, UInt64(bitPattern: Int64(box.y))), UInt64(bitPattern: Int64(box.width)))
       result = mix(result, UInt64(bitPattern: Int64(box.height)))
       return box.noiseSeed.map { mix(mix(result, 1), $0) } ?? mix(result, 0)
+    case .mix(let record):
+      // The tensor depends on the partner's parameters too.
+      var result = mix(mix(mix(hash, 0xD00), UInt64(bitPattern: Int64(record.partner))), bits(record.weight))
+      if let box = record.box {
+        for value in [box.x, box.y, box.width, box.height] {
+          result = mix(result, UInt64(bitPattern: Int64(value)))
+        }
+      }
+      result = mix(result, record.partnerRecord.original ? 1 : 0)
+      for params in record.partnerRecord.params { result = mix(result, params) }
+      return result
     }
   }
 }

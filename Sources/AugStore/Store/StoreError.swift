@@ -52,6 +52,11 @@ public enum StoreError: Error, LocalizedError, Equatable, Sendable {
   case sampleNotFound(run: String, sample: String)
   /// A run recorded with a decoder version this augstore does not know (made by a newer one).
   case unsupportedDecoder(run: String, version: Int)
+  /// A pipeline with a batch-level layer (MixUp, CutMix) given to a run without a batch size.
+  case batchSizeRequired(pipeline: String, transform: String)
+  /// Images of a dataset that reach a batch-level layer with different sizes.
+  case unevenSizesForMixing(
+    pipeline: String, transform: String, first: String, firstSize: String, other: String, otherSize: String)
   /// A run recorded with a draw scheme this augstore does not know (made by a newer one).
   case unsupportedDrawScheme(run: String, scheme: Int)
   /// A batch size, rank or world size that cannot split an epoch into batches.
@@ -123,6 +128,13 @@ public enum StoreError: Error, LocalizedError, Equatable, Sendable {
     case .unsupportedDecoder(let run, let version):
       return "run \"\(run)\" decodes its originals with decoder version \(version); this augstore knows "
         + "versions 1 to \(DecoderVersion.current.rawValue): upgrade augstore to replay it"
+    case .batchSizeRequired(let pipeline, let transform):
+      return "pipeline \(pipeline) has \(transform), a batch-level layer that mixes samples of a batch: "
+        + "give the run a batch size (--batch-size B)"
+    case .unevenSizesForMixing(
+      let pipeline, let transform, let first, let firstSize, let other, let otherSize):
+      return "pipeline \(pipeline): \(transform) mixes images of one size, but \(first) reaches it as "
+        + "\(firstSize) and \(other) as \(otherSize) (crop or resize them to one size first)"
     case .unsupportedDrawScheme(let run, let scheme):
       return "run \"\(run)\" draws its parameters with draw scheme \(scheme); this augstore knows "
         + "schemes 1 to \(DrawScheme.current.rawValue): upgrade augstore to record its epochs"

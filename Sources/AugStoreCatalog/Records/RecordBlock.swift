@@ -140,6 +140,17 @@ public struct RecordBlock: Sendable, Equatable {
           for _ in 0..<4 { _ = try reader.varint() }
         }
         if flags & 2 != 0 { try reader.skip(8) }
+      case 30:
+        _ = try reader.varint()
+        try reader.skip(4)
+        if try reader.byte() & 1 != 0 {
+          for _ in 0..<4 { _ = try reader.varint() }
+        }
+        let length = try reader.varint()
+        guard length <= UInt64(bytes.count - reader.position) else {
+          throw reader.fail("partner record exceeds the data")
+        }
+        try reader.skip(Int(length))
       case let tag:
         throw reader.fail("unknown parameter tag \(tag)")
       }

@@ -30,11 +30,14 @@ public struct Run: Codable, Sendable, Equatable, FetchableRecord, MutablePersist
   /// The decoder version its originals are decoded with (`DecoderVersion`; 1 for runs made before
   /// decoder versions were recorded).
   public var decoder: Int
+  /// The global batch size the run's batch-level layer (MixUp, CutMix) mixes within; nil for runs
+  /// without one.
+  public var batchSize: Int?
 
   /// Describes a run.
   public init(
     id: Int64? = nil, name: String, datasetVersionId: Int64, pipelineId: Int64, seed: UInt64, shuffle: Bool,
-    drawScheme: Int, createdAt: String, decoder: Int = 1
+    drawScheme: Int, createdAt: String, decoder: Int = 1, batchSize: Int? = nil
   ) {
     self.id = id
     self.name = name
@@ -45,6 +48,7 @@ public struct Run: Codable, Sendable, Equatable, FetchableRecord, MutablePersist
     self.drawScheme = drawScheme
     self.createdAt = createdAt
     self.decoder = decoder
+    self.batchSize = batchSize
   }
 
   /// The master seed.

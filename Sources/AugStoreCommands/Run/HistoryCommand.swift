@@ -50,7 +50,18 @@ struct HistoryCommand: ParsableCommand {
         line += "original"
       } else {
         line += row.transforms.map { transform in
-          let values = transform.params.fields.map { "\($0.name)=\($0.value)" }
+          let fields = transform.params.fields
+          if let path = fields.first(where: { $0.name == "partner_path" })?.value,
+            let weight = fields.first(where: { $0.name == "mix_weight" })?.value
+          {
+            // "MixUp(mixed with cats/031.png, weight 0.37)"; CutMix adds its box.
+            let box = ["x", "y", "width", "height"].compactMap { name in
+              fields.first { $0.name == name }.map { "\(name)=\($0.value)" }
+            }
+            return "\(transform.type)(mixed with \(path), weight \(weight)"
+              + (box.isEmpty ? "" : ", " + box.joined(separator: ", ")) + ")"
+          }
+          let values = fields.map { "\($0.name)=\($0.value)" }
           return values.isEmpty ? transform.type : "\(transform.type)(\(values.joined(separator: ", ")))"
         }.joined(separator: " ")
       }

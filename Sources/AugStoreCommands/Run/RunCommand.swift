@@ -40,12 +40,19 @@ struct RunCreateCommand: ParsableCommand {
   @Flag(name: .long, inversion: .prefixedNo, help: "Visit samples in a new shuffled order each epoch.")
   var shuffle = true
 
+  @Option(
+    name: .customLong("batch-size"),
+    help: ArgumentHelp(
+      "The global batch size; needed when the pipeline has MixUp or CutMix, which mix each sample with a partner from its batch of the recorded order.",
+      valueName: "B"))
+  var batchSize: Int?
+
   @OptionGroup var output: OutputOptions
 
   func run() throws {
     let details = try global.openStore().createRun(
       named: name, dataset: dataset, pipeline: PipelineReference(parsing: pipeline), seed: seed,
-      shuffle: shuffle)
+      shuffle: shuffle, batchSize: batchSize)
     if output.json {
       try Terminal.printJSON(RunReport(details))
     } else {
