@@ -89,10 +89,13 @@ public enum EngineProtocol {
     public var dtype: String
     /// `channels_last` or `channels_first`.
     public var layout: String
+    /// Whether batches carry mixed one-hot labels (`soft_labels`): the pipeline has MixUp or CutMix.
+    public var softLabels: Bool = false
 
     enum CodingKeys: String, CodingKey {
       case ok, run, dataset, pipeline, fingerprint, samples, labels, dtype, layout
       case recordedEpochs = "recorded_epochs"
+      case softLabels = "soft_labels"
     }
   }
 
@@ -126,6 +129,9 @@ public enum EngineProtocol {
     public var samples: [String]
     /// Their class indexes, -1 for unlabelled.
     public var labels: [Int64]
+    /// For a pipeline with MixUp or CutMix: one mixed one-hot row per sample (`[count][classes]`);
+    /// absent otherwise.
+    public var softLabels: [[Float]]?
     /// Lowercase hex SHA-256 of each tensor's `.npy` bytes.
     public var digests: [String]
     /// Tensors whose digest this delivery recorded (their first delivery).
@@ -134,6 +140,11 @@ public enum EngineProtocol {
     public var files: [String]
     /// Bytes of tensor data that follow this line (streaming delivery), C order.
     public var payload: Int
+
+    enum CodingKeys: String, CodingKey {
+      case ok, epoch, index, start, shape, dtype, samples, labels, digests, recorded, files, payload
+      case softLabels = "soft_labels"
+    }
   }
 
   /// The answer to a request that failed.

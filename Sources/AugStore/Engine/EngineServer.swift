@@ -134,7 +134,8 @@ public final class EngineServer {
           pipeline: "\(details.pipeline.name)@v\(details.pipeline.version)",
           fingerprint: details.pipeline.fingerprint, samples: feed.sampleCount, labels: feed.labels,
           recordedEpochs: try store.catalog.recordedEpochs(run: details.run).map(\.epoch),
-          dtype: feed.output.dtype == .uint8 ? "|u1" : "<f4", layout: feed.output.layout.rawValue)))
+          dtype: feed.output.dtype == .uint8 ? "|u1" : "<f4", layout: feed.output.layout.rawValue,
+          softLabels: feed.mixesSamples)))
   }
 
   /// Answers batch requests of one epoch, plan and delivery, rendered together, each in order.
@@ -165,6 +166,7 @@ public final class EngineServer {
     let header = EngineProtocol.BatchHeader(
       epoch: batch.epoch, index: batch.index, start: batch.positions.lowerBound, shape: batch.shape,
       dtype: batch.dtype == .uint8 ? "|u1" : "<f4", samples: batch.paths, labels: batch.labels,
+      softLabels: batch.softLabels,
       digests: batch.digests.map(\.hexString), recorded: batch.firstDeliveries, files: batch.files,
       payload: batch.data.count)
     writer.send(Self.encode(header), payload: batch.data)

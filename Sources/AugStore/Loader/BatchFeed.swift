@@ -25,6 +25,9 @@ public struct DeliveredBatch: Sendable {
   public var paths: [String]
   /// Their class indexes in ``BatchFeed/labels`` order, -1 for unlabelled samples.
   public var labels: [Int64]
+  /// For a pipeline with MixUp or CutMix: each sample's mixed one-hot label (one row of
+  /// ``BatchFeed/labels``'s count per sample).
+  public var softLabels: [[Float]]?
   /// The stacked shape, `[count] + tensor shape`.
   public var shape: [Int]
   /// The element type.
@@ -90,6 +93,8 @@ public final class BatchFeed {
 
   /// The pipeline's output element type and layout.
   public var output: OutputSpec { renderer.spec.output }
+  /// Whether the pipeline mixes samples (MixUp, CutMix): batches then carry ``DeliveredBatch/softLabels``.
+  public var mixesSamples: Bool { renderer.spec.batchLevelIndex != nil }
 
   /// The order of `epoch`, recording the epoch first if it has no records.
   @discardableResult
@@ -125,6 +130,13 @@ public final class BatchFeed {
   public func batches(
     epoch: Int, indexes: [Int], plan: BatchPlan, delivery: BatchDelivery
   ) throws -> [Result<DeliveredBatch, any Error>] {
+    if let runBatch = details.run.batchSize, mixesSamples, plan.batchSize != runBatch {
+      // A batch must hold its samples' partners, as the batch the model trained on did.
+      throw StoreError.invalidBatchPlan(
+        reason: "run \"\(runName)\" mixes samples within global batches of \(runBatch) "
+          + "(\(renderer.spec.transforms[renderer.spec.batchLevelIndex ?? 0].typeName)): load it with batch size "
+          + "\(runBatch), not \(plan.batchSize)")
+    }
     let order = try prepare(epoch: epoch)
     let plan = try BatchPlan(
       sampleCount: order.count, batchSize: plan.batchSize, dropLast: plan.dropLast, rank: plan.rank,
@@ -175,7 +187,8 @@ public final class BatchFeed {
     let firsts = try checkDigests(records, tensors, epoch: epoch)
     if pending.epoch != epoch { try flush() }
     var batch = delivered(
-      epoch: epoch, index: index, positions: positions, tensors: tensors, firsts: firsts.count)
+      epoch: epoch, index: index, positions: positions, tensors: tensors, records: records,
+      firsts: firsts.count)
     try stack(tensors, into: &batch)
     try commitStreamed(tensors, firsts: firsts, epoch: epoch)
     return batch
@@ -193,7 +206,8 @@ public final class BatchFeed {
     let firsts = try checkDigests(records, tensors, epoch: epoch)
     try flush()
     var batch = delivered(
-      epoch: epoch, index: index, positions: positions, tensors: tensors, firsts: firsts.count)
+      epoch: epoch, index: index, positions: positions, tensors: tensors, records: records,
+      firsts: firsts.count)
     try store.commit(tensors, run: details.run, epoch: epoch)
     batch.files = tensors.map { store.cache.path(of: $0.key) }
     if let first = tensors.first {
@@ -228,12 +242,20 @@ public final class BatchFeed {
   }
 
   private func delivered(
-    epoch: Int, index: Int, positions: Range<Int>, tensors: [Renderer.Rendered], firsts: Int
+    epoch: Int, index: Int, positions: Range<Int>, tensors: [Renderer.Rendered], records: [StoredRecord],
+    firsts: Int
   ) -> DeliveredBatch {
     let chosen = tensors.map(\.sample)
+    let samples = self.samples
+    let classes = labels.count
+    let softLabels = renderer.spec.batchLevelIndex.map { layer in
+      let rows = SoftLabels.rows(records, layer: layer, classes: classes) { samples.classIndex($0) }
+      return (0..<records.count).map { Array(rows[($0 * classes)..<(($0 + 1) * classes)]) }
+    }
     return DeliveredBatch(
       epoch: epoch, index: index, positions: positions, samples: chosen,
-      paths: chosen.map { samples.paths[$0] }, labels: chosen.map { samples.classIndex($0) }, shape: [0],
+      paths: chosen.map { samples.paths[$0] }, labels: chosen.map { samples.classIndex($0) },
+      softLabels: softLabels, shape: [0],
       dtype: output.dtype == .uint8 ? .uint8 : .float32, data: [], files: [], digests: tensors.map(\.digest),
       firstDeliveries: firsts)
   }

@@ -65,7 +65,8 @@ extension Store {
   /// Output, under `folder`: for `.sample` and `.all`, one file per sample named
   /// `<position>-<index>.npy` (or `.png`) plus `samples.json`; for `.batch`, `batch-<B>.npy`
   /// stacking the batch's tensors (N, …), `labels.npy` (int64 class indices in sorted label order,
-  /// -1 for unlabelled) and `samples.json`.
+  /// -1 for unlabelled; for a pipeline with MixUp or CutMix, float32 mixed one-hot rows `[N, classes]`)
+  /// and `samples.json`.
   public func replay(
     run name: String, epoch: Int, selection: ReplaySelection, to folder: String, format: ReplayFormat = .npy,
     jobs: Int? = nil, progress: ProgressHandler? = nil
@@ -125,8 +126,17 @@ extension Store {
       }
       try writeReplacing(folder + "/" + name, try Self.stack(rendered.map(\.bytes)))
       let classes = ClassIndex(samples)
-      let labelValues = replayed.map { classes.index(of: $0.label) }
-      try writeReplacing(folder + "/labels.npy", NPY.encode(shape: [labelValues.count], int64: labelValues))
+      if let layer = renderer.spec.batchLevelIndex {
+        // MixUp or CutMix: mixed one-hot labels, float32 [n, classes].
+        let rows = SoftLabels.rows(records, layer: layer, classes: classes.labels.count) {
+          classes.index(of: samples[$0].label)
+        }
+        try writeReplacing(
+          folder + "/labels.npy", NPY.encode(shape: [records.count, classes.labels.count], float32: rows))
+      } else {
+        let labelValues = replayed.map { classes.index(of: $0.label) }
+        try writeReplacing(folder + "/labels.npy", NPY.encode(shape: [labelValues.count], int64: labelValues))
+      }
       files += [name, "labels.npy"]
     } else {
       for (offset, tensor) in rendered.enumerated() {

@@ -24,7 +24,8 @@ class Batch:
 
     #: The tensors, ``[n, H, W, C]`` (or ``[n, C, H, W]``), in the pipeline's output dtype.
     images: np.ndarray
-    #: Class indexes into ``Run.labels`` (int64), -1 where unlabelled.
+    #: Class indexes into ``Run.labels`` (int64), -1 where unlabelled; for a pipeline with MixUp or
+    #: CutMix, mixed one-hot labels (float32 ``[n, len(Run.labels)]``).
     labels: np.ndarray
     #: The samples' relative paths.
     samples: list
@@ -125,6 +126,8 @@ class Run:
         #: The tensors' NumPy dtype and layout.
         self.dtype = np.dtype(info["dtype"])
         self.layout: str = info["layout"]
+        #: Whether batches carry mixed one-hot labels (the pipeline has MixUp or CutMix).
+        self.soft_labels: bool = bool(info.get("soft_labels", False))
 
     def loader(self, epochs: Epochs, batch_size: int, rank: int = 0, world_size: int = 1,
                drop_last: bool = False, cache: bool = False, prefetch: int = 4,
@@ -241,7 +244,11 @@ class Feed:
             images = payload.view(dtype).reshape(shape)
         else:
             images = np.empty(shape, dtype=dtype)
-        return Batch(images=images, labels=np.asarray(header["labels"], dtype=np.int64),
+        if "soft_labels" in header:
+            labels = np.asarray(header["soft_labels"], dtype=np.float32).reshape(len(header["samples"]), -1)
+        else:
+            labels = np.asarray(header["labels"], dtype=np.int64)
+        return Batch(images=images, labels=labels,
                      samples=list(header["samples"]), epoch=int(header["epoch"]),
                      index=int(header["index"]), start=int(header["start"]),
                      digests=list(header["digests"]), files=list(files))

@@ -4,8 +4,9 @@
     for images, labels in ds: ...
 
 Every element is one batch (this rank's slice of a global batch), ``(images, labels)`` with images
-in the pipeline's dtype and labels int64. The dataset iterates the epochs in order, each time it is
-iterated; the tensors are those of ``Run.loader`` with the same arguments.
+in the pipeline's dtype and labels int64 (float32 mixed one-hot rows for MixUp/CutMix pipelines).
+The dataset iterates the epochs in order, each time it is iterated; the tensors are those of
+``Run.loader`` with the same arguments.
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ def dataset(run: Run, epochs: Epochs, batch_size: int, rank: int = 0, world_size
 
     signature = (
         tf.TensorSpec(shape=(None,) * rank_of_image, dtype=tf.as_dtype(run.dtype)),
-        tf.TensorSpec(shape=(None,), dtype=tf.int64),
+        tf.TensorSpec(shape=(None, len(run.labels)), dtype=tf.float32) if run.soft_labels
+        else tf.TensorSpec(shape=(None,), dtype=tf.int64),
     )
     data = tf.data.Dataset.from_generator(generate, output_signature=signature)
     return data.apply(tf.data.experimental.assert_cardinality(len(loader)))
