@@ -78,6 +78,7 @@ struct SampleRecordTests {
           #expect(box.x + box.width <= 20 && box.y + box.height <= 24)
           #expect(box.noiseSeed != nil)
         case .none: break
+        case .mix: Issue.record("this pipeline has no batch-level layer")
         }
       }
     }
