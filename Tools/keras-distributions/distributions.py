@@ -49,8 +49,9 @@ def erasing_boxes(t):
     return {"applied": flat(t["apply_erasing"]), "width": width, "height": height, "x": x, "y": y}
 
 
-# (name, augstore transform, Keras layer factory, Keras transformation -> {param: values}, per-batch draw,
-#  image height, image width)
+# (name, augstore transform, Keras layer factory, Keras transformation -> {param: values}, batching:
+#  False = one call over all N images, True = one call per image (Keras draws once per batch), an
+#  integer = calls over batches of that size, and augstore runs with that --batch-size)
 CASES = [
     ("RandomFlip(horizontal)", {"type": "RandomFlip", "mode": "horizontal"},
      lambda seed: layers.RandomFlip("horizontal", seed=seed), lambda t: {"flips": flat(t["flips"])}, False),
@@ -100,6 +101,11 @@ CASES = [
      lambda seed: layers.RandomGrayscale(0.3, seed=seed), lambda t: {"grayscale": flat(t)}, False),
     ("RandomErasing([0.5, 1.0])", {"type": "RandomErasing", "factor": [0.5, 1.0], "fill_value": 0},
      lambda seed: layers.RandomErasing((0.5, 1.0), fill_value=0, seed=seed), erasing_boxes, False),
+    # Batch-level layers: augstore's runs mix within global batches of the same size as Keras' calls.
+    ("MixUp(0.4), batches of 100", {"type": "MixUp", "alpha": 0.4},
+     lambda seed: layers.MixUp(alpha=0.4, seed=seed), lambda t: {"mix_weight": flat(t["mix_weight"])}, 100),
+    ("CutMix(0.8), batches of 25", {"type": "CutMix", "factor": 0.8},
+     lambda seed: layers.CutMix(factor=0.8, seed=seed), lambda t: {"mix_weight": flat(t["mix_weight"])}, 25),
 ]
 
 # Where Keras 3.15.1's code draws something other than its documentation says (augstore follows the code).
@@ -141,14 +147,16 @@ def augstore_draws(binary, folder, count):
         with open(spec, "w") as f:
             json.dump({"transforms": [transform]}, f)
         cli("pipeline", "add", f"p{index}", "--spec", spec)
-        cli("run", "create", f"r{index}", "--dataset", "d@v1", "--pipeline", f"p{index}", "--seed", str(1000 + index))
+        batch = ["--batch-size", str(CASES[index][4])] if not isinstance(CASES[index][4], bool) else []
+        cli("run", "create", f"r{index}", "--dataset", "d@v1", "--pipeline", f"p{index}", "--seed", str(1000 + index),
+            *batch)
         cli("record", f"r{index}", "--epochs", f"0-{epochs - 1}")
         rows = json.loads(cli("sql", f"SELECT params_json FROM augmentation_params WHERE run = 'r{index}'", "--json"))
         params = [json.loads(row["params_json"]) for row in rows["rows"]]
         values = {}
         for p in params:
             for key, value in p.items():
-                if key == "noise_seed":
+                if key == "noise_seed" or (key in ("partner", "x", "y", "width", "height") and "mix_weight" in p):
                     continue
                 values.setdefault(key, []).append(value)
         if transform["type"] == "RandomErasing":
@@ -169,8 +177,9 @@ def keras_draws(count):
         keras.utils.set_random_seed(2000 + index)
         layer = factory(3000 + index)
         if per_batch:
-            one = images[:1]
-            parts = [extract(layer.get_random_transformation(one, training=True)) for _ in range(count)]
+            size = 1 if per_batch is True else per_batch
+            part = images[:size]
+            parts = [extract(layer.get_random_transformation(part, training=True)) for _ in range(count // size)]
             draws[name] = {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
         else:
             draws[name] = {key: np.asarray(v) for key, v in

@@ -125,6 +125,8 @@ _ARGUMENTS = {
     "RandomErasing": ["factor", "scale", "fill_value", "value_range"],
     "Rescaling": ["scale", "offset"],
     "Normalization": ["mean", "variance"],
+    "MixUp": ["alpha"],
+    "CutMix": ["factor"],
 }
 # Config keys that do not change the pixels (or are checked separately).
 _IGNORED = {"name", "trainable", "dtype", "seed", "data_format", "autocast"}
