@@ -145,6 +145,40 @@ struct GeometryKernelTests {
     }
   }
 
+  static let tensorFlowExpSamples: [(Float, UInt32)] =
+    [
+
+    ] = [
+      (-24.238224029541016, 0x2E02_D672), (-8.574041366577148, 0x3946_2036),
+      (-11.501066207885742, 0x3729_C60F),
+      (-12.254196166992188, 0x369F_E3BB), (-26.930328369140625, 0x2C0D_CDAE),
+      (-11.772139549255371, 0x3701_7674),
+      (-16.667882919311523, 0x3377_D9CC), (-26.1026554107666, 0x2CA2_38E9),
+      (-26.165864944458008, 0x2C98_4921),
+      (-0.035990506410598755, 0x3F76_F345), (-15.100918769836426, 0x3494_770D),
+      (-6.097585201263428, 0x3B13_580E),
+    ]
+
+  @Test("TensorFlow's float32 exp: within 2 ulp of the exact value, 0 below the normal range")
+  func tensorFlowExp() {
+    var x: Float = -100
+    while x <= 10 {
+      let ours = Kernels.tensorFlowExp(x)
+      let exact = Foundation.exp(Double(x))
+      if exact >= Double(Float.leastNormalMagnitude) {
+        #expect(abs(Double(ours) - exact) <= 2 * Double(Float(exact).ulp), "exp(\(x))")
+      } else {
+        #expect(ours == 0)
+      }
+      x += 0.01
+    }
+    // Values TensorFlow 2.21's tf.exp gives (bit patterns), which libm's correctly rounded exp does not.
+    for (input, bits) in Self.tensorFlowExpSamples {
+      #expect(Kernels.tensorFlowExp(input).bitPattern == bits, "exp(\(input))")
+    }
+    #expect(Kernels.tensorFlowExp(0) == 1 && Kernels.tensorFlowExp(-200) == 0)
+  }
+
   @Test("a tiny sigma is the identity; kernels sum to 1; a flat interior stays flat")
   func blurProperties() {
     let input = Self.image(height: 13, width: 17, channels: 3)
@@ -315,16 +349,27 @@ struct GeometryKernelTests {
     let blurred = Kernels.elasticDisplacement(noise: field, height: 40, width: 40, parameters: large)
     let taps = Kernels.gaussianKernel1D(size: large.kernelSize, sigma: large.sigma)
     let pad = large.kernelSize / 2
-    for (y, x) in [(0, 0), (20, 17), (39, 5)] {
-      var exact = 0.0
-      for r in 0..<large.kernelSize {
-        for k in 0..<large.kernelSize {
-          let (iy, ix) = (y + r - pad, x + k - pad)
-          guard (0..<40).contains(iy), (0..<40).contains(ix) else { continue }
-          exact += Double(taps[r]) * Double(taps[k]) * Double(field[iy * 40 + ix] * large.sigma)
+    // TensorFlow's depthwise_conv2d: a float32 sum in row-major kernel order, kernel k[r]·k[c].
+    for y in 0..<40 {
+      for x in 0..<40 {
+        var sum: Float = 0
+        var exact = 0.0
+        for r in 0..<large.kernelSize {
+          for k in 0..<large.kernelSize {
+            let (iy, ix) = (y + r - pad, x + k - pad)
+            guard (0..<40).contains(iy), (0..<40).contains(ix) else { continue }
+            sum += (taps[r] * taps[k]) * (field[iy * 40 + ix] * large.sigma)
+            exact += Double(taps[r]) * Double(taps[k]) * Double(field[iy * 40 + ix] * large.sigma)
+          }
         }
+        #expect(blurred[y * 40 + x] == sum)
+        #expect(abs(Double(blurred[y * 40 + x]) - exact) < 1e-5)
       }
-      #expect(abs(Double(blurred[y * 40 + x]) - exact) < 1e-5)
     }
+    #expect(
+      Kernels.elasticDisplacement(
+        noise: field, height: 40, width: 40,
+        parameters: ElasticParameters(height: 40, width: 40, distortionFactor: 0))
+        == [Float](repeating: 0, count: 1600))
   }
 }

@@ -35,46 +35,48 @@ public struct ElasticParameters: Sendable, Equatable {
 
 extension Kernels {
   /// Keras 3's displacement field for one axis from unit normal `noise` (`height`×`width`, row-major):
-  /// `noise · sigma`, then ``gaussianKernel1D(size:sigma:)``'s square kernel of `kernelSize` taps under
-  /// `padding="SAME"` (zero outside), as `elastic_transform` blurs it. The blur runs as two float32
-  /// passes (Keras sums the two-dimensional kernel), so values can differ in their last bits.
+  /// `noise · sigma`, convolved with the square kernel `k[r]·k[c]` of ``gaussianKernel1D(size:sigma:)``
+  /// under `padding="SAME"` (zero outside), as `elastic_transform` blurs it through
+  /// `depthwise_conv2d`. Like TensorFlow's CPU kernel, each output sums its products in float32 in
+  /// row-major kernel order (the products with padding are zero and change nothing), so the field
+  /// matches Keras' bit for bit up to TensorFlow's flushing of subnormal values.
   public static func elasticDisplacement(
     noise: [Float], height: Int, width: Int, parameters: ElasticParameters
   ) -> [Float] {
     let sigma = parameters.sigma
+    // Keras' kernel is 0/0 at sigma 0 (a distortion factor of exactly 0): no displacement.
+    guard sigma > 0, height > 0, width > 0 else { return [Float](repeating: 0, count: height * width) }
     let size = parameters.kernelSize
     let taps = gaussianKernel1D(size: size, sigma: sigma)
+    var kernel = [Float](repeating: 0, count: size * size)
+    for r in 0..<size {
+      for c in 0..<size { kernel[r * size + c] = taps[r] * taps[c] }
+    }
     let pad = (size - 1) / 2
-    var horizontal = [Float](repeating: 0, count: height * width)
+    let scaled = noise.map { $0 * sigma }
     var output = [Float](repeating: 0, count: height * width)
-    noise.withUnsafeBufferPointer { noise in
-      taps.withUnsafeBufferPointer { taps in
-        horizontal.withUnsafeMutableBufferPointer { horizontal in
-          output.withUnsafeMutableBufferPointer { output in
-            for y in 0..<height {
-              for x in 0..<width {
-                let first = max(0, pad - x)
-                let last = min(size, width + pad - x)
-                var sum: Float = 0
-                var tap = first
-                while tap < last {
-                  sum += taps[tap] * (noise[y * width + x + tap - pad] * sigma)
-                  tap += 1
+    scaled.withUnsafeBufferPointer { scaled in
+      kernel.withUnsafeBufferPointer { kernel in
+        output.withUnsafeMutableBufferPointer { output in
+          guard let source = scaled.baseAddress, let weights = kernel.baseAddress,
+            let out = output.baseAddress
+          else { return }
+          for y in 0..<height {
+            let row = out + y * width
+            for r in max(0, pad - y)..<min(size, height + pad - y) {
+              let input = source + (y + r - pad) * width
+              for c in 0..<size {
+                let weight = weights[r * size + c]
+                // Output x reads input x + c - pad; keep both inside the row.
+                let first = max(0, pad - c)
+                let last = min(width, width + pad - c)
+                guard first < last else { continue }
+                let shift = c - pad
+                var x = first
+                while x < last {
+                  row[x] = row[x] + weight * input[x &+ shift]
+                  x &+= 1
                 }
-                horizontal[y * width + x] = sum
-              }
-            }
-            for y in 0..<height {
-              let first = max(0, pad - y)
-              let last = min(size, height + pad - y)
-              for x in 0..<width {
-                var sum: Float = 0
-                var tap = first
-                while tap < last {
-                  sum += taps[tap] * horizontal[(y + tap - pad) * width + x]
-                  tap += 1
-                }
-                output[y * width + x] = sum
               }
             }
           }
