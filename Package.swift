@@ -99,7 +99,9 @@ let package = Package(
       dependencies: ["AugStoreCommands"]
     ),
     // Developer tool: applies kernels to .npy cases (Keras parity) and times them (benchmarks).
-    .executableTarget(name: "kernel-probe", dependencies: ["AugStoreImaging"], path: "Tools/kernel-probe"),
+    .executableTarget(
+      name: "kernel-probe", dependencies: ["AugStoreImaging", "AugStoreTransforms"],
+      path: "Tools/kernel-probe"),
     // Developer tool: decodes PNG/JPEG files (by signature) into .npy files (Tools/jpeg-parity).
     .executableTarget(name: "image-probe", dependencies: ["AugStoreImaging"], path: "Tools/image-probe"),
     // The catalog benchmark (Tools/bench/catalog): records, bytes per record, history latency.

@@ -207,6 +207,18 @@ private struct ApplyState {
       warp(
         .translation(x: Double(translateX), y: Double(translateY)), interpolation: interpolation,
         fillMode: fillMode, fillValue: fillValue)
+    case (.randomShear(_, _, let fillMode, let interpolation, let fillValue), .shear(let x, let y)):
+      flush()
+      warp(
+        .shear(x: Double(x), y: Double(y)), interpolation: interpolation, fillMode: fillMode,
+        fillValue: fillValue)
+    case (.randomGaussianBlur, .gaussianBlur(let applied, _, _)),
+      (.randomPerspective, .perspective(let applied, _)),
+      (.randomElasticTransform, .elasticTransform(let applied, _, _)):
+      guard applied else { return }
+      flush()
+      guard let result = transform.applyFilterExtra(params, to: image) else { throw mismatch }
+      image = result
     case (.randomCrop(let height, let width), .crop(let x, let y)):
       try crop(x: x, y: y, height: height, width: width, index: index, name: transform.typeName)
     case (.randomBrightness(_, let valueRange), .brightness(let rgbDelta)):

@@ -131,6 +131,28 @@ public enum TransformSpec: Hashable, Sendable {
   case randomTranslation(
     heightFactor: FactorRange, widthFactor: FactorRange, fillMode: FillMode, interpolation: Interpolation,
     fillValue: Double)
+  /// `RandomShear(x_factor=0.0, y_factor=0.0, interpolation="bilinear", fill_mode="reflect",
+  /// fill_value=0.0)`; a number `f` in [0, 1] means `[-f, f]` (Keras' code; its docstring says `(0, f)`),
+  /// a pair lies in [-1, 1].
+  case randomShear(
+    xFactor: FactorRange, yFactor: FactorRange, fillMode: FillMode, interpolation: Interpolation,
+    fillValue: Double)
+  /// `RandomGaussianBlur(factor=1.0, kernel_size=3, sigma=1.0, value_range=[0, 255])`; `factor` is the
+  /// probability range of blurring, `sigma` the range both standard deviations are drawn from (a number
+  /// `s` means `[0, s]`), `kernel_size` odd (a number or a `[height, width]` pair).
+  case randomGaussianBlur(
+    factor: FactorRange, kernelHeight: Int, kernelWidth: Int, sigma: FactorRange, valueRange: ValueRange)
+  /// `RandomPerspective(factor=1.0, scale=1.0, interpolation="bilinear", fill_value=0.0)`; `factor` is
+  /// the probability range of warping, `scale` in [0, 1] the corner shift; outside pixels take
+  /// `fill_value`.
+  case randomPerspective(factor: FactorRange, scale: Double, interpolation: Interpolation, fillValue: Double)
+  /// `RandomElasticTransform(factor=1.0, scale=1.0, interpolation="bilinear", fill_mode="reflect",
+  /// fill_value=0.0, value_range=[0, 255])`; `factor` is the probability range of distorting, `scale` the
+  /// range of the distortion factor (a number `s` means `[0, s]`); `fill_mode` follows Keras' own
+  /// `map_coordinates` (see ``MapFillMode``).
+  case randomElasticTransform(
+    factor: FactorRange, scale: FactorRange, interpolation: Interpolation, fillMode: MapFillMode,
+    fillValue: Double, valueRange: ValueRange)
   /// `RandomCrop(height, width)`.
   case randomCrop(height: Int, width: Int)
   /// `CenterCrop(height, width)`.
@@ -170,6 +192,10 @@ public enum TransformSpec: Hashable, Sendable {
     case .randomRotation: "RandomRotation"
     case .randomZoom: "RandomZoom"
     case .randomTranslation: "RandomTranslation"
+    case .randomShear: "RandomShear"
+    case .randomGaussianBlur: "RandomGaussianBlur"
+    case .randomPerspective: "RandomPerspective"
+    case .randomElasticTransform: "RandomElasticTransform"
     case .randomCrop: "RandomCrop"
     case .centerCrop: "CenterCrop"
     case .resizing: "Resizing"

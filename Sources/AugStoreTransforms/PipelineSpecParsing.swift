@@ -394,6 +394,10 @@ extension TransformSpec {
     "RandomRotation": ["factor", "fill_mode", "interpolation", "fill_value"],
     "RandomZoom": ["height_factor", "width_factor", "fill_mode", "interpolation", "fill_value"],
     "RandomTranslation": ["height_factor", "width_factor", "fill_mode", "interpolation", "fill_value"],
+    "RandomShear": ["x_factor", "y_factor", "interpolation", "fill_mode", "fill_value"],
+    "RandomGaussianBlur": ["factor", "kernel_size", "sigma", "value_range"],
+    "RandomPerspective": ["factor", "scale", "interpolation", "fill_value"],
+    "RandomElasticTransform": ["factor", "scale", "interpolation", "fill_mode", "fill_value", "value_range"],
     "RandomCrop": ["height", "width"],
     "CenterCrop": ["height", "width"],
     "Resizing": ["height", "width", "interpolation"],
@@ -411,7 +415,9 @@ extension TransformSpec {
 
   /// The supported transform types, in the order DESIGN.md lists them.
   public static let supportedTypes: [String] = [
-    "RandomFlip", "RandomRotation", "RandomZoom", "RandomTranslation", "RandomCrop", "CenterCrop", "Resizing",
+    "RandomFlip", "RandomRotation", "RandomZoom", "RandomTranslation",
+    "RandomShear", "RandomGaussianBlur", "RandomPerspective", "RandomElasticTransform",
+    "RandomCrop", "CenterCrop", "Resizing",
     "RandomBrightness", "RandomContrast", "RandomSaturation", "RandomHue", "RandomGrayscale", "RandomErasing",
     "Rescaling", "Normalization", "MixUp", "CutMix",
   ]
@@ -466,6 +472,8 @@ extension TransformSpec {
         fillMode: try reader.choice("fill_mode", default: FillMode.reflect),
         interpolation: try reader.choice("interpolation", default: Interpolation.bilinear),
         fillValue: try reader.number("fill_value", default: 0))
+    case "RandomShear", "RandomGaussianBlur", "RandomPerspective", "RandomElasticTransform":
+      return try parseGeometryExtra(type, reader)
     case "RandomCrop":
       return .randomCrop(height: try reader.size("height"), width: try reader.size("width"))
     case "CenterCrop":
@@ -578,6 +586,8 @@ extension TransformSpec {
         ("fill_mode", .string(fillMode.rawValue)), ("interpolation", .string(interpolation.rawValue)),
         ("fill_value", .number(fillValue)),
       ]
+    case .randomShear, .randomGaussianBlur, .randomPerspective, .randomElasticTransform:
+      members += geometryExtraMembers
     case .randomCrop(let height, let width), .centerCrop(let height, let width):
       members += [("height", .integer(height)), ("width", .integer(width))]
     case .resizing(let height, let width, let interpolation):

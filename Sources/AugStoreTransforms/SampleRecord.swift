@@ -38,6 +38,18 @@ public enum TransformParams: Hashable, Sendable {
   case zoom(heightZoom: Float, widthZoom: Float)
   /// RandomTranslation: shift in pixels along x (columns) and y (rows).
   case translation(translateX: Float, translateY: Float)
+  /// RandomShear: Keras' `shear_factor` `[x, y]`, the random sign already applied.
+  case shear(shearX: Float, shearY: Float)
+  /// RandomGaussianBlur: whether this image is blurred (`should_apply_blur`) and Keras' `blur_factor`
+  /// `[x, y]` (the standard deviations along columns and rows, `1e-6` included).
+  case gaussianBlur(shouldApplyBlur: Bool, blurFactorX: Float, blurFactorY: Float)
+  /// RandomPerspective: whether this image is warped (`apply_perspective`) and Keras' `end_points`,
+  /// `[x0, y0, x1, y1, x2, y2, x3, y3]` for the corners top-left, top-right, bottom-left, bottom-right.
+  case perspective(applyPerspective: Bool, endPoints: [Float])
+  /// RandomElasticTransform: whether this image is distorted (`apply_transform`), Keras'
+  /// `distortion_factor`, and the seed of the unit normal noise field augstore draws in place of Keras'
+  /// generator (see ``ElasticNoise``).
+  case elasticTransform(applyTransform: Bool, distortionFactor: Float, noiseSeed: UInt64)
   /// RandomCrop: the crop's top-left corner in the transform's input.
   case crop(x: Int, y: Int)
   /// RandomBrightness: value added to every channel, in `value_range` units.
@@ -119,6 +131,16 @@ extension TransformSpec {
   /// - RandomZoom: height_zoom = U(1 + lower, 1 + upper) [0]; width_zoom likewise [1], or = height_zoom
   ///   when `width_factor` is null.
   /// - RandomTranslation: translate_y = U(height range) * height [0]; translate_x = U(width range) * width [1].
+  /// - RandomShear: invert = u > 0.5 ? -1 : 1 [0]; y = U(y_factor) [1]; x = U(x_factor) [2];
+  ///   shear_factor = [x · invert, y · invert] (one sign for both axes, as Keras draws it).
+  /// - RandomGaussianBlur: p = U(factor) [0]; should_apply_blur = u < p [1]; blur_factor = [U(sigma) [2],
+  ///   U(sigma) [3]] + 1e-6 (float32).
+  /// - RandomPerspective: p = U(factor) [0]; apply_perspective = u < p [1]; eight shifts
+  ///   d = U(-scale/2, scale/2) [2...9], corner by corner, x then y; end point = start + start · d (float32)
+  ///   with start corners (0, 0), (W-1, 0), (0, H-1), (W-1, H-1), so the top-left corner never moves.
+  /// - RandomElasticTransform: p = U(factor) [0]; apply_transform = u < p [1] (never when the upper bound
+  ///   of `factor` or `scale` is 0, where Keras skips the layer); distortion_factor = U(scale) [2];
+  ///   noise_seed = word [3].
   /// - RandomCrop: y = int below (H - height + 1) [0, ...], then x = int below (W - width + 1) (Lemire).
   ///   From ``DrawScheme/keras`` on, only when H > height and W > width, as Keras draws; otherwise no
   ///   draw and the centre crop, y = (H - height) / 2, x = (W - width) / 2 (Keras' `h_start`/`w_start`).
@@ -153,6 +175,8 @@ extension TransformSpec {
         stream.nextDouble(lower: heightFactor.lower, upper: heightFactor.upper) * Double(inputSize.height)
       let x = stream.nextDouble(lower: widthFactor.lower, upper: widthFactor.upper) * Double(inputSize.width)
       return .translation(translateX: Float(x), translateY: Float(y))
+    case .randomShear, .randomGaussianBlur, .randomPerspective, .randomElasticTransform:
+      return drawGeometryExtra(&stream, inputSize: inputSize)
     case .randomCrop(let height, let width):
       if scheme >= .keras && (inputSize.height <= height || inputSize.width <= width) {
         return .crop(x: max(inputSize.width - width, 0) / 2, y: max(inputSize.height - height, 0) / 2)

@@ -28,6 +28,10 @@ extension SampleRecord {
   ///   2 rotation     f32 angle
   ///   3 zoom         f32 height_zoom, f32 width_zoom
   ///   4 translation  f32 translate_x, f32 translate_y
+  ///  20 shear        f32 shear_x, f32 shear_y
+  ///  21 gaussian blur u8 should_apply_blur (0/1), f32 blur_factor_x, f32 blur_factor_y
+  ///  22 perspective  u8 apply_perspective (0/1), 8 × f32 end_points (x0, y0, ..., x3, y3)
+  ///  23 elastic      u8 apply_transform (0/1), f32 distortion_factor, u64 noise_seed little-endian
   ///   5 crop         varint x, varint y
   ///   6 brightness   f32 rgb_delta
   ///   7 contrast     f32 contrast_factor
@@ -64,6 +68,21 @@ extension SampleRecord {
         out.append(4)
         appendFloat(translateX, to: &out)
         appendFloat(translateY, to: &out)
+      case .shear(let x, let y):
+        out.append(20)
+        appendFloat(x, to: &out)
+        appendFloat(y, to: &out)
+      case .gaussianBlur(let applied, let x, let y):
+        out += [21, applied ? 1 : 0]
+        appendFloat(x, to: &out)
+        appendFloat(y, to: &out)
+      case .perspective(let applied, let endPoints):
+        out += [22, applied ? 1 : 0]
+        for index in 0..<8 { appendFloat(index < endPoints.count ? endPoints[index] : 0, to: &out) }
+      case .elasticTransform(let applied, let distortion, let seed):
+        out += [23, applied ? 1 : 0]
+        appendFloat(distortion, to: &out)
+        for shift in stride(from: 0, to: 64, by: 8) { out.append(UInt8(truncatingIfNeeded: seed >> shift)) }
       case .crop(let x, let y):
         out.append(5)
         appendVarint(UInt64(clamping: x), to: &out)
@@ -154,6 +173,24 @@ extension SampleRecord {
       case 2: body(.rotation(angle: try reader.float()))
       case 3: body(.zoom(heightZoom: try reader.float(), widthZoom: try reader.float()))
       case 4: body(.translation(translateX: try reader.float(), translateY: try reader.float()))
+      case 20: body(.shear(shearX: try reader.float(), shearY: try reader.float()))
+      case 21:
+        body(
+          .gaussianBlur(
+            shouldApplyBlur: try reader.bool(), blurFactorX: try reader.float(),
+            blurFactorY: try reader.float()))
+      case 22:
+        let applied = try reader.bool()
+        var endPoints: [Float] = []
+        endPoints.reserveCapacity(8)
+        for _ in 0..<8 { endPoints.append(try reader.float()) }
+        body(.perspective(applyPerspective: applied, endPoints: endPoints))
+      case 23:
+        let applied = try reader.bool()
+        let distortion = try reader.float()
+        var seed: UInt64 = 0
+        for shift in stride(from: 0, to: 64, by: 8) { seed |= UInt64(try reader.byte()) << shift }
+        body(.elasticTransform(applyTransform: applied, distortionFactor: distortion, noiseSeed: seed))
       case 5: body(.crop(x: try reader.int(), y: try reader.int()))
       case 6: body(.brightness(rgbDelta: try reader.float()))
       case 7: body(.contrast(contrastFactor: try reader.float()))
@@ -240,6 +277,19 @@ extension SampleRecord {
     case .rotation(let angle): return "{\"angle\":\(number(angle))}"
     case .zoom(let h, let w): return "{\"height_zoom\":\(number(h)),\"width_zoom\":\(number(w))}"
     case .translation(let x, let y): return "{\"translate_x\":\(number(x)),\"translate_y\":\(number(y))}"
+    case .shear(let x, let y): return "{\"shear_x\":\(number(x)),\"shear_y\":\(number(y))}"
+    case .gaussianBlur(let applied, let x, let y):
+      return
+        "{\"should_apply_blur\":\(applied),\"blur_factor_x\":\(number(x)),\"blur_factor_y\":\(number(y))}"
+    case .perspective(let applied, let endPoints):
+      var text = "{\"apply_perspective\":\(applied)"
+      for (index, value) in endPoints.enumerated() {
+        text += ",\"end_\(index % 2 == 0 ? "x" : "y")\(index / 2)\":\(number(value))"
+      }
+      return text + "}"
+    case .elasticTransform(let applied, let distortion, let seed):
+      return "{\"apply_transform\":\(applied),\"distortion_factor\":\(number(distortion)),"
+        + "\"noise_seed\":\"\(SampleKey(rawValue: seed).description)\"}"
     case .crop(let x, let y): return "{\"x\":\(x),\"y\":\(y)}"
     case .brightness(let value): return "{\"rgb_delta\":\(number(value))}"
     case .contrast(let value): return "{\"contrast_factor\":\(number(value))}"

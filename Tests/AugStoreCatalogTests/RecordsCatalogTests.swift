@@ -15,6 +15,10 @@ import Testing
       original: false,
       params: [
         .zoom(heightZoom: 1.1, widthZoom: 0.9), .translation(translateX: 3, translateY: -2),
+        .shear(shearX: 0.2, shearY: -0.1),
+        .gaussianBlur(shouldApplyBlur: true, blurFactorX: 0.5, blurFactorY: 0.25),
+        .perspective(applyPerspective: false, endPoints: [0, 0, 9, 1, 2, 8, 10, 9]),
+        .elasticTransform(applyTransform: true, distortionFactor: 0.75, noiseSeed: 0x0123_4567_89AB_CDEF),
         .crop(x: 300, y: 2),
         .brightness(rgbDelta: 4), .contrast(contrastFactor: 0.8), .saturation(saturationFactor: 1.2),
         .hue(hueFactor: -0.1), .grayscale(grayscale: false), .erasing(nil),

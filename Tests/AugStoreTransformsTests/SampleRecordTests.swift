@@ -62,6 +62,8 @@ struct SampleRecordTests {
         case .translation(let x, let y):
           #expect(abs(y) <= 3.2)
           #expect(abs(x) <= 8)
+        case .shear, .gaussianBlur, .perspective, .elasticTransform:
+          Issue.record("the pipeline has no shear, blur, perspective or elastic transform")
         case .crop(let x, let y):
           #expect((0...20).contains(x))
           #expect((0...8).contains(y))

@@ -41,6 +41,14 @@ ALBUMENTATIONS = {
                      border_mode=cv2.BORDER_REFLECT, p=1),
     "translation": A.Affine(translate_px={"x": (10, 10), "y": (-8, -8)}, interpolation=cv2.INTER_LINEAR,
                             border_mode=cv2.BORDER_REFLECT, p=1),
+    # Keras' shear factors 0.2 and -0.1 are the tangents of Albumentations' shear angles (degrees).
+    "shear": A.Affine(shear={"x": (11.3099, 11.3099), "y": (-5.7106, -5.7106)}, interpolation=cv2.INTER_LINEAR,
+                      border_mode=cv2.BORDER_REFLECT, p=1),
+    "gaussian_blur": A.GaussianBlur(blur_limit=(5, 5), sigma_limit=(1.0, 1.0), p=1),
+    "perspective": A.Perspective(scale=(0.05, 0.1), interpolation=cv2.INTER_LINEAR, keep_size=True, p=1),
+    # augstore's noise field is blurred with sigma = 0.05 * 224 * 0.5 (Keras' formula), alpha = 0.1 * 224 * 0.5.
+    "elastic": A.ElasticTransform(alpha=11.2, sigma=5.6, interpolation=cv2.INTER_LINEAR,
+                                  border_mode=cv2.BORDER_REFLECT_101, p=1),
     "resize": A.Resize(160, 160, interpolation=cv2.INTER_LINEAR, p=1),
     "brightness": A.RandomBrightnessContrast(brightness_limit=(0.1, 0.1), contrast_limit=(0, 0), p=1),
     "contrast": A.RandomBrightnessContrast(brightness_limit=(0, 0), contrast_limit=(0.3, 0.3), p=1),

@@ -83,6 +83,12 @@ def keras_geometric(kind, image, params, fill_mode, interpolation, fill_value):
             "translations": tf.constant([[params["x"], params["y"]]], tf.float32),
             "input_shape": (1, h, w, image.shape[2]),
         }
+    elif kind == "shear":
+        layer = layers.RandomShear(0.2, 0.2, **common)
+        transformation = {
+            "shear_factor": tf.constant([[params["x"], params["y"]]], tf.float32),
+            "input_shape": (1, h, w, image.shape[2]),
+        }
     else:
         raise ValueError(kind)
     return layer.transform_images(batch(image), transformation, training=True).numpy()[0]
@@ -98,6 +104,34 @@ def keras_other(kind, image, params):
             (params["horizontal"], params["vertical"])]
         layer = layers.RandomFlip(mode)
         out = layer.transform_images(x, {"flips": tf.constant([[[[True]]]]), "input_shape": (1, h, w, c)})
+    elif kind == "gaussian_blur":
+        layer = layers.RandomGaussianBlur(kernel_size=(params["kernel_height"], params["kernel_width"]))
+        out = layer.transform_images(x, {"should_apply_blur": tf.constant([True]),
+                                         "blur_factor": tf.constant([params["sigma_x"], params["sigma_y"]],
+                                                                    tf.float32)})
+    elif kind == "perspective":
+        layer = layers.RandomPerspective(interpolation=params["interpolation"], fill_value=params["fill_value"])
+        start = perspective_start(h, w)
+        out = layer.transform_images(x, {"apply_perspective": tf.constant([True]),
+                                         "start_points": tf.constant(start[None], tf.float32),
+                                         "end_points": tf.constant(np.asarray(params["end_points"], np.float32)
+                                                                   .reshape(1, 4, 2)),
+                                         "input_shape": (1, h, w, c)})
+    elif kind == "elastic":
+        # Keras draws the displacement noise inside transform_images from its own generator (one draw
+        # serves both axes); hand it augstore's Philox field instead, and run Keras' own computation.
+        noise = np.load(params["noise_output"]).astype(np.float32)
+        layer = layers.RandomElasticTransform(interpolation=params["interpolation"], fill_mode=params["fill_mode"],
+                                              fill_value=params["fill_value"])
+        transformation = {"apply_transform": tf.constant([True]),
+                          "distortion_factor": tf.constant(params["distortion_factor"], tf.float32), "seed": 0}
+        original = tf.random.stateless_normal
+        tf.random.stateless_normal = lambda shape, **kwargs: tf.constant(
+            noise.reshape([int(v) for v in shape]), dtype=kwargs.get("dtype", tf.float32))
+        try:
+            out = layer.transform_images(x, transformation)
+        finally:
+            tf.random.stateless_normal = original
     elif kind == "crop":
         layer = layers.RandomCrop(params["height"], params["width"])
         out = layer.transform_images(x, (params["y"], params["x"]))
@@ -134,11 +168,30 @@ FLOAT = {"rescale", "normalize"}
 COLOUR_RGB_ONLY = {"saturation", "hue", "grayscale"}
 
 
+def perspective_start(h, w):
+    return np.array([[0, 0], [w - 1, 0], [0, h - 1], [w - 1, h - 1]], np.float32)
+
+
+def perspective_end(h, w, shifts):
+    """Keras' end points: start + start * shifts, in float32 (flattened x0, y0, ..., x3, y3)."""
+    start = perspective_start(h, w)
+    shifts = np.asarray(shifts, np.float32).reshape(4, 2)
+    return [float(v) for v in (start + start * shifts).reshape(-1)]
+
+
 def build_cases(images, quick):
     cases = []  # (kind, fill_mode, interpolation, image name, params)
     angles = [12.5, -33.0, 90.0] if not quick else [12.5]
     zooms = [(0.8, 0.8), (1.25, 0.9), (0.5, 1.5)] if not quick else [(1.25, 0.9)]
     shifts = [(3.0, -2.0), (-7.4, 5.6), (100.0, 41.0)] if not quick else [(-7.4, 5.6)]
+    shears = [(0.2, -0.1), (-0.35, 0.0), (1.0, 1.0)] if not quick else [(0.2, -0.1)]
+    blurs = ([(3, 3, 1.0, 1.0), (3, 3, 0.3, 0.8), (5, 5, 1e-6, 1e-6), (7, 7, 2.5, 0.6), (3, 5, 0.8, 0.5),
+              (9, 3, 1.0, 0.4)] if not quick else [(3, 3, 0.3, 0.8)])
+    distortions = [0.02, 0.3, 1.0] if not quick else [0.5]
+    warps = ([[0] * 8, [0.1, -0.2, -0.15, 0.05, 0.2, -0.1, -0.05, 0.12],
+              [0.0, 0.0, -0.3, 0.2, 0.25, -0.1, 0.4, 0.45], [0.5] * 8,
+              [0.5, 0.5, -0.5, 0.5, 0.5, -0.5, -0.5, -0.5]]
+             if not quick else [[0.1, -0.2, -0.15, 0.05, 0.2, -0.1, -0.05, 0.12]])
     for name, image in images.items():
         h, w, c = image.shape
         for fill_mode, interpolation in itertools.product(
@@ -153,6 +206,27 @@ def build_cases(images, quick):
                 cases.append(("translate", fill_mode, interpolation, name,
                               dict(x=tx * w / 10 if tx != 100 else tx, y=ty * h / 10 if ty != 41 else ty,
                                    fill_value=17.0)))
+            for sx, sy in shears:
+                cases.append(("shear", fill_mode, interpolation, name, dict(x=sx, y=sy, fill_value=17.0)))
+        if h > 1 and w > 1:
+            # One-pixel-high or -wide images make Keras' homography system singular (TensorFlow raises).
+            for interpolation in ["bilinear", "nearest"]:
+                for number, corner_shifts in enumerate(warps):
+                    cases.append(("perspective", "constant", interpolation, name,
+                                  dict(warp=number, end_points=perspective_end(h, w, corner_shifts),
+                                       interpolation=interpolation,
+                                       fill_value=17.0)))
+        for number, distortion in enumerate(distortions):
+            for interpolation in ["bilinear", "nearest"]:
+                # ("mirror", which the layer accepts, fails in Keras' elastic_transform on every call.)
+                for fill_mode in ["reflect", "wrap", "constant", "nearest"]:
+                    cases.append(("elastic", fill_mode, interpolation, name,
+                                  dict(distortion_factor=distortion, interpolation=interpolation,
+                                       fill_mode=fill_mode, fill_value=17.0,
+                                       noise_seed=f"{(0x9E3779B97F4A7C15 * (len(cases) + 1)) % 2**64:016x}")))
+        for kh, kw, sx, sy in blurs:
+            cases.append(("gaussian_blur", "-", "-", name,
+                          dict(kernel_height=kh, kernel_width=kw, sigma_x=sx, sigma_y=sy)))
         for hor, ver in [(True, False), (False, True), (True, True)]:
             cases.append(("flip", "-", "-", name, dict(horizontal=hor, vertical=ver)))
         ch, cw = max(1, h * 2 // 3), max(1, w // 2)
@@ -180,7 +254,7 @@ def build_cases(images, quick):
 
 def probe_op(kind, fill_mode, interpolation, params):
     op = dict(op=kind, **params)
-    if kind in ("rotate", "zoom", "translate"):
+    if kind in ("rotate", "zoom", "translate", "shear"):
         op.update(fill_mode=fill_mode, interpolation=interpolation)
     return op
 
@@ -201,6 +275,8 @@ def main():
             np.save(os.path.join(folder, name + ".npy"), image)
         probe_cases = []
         for index, (kind, fill_mode, interpolation, name, params) in enumerate(cases):
+            if kind == "elastic":
+                params["noise_output"] = os.path.join(folder, f"noise{index}.npy")
             probe_cases.append({"input": name + ".npy", "output": f"out{index}.npy",
                                 "ops": [probe_op(kind, fill_mode, interpolation, params)]})
         with open(os.path.join(folder, "cases.json"), "w") as f:
@@ -211,7 +287,7 @@ def main():
         for index, (kind, fill_mode, interpolation, name, params) in enumerate(cases):
             image = images[name]
             ours = np.load(os.path.join(folder, f"out{index}.npy"))
-            if kind in ("rotate", "zoom", "translate"):
+            if kind in ("rotate", "zoom", "translate", "shear"):
                 theirs = keras_geometric(kind, image, params, fill_mode, interpolation, params["fill_value"])
             else:
                 theirs = keras_other(kind, image, params)
@@ -237,7 +313,9 @@ def main():
                     diff = float(np.max(np.abs(ours64 - theirs))) if ours64.size else 0.0
                     ok = diff <= (0 if kind in EXACT else 1) and not note
             label = kind + "(" + ",".join(f"{k}={v}" for k, v in params.items()
-                                           if k not in ("fill_value", "interpolation", "mean", "variance")) + ")"
+                                           if k not in ("fill_value", "interpolation", "mean", "variance",
+                                                        "end_points", "noise_output", "noise_seed",
+                                                        "fill_mode")) + ")"
             rows.append((label, fill_mode, interpolation, name, diff, ok, note))
     width = max(len(r[0]) for r in rows)
     print(f"{'transform':<{width}}  {'fill':<8} {'interp':<8} {'image':<13} {'max|diff|':>10}  result")

@@ -7,6 +7,7 @@
 //
 // Relative paths in a case file are resolved against the case file's folder.
 import AugStoreImaging
+import AugStoreTransforms
 import Foundation
 
 /// A failure with a message for stderr.
@@ -89,6 +90,8 @@ func matrix(of op: [String: Any], height: Int, width: Int) throws -> AugStoreIma
       width: width)
   case "translate":
     return .translation(x: try op.double("x"), y: try op.double("y"))
+  case "shear":
+    return .shear(x: try op.double("x"), y: try op.double("y"))
   case "affine":
     let m = try op.floats("matrix").map(Double.init)
     guard m.count >= 6 else { throw ProbeError("affine: matrix needs 6 coefficients") }
@@ -128,6 +131,46 @@ func apply(_ op: [String: Any], to value: Value) throws -> Value {
   case "flip":
     return .bytes(
       Kernels.flip(image, horizontal: op.bool("horizontal", false), vertical: op.bool("vertical", false)))
+  case "gaussian_blur":
+    return .bytes(
+      Kernels.gaussianBlur(
+        image, kernelHeight: try op.int("kernel_height"), kernelWidth: try op.int("kernel_width"),
+        sigmaX: Float(try op.double("sigma_x")), sigmaY: Float(try op.double("sigma_y"))))
+  case "perspective":
+    let end = try op.floats("end_points")
+    let right = Float(image.width - 1)
+    let bottom = Float(image.height - 1)
+    let start: [(x: Float, y: Float)] = [(0, 0), (right, 0), (0, bottom), (right, bottom)]
+    guard end.count == 8,
+      let transform = ProjectiveTransform.homography(
+        start: start, end: (0..<4).map { (x: end[2 * $0], y: end[2 * $0 + 1]) })
+    else { return .bytes(image) }
+    let sampling = try Sampling(op)
+    return .bytes(
+      Kernels.perspective(
+        image, transform, interpolation: sampling.interpolation, fillValue: sampling.fillValue))
+  case "elastic":
+    // Keras' RandomElasticTransform with augstore's noise field; "noise_output" also writes that field
+    // (float32, H×W) so the parity check can hand it to Keras in place of its own generator's.
+    guard let seedText = op["noise_seed"] as? String, let seed = UInt64(seedText, radix: 16) else {
+      throw ProbeError("elastic: noise_seed must be a hexadecimal string")
+    }
+    guard let fillMode = MapFillMode(rawValue: op.string("fill_mode", "reflect")) else {
+      throw ProbeError("unknown elastic fill_mode \(op["fill_mode"] ?? "")")
+    }
+    let sampling = try Sampling(op.filter { $0.key != "fill_mode" })
+    let noise = ElasticNoise.field(seed: seed, count: image.height * image.width)
+    if let path = op["noise_output"] as? String {
+      try writeValue(.floats(noise, shape: [image.height, image.width]), to: path)
+    }
+    let parameters = ElasticParameters(
+      height: image.height, width: image.width, distortionFactor: Float(try op.double("distortion_factor")))
+    let displacement = Kernels.elasticDisplacement(
+      noise: noise, height: image.height, width: image.width, parameters: parameters)
+    return .bytes(
+      Kernels.elasticTransform(
+        image, displacement: displacement, alpha: parameters.alpha, interpolation: sampling.interpolation,
+        fillMode: fillMode, fillValue: sampling.fillValue))
   case "crop":
     return .bytes(
       Kernels.crop(
@@ -299,6 +342,46 @@ func bench(_ arguments: [String]) throws {
         Int(
           Kernels.affine($0, .translation(x: 10.3, y: -7.6), interpolation: .bilinear, fillMode: .reflect)
             .pixels[0])
+      }
+    ),
+    (
+      "shear",
+      {
+        Int(
+          Kernels.affine($0, .shear(x: 0.2, y: -0.1), interpolation: .bilinear, fillMode: .reflect).pixels[0])
+      }
+    ),
+    (
+      "gaussian_blur",
+      {
+        Int(Kernels.gaussianBlur($0, kernelHeight: 5, kernelWidth: 5, sigmaX: 1.0, sigmaY: 1.0).pixels[0])
+      }
+    ),
+    (
+      "perspective",
+      {
+        let right = Float($0.width - 1)
+        let bottom = Float($0.height - 1)
+        let start: [(x: Float, y: Float)] = [(0, 0), (right, 0), (0, bottom), (right, bottom)]
+        let end: [(x: Float, y: Float)] = [
+          (0, 0), (right * 0.9, bottom * 0.05), (right * 0.08, bottom * 0.95), (right * 1.05, bottom * 0.9),
+        ]
+        guard let transform = ProjectiveTransform.homography(start: start, end: end) else { return 0 }
+        return Int(Kernels.perspective($0, transform, interpolation: .bilinear).pixels[0])
+      }
+    ),
+    (
+      "elastic",
+      {
+        let parameters = ElasticParameters(height: $0.height, width: $0.width, distortionFactor: 0.5)
+        let noise = ElasticNoise.field(seed: 0x1234_5678, count: $0.height * $0.width)
+        let displacement = Kernels.elasticDisplacement(
+          noise: noise, height: $0.height, width: $0.width, parameters: parameters)
+        return Int(
+          Kernels.elasticTransform(
+            $0, displacement: displacement, alpha: parameters.alpha, interpolation: .bilinear,
+            fillMode: .reflect, fillValue: 0
+          ).pixels[0])
       }
     ),
     ("resize", { Int(Kernels.resize($0, height: 160, width: 160, method: .bilinear).pixels[0]) }),

@@ -55,6 +55,21 @@ extension TransformParams {
     case .zoom(let height, let width):
       return [("height_zoom", .float(height)), ("width_zoom", .float(width))]
     case .translation(let x, let y): return [("translate_x", .float(x)), ("translate_y", .float(y))]
+    case .shear(let x, let y): return [("shear_x", .float(x)), ("shear_y", .float(y))]
+    case .gaussianBlur(let applied, let x, let y):
+      return [
+        ("should_apply_blur", .bool(applied)), ("blur_factor_x", .float(x)), ("blur_factor_y", .float(y)),
+      ]
+    case .perspective(let applied, let endPoints):
+      return [("apply_perspective", .bool(applied))]
+        + endPoints.enumerated().map {
+          ("end_\($0.offset % 2 == 0 ? "x" : "y")\($0.offset / 2)", .float($0.element))
+        }
+    case .elasticTransform(let applied, let distortion, let seed):
+      return [
+        ("apply_transform", .bool(applied)), ("distortion_factor", .float(distortion)),
+        ("noise_seed", .string(SampleKey(rawValue: seed).description)),
+      ]
     case .crop(let x, let y): return [("x", .int(x)), ("y", .int(y))]
     case .brightness(let value): return [("rgb_delta", .float(value))]
     case .contrast(let value): return [("contrast_factor", .float(value))]
@@ -95,6 +110,10 @@ extension TransformParams {
     case .rotation(let angle): angle != 0
     case .zoom(let height, let width): height != 1 || width != 1
     case .translation(let x, let y): x != 0 || y != 0
+    case .shear(let x, let y): x != 0 || y != 0
+    case .gaussianBlur(let applied, _, _): applied
+    case .perspective(let applied, _): applied
+    case .elasticTransform(let applied, let distortion, _): applied && distortion != 0
     case .brightness(let value): value != 0
     case .contrast(let value): value != 1
     case .saturation(let value): value != 1

@@ -122,6 +122,16 @@ extension TransformParams {
     case .zoom(let first, let second), .translation(let first, let second):
       body(0, Double(first))
       body(1, Double(second))
+    case .shear(let first, let second):
+      body(0, Double(first))
+      body(1, Double(second))
+    case .gaussianBlur(_, let first, let second):
+      body(1, Double(first))
+      body(2, Double(second))
+    case .perspective(_, let endPoints):
+      for (index, value) in endPoints.enumerated() { body(index + 1, Double(value)) }
+    case .elasticTransform(_, let distortion, _):
+      body(1, Double(distortion))
     case .crop(let x, let y):
       body(0, Double(x))
       body(1, Double(y))
@@ -399,6 +409,13 @@ private struct StatsPass {
     case .rotation(let value): return mix(mix(hash, 0x300), bits(value))
     case .zoom(let first, let second): return mix(mix(mix(hash, 0x400), bits(first)), bits(second))
     case .translation(let first, let second): return mix(mix(mix(hash, 0x500), bits(first)), bits(second))
+    case .shear(let first, let second): return mix(mix(mix(hash, 0x1400), bits(first)), bits(second))
+    case .gaussianBlur(let applied, let first, let second):
+      return mix(mix(mix(hash, 0x1500 | (applied ? 1 : 0)), bits(first)), bits(second))
+    case .perspective(let applied, let endPoints):
+      return endPoints.reduce(mix(hash, 0x1600 | (applied ? 1 : 0))) { mix($0, bits($1)) }
+    case .elasticTransform(let applied, let distortion, let seed):
+      return mix(mix(mix(hash, 0x1700 | (applied ? 1 : 0)), bits(distortion)), seed)
     case .crop(let x, let y):
       return mix(mix(mix(hash, 0x600), UInt64(bitPattern: Int64(x))), UInt64(bitPattern: Int64(y)))
     case .brightness(let value): return mix(mix(hash, 0x700), bits(value))

@@ -131,6 +131,10 @@ public struct RecordBlock: Sendable, Equatable {
       case 1, 10: try reader.skip(1)
       case 2, 6, 7, 8, 9: try reader.skip(4)
       case 3, 4: try reader.skip(8)
+      case 20: try reader.skip(8)
+      case 21: try reader.skip(9)
+      case 22: try reader.skip(33)
+      case 23: try reader.skip(13)
       case 5:
         _ = try reader.varint()
         _ = try reader.varint()

@@ -119,6 +119,13 @@ public struct AffineTransform: Sendable, Hashable, CustomStringConvertible {
     AffineTransform(a0: 1, a1: 0, a2: -Double(Float(x)), b0: 0, b1: 1, b2: -Double(Float(y)))
   }
 
+  /// Shear about the image's top-left corner, as Keras 3 `RandomShear` builds it from its float32
+  /// `shear_factor` `[x, y]`: `[1, x, 0; y, 1, 0]` (output column `c`, row `r` reads input
+  /// `(c + x·r, y·c + r)`).
+  public static func shear(x: Double, y: Double) -> AffineTransform {
+    AffineTransform(a0: 1, a1: Double(Float(x)), a2: 0, b0: Double(Float(y)), b1: 1, b2: 0)
+  }
+
   /// A crop whose top-left corner is input pixel (`x`, `y`); the output size is chosen when the
   /// transform is applied: `[1, 0, x; 0, 1, y]`.
   public static func crop(x: Int, y: Int) -> AffineTransform {

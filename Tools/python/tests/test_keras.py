@@ -100,6 +100,32 @@ def test_pipeline_spec_from_layers_is_accepted_by_augstore(cli, tmp_path):
     assert saturation == {"type": "RandomSaturation", "factor": [-0.3, 0.3], "value_range": [0, 255]}
 
 
+def test_shear_blur_and_perspective_layers_convert_with_their_arguments(cli, tmp_path):
+    layers = keras.layers
+    spec = augstore.keras.pipeline_spec([
+        layers.RandomShear(0.2, (0.1, 0.3), fill_mode="constant", fill_value=9.0),
+        layers.RandomGaussianBlur(0.5, kernel_size=5, sigma=(0.2, 0.9)),
+        layers.RandomPerspective(0.7, scale=0.4, interpolation="nearest", fill_value=3.0),
+    ])
+    assert spec["transforms"] == [
+        # Keras stores RandomShear(0.2) as (-0.2, 0.2) (which Keras itself cannot reload); augstore takes it.
+        {"type": "RandomShear", "x_factor": [-0.2, 0.2], "y_factor": [0.1, 0.3], "fill_mode": "constant",
+         "interpolation": "bilinear", "fill_value": 9.0},
+        {"type": "RandomGaussianBlur", "factor": [0, 0.5], "kernel_size": [5, 5], "sigma": [0.2, 0.9],
+         "value_range": [0, 255]},
+        {"type": "RandomPerspective", "factor": [0, 0.7], "scale": 0.4, "interpolation": "nearest",
+         "fill_value": 3.0},
+    ]
+    path = tmp_path / "spec.json"
+    path.write_text(json.dumps(spec))
+    cli("pipeline", "add", "geometry", "--spec", str(path))
+    shown = cli.json("pipeline", "show", "geometry")
+    assert [t["type"] for t in shown["spec"]["transforms"]] == [
+        "RandomShear", "RandomGaussianBlur", "RandomPerspective"]
+    assert shown["spec"]["transforms"][0]["x_factor"] == [-0.2, 0.2]
+    assert shown["spec"]["transforms"][1]["kernel_size"] == [5, 5]
+
+
 def test_a_saved_model_round_trips_and_unconvertible_layers_are_all_named(tmp_path):
     layers = keras.layers
     model = keras.Sequential([

@@ -1,0 +1,113 @@
+import AugStoreImaging
+
+extension TransformSpec {
+  /// Draws `RandomShear`, `RandomGaussianBlur` and `RandomPerspective` parameters (see the draw order in
+  /// ``drawParams(address:inputSize:)``), following Keras 3.15.1's `get_random_transformation`.
+  func drawGeometryExtra(_ stream: inout DrawStream, inputSize: ImageSize) -> TransformParams {
+    switch self {
+    case .randomShear(let xFactor, let yFactor, _, _, _):
+      let invert: Float = stream.nextUnitDouble() > 0.5 ? -1 : 1
+      let y = Float(stream.nextDouble(lower: yFactor.lower, upper: yFactor.upper))
+      let x = Float(stream.nextDouble(lower: xFactor.lower, upper: xFactor.upper))
+      return .shear(shearX: x * invert, shearY: y * invert)
+    case .randomGaussianBlur(let factor, _, _, let sigma, _):
+      let probability = stream.nextDouble(lower: factor.lower, upper: factor.upper)
+      let applied = stream.nextBool(probability: probability)
+      let epsilon = Float(1e-6)
+      let x = Float(stream.nextDouble(lower: sigma.lower, upper: sigma.upper)) + epsilon
+      let y = Float(stream.nextDouble(lower: sigma.lower, upper: sigma.upper)) + epsilon
+      return .gaussianBlur(shouldApplyBlur: applied, blurFactorX: x, blurFactorY: y)
+    case .randomPerspective(let factor, let scale, _, _):
+      let probability = stream.nextDouble(lower: factor.lower, upper: factor.upper)
+      let applied = stream.nextBool(probability: probability)
+      let start = Self.perspectiveStartPoints(inputSize)
+      var end: [Float] = []
+      end.reserveCapacity(8)
+      for value in start {
+        let shift = Float(stream.nextDouble(lower: -0.5 * scale, upper: 0.5 * scale))
+        end.append(value + value * shift)
+      }
+      return .perspective(applyPerspective: applied, endPoints: end)
+    case .randomElasticTransform(let factor, let scale, _, _, _, _):
+      let probability = stream.nextDouble(lower: factor.lower, upper: factor.upper)
+      let applied = stream.nextBool(probability: probability) && factor.upper != 0 && scale.upper != 0
+      let distortion = Float(stream.nextDouble(lower: scale.lower, upper: scale.upper))
+      return .elasticTransform(
+        applyTransform: applied, distortionFactor: distortion, noiseSeed: stream.nextWord())
+    default:
+      return .none
+    }
+  }
+
+  /// Keras `RandomPerspective`'s `start_points` for an image of `size`, flattened `[x0, y0, ..., x3, y3]`:
+  /// the corners (0, 0), (W-1, 0), (0, H-1), (W-1, H-1).
+  public static func perspectiveStartPoints(_ size: ImageSize) -> [Float] {
+    let right = Float(size.width - 1)
+    let bottom = Float(size.height - 1)
+    return [0, 0, right, 0, 0, bottom, right, bottom]
+  }
+
+  /// Applies recorded `RandomGaussianBlur` or `RandomPerspective` parameters to `image` (never draws).
+  /// A perspective whose corners give a singular system (an image one pixel high or wide) leaves the
+  /// image as it is.
+  func applyFilterExtra(_ params: TransformParams, to image: Tensor) -> Tensor? {
+    switch (self, params) {
+    case (
+      .randomGaussianBlur(_, let kernelHeight, let kernelWidth, _, _),
+      .gaussianBlur(let applied, let x, let y)
+    ):
+      guard applied else { return image }
+      return Kernels.gaussianBlur(
+        image, kernelHeight: kernelHeight, kernelWidth: kernelWidth, sigmaX: x, sigmaY: y)
+    case (.randomPerspective(_, _, let interpolation, let fillValue), .perspective(let applied, let end)):
+      guard applied, end.count == 8 else { return image }
+      let start = Self.perspectiveStartPoints(ImageSize(height: image.height, width: image.width))
+      func points(_ flat: [Float]) -> [(x: Float, y: Float)] {
+        (0..<4).map { (x: flat[2 * $0], y: flat[2 * $0 + 1]) }
+      }
+      guard let transform = ProjectiveTransform.homography(start: points(start), end: points(end)) else {
+        return image
+      }
+      return Kernels.perspective(image, transform, interpolation: interpolation, fillValue: Float(fillValue))
+    case (
+      .randomElasticTransform(_, _, let interpolation, let fillMode, let fillValue, _),
+      .elasticTransform(let applied, let distortion, let seed)
+    ):
+      guard applied else { return image }
+      let parameters = ElasticParameters(
+        height: image.height, width: image.width, distortionFactor: distortion)
+      let noise = ElasticNoise.field(seed: seed, count: image.height * image.width)
+      let displacement = Kernels.elasticDisplacement(
+        noise: noise, height: image.height, width: image.width, parameters: parameters)
+      return Kernels.elasticTransform(
+        image, displacement: displacement, alpha: parameters.alpha, interpolation: interpolation,
+        fillMode: fillMode, fillValue: Float(fillValue))
+    default:
+      return nil
+    }
+  }
+}
+
+/// The unit normal noise `RandomElasticTransform` displaces pixels with, drawn from Philox instead of
+/// Keras' generator so that replay is exact.
+public enum ElasticNoise {
+  /// `count` values, row-major, each the Irwin–Hall sum of twelve 16-bit uniforms `(k + 0.5) / 65536`
+  /// minus 6 (mean 0, variance 1; pure arithmetic, no libm), from the stream keyed by `seed`: each 64-bit
+  /// word gives four uniforms, low bits first, three words per value.
+  public static func field(seed: UInt64, count: Int) -> [Float] {
+    var stream = DrawStream(key: SIMD2(seed, 0x6175_6773_2D65_6C61), counterBase: .zero)
+    var values = [Float](repeating: 0, count: count)
+    values.withUnsafeMutableBufferPointer { values in
+      for index in 0..<count {
+        var sum: UInt64 = 0
+        for _ in 0..<3 {
+          let word = stream.nextWord()
+          sum += (word & 0xFFFF) + ((word >> 16) & 0xFFFF) + ((word >> 32) & 0xFFFF) + (word >> 48)
+        }
+        // (sum + 12 · 0.5) / 65536 − 6, exact in double.
+        values[index] = Float((Double(sum) + 6) / 65536 - 6)
+      }
+    }
+    return values
+  }
+}
