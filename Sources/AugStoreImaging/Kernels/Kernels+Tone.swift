@@ -1,0 +1,309 @@
+extension Kernels {
+  /// Keras 3 `RandomInvert` when it applies: every colour sample `v` becomes `maximum − v` (255 for the
+  /// default `value_range`), rounded and clipped to `0...255`; alpha is untouched.
+  ///
+  /// With `maximum` 255 the result is exact (`255 − v`, a bitwise complement), 16 samples at a time.
+  public static func invert(_ image: Tensor, maximum: Float = 255) -> Tensor {
+    guard maximum == 255, colourChannels(image.channels) == image.channels else {
+      return applyLookup(image, (0..<256).map { toUInt8(maximum - Float($0)) })
+    }
+    return image.withUnsafeBufferPointer { source in
+      makeTensor(height: image.height, width: image.width, channels: image.channels) { out in
+        guard let src = source.baseAddress else { return }
+        let count = source.count
+        let s = UnsafeRawPointer(src)
+        let d = UnsafeMutableRawPointer(out)
+        var i = 0
+        while i + 16 <= count {
+          d.storeBytes(of: ~s.loadUnaligned(fromByteOffset: i, as: SIMD16<UInt8>.self), toByteOffset: i, as: SIMD16<UInt8>.self)
+          i += 16
+        }
+        while i < count {
+          out[i] = ~src[i]
+          i += 1
+        }
+      }
+    }
+  }
+
+  /// Keras 3 `Solarization` with given `additions` and `thresholds` (0–255 scale): each colour sample
+  /// becomes `r = clip(v + additions, 0, 255)`, then `r` where `r < thresholds`, else `255 − r`
+  /// (float32, rounded half away from zero); alpha is untouched.
+  public static func solarize(_ image: Tensor, addition: Float, threshold: Float) -> Tensor {
+    let table = (0..<256).map { v -> UInt8 in
+      let r = min(max(Float(v) + addition, 0), 255)
+      return toUInt8(r < threshold ? r : 255 - r)
+    }
+    return applyLookup(image, table)
+  }
+
+  /// Keras 3 `RandomPosterization` with a given `shift_factor`: each colour sample keeps its high
+  /// `8 − shift` bits (`(v >> shift) << shift`, exact); alpha is untouched.
+  public static func posterize(_ image: Tensor, shift: Int) -> Tensor {
+    let table = (0..<256).map { v -> UInt8 in shift >= 8 ? 0 : UInt8((v >> max(shift, 0)) << max(shift, 0)) }
+    return applyLookup(image, table)
+  }
+
+  /// Keras 3 `RandomColorDegeneration` with a given `factor`: with `g = 0.2989·r + 0.5870·g + 0.1140·b`
+  /// (`rgb_to_grayscale`), each RGB sample `c` becomes `c + factor·(g − c)` clipped to `0...255`
+  /// (float32, rounded half away from zero). Grey images are unchanged (their grey is themselves);
+  /// alpha is untouched.
+  public static func degenerateColor(_ image: Tensor, factor: Float) -> Tensor {
+    let channels = image.channels
+    guard channels >= 3 else { return image }
+    return image.withUnsafeBufferPointer { source in
+      makeTensor(height: image.height, width: image.width, channels: channels) { out in
+        guard let src = source.baseAddress else { return }
+        var i = 0
+        let count = source.count
+        while i < count {
+          let r = Float(src[i])
+          let g = Float(src[i &+ 1])
+          let b = Float(src[i &+ 2])
+          let grey = r * 0.2989 + g * 0.5870 + b * 0.1140
+          out[i] = clampToUInt8(r + factor * (grey - r))
+          out[i &+ 1] = clampToUInt8(g + factor * (grey - g))
+          out[i &+ 2] = clampToUInt8(b + factor * (grey - b))
+          if channels == 4 { out[i &+ 3] = src[i &+ 3] }
+          i &+= channels
+        }
+      }
+    }
+  }
+
+  /// Keras 3 `AutoContrast`: each colour channel is stretched from its own `[low, high]` over the image
+  /// to `[0, 255]`: `v · scale + offset` with `scale = 255 / (high − low)` and `offset = −low · scale`
+  /// (float32), clipped and rounded half away from zero. A channel with `low == high` is left as it is
+  /// (Keras' result is NaN there and it keeps the input); alpha is untouched.
+  public static func autoContrast(_ image: Tensor) -> Tensor {
+    let channels = image.channels
+    let colour = colourChannels(channels)
+    var low = [UInt8](repeating: 255, count: channels)
+    var high = [UInt8](repeating: 0, count: channels)
+    image.withUnsafeBufferPointer { source in
+      var i = 0
+      while i < source.count {
+        for c in 0..<colour {
+          low[c] = min(low[c], source[i + c])
+          high[c] = max(high[c], source[i + c])
+        }
+        i += channels
+      }
+    }
+    var tables = [UInt8](repeating: 0, count: 256 * channels)
+    for c in 0..<channels {
+      let identity = c >= colour || low[c] == high[c]
+      let scale: Float = identity ? 1 : 255 / (Float(high[c]) - Float(low[c]))
+      let offset: Float = -Float(low[c]) * scale
+      for v in 0..<256 {
+        tables[c * 256 + v] = identity ? UInt8(v) : toUInt8(min(max(Float(v) * scale + offset, 0), 255))
+      }
+    }
+    return applyChannelTables(image, tables)
+  }
+
+  /// Keras 3 `Equalization` with `bins` histogram bins, per colour channel of the image:
+  ///
+  /// - bin of a sample `v`: `Int32((v · (bins − 1)) / 255)` (float32), clipped to `0...bins − 1`;
+  /// - a channel whose samples fall in at most one bin is left as it is;
+  /// - otherwise with `cdf` the cumulative bin counts and `m` the first non-zero `cdf` entry, the
+  ///   table is `round_half_even((cdf − m) · 255 / (cdf.last − m))` (float64 division) clipped to
+  ///   `0...255`, and `v` becomes the table entry at `Int32((v / 255) · (bins − 1))` (float32; note
+  ///   the different order from the bin index, as in Keras).
+  ///
+  /// Exact: every output is an integer in Keras too. Alpha is untouched (Keras equalizes it as well).
+  public static func equalize(_ image: Tensor, bins: Int) -> Tensor {
+    let channels = image.channels
+    let colour = colourChannels(channels)
+    let bins = max(bins, 1)
+    var counts = [Int](repeating: 0, count: 256 * channels)
+    image.withUnsafeBufferPointer { source in
+      var i = 0
+      while i < source.count {
+        for c in 0..<colour { counts[c * 256 + Int(source[i + c])] += 1 }
+        i += channels
+      }
+    }
+    let last = Float(bins - 1)
+    func binIndex(_ v: Int) -> Int { min(max(Int((Float(v) * last) / 255), 0), bins - 1) }
+    func lookupIndex(_ v: Int) -> Int { Int(min(max((Float(v) / 255) * last, 0), last)) }
+    var tables = [UInt8](repeating: 0, count: 256 * channels)
+    for c in 0..<channels {
+      for v in 0..<256 { tables[c * 256 + v] = UInt8(v) }
+      guard c < colour else { continue }
+      var histogram = [Int](repeating: 0, count: bins)
+      for v in 0..<256 { histogram[binIndex(v)] += counts[c * 256 + v] }
+      guard histogram.lazy.filter({ $0 != 0 }).count > 1 else { continue }
+      var cdf = histogram
+      for k in 1..<bins { cdf[k] += cdf[k - 1] }
+      let minimum = cdf.first { $0 != 0 } ?? 0
+      let denominator = cdf[bins - 1] - minimum == 0 ? 1 : cdf[bins - 1] - minimum
+      for v in 0..<256 {
+        let entry = (Double((cdf[lookupIndex(v)] - minimum) * 255) / Double(denominator))
+          .rounded(.toNearestOrEven)
+        tables[c * 256 + v] = UInt8(min(max(entry, 0), 255))
+      }
+    }
+    return applyChannelTables(image, tables)
+  }
+
+  /// Applies the per-channel `tables` (`tables[c · 256 + v]`) to every sample.
+  static func applyChannelTables(_ image: Tensor, _ tables: [UInt8]) -> Tensor {
+    let channels = image.channels
+    return image.withUnsafeBufferPointer { source in
+      tables.withUnsafeBufferPointer { lut in
+        makeTensor(height: image.height, width: image.width, channels: channels) { out in
+          guard let src = source.baseAddress, let lut = lut.baseAddress else { return }
+          switch channels {
+          case 1: applyChannelTables(src, out, source.count, lut, channels: 1)
+          case 2: applyChannelTables(src, out, source.count, lut, channels: 2)
+          case 3: applyChannelTables(src, out, source.count, lut, channels: 3)
+          default: applyChannelTables(src, out, source.count, lut, channels: 4)
+          }
+        }
+      }
+    }
+  }
+
+  /// Keras 3 `RandomSharpness` with a given `factor`: the image is smoothed with the 3×3 kernel
+  /// `[[a, a, a], [a, b, a], [a, a, a]]`, `a = 1/13`, `b = 5/13` (a depthwise convolution with
+  /// `padding="same"`: samples outside the image count as `padding`, 0 for the default `value_range`,
+  /// so border pixels darken as in Keras), then each colour sample `v` becomes
+  /// `v + (1 − 2·factor)·(smoothed − v)` clipped to `0...255` (float32, rounded half away from zero).
+  /// Alpha is untouched.
+  ///
+  /// The eight neighbours are summed exactly in integers (three-sample row sums, then three rows), so
+  /// `smoothed = a · neighbours + b · v`.
+  public static func sharpen(_ image: Tensor, factor: Float, padding: Float = 0) -> Tensor {
+    let (height, width, channels) = (image.height, image.width, image.channels)
+    let colour = colourChannels(channels)
+    let weight = 1 - factor * 2
+    let a = Float(1.0 / 13.0)
+    let b = Float(5.0 / 13.0)
+    let rowLength = width * channels
+    // Row sums of three horizontally adjacent samples (zero outside), per row.
+    var rowSums = [Int32](repeating: 0, count: height * rowLength)
+    image.withUnsafeBufferPointer { source in
+      rowSums.withUnsafeMutableBufferPointer { sums in
+        guard let src = source.baseAddress, let sums = sums.baseAddress else { return }
+        for y in 0..<height {
+          let row = src + y * rowLength
+          let out = sums + y * rowLength
+          for i in 0..<rowLength {
+            var total = Int32(row[i])
+            if i >= channels { total &+= Int32(row[i - channels]) }
+            if i + channels < rowLength { total &+= Int32(row[i + channels]) }
+            out[i] = total
+          }
+        }
+      }
+    }
+    return image.withUnsafeBufferPointer { source in
+      rowSums.withUnsafeBufferPointer { sums in
+        makeTensor(height: height, width: width, channels: channels) { out in
+          guard let src = source.baseAddress, let sums = sums.baseAddress else { return }
+          for y in 0..<height {
+            let above = y > 0 ? sums + (y - 1) * rowLength : nil
+            let middle = sums + y * rowLength
+            let below = y + 1 < height ? sums + (y + 1) * rowLength : nil
+            let rowsInside = 1 + (above == nil ? 0 : 1) + (below == nil ? 0 : 1)
+            let row = src + y * rowLength
+            let outRow = out + y * rowLength
+            for x in 0..<width {
+              let columnsInside = 1 + (x > 0 ? 1 : 0) + (x + 1 < width ? 1 : 0)
+              let outside = Float(9 - rowsInside * columnsInside) * padding
+              for c in 0..<channels {
+                let i = x * channels + c
+                let v = row[i]
+                guard c < colour else {
+                  outRow[i] = v
+                  continue
+                }
+                var total = middle[i]
+                if let above { total &+= above[i] }
+                if let below { total &+= below[i] }
+                let value = Float(v)
+                let neighbours = Float(total &- Int32(v)) + outside
+                let smoothed = a * neighbours + b * value
+                outRow[i] = clampToUInt8(value + weight * (smoothed - value))
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /// Keras 3 `RandomColorJitter` with the factors its steps drew (nil: step skipped), chained in
+  /// float32 without rounding between steps, as Keras chains them:
+  ///
+  /// 1. brightness: `clip(x + rgbDelta, 0, 255)` (`rgbDelta` on the 0–255 scale);
+  /// 2. contrast: `clip((x − mean) · factor + mean, 0, 255)` with the channel's mean over the image;
+  /// 3. saturation: RGB → HSV, `s · factor` clipped to `saturationClip` (Keras clips to its
+  ///    `value_range`), HSV → RGB (not clipped);
+  /// 4. hue: `x / 255`, RGB → HSV, hue shifted and wrapped, HSV → RGB, clipped to `[0, 1]`, `· 255`;
+  ///
+  /// then rounded half away from zero and clipped to `0...255`. Steps 3 and 4 use the same float32
+  /// conversions as ``adjustSaturation(_:factor:)`` and ``adjustHue(_:factor:)`` and skip grey images;
+  /// alpha is untouched.
+  public static func colorJitter(
+    _ image: Tensor, rgbDelta: Float?, contrastFactor: Float?, saturationFactor: Float?,
+    saturationClip: ClosedRange<Float> = 0...255, hueFactor: Float?
+  ) -> Tensor {
+    let channels = image.channels
+    let colour = colourChannels(channels)
+    let pixelCount = image.height * image.width
+    var values = [Float](repeating: 0, count: pixelCount * colour)
+    image.withUnsafeBufferPointer { source in
+      for p in 0..<pixelCount {
+        for c in 0..<colour { values[p * colour + c] = Float(source[p * channels + c]) }
+      }
+    }
+    values.withUnsafeMutableBufferPointer { x in
+      if let delta = rgbDelta {
+        for i in 0..<x.count { x[i] = min(max(x[i] + delta, 0), 255) }
+      }
+      if let factor = contrastFactor {
+        for c in 0..<colour {
+          var sum = 0.0
+          for p in 0..<pixelCount { sum += Double(x[p * colour + c]) }
+          let mean = Float(sum / Double(pixelCount))
+          for p in 0..<pixelCount {
+            let i = p * colour + c
+            x[i] = min(max((x[i] - mean) * factor + mean, 0), 255)
+          }
+        }
+      }
+      guard colour >= 3 else { return }
+      if let factor = saturationFactor {
+        for p in 0..<pixelCount {
+          let i = p * colour
+          var (h, s, v) = rgbToHSV(x[i], x[i + 1], x[i + 2])
+          s = min(max(s * factor, saturationClip.lowerBound), saturationClip.upperBound)
+          (x[i], x[i + 1], x[i + 2]) = hsvToRGB(h, s, v)
+        }
+      }
+      if let shift = hueFactor {
+        for p in 0..<pixelCount {
+          let i = p * colour
+          var (h, s, v) = rgbToHSV(x[i] / 255, x[i + 1] / 255, x[i + 2] / 255)
+          h += shift
+          if h > 1 { h -= 1 }
+          if h < 0 { h += 1 }
+          let (r, g, b) = hsvToRGB(h, s, v)
+          x[i] = min(max(r, 0), 1) * 255
+          x[i + 1] = min(max(g, 0), 1) * 255
+          x[i + 2] = min(max(b, 0), 1) * 255
+        }
+      }
+    }
+    return image.withUnsafeBufferPointer { source in
+      makeTensor(height: image.height, width: image.width, channels: channels) { out in
+        for p in 0..<pixelCount {
+          for c in 0..<colour { out[p * channels + c] = toUInt8(values[p * colour + c]) }
+          if colour < channels { out[p * channels + colour] = source[p * channels + colour] }
+        }
+      }
+    }
+  }
+}
