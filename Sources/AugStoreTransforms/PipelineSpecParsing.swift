@@ -367,7 +367,9 @@ extension TransformSpec {
     "AutoContrast": ["value_range"],
     "Equalization": ["value_range", "bins"],
     "RandomSharpness": ["factor", "value_range"],
-    "RandomColorJitter": ["value_range", "brightness_factor", "contrast_factor", "saturation_factor", "hue_factor"],
+    "RandomColorJitter": [
+      "value_range", "brightness_factor", "contrast_factor", "saturation_factor", "hue_factor",
+    ],
     "Rescaling": ["scale", "offset"],
     "Normalization": ["mean", "variance"],
   ]
@@ -473,7 +475,8 @@ extension TransformSpec {
     case "Solarization":
       let zero = FactorRange(lower: 0, upper: 0)
       return .solarization(
-        additionFactor: try reader.factor("addition_factor", default: zero, bounds: positive, single: .fromZero),
+        additionFactor: try reader.factor(
+          "addition_factor", default: zero, bounds: positive, single: .fromZero),
         thresholdFactor: try reader.factor(
           "threshold_factor", default: zero, bounds: positive, single: .fromZero),
         valueRange: try reader.valueRange("value_range"))
@@ -524,10 +527,13 @@ extension TransformSpec {
 
   /// `RandomPosterization`'s `factor`: an integer `f` in [1, 8] means `[1, f]` (Keras' `_set_factor`
   /// with bounds (1, 8)); a pair of such integers is sorted.
-  private static func parsePosterizationBits(_ reader: ArgumentReader) throws(PipelineSpecError) -> FactorRange {
+  private static func parsePosterizationBits(
+    _ reader: ArgumentReader
+  ) throws(PipelineSpecError) -> FactorRange {
     let range = try reader.factor("factor", default: nil, bounds: 1...8, single: .equal)
     for bits in [range.lower, range.upper] where bits != bits.rounded() {
-      throw reader.error(.wrongType, "factor", "factor must be an integer number of bits, got \(formatNumber(bits))")
+      throw reader.error(
+        .wrongType, "factor", "factor must be an integer number of bits, got \(formatNumber(bits))")
     }
     guard case .number = reader.value("factor") else { return range }
     return FactorRange(lower: 1, upper: range.upper)
@@ -626,7 +632,8 @@ extension TransformSpec {
     case .randomColorJitter(let valueRange, let brightness, let contrast, let saturation, let hue):
       members += [
         ("value_range", values(valueRange)), ("brightness_factor", brightness.map(pair) ?? .null),
-        ("contrast_factor", contrast.map(pair) ?? .null), ("saturation_factor", saturation.map(pair) ?? .null),
+        ("contrast_factor", contrast.map(pair) ?? .null),
+        ("saturation_factor", saturation.map(pair) ?? .null),
         ("hue_factor", hue.map(pair) ?? .null),
       ]
     case .rescaling(let scale, let offset):

@@ -244,7 +244,8 @@ extension TransformSpec {
     case .randomSharpness(let factor, _):
       return .sharpness(factor: Float(stream.nextDouble(lower: factor.lower, upper: factor.upper)))
     case .randomColorJitter(let valueRange, let brightness, let contrast, let saturation, let hue):
-      var params = ColorJitterParams(rgbDelta: nil, contrastFactor: nil, saturationFactor: nil, hueFactor: nil)
+      var params = ColorJitterParams(
+        rgbDelta: nil, contrastFactor: nil, saturationFactor: nil, hueFactor: nil)
       if let brightness {
         let delta = stream.nextDouble(lower: brightness.lower, upper: brightness.upper)
         params.rgbDelta = Float(delta * (valueRange.upper - valueRange.lower))

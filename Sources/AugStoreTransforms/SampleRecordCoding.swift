@@ -208,7 +208,8 @@ extension SampleRecord {
         body(
           .colorJitter(
             ColorJitterParams(
-              rgbDelta: values[0], contrastFactor: values[1], saturationFactor: values[2], hueFactor: values[3])))
+              rgbDelta: values[0], contrastFactor: values[1], saturationFactor: values[2],
+              hueFactor: values[3])))
       default:
         throw reader.fail("unknown parameter tag \(tag)")
       }

@@ -15,7 +15,9 @@ extension Kernels {
         let d = UnsafeMutableRawPointer(out)
         var i = 0
         while i + 16 <= count {
-          d.storeBytes(of: ~s.loadUnaligned(fromByteOffset: i, as: SIMD16<UInt8>.self), toByteOffset: i, as: SIMD16<UInt8>.self)
+          d.storeBytes(
+            of: ~s.loadUnaligned(fromByteOffset: i, as: SIMD16<UInt8>.self), toByteOffset: i,
+            as: SIMD16<UInt8>.self)
           i += 16
         }
         while i < count {
