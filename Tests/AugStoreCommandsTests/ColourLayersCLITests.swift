@@ -33,7 +33,7 @@ import Testing
     let store = folder.appending("store")
     let images = folder.appending("images")
     try ImageFolder.make(at: images, classes: 2, perClass: 6, width: 21, height: 17)
-    try Files.write(Array(spec.utf8), to: folder.appending("colour.json"))
+    try Files.write(Array(Self.spec.utf8), to: folder.appending("colour.json"))
     for arguments in [
       ["init", store], ["dataset", "add", "d", "--from", images, "--store", store],
       ["pipeline", "add", "colour", "--spec", folder.appending("colour.json"), "--store", store],
@@ -45,8 +45,11 @@ import Testing
     }
     let materialized =
       try CLI.json(["materialize", "r", "--epochs", "0-3", "--jobs", "2", "--store", store]) as? [String: Any]
-    #expect(
-      (materialized?["epochs"] as? [[String: Any]])?.map { $0["computed"] as? Int } == [12, 12, 12, 12])
+    // Original records share their tensor across epochs: those come from the cache.
+    let served = (materialized?["epochs"] as? [[String: Any]])?.map {
+      ($0["computed"] as? Int ?? 0) + ($0["cached"] as? Int ?? 0)
+    }
+    #expect(served == [12, 12, 12, 12])
 
     // Replay after clearing the cache recomputes every tensor from the records and checks its digest.
     #expect(try CLI.run(["cache", "clear", "--store", store]).status == 0)
