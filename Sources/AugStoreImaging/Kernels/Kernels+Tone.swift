@@ -41,9 +41,33 @@ extension Kernels {
 
   /// Keras 3 `RandomPosterization` with a given `shift_factor`: each colour sample keeps its high
   /// `8 − shift` bits (`(v >> shift) << shift`, exact); alpha is untouched.
+  ///
+  /// Without alpha this is one mask over 16 samples at a time (`v & (0xFF << shift)`).
   public static func posterize(_ image: Tensor, shift: Int) -> Tensor {
-    let table = (0..<256).map { v -> UInt8 in shift >= 8 ? 0 : UInt8((v >> max(shift, 0)) << max(shift, 0)) }
-    return applyLookup(image, table)
+    let mask: UInt8 = shift >= 8 ? 0 : 0xFF << UInt8(max(shift, 0))
+    guard colourChannels(image.channels) == image.channels else {
+      return applyLookup(image, (0..<256).map { UInt8($0) & mask })
+    }
+    return image.withUnsafeBufferPointer { source in
+      makeTensor(height: image.height, width: image.width, channels: image.channels) { out in
+        guard let src = source.baseAddress else { return }
+        let count = source.count
+        let s = UnsafeRawPointer(src)
+        let d = UnsafeMutableRawPointer(out)
+        let lanes = SIMD16<UInt8>(repeating: mask)
+        var i = 0
+        while i + 16 <= count {
+          d.storeBytes(
+            of: s.loadUnaligned(fromByteOffset: i, as: SIMD16<UInt8>.self) & lanes, toByteOffset: i,
+            as: SIMD16<UInt8>.self)
+          i += 16
+        }
+        while i < count {
+          out[i] = src[i] & mask
+          i += 1
+        }
+      }
+    }
   }
 
   /// Keras 3 `RandomColorDegeneration` with a given `factor`: with `g = 0.2989·r + 0.5870·g + 0.1140·b`
@@ -56,8 +80,11 @@ extension Kernels {
     return image.withUnsafeBufferPointer { source in
       makeTensor(height: image.height, width: image.width, channels: channels) { out in
         guard let src = source.baseAddress else { return }
-        var i = 0
         let count = source.count
+        var i =
+          channels == 3
+          ? degeneratePixels(src, out, count: count, factor: factor, channels: 3)
+          : degeneratePixels(src, out, count: count, factor: factor, channels: 4)
         while i < count {
           let r = Float(src[i])
           let g = Float(src[i &+ 1])
@@ -71,6 +98,36 @@ extension Kernels {
         }
       }
     }
+  }
+
+  /// ``degenerateColor(_:factor:)`` four pixels at a time, one pixel per `SIMD4<Float>` (the same
+  /// float32 operations per lane as the scalar loop); returns where the scalar tail starts. Callers
+  /// pass `channels` as a literal.
+  @inline(__always)
+  static func degeneratePixels(
+    _ src: UnsafePointer<UInt8>, _ out: UnsafeMutablePointer<UInt8>, count: Int, factor: Float, channels: Int
+  ) -> Int {
+    let s = UnsafeRawPointer(src)
+    let d = UnsafeMutableRawPointer(out)
+    let f = SIMD4<Float>(repeating: factor)
+    let top = SIMD4<Float>(repeating: 255)
+    let alphaLanes = SIMD16<UInt8>(0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1) .== 1
+    @inline(__always) func blend(_ p: SIMD4<Float>) -> SIMD4<Float> {
+      let grey = p[0] * 0.2989 + p[1] * 0.5870 + p[2] * 0.1140
+      let x = p + f * (SIMD4(repeating: grey) - p)
+      return x.replacing(with: top, where: x .> top)
+    }
+    let step = 4 &* channels
+    var i = 0
+    while i &+ 16 <= count {
+      let quad = loadPixelQuad(s, i, channels: channels)
+      let (p0, p1, p2, p3) = exactFloats(quad)
+      var result = nonNegativeBytes(blend(p0), blend(p1), blend(p2), blend(p3))
+      if channels == 4 { result = result.replacing(with: quad, where: alphaLanes) }
+      storePixelQuad(result, d, i, channels: channels)
+      i &+= step
+    }
+    return i
   }
 
   /// Keras 3 `AutoContrast`: each colour channel is stretched from its own `[low, high]` over the image
@@ -176,7 +233,13 @@ extension Kernels {
   ///
   /// The eight neighbours are summed exactly in integers (three-sample row sums, then three rows), so
   /// `smoothed = a · neighbours + b · v`.
+  ///
+  /// Grey and RGB images with zero padding take a float-lane path (four samples per vector, the same
+  /// float32 operations as the scalar loop, on exact integer sums).
   public static func sharpen(_ image: Tensor, factor: Float, padding: Float = 0) -> Tensor {
+    if padding == 0, colourChannels(image.channels) == image.channels {
+      return sharpenLanes(image, factor: factor)
+    }
     let (height, width, channels) = (image.height, image.width, image.channels)
     let colour = colourChannels(channels)
     let weight = 1 - factor * 2
@@ -229,6 +292,88 @@ extension Kernels {
                 let smoothed = a * neighbours + b * value
                 outRow[i] = clampToUInt8(value + weight * (smoothed - value))
               }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /// ``sharpen(_:factor:padding:)`` for images without alpha and zero padding: three-sample row sums
+  /// as exact floats, then the vertical sum, the smoothing and the blend four samples at a time.
+  static func sharpenLanes(_ image: Tensor, factor: Float) -> Tensor {
+    let (height, width, channels) = (image.height, image.width, image.channels)
+    let rowLength = width * channels
+    let weight = SIMD4<Float>(repeating: 1 - factor * 2)
+    let a = SIMD4<Float>(repeating: Float(1.0 / 13.0))
+    let b = SIMD4<Float>(repeating: Float(5.0 / 13.0))
+    let top = SIMD4<Float>(repeating: 255)
+    // One zero row above and below the image, so every row has two neighbours.
+    var rowSums = [Float](repeating: 0, count: (height + 2) * rowLength + 4)
+    image.withUnsafeBufferPointer { source in
+      rowSums.withUnsafeMutableBufferPointer { sums in
+        guard let src = source.baseAddress, let sums = sums.baseAddress else { return }
+        let s = UnsafeRawPointer(src)
+        for y in 0..<height {
+          let row = src + y * rowLength
+          let out = sums + (y + 1) * rowLength
+          let o = UnsafeMutableRawPointer(out)
+          var i = 0
+          // Edge columns (and every sample of a one-pixel-wide image) one at a time.
+          while i < min(channels, rowLength) {
+            out[i] = Float(row[i]) + (i + channels < rowLength ? Float(row[i + channels]) : 0)
+            i += 1
+          }
+          let base = y * rowLength
+          while i + 4 <= rowLength - channels {
+            let left = floats(s.loadUnaligned(fromByteOffset: base + i - channels, as: SIMD4<UInt8>.self))
+            let middle = floats(s.loadUnaligned(fromByteOffset: base + i, as: SIMD4<UInt8>.self))
+            let right = floats(s.loadUnaligned(fromByteOffset: base + i + channels, as: SIMD4<UInt8>.self))
+            o.storeBytes(of: left + middle + right, toByteOffset: i * 4, as: SIMD4<Float>.self)
+            i += 4
+          }
+          while i < rowLength {
+            var total = Float(row[i]) + Float(row[i - channels])
+            if i + channels < rowLength { total += Float(row[i + channels]) }
+            out[i] = total
+            i += 1
+          }
+        }
+      }
+    }
+    return image.withUnsafeBufferPointer { source in
+      rowSums.withUnsafeBufferPointer { sums in
+        makeTensor(height: height, width: width, channels: channels) { out in
+          guard let src = source.baseAddress, let sums = sums.baseAddress else { return }
+          let s = UnsafeRawPointer(src)
+          let d = UnsafeMutableRawPointer(out)
+          let r = UnsafeRawPointer(sums)
+          for y in 0..<height {
+            let base = y * rowLength
+            let above = y * rowLength * 4
+            let middle = above + rowLength * 4
+            let below = middle + rowLength * 4
+            var i = 0
+            while i + 4 <= rowLength {
+              let value = floats(s.loadUnaligned(fromByteOffset: base + i, as: SIMD4<UInt8>.self))
+              let total =
+                r.loadUnaligned(fromByteOffset: middle + i * 4, as: SIMD4<Float>.self)
+                + r.loadUnaligned(fromByteOffset: above + i * 4, as: SIMD4<Float>.self)
+                + r.loadUnaligned(fromByteOffset: below + i * 4, as: SIMD4<Float>.self)
+              let smoothed = a * (total - value) + b * value
+              let x = value + weight * (smoothed - value)
+              d.storeBytes(
+                of: nonNegativeBytes(x.replacing(with: top, where: x .> top)), toByteOffset: base + i,
+                as: SIMD4<UInt8>.self)
+              i += 4
+            }
+            while i < rowLength {
+              let value = Float(src[base + i])
+              let total =
+                sums[(y + 1) * rowLength + i] + sums[y * rowLength + i] + sums[(y + 2) * rowLength + i]
+              let smoothed = a[0] * (total - value) + b[0] * value
+              out[base + i] = clampToUInt8(value + weight[0] * (smoothed - value))
+              i += 1
             }
           }
         }
