@@ -257,6 +257,24 @@ struct ToneKernelsTests {
     }
   }
 
+  @Test("colour jitter's hue lanes give the bytes of its scalar HSV path", arguments: shapes)
+  func jitterHueLanes(shape: (Int, Int, Int)) {
+    let image = sampleImage(height: shape.0, width: shape.1, channels: shape.2)
+    let settings: [(Float?, Float?, Float?, Float?)] = [
+      (20.4, 0.7, 0.6, 0.12), (nil, nil, nil, -0.45), (-51, 1.9, 1, 0.3), (90, 1.2, 0, -0.2),
+      (nil, nil, 3, 0.3), (nil, 0.5, -0.3, 0.05),
+    ]
+    for (delta, contrast, saturation, hue) in settings {
+      let lanes = Kernels.colorJitter(
+        image, rgbDelta: delta, contrastFactor: contrast, saturationFactor: saturation,
+        saturationClip: 0...255, hueFactor: hue, hueLanes: true)
+      let scalar = Kernels.colorJitter(
+        image, rgbDelta: delta, contrastFactor: contrast, saturationFactor: saturation,
+        saturationClip: 0...255, hueFactor: hue, hueLanes: false)
+      #expect(lanes == scalar)
+    }
+  }
+
   @Test("colour jitter chains in float: brightness then contrast equals the float formula rounded once")
   func jitterChain() {
     let image = sampleImage(height: 9, width: 11, channels: 4)

@@ -393,62 +393,104 @@ extension Kernels {
   /// then rounded half away from zero and clipped to `0...255`. Steps 3 and 4 use the same float32
   /// conversions as ``adjustSaturation(_:factor:)`` and ``adjustHue(_:factor:)`` and skip grey images;
   /// alpha is untouched.
+  ///
+  /// Samples are held in float32 planes, one per colour channel. The hue step runs in
+  /// ``adjustHue(_:factor:)``'s float lanes (the same float32 operations per lane) when its inputs
+  /// are known to lie in `0...255`: when no saturation step ran, or its factor is in `0...1`.
   public static func colorJitter(
     _ image: Tensor, rgbDelta: Float?, contrastFactor: Float?, saturationFactor: Float?,
     saturationClip: ClosedRange<Float> = 0...255, hueFactor: Float?
   ) -> Tensor {
+    colorJitter(
+      image, rgbDelta: rgbDelta, contrastFactor: contrastFactor, saturationFactor: saturationFactor,
+      saturationClip: saturationClip, hueFactor: hueFactor, hueLanes: true)
+  }
+
+  /// ``colorJitter(_:rgbDelta:contrastFactor:saturationFactor:saturationClip:hueFactor:)``, with the
+  /// hue step's float lanes on or off (off: every pixel through the scalar HSV conversions).
+  static func colorJitter(
+    _ image: Tensor, rgbDelta: Float?, contrastFactor: Float?, saturationFactor: Float?,
+    saturationClip: ClosedRange<Float>, hueFactor: Float?, hueLanes: Bool
+  ) -> Tensor {
     let channels = image.channels
     let colour = colourChannels(channels)
     let pixelCount = image.height * image.width
-    var values = [Float](repeating: 0, count: pixelCount * colour)
+    // Plane `c` holds channel `c` of every pixel: `planes[c * pixelCount + p]`.
+    var planes = [Float](repeating: 0, count: pixelCount * colour)
     image.withUnsafeBufferPointer { source in
-      for p in 0..<pixelCount {
-        for c in 0..<colour { values[p * colour + c] = Float(source[p * channels + c]) }
+      planes.withUnsafeMutableBufferPointer { planes in
+        for c in 0..<colour {
+          for p in 0..<pixelCount { planes[c * pixelCount + p] = Float(source[p * channels + c]) }
+        }
       }
     }
-    values.withUnsafeMutableBufferPointer { x in
+    planes.withUnsafeMutableBufferPointer { x in
+      guard let base = x.baseAddress else { return }
       if let delta = rgbDelta {
         for i in 0..<x.count { x[i] = min(max(x[i] + delta, 0), 255) }
       }
       if let factor = contrastFactor {
         for c in 0..<colour {
+          let plane = base + c * pixelCount
           var sum = 0.0
-          for p in 0..<pixelCount { sum += Double(x[p * colour + c]) }
+          for p in 0..<pixelCount { sum += Double(plane[p]) }
           let mean = Float(sum / Double(pixelCount))
-          for p in 0..<pixelCount {
-            let i = p * colour + c
-            x[i] = min(max((x[i] - mean) * factor + mean, 0), 255)
-          }
+          for p in 0..<pixelCount { plane[p] = min(max((plane[p] - mean) * factor + mean, 0), 255) }
         }
       }
       guard colour >= 3 else { return }
+      let (red, green, blue) = (base, base + pixelCount, base + 2 * pixelCount)
       if let factor = saturationFactor {
         for p in 0..<pixelCount {
-          let i = p * colour
-          var (h, s, v) = rgbToHSV(x[i], x[i + 1], x[i + 2])
+          var (h, s, v) = rgbToHSV(red[p], green[p], blue[p])
           s = min(max(s * factor, saturationClip.lowerBound), saturationClip.upperBound)
-          (x[i], x[i + 1], x[i + 2]) = hsvToRGB(h, s, v)
+          (red[p], green[p], blue[p]) = hsvToRGB(h, s, v)
         }
       }
-      if let shift = hueFactor {
-        for p in 0..<pixelCount {
-          let i = p * colour
-          var (h, s, v) = rgbToHSV(x[i] / 255, x[i + 1] / 255, x[i + 2] / 255)
-          h += shift
-          if h > 1 { h -= 1 }
-          if h < 0 { h += 1 }
-          let (r, g, b) = hsvToRGB(h, s, v)
-          x[i] = min(max(r, 0), 1) * 255
-          x[i + 1] = min(max(g, 0), 1) * 255
-          x[i + 2] = min(max(b, 0), 1) * 255
+      guard let shift = hueFactor else { return }
+      var p = 0
+      let inRange = saturationFactor.map { $0 >= 0 && $0 <= 1 && saturationClip.lowerBound <= 0 } ?? true
+      if hueLanes, inRange, shift.isFinite {
+        let width = HueLanes.scalarCount
+        let shiftLanes = HueLanes(repeating: shift)
+        @inline(__always) func load(_ offset: Int) -> (HueLanes, HueLanes, HueLanes) {
+          (
+            UnsafeRawPointer(red + offset).loadUnaligned(as: HueLanes.self),
+            UnsafeRawPointer(green + offset).loadUnaligned(as: HueLanes.self),
+            UnsafeRawPointer(blue + offset).loadUnaligned(as: HueLanes.self)
+          )
         }
+        @inline(__always) func store(_ lanes: (HueLanes, HueLanes, HueLanes), _ offset: Int) {
+          UnsafeMutableRawPointer(red + offset).storeBytes(of: lanes.0, as: HueLanes.self)
+          UnsafeMutableRawPointer(green + offset).storeBytes(of: lanes.1, as: HueLanes.self)
+          UnsafeMutableRawPointer(blue + offset).storeBytes(of: lanes.2, as: HueLanes.self)
+        }
+        while p + 2 * width <= pixelCount {
+          let (first, second) = shiftedHuePair(load(p), load(p + width), shift: shiftLanes)
+          store(first, p)
+          store(second, p + width)
+          p += 2 * width
+        }
+      }
+      while p < pixelCount {
+        var (h, s, v) = rgbToHSV(red[p] / 255, green[p] / 255, blue[p] / 255)
+        h += shift
+        if h > 1 { h -= 1 }
+        if h < 0 { h += 1 }
+        let (r, g, b) = hsvToRGB(h, s, v)
+        red[p] = min(max(r, 0), 1) * 255
+        green[p] = min(max(g, 0), 1) * 255
+        blue[p] = min(max(b, 0), 1) * 255
+        p += 1
       }
     }
     return image.withUnsafeBufferPointer { source in
-      makeTensor(height: image.height, width: image.width, channels: channels) { out in
-        for p in 0..<pixelCount {
-          for c in 0..<colour { out[p * channels + c] = toUInt8(values[p * colour + c]) }
-          if colour < channels { out[p * channels + colour] = source[p * channels + colour] }
+      planes.withUnsafeBufferPointer { planes in
+        makeTensor(height: image.height, width: image.width, channels: channels) { out in
+          for p in 0..<pixelCount {
+            for c in 0..<colour { out[p * channels + c] = toUInt8(planes[c * pixelCount + p]) }
+            if colour < channels { out[p * channels + colour] = source[p * channels + colour] }
+          }
         }
       }
     }
