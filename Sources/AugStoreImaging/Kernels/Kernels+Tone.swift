@@ -394,9 +394,10 @@ extension Kernels {
   /// conversions as ``adjustSaturation(_:factor:)`` and ``adjustHue(_:factor:)`` and skip grey images;
   /// alpha is untouched.
   ///
-  /// Samples are held in float32 planes, one per colour channel. The hue step runs in
-  /// ``adjustHue(_:factor:)``'s float lanes (the same float32 operations per lane) when its inputs
-  /// are known to lie in `0...255`: when no saturation step ran, or its factor is in `0...1`.
+  /// Samples are held in float32 planes, one per colour channel. The saturation step runs in float
+  /// lanes (``saturatedPair(_:_:_:)``), and the hue step in ``adjustHue(_:factor:)``'s float lanes
+  /// when its inputs are known to lie in `0...255` (no saturation step ran, or its factor is in
+  /// `0...1`): the same float32 operations per lane as the scalar HSV conversions.
   public static func colorJitter(
     _ image: Tensor, rgbDelta: Float?, contrastFactor: Float?, saturationFactor: Float?,
     saturationClip: ClosedRange<Float> = 0...255, hueFactor: Float?
@@ -407,7 +408,8 @@ extension Kernels {
   }
 
   /// ``colorJitter(_:rgbDelta:contrastFactor:saturationFactor:saturationClip:hueFactor:)``, with the
-  /// hue step's float lanes on or off (off: every pixel through the scalar HSV conversions).
+  /// saturation and hue steps' float lanes on or off (off: every pixel through the scalar HSV
+  /// conversions).
   static func colorJitter(
     _ image: Tensor, rgbDelta: Float?, contrastFactor: Float?, saturationFactor: Float?,
     saturationClip: ClosedRange<Float>, hueFactor: Float?, hueLanes: Bool
@@ -441,10 +443,39 @@ extension Kernels {
       guard colour >= 3 else { return }
       let (red, green, blue) = (base, base + pixelCount, base + 2 * pixelCount)
       if let factor = saturationFactor {
-        for p in 0..<pixelCount {
+        var p = 0
+        if hueLanes, factor.isFinite {
+          let width = HueLanes.scalarCount
+          let lanes = (
+            HueLanes(repeating: factor), HueLanes(repeating: saturationClip.lowerBound),
+            HueLanes(repeating: saturationClip.upperBound)
+          )
+          while p + 2 * width <= pixelCount {
+            let first = (
+              UnsafeRawPointer(red + p).loadUnaligned(as: HueLanes.self),
+              UnsafeRawPointer(green + p).loadUnaligned(as: HueLanes.self),
+              UnsafeRawPointer(blue + p).loadUnaligned(as: HueLanes.self)
+            )
+            let q = p + width
+            let second = (
+              UnsafeRawPointer(red + q).loadUnaligned(as: HueLanes.self),
+              UnsafeRawPointer(green + q).loadUnaligned(as: HueLanes.self),
+              UnsafeRawPointer(blue + q).loadUnaligned(as: HueLanes.self)
+            )
+            let (a, b) = saturatedPair(first, second, lanes)
+            for (offset, result) in [(p, a), (q, b)] {
+              UnsafeMutableRawPointer(red + offset).storeBytes(of: result.0, as: HueLanes.self)
+              UnsafeMutableRawPointer(green + offset).storeBytes(of: result.1, as: HueLanes.self)
+              UnsafeMutableRawPointer(blue + offset).storeBytes(of: result.2, as: HueLanes.self)
+            }
+            p += 2 * width
+          }
+        }
+        while p < pixelCount {
           var (h, s, v) = rgbToHSV(red[p], green[p], blue[p])
           s = min(max(s * factor, saturationClip.lowerBound), saturationClip.upperBound)
           (red[p], green[p], blue[p]) = hsvToRGB(h, s, v)
+          p += 1
         }
       }
       guard let shift = hueFactor else { return }
@@ -494,5 +525,52 @@ extension Kernels {
         }
       }
     }
+  }
+
+  /// The jitter's saturation step (``mapHSV(_:_:)``'s `.saturation` arithmetic with the clip to
+  /// `[low, high]`, not rounded) for two groups of planar float lanes: `rgbToHSV`, `s · factor`
+  /// clipped, `hsvToRGB`, one operation per lane for each scalar one, every branch evaluated and
+  /// selected per lane. Inputs are finite and non-negative (never −0); a saturation of −0 (a negative
+  /// factor times 0) gives the same RGB as +0.
+  @inline(never)
+  static func saturatedPair(
+    _ first: (HueLanes, HueLanes, HueLanes), _ second: (HueLanes, HueLanes, HueLanes),
+    _ limits: (factor: HueLanes, low: HueLanes, high: HueLanes)
+  ) -> ((HueLanes, HueLanes, HueLanes), (HueLanes, HueLanes, HueLanes)) {
+    (saturated(first, limits), saturated(second, limits))
+  }
+
+  /// One group of ``saturatedPair(_:_:_:)``.
+  @inline(__always)
+  static func saturated(
+    _ rgb: (HueLanes, HueLanes, HueLanes), _ limits: (factor: HueLanes, low: HueLanes, high: HueLanes)
+  ) -> (HueLanes, HueLanes, HueLanes) {
+    let (r, g, b) = rgb
+    let zero = HueLanes(repeating: 0)
+    let one = HueLanes(repeating: 1)
+    // rgbToHSV
+    let value = laneMax(r, laneMax(g, b))
+    let minimum = laneMin(r, laneMin(g, b))
+    let range = value - minimum
+    var saturation = choose(lessMask(zero, value), range / value, zero)
+    let norm = one / (6 * range)
+    let fromRed = norm * (g - b)
+    let fromGreen = norm * (b - r) + HueLanes(repeating: 2.0 / 6.0)
+    let fromBlue = norm * (r - g) + HueLanes(repeating: 4.0 / 6.0)
+    var hue = choose(zeroMask(value - r), fromRed, choose(zeroMask(value - g), fromGreen, fromBlue))
+    hue = choose(lessMask(zero, range), hue, zero)
+    hue = choose(lessMask(hue, zero), hue + 1, hue)
+    // The scaled saturation, clipped as `min(max(s · factor, low), high)`.
+    saturation = laneMin(laneMax(saturation * limits.factor, limits.low), limits.high)
+    // hsvToRGB
+    let dh = hue * 6
+    let dr = clampedToUnit(laneAbs(dh - 3) - 1)
+    let dg = clampedToUnit(2 - laneAbs(dh - 2))
+    let db = clampedToUnit(2 - laneAbs(dh - 4))
+    let oneMinusS = 1 - saturation
+    return (
+      (oneMinusS + saturation * dr) * value, (oneMinusS + saturation * dg) * value,
+      (oneMinusS + saturation * db) * value
+    )
   }
 }
