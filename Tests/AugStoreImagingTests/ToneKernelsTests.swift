@@ -262,7 +262,8 @@ struct ToneKernelsTests {
     let image = sampleImage(height: shape.0, width: shape.1, channels: shape.2)
     let settings: [(Float?, Float?, Float?, Float?)] = [
       (20.4, 0.7, 0.6, 0.12), (nil, nil, nil, -0.45), (-51, 1.9, 1, 0.3), (90, 1.2, 0, -0.2),
-      (nil, nil, 3, 0.3), (nil, 0.5, -0.3, 0.05),
+      (nil, nil, 3, 0.3), (nil, 0.5, -0.3, 0.05), (10, 1.5, 5, -0.3), (nil, nil, 4_999_999, 0.1),
+      (-200, 2, 1.7, 0.49),
     ]
     for (delta, contrast, saturation, hue) in settings {
       let lanes = Kernels.colorJitter(

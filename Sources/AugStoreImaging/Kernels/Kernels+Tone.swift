@@ -395,9 +395,8 @@ extension Kernels {
   /// alpha is untouched.
   ///
   /// Samples are held in float32 planes, one per colour channel. The saturation step runs in float
-  /// lanes (``saturatedPair(_:_:_:)``), and the hue step in ``adjustHue(_:factor:)``'s float lanes
-  /// when its inputs are known to lie in `0...255` (no saturation step ran, or its factor is in
-  /// `0...1`): the same float32 operations per lane as the scalar HSV conversions.
+  /// lanes (``saturatedPair(_:_:_:)``) and the hue step in ``adjustHue(_:factor:)``'s float lanes:
+  /// the same float32 operations per lane as the scalar HSV conversions.
   public static func colorJitter(
     _ image: Tensor, rgbDelta: Float?, contrastFactor: Float?, saturationFactor: Float?,
     saturationClip: ClosedRange<Float> = 0...255, hueFactor: Float?
@@ -480,8 +479,9 @@ extension Kernels {
       }
       guard let shift = hueFactor else { return }
       var p = 0
-      let inRange = saturationFactor.map { $0 >= 0 && $0 <= 1 && saturationClip.lowerBound <= 0 } ?? true
-      if hueLanes, inRange, shift.isFinite {
+      // The lanes need finite inputs that are never −0: the clipped brightness and contrast results
+      // and the saturation step's results are (a product that is 0 is +0 there, as v ≥ 0).
+      if hueLanes, shift.isFinite, saturationFactor?.isFinite ?? true {
         let width = HueLanes.scalarCount
         let shiftLanes = HueLanes(repeating: shift)
         @inline(__always) func load(_ offset: Int) -> (HueLanes, HueLanes, HueLanes) {
