@@ -242,6 +242,41 @@ private struct ApplyState {
       guard let box else { return }
       flush()
       image = Self.erase(image, box: box, fill: fill, valueRange: valueRange)
+    case (.randomInvert(_, let valueRange), .invert(let applyInversion)):
+      guard applyInversion else { return }
+      flush()
+      // Keras computes `value_range[1] − x`; on the 0–255 scale of `value_range` that is this maximum
+      // minus the sample (255 for a range starting at 0).
+      let span = max(valueRange.upper - valueRange.lower, .leastNonzeroMagnitude)
+      image = Kernels.invert(image, maximum: Float((valueRange.upper - 2 * valueRange.lower) * 255 / span))
+    case (.solarization, .solarization(let additions, let thresholds)):
+      flush()
+      image = Kernels.solarize(image, addition: additions, threshold: thresholds)
+    case (.randomPosterization, .posterization(let shift)):
+      guard shift != 0 else { return }
+      flush()
+      image = Kernels.posterize(image, shift: shift)
+    case (.randomColorDegeneration, .colorDegeneration(let factor)):
+      flush()
+      image = Kernels.degenerateColor(image, factor: factor)
+    case (.autoContrast, .none):
+      flush()
+      image = Kernels.autoContrast(image)
+    case (.equalization(_, let bins), .none):
+      flush()
+      image = Kernels.equalize(image, bins: bins)
+    case (.randomSharpness(_, let valueRange), .sharpness(let factor)):
+      flush()
+      // Keras pads with 0 in `value_range` units: that is this value on the 0–255 scale.
+      let span = max(valueRange.upper - valueRange.lower, .leastNonzeroMagnitude)
+      image = Kernels.sharpen(image, factor: factor, padding: Float(-valueRange.lower * 255 / span))
+    case (.randomColorJitter(let valueRange, _, _, _, _), .colorJitter(let jitter)):
+      flush()
+      let span = max(valueRange.upper - valueRange.lower, .leastNonzeroMagnitude)
+      image = Kernels.colorJitter(
+        image, rgbDelta: jitter.rgbDelta.map { $0 * Float(255 / span) },
+        contrastFactor: jitter.contrastFactor, saturationFactor: jitter.saturationFactor,
+        saturationClip: Float(valueRange.lower)...Float(valueRange.upper), hueFactor: jitter.hueFactor)
     default:
       throw mismatch
     }

@@ -171,6 +171,34 @@ public enum TransformSpec: Hashable, Sendable {
   case randomGrayscale(factor: Double)
   /// `RandomErasing(factor=1.0, scale=[0.02, 0.33], fill_value=None, value_range=[0, 255])`.
   case randomErasing(factor: FactorRange, scale: FactorRange, fillValue: ErasingFill, valueRange: ValueRange)
+  /// `RandomInvert(factor=1.0, value_range=(0, 255))`: inverts the image with a probability drawn from
+  /// `factor` (`f` means `[0, f]`; values in [0, 1]).
+  case randomInvert(factor: FactorRange, valueRange: ValueRange)
+  /// `Solarization(addition_factor=0.0, threshold_factor=0.0, value_range=(0, 255))`: adds a drawn value,
+  /// then inverts every sample at or above a drawn threshold (`f` means `[0, f]`; values in [0, 1]).
+  case solarization(additionFactor: FactorRange, thresholdFactor: FactorRange, valueRange: ValueRange)
+  /// `RandomPosterization(factor, value_range=(0, 255))`: keeps a drawn number of bits per sample;
+  /// `factor` holds integers in [1, 8] (`f` means `[1, f]`, as Keras resolves it).
+  case randomPosterization(factor: FactorRange, valueRange: ValueRange)
+  /// `RandomColorDegeneration(factor, value_range=(0, 255))`: blends towards the grey image by a drawn
+  /// factor (`f` means `[-|f|, |f|]`, as Keras resolves it; values in [-1, 1]).
+  case randomColorDegeneration(factor: FactorRange, valueRange: ValueRange)
+  /// `AutoContrast(value_range=(0, 255))`: stretches each channel to the full range (no random draws).
+  case autoContrast(valueRange: ValueRange)
+  /// `Equalization(value_range=(0, 255), bins=256)`: histogram equalization per channel (no random
+  /// draws).
+  case equalization(valueRange: ValueRange, bins: Int)
+  /// `RandomSharpness(factor, value_range=(0, 255))`: blends with a 3×3 smoothed image (`f` means
+  /// `[0, f]`; values in [0, 1]; 0.5 leaves the image as it is).
+  case randomSharpness(factor: FactorRange, valueRange: ValueRange)
+  /// `RandomColorJitter(value_range=(0, 255), brightness_factor=None, contrast_factor=None,
+  /// saturation_factor=None, hue_factor=None)`: RandomBrightness, RandomContrast, RandomSaturation and
+  /// RandomHue in that order, each only when its factor is given, resolved as those layers resolve
+  /// them in Keras 3.15.1: brightness and saturation `f` mean `[-|f|, |f|]` (values in [-1, 1]),
+  /// contrast and hue `f` mean `[0, f]` (values in [0, 1]).
+  case randomColorJitter(
+    valueRange: ValueRange, brightnessFactor: FactorRange?, contrastFactor: FactorRange?,
+    saturationFactor: FactorRange?, hueFactor: FactorRange?)
   /// `Rescaling(scale, offset=0.0)`: `x * scale + offset`; makes the output float32.
   case rescaling(scale: Double, offset: Double)
   /// `Normalization(mean, variance)`: `(x - mean) / sqrt(variance)` per channel (one value or one per
@@ -205,6 +233,14 @@ public enum TransformSpec: Hashable, Sendable {
     case .randomHue: "RandomHue"
     case .randomGrayscale: "RandomGrayscale"
     case .randomErasing: "RandomErasing"
+    case .randomInvert: "RandomInvert"
+    case .solarization: "Solarization"
+    case .randomPosterization: "RandomPosterization"
+    case .randomColorDegeneration: "RandomColorDegeneration"
+    case .autoContrast: "AutoContrast"
+    case .equalization: "Equalization"
+    case .randomSharpness: "RandomSharpness"
+    case .randomColorJitter: "RandomColorJitter"
     case .rescaling: "Rescaling"
     case .normalization: "Normalization"
     case .mixUp: "MixUp"

@@ -407,6 +407,16 @@ extension TransformSpec {
     "RandomHue": ["factor", "value_range"],
     "RandomGrayscale": ["factor"],
     "RandomErasing": ["factor", "scale", "fill_value", "value_range"],
+    "RandomInvert": ["factor", "value_range"],
+    "Solarization": ["addition_factor", "threshold_factor", "value_range"],
+    "RandomPosterization": ["factor", "value_range"],
+    "RandomColorDegeneration": ["factor", "value_range"],
+    "AutoContrast": ["value_range"],
+    "Equalization": ["value_range", "bins"],
+    "RandomSharpness": ["factor", "value_range"],
+    "RandomColorJitter": [
+      "value_range", "brightness_factor", "contrast_factor", "saturation_factor", "hue_factor",
+    ],
     "Rescaling": ["scale", "offset"],
     "Normalization": ["mean", "variance"],
     "MixUp": ["alpha"],
@@ -419,6 +429,8 @@ extension TransformSpec {
     "RandomShear", "RandomGaussianBlur", "RandomPerspective", "RandomElasticTransform",
     "RandomCrop", "CenterCrop", "Resizing",
     "RandomBrightness", "RandomContrast", "RandomSaturation", "RandomHue", "RandomGrayscale", "RandomErasing",
+    "RandomInvert", "Solarization", "RandomPosterization", "RandomColorDegeneration", "AutoContrast",
+    "Equalization", "RandomSharpness", "RandomColorJitter",
     "Rescaling", "Normalization", "MixUp", "CutMix",
   ]
 
@@ -508,6 +520,46 @@ extension TransformSpec {
           "scale", default: FactorRange(lower: 0.02, upper: 0.33), bounds: positive, single: .fromZero),
         fillValue: try parseErasingFill(reader),
         valueRange: try reader.valueRange("value_range"))
+    case "RandomInvert":
+      return .randomInvert(
+        factor: try reader.factor(
+          "factor", default: FactorRange(lower: 0, upper: 1), bounds: positive, single: .fromZero),
+        valueRange: try reader.valueRange("value_range"))
+    case "Solarization":
+      let zero = FactorRange(lower: 0, upper: 0)
+      return .solarization(
+        additionFactor: try reader.factor(
+          "addition_factor", default: zero, bounds: positive, single: .fromZero),
+        thresholdFactor: try reader.factor(
+          "threshold_factor", default: zero, bounds: positive, single: .fromZero),
+        valueRange: try reader.valueRange("value_range"))
+    case "RandomPosterization":
+      return .randomPosterization(
+        factor: try parsePosterizationBits(reader), valueRange: try reader.valueRange("value_range"))
+    case "RandomColorDegeneration":
+      return .randomColorDegeneration(
+        factor: try reader.factor("factor", default: nil, bounds: unit, single: .symmetric),
+        valueRange: try reader.valueRange("value_range"))
+    case "AutoContrast":
+      return .autoContrast(valueRange: try reader.valueRange("value_range"))
+    case "Equalization":
+      let bins = try reader.number("bins", default: 256)
+      guard bins == bins.rounded() else {
+        throw reader.error(.wrongType, "bins", "bins must be an integer, got \(formatNumber(bins))")
+      }
+      try reader.checkBounds("bins", bins, 1...65_536)
+      return .equalization(valueRange: try reader.valueRange("value_range"), bins: Int(bins))
+    case "RandomSharpness":
+      return .randomSharpness(
+        factor: try reader.factor("factor", default: nil, bounds: positive, single: .fromZero),
+        valueRange: try reader.valueRange("value_range"))
+    case "RandomColorJitter":
+      return .randomColorJitter(
+        valueRange: try reader.valueRange("value_range"),
+        brightnessFactor: try reader.optionalFactor("brightness_factor", bounds: unit, single: .symmetric),
+        contrastFactor: try reader.optionalFactor("contrast_factor", bounds: positive, single: .fromZero),
+        saturationFactor: try reader.optionalFactor("saturation_factor", bounds: unit, single: .symmetric),
+        hueFactor: try reader.optionalFactor("hue_factor", bounds: positive, single: .fromZero))
     case "MixUp":
       let alpha = try reader.number("alpha", default: 0.2)
       guard alpha > 0, alpha.isFinite else {
@@ -534,6 +586,20 @@ extension TransformSpec {
       }
       return .normalization(mean: mean, variance: variance)
     }
+  }
+
+  /// `RandomPosterization`'s `factor`: an integer `f` in [1, 8] means `[1, f]` (Keras' `_set_factor`
+  /// with bounds (1, 8)); a pair of such integers is sorted.
+  private static func parsePosterizationBits(
+    _ reader: ArgumentReader
+  ) throws(PipelineSpecError) -> FactorRange {
+    let range = try reader.factor("factor", default: nil, bounds: 1...8, single: .fromZero)
+    for bits in [range.lower, range.upper] where bits != bits.rounded() {
+      throw reader.error(
+        .wrongType, "factor", "factor must be an integer number of bits, got \(formatNumber(bits))")
+    }
+    guard case .number = reader.value("factor") else { return range }
+    return FactorRange(lower: 1, upper: range.upper)
   }
 
   private static func parseErasingFill(_ reader: ArgumentReader) throws(PipelineSpecError) -> ErasingFill {
@@ -610,6 +676,30 @@ extension TransformSpec {
       members += [
         ("factor", pair(factor)), ("scale", pair(scale)), ("fill_value", fill),
         ("value_range", values(valueRange)),
+      ]
+    case .randomInvert(let factor, let valueRange), .randomColorDegeneration(let factor, let valueRange),
+      .randomSharpness(let factor, let valueRange):
+      members += [("factor", pair(factor)), ("value_range", values(valueRange))]
+    case .randomPosterization(let factor, let valueRange):
+      members += [
+        ("factor", .array([.integer(Int(factor.lower)), .integer(Int(factor.upper))])),
+        ("value_range", values(valueRange)),
+      ]
+    case .solarization(let additionFactor, let thresholdFactor, let valueRange):
+      members += [
+        ("addition_factor", pair(additionFactor)), ("threshold_factor", pair(thresholdFactor)),
+        ("value_range", values(valueRange)),
+      ]
+    case .autoContrast(let valueRange):
+      members.append(("value_range", values(valueRange)))
+    case .equalization(let valueRange, let bins):
+      members += [("value_range", values(valueRange)), ("bins", .integer(bins))]
+    case .randomColorJitter(let valueRange, let brightness, let contrast, let saturation, let hue):
+      members += [
+        ("value_range", values(valueRange)), ("brightness_factor", brightness.map(pair) ?? .null),
+        ("contrast_factor", contrast.map(pair) ?? .null),
+        ("saturation_factor", saturation.map(pair) ?? .null),
+        ("hue_factor", hue.map(pair) ?? .null),
       ]
     case .rescaling(let scale, let offset):
       members += [("scale", .number(scale)), ("offset", .number(offset))]

@@ -21,6 +21,27 @@ public struct ErasingBox: Hashable, Sendable {
   }
 }
 
+/// What `RandomColorJitter` drew for each of its steps; nil for a step whose factor the pipeline leaves
+/// out (Keras then skips the step and draws nothing for it).
+public struct ColorJitterParams: Hashable, Sendable {
+  /// RandomBrightness' `rgb_delta`, in `value_range` units.
+  public var rgbDelta: Float?
+  /// RandomContrast's `contrast_factor`.
+  public var contrastFactor: Float?
+  /// RandomSaturation's multiplier (`f / (1 - f + 1e-7)` of the drawn `f`).
+  public var saturationFactor: Float?
+  /// RandomHue's shift in turns.
+  public var hueFactor: Float?
+
+  /// Creates the parameters.
+  public init(rgbDelta: Float?, contrastFactor: Float?, saturationFactor: Float?, hueFactor: Float?) {
+    self.rgbDelta = rgbDelta
+    self.contrastFactor = contrastFactor
+    self.saturationFactor = saturationFactor
+    self.hueFactor = hueFactor
+  }
+}
+
 /// The concrete parameters one transform drew for one sample in one epoch.
 ///
 /// Case and field names follow the keys of Keras' transformation dictionaries (`flips`, `angle`,
@@ -64,6 +85,19 @@ public enum TransformParams: Hashable, Sendable {
   case grayscale(grayscale: Bool)
   /// RandomErasing: the erased box, or nil when erasing did not apply.
   case erasing(ErasingBox?)
+  /// RandomInvert: whether this image is inverted.
+  case invert(applyInversion: Bool)
+  /// Solarization: the value added to every sample and the threshold at or above which a sample is
+  /// inverted, both on the 0–255 scale.
+  case solarization(additions: Float, thresholds: Float)
+  /// RandomPosterization: how many low bits of each sample are cleared (8 minus the bits kept).
+  case posterization(shiftFactor: Int)
+  /// RandomColorDegeneration: the blend factor towards the grey image (0 = unchanged, 1 = grey).
+  case colorDegeneration(factor: Float)
+  /// RandomSharpness: the drawn factor (0 = smoothed, 0.5 = unchanged, 1 = sharpened).
+  case sharpness(factor: Float)
+  /// RandomColorJitter: the factor each of its steps drew.
+  case colorJitter(ColorJitterParams)
   /// MixUp or CutMix: the partner this sample was mixed with in its batch (see ``MixRecord``).
   case mix(MixRecord)
 }
@@ -153,6 +187,17 @@ extension TransformSpec {
   ///   y0 = u * (H - rh H) [3]; p = U(factor) [4]; applied = u < p [5]; noise_seed = word [6] when
   ///   `fill_value` is null. Box: x = ceil(x0), width = min(ceil(x0 + rw W), W) - x (rows likewise),
   ///   the pixels Keras' mask `x0 <= col < x0 + rw W` selects.
+  /// - RandomInvert: p = U(factor) [0]; apply_inversion = u < p [1].
+  /// - Solarization: additions = U(addition lower, addition upper · 255) [0]; thresholds =
+  ///   U(threshold lower, threshold upper · 255) [1] (Keras scales only the upper bound by 255).
+  /// - RandomPosterization: bits = lower + int below (upper − lower) [0] when lower ≠ upper (Keras'
+  ///   `randint` excludes the upper bound), else bits = lower without a draw; shift_factor = 8 − bits.
+  /// - RandomColorDegeneration, RandomSharpness: factor = U(lower, upper) [0].
+  /// - RandomColorJitter: in this order, each only when its factor is given: rgb_delta = U(brightness)
+  ///   · (value_range upper − lower); contrast_factor = U(1 − contrast lower, 1 + contrast upper);
+  ///   f = U(saturation), saturation_factor = f / (1 − f + 1e-7); hue sign = u > 0.5 ? −1 : 1, then
+  ///   hue_factor = sign · U(hue) · 0.5 (draw indices follow on from one another).
+  /// - AutoContrast, Equalization: no draws.
   /// - CenterCrop, Resizing, Rescaling, Normalization: no draws.
   public func drawParams(
     address: DrawAddress, inputSize: ImageSize, scheme: DrawScheme = .current
@@ -216,6 +261,43 @@ extension TransformSpec {
       let yEnd = min(Int((y0 + boxHeight).rounded(.up)), inputSize.height)
       return .erasing(
         ErasingBox(x: x, y: y, width: max(xEnd - x, 0), height: max(yEnd - y, 0), noiseSeed: noiseSeed))
+    case .randomInvert(let factor, _):
+      let probability = stream.nextDouble(lower: factor.lower, upper: factor.upper)
+      return .invert(applyInversion: stream.nextUnitDouble() < probability)
+    case .solarization(let addition, let threshold, _):
+      let additions = stream.nextDouble(lower: addition.lower, upper: addition.upper * 255)
+      let thresholds = stream.nextDouble(lower: threshold.lower, upper: threshold.upper * 255)
+      return .solarization(additions: Float(additions), thresholds: Float(thresholds))
+    case .randomPosterization(let factor, _):
+      let lower = Int(factor.lower)
+      let upper = Int(factor.upper)
+      let bits = lower == upper ? lower : lower + stream.nextInt(below: upper - lower)
+      return .posterization(shiftFactor: 8 - bits)
+    case .randomColorDegeneration(let factor, _):
+      return .colorDegeneration(factor: Float(stream.nextDouble(lower: factor.lower, upper: factor.upper)))
+    case .randomSharpness(let factor, _):
+      return .sharpness(factor: Float(stream.nextDouble(lower: factor.lower, upper: factor.upper)))
+    case .randomColorJitter(let valueRange, let brightness, let contrast, let saturation, let hue):
+      var params = ColorJitterParams(
+        rgbDelta: nil, contrastFactor: nil, saturationFactor: nil, hueFactor: nil)
+      if let brightness {
+        let delta = stream.nextDouble(lower: brightness.lower, upper: brightness.upper)
+        params.rgbDelta = Float(delta * (valueRange.upper - valueRange.lower))
+      }
+      if let contrast {
+        params.contrastFactor = Float(stream.nextDouble(lower: 1 - contrast.lower, upper: 1 + contrast.upper))
+      }
+      if let saturation {
+        let f = stream.nextDouble(lower: saturation.lower, upper: saturation.upper)
+        params.saturationFactor = Float(f / (1 - f + Self.saturationEpsilon))
+      }
+      if let hue {
+        let sign: Double = stream.nextUnitDouble() > 0.5 ? -1 : 1
+        params.hueFactor = Float(sign * stream.nextDouble(lower: hue.lower, upper: hue.upper) * 0.5)
+      }
+      return .colorJitter(params)
+    case .autoContrast, .equalization:
+      return .none
     case .centerCrop, .resizing, .rescaling, .normalization:
       return .none
     case .mixUp, .cutMix:

@@ -40,6 +40,14 @@ extension SampleRecord {
   ///  10 grayscale    u8 grayscale (0/1)
   ///  11 erasing      u8 flags (bit 0 applied, bit 1 noise seed present); if applied: varint x, y, width,
   ///                  height; if noise seed: u64 little-endian
+  ///  12 invert        u8 apply_inversion (0/1)
+  ///  13 solarization f32 additions, f32 thresholds
+  ///  14 posterization u8 shift_factor (0...8)
+  ///  15 color degen.  f32 factor
+  ///  16, 17          reserved (AutoContrast and Equalization draw nothing: they record `none`)
+  ///  18 sharpness    f32 factor
+  ///  19 color jitter u8 mask (bit 0 rgb_delta, 1 contrast_factor, 2 saturation_factor, 3 hue_factor),
+  ///                  then an f32 per set bit in that order
   ///  30 mix          varint partner, f32 weight, u8 flags (bit 0 box present); if box: varint x, y,
   ///                  width, height; then varint length and the partner's record (this encoding) of the
   ///                  transforms before the batch-level layer
@@ -114,6 +122,26 @@ extension SampleRecord {
         if let seed = box.noiseSeed {
           for shift in stride(from: 0, to: 64, by: 8) { out.append(UInt8(truncatingIfNeeded: seed >> shift)) }
         }
+      case .invert(let applyInversion):
+        out += [12, applyInversion ? 1 : 0]
+      case .solarization(let additions, let thresholds):
+        out.append(13)
+        appendFloat(additions, to: &out)
+        appendFloat(thresholds, to: &out)
+      case .posterization(let shiftFactor):
+        out += [14, UInt8(clamping: shiftFactor)]
+      case .colorDegeneration(let factor):
+        out.append(15)
+        appendFloat(factor, to: &out)
+      case .sharpness(let factor):
+        out.append(18)
+        appendFloat(factor, to: &out)
+      case .colorJitter(let jitter):
+        let values = [jitter.rgbDelta, jitter.contrastFactor, jitter.saturationFactor, jitter.hueFactor]
+        var mask: UInt8 = 0
+        for (bit, value) in values.enumerated() where value != nil { mask |= 1 << bit }
+        out += [19, mask]
+        for value in values { if let value { appendFloat(value, to: &out) } }
       case .mix(let mix):
         out.append(30)
         appendVarint(UInt64(clamping: mix.partner), to: &out)
@@ -217,6 +245,24 @@ extension SampleRecord {
           seed = value
         }
         body(.erasing(ErasingBox(x: x, y: y, width: width, height: height, noiseSeed: seed)))
+      case 12: body(.invert(applyInversion: try reader.bool()))
+      case 13: body(.solarization(additions: try reader.float(), thresholds: try reader.float()))
+      case 14:
+        let shift = try reader.byte()
+        guard shift <= 8 else { throw reader.fail("invalid posterization shift \(shift)") }
+        body(.posterization(shiftFactor: Int(shift)))
+      case 15: body(.colorDegeneration(factor: try reader.float()))
+      case 18: body(.sharpness(factor: try reader.float()))
+      case 19:
+        let mask = try reader.byte()
+        guard mask & ~0x0F == 0 else { throw reader.fail("unknown color jitter mask \(mask)") }
+        var values: [Float?] = []
+        for bit in 0..<4 { values.append(mask & (1 << bit) != 0 ? try reader.float() : nil) }
+        body(
+          .colorJitter(
+            ColorJitterParams(
+              rgbDelta: values[0], contrastFactor: values[1], saturationFactor: values[2],
+              hueFactor: values[3])))
       case 30:
         let partner = try reader.int()
         let weight = try reader.float()
@@ -304,6 +350,16 @@ extension SampleRecord {
         text += ",\"noise_seed\":\"\(SampleKey(rawValue: seed).description)\""
       }
       return text + "}"
+    case .invert(let value): return "{\"apply_inversion\":\(value)}"
+    case .solarization(let additions, let thresholds):
+      return "{\"additions\":\(number(additions)),\"thresholds\":\(number(thresholds))}"
+    case .posterization(let shift): return "{\"shift_factor\":\(shift)}"
+    case .colorDegeneration(let factor), .sharpness(let factor): return "{\"factor\":\(number(factor))}"
+    case .colorJitter(let jitter):
+      let names = ["rgb_delta", "contrast_factor", "saturation_factor", "hue_factor"]
+      let values = [jitter.rgbDelta, jitter.contrastFactor, jitter.saturationFactor, jitter.hueFactor]
+      let members = zip(names, values).compactMap { name, value in value.map { "\"\(name)\":\(number($0))" } }
+      return "{" + members.joined(separator: ",") + "}"
     case .mix(let mix):
       var text = "{\"partner\":\(mix.partner),\"mix_weight\":\(number(mix.weight))"
       if let box = mix.box {

@@ -79,6 +79,8 @@ struct SampleRecordTests {
           #expect(box.x >= 0 && box.y >= 0 && box.width >= 0 && box.height >= 0)
           #expect(box.x + box.width <= 20 && box.y + box.height <= 24)
           #expect(box.noiseSeed != nil)
+        case .invert, .solarization, .posterization, .colorDegeneration, .sharpness, .colorJitter:
+          Issue.record("a colour layer's parameters in a pipeline without colour layers: \(param)")
         case .none: break
         case .mix: Issue.record("this pipeline has no batch-level layer")
         }

@@ -54,6 +54,17 @@ ALBUMENTATIONS = {
     "contrast": A.RandomBrightnessContrast(brightness_limit=(0, 0), contrast_limit=(0.3, 0.3), p=1),
     "saturation": A.ColorJitter(brightness=(1, 1), contrast=(1, 1), saturation=(1.5, 1.5), hue=(0, 0), p=1),
     "hue": A.HueSaturationValue(hue_shift_limit=(18, 18), sat_shift_limit=(0, 0), val_shift_limit=(0, 0), p=1),
+    "invert": A.InvertImg(p=1),
+    "solarize": A.Solarize(threshold_range=(0.5, 0.5), p=1),
+    "posterize": A.Posterize(num_bits=4, p=1),
+    # RandomColorDegeneration blends with the grey image: ColorJitter's saturation step does the same
+    # (torchvision's adjust_saturation: a weighted sum with the grey image).
+    "degenerate": A.ColorJitter(brightness=(1, 1), contrast=(1, 1), saturation=(0.5, 0.5), hue=(0, 0), p=1),
+    "auto_contrast": A.AutoContrast(p=1),
+    "equalize": A.Equalize(by_channels=True, p=1),
+    "sharpen": A.Sharpen(alpha=(0.8, 0.8), lightness=(1, 1), method="kernel", kernel_size=3, p=1),
+    "color_jitter": A.ColorJitter(brightness=(1.1, 1.1), contrast=(1.3, 1.3), saturation=(1.5, 1.5),
+                                  hue=(0.05, 0.05), p=1),
     "normalization": A.Normalize(mean=(0.485, 0.456, 0.406), std=(0.229, 0.224, 0.225), p=1),
 }
 

@@ -154,6 +154,43 @@ def keras_other(kind, image, params):
     elif kind == "grayscale":
         layer = layers.RandomGrayscale(1.0)
         out = layer.transform_images(x, tf.constant([[[[True]]]]))
+    elif kind == "invert":
+        layer = layers.RandomInvert()
+        out = layer.transform_images(x, {"apply_inversion": tf.constant([True])})
+    elif kind == "solarize":
+        layer = layers.Solarization(addition_factor=0.5, threshold_factor=0.5)
+        out = layer.transform_images(x, {"additions": tf.constant([[[[params["addition"]]]]], tf.float32),
+                                         "thresholds": tf.constant([[[[params["threshold"]]]]], tf.float32)})
+    elif kind == "posterize":
+        layer = layers.RandomPosterization(4)
+        out = layer.transform_images(x, {"shift_factor": tf.constant([params["shift"]], tf.uint8)})
+    elif kind == "degenerate":
+        layer = layers.RandomColorDegeneration(0.5)
+        out = layer.transform_images(x, {"factor": tf.constant([[[[params["factor"]]]]], tf.float32)})
+    elif kind == "auto_contrast":
+        out = layers.AutoContrast().transform_images(x, None)
+    elif kind == "equalize":
+        out = layers.Equalization(bins=params["bins"]).transform_images(x, None)
+    elif kind == "sharpen":
+        layer = layers.RandomSharpness(0.5)
+        out = layer.transform_images(x, {"factor": tf.constant([params["factor"]], tf.float32)})
+    elif kind == "color_jitter":
+        # Keras' RandomColorJitter draws inside transform_images; the recorded factors go through its
+        # sub-layers' transform_images in its order, in float32, as its transform_images chains them.
+        layer = layers.RandomColorJitter(value_range=(0, 255), brightness_factor=0.5, contrast_factor=0.5,
+                                         saturation_factor=0.5, hue_factor=0.5)
+        out = x
+        if "rgb_delta" in params:
+            out = layer.random_brightness.transform_images(
+                out, {"rgb_delta": tf.constant([[[[params["rgb_delta"]]]]], tf.float32)})
+        if "contrast_factor" in params:
+            out = layer.random_contrast.transform_images(
+                out, {"contrast_factor": tf.constant([[[[params["contrast_factor"]]]]], tf.float32)})
+        if "saturation_factor" in params:
+            out = layer.random_saturation.transform_images(
+                out, {"factor": tf.constant([params["saturation_factor"]], tf.float32)})
+        if "hue_factor" in params:
+            out = layer.random_hue.transform_images(out, {"factor": tf.constant([params["hue_factor"]], tf.float32)})
     elif kind == "rescale":
         out = layers.Rescaling(params["scale"], params["offset"])(x)
     elif kind == "normalize":
@@ -163,9 +200,12 @@ def keras_other(kind, image, params):
     return np.asarray(out)[0]
 
 
-EXACT = {"flip", "crop", "center_crop"}
+EXACT = {"flip", "crop", "center_crop", "invert", "posterize", "equalize"}
 FLOAT = {"rescale", "normalize"}
-COLOUR_RGB_ONLY = {"saturation", "hue", "grayscale"}
+COLOUR_RGB_ONLY = {"saturation", "hue", "grayscale", "degenerate", "color_jitter"}
+# Colour kinds that work per channel in Keras (alpha included): augstore leaves alpha alone, so only RGB
+# is compared.
+PER_CHANNEL_COLOUR = {"invert", "solarize", "posterize", "auto_contrast", "equalize", "sharpen"}
 
 
 def perspective_start(h, w):
@@ -246,6 +286,26 @@ def build_cases(images, quick):
             for factor in [0.1, -0.3, 0.5]:
                 cases.append(("hue", "-", "-", name, dict(factor=factor)))
             cases.append(("grayscale", "-", "-", name, dict()))
+        if c in (1, 3, 4):
+            cases.append(("invert", "-", "-", name, dict()))
+            for addition, threshold in [(0.0, 0.0), (0.0, 128.0), (40.5, 200.25), (76.5, 229.5), (255.0, 10.0)]:
+                cases.append(("solarize", "-", "-", name, dict(addition=addition, threshold=threshold)))
+            for shift in range(8):
+                cases.append(("posterize", "-", "-", name, dict(shift=shift)))
+            cases.append(("auto_contrast", "-", "-", name, dict()))
+            for bins in [256, 64, 7, 2]:
+                cases.append(("equalize", "-", "-", name, dict(bins=bins)))
+            for factor in [0.0, 0.25, 0.5, 0.9, 1.0]:
+                cases.append(("sharpen", "-", "-", name, dict(factor=factor)))
+            cases.append(("color_jitter", "-", "-", name, dict(rgb_delta=-30.6, contrast_factor=1.45)))
+        if c in (3, 4):
+            for factor in [-0.8, 0.3, 1.0]:
+                cases.append(("degenerate", "-", "-", name, dict(factor=factor)))
+            for params in [dict(rgb_delta=20.4, contrast_factor=0.7, saturation_factor=1.6, hue_factor=0.12),
+                           dict(rgb_delta=-51.0), dict(contrast_factor=1.9, hue_factor=-0.2),
+                           dict(saturation_factor=4.0, hue_factor=0.3), dict(saturation_factor=-0.3),
+                           dict(rgb_delta=90.0, contrast_factor=1.2, saturation_factor=0.0, hue_factor=-0.45)]:
+                cases.append(("color_jitter", "-", "-", name, params))
         cases.append(("rescale", "-", "-", name, dict(scale=1 / 255, offset=-0.5)))
         cases.append(("normalize", "-", "-", name, dict(mean=[100.0 + 10 * i for i in range(c)],
                                                         variance=[3000.0 - 200 * i for i in range(c)])))
@@ -298,7 +358,8 @@ def main():
             else:
                 theirs = np.clip(theirs.astype(np.float64), 0, 255)
                 ours64 = ours.astype(np.float64)
-                if image.shape[2] == 4 and kind in ("brightness", "contrast", *COLOUR_RGB_ONLY):
+                if image.shape[2] == 4 and kind in ("brightness", "contrast", *COLOUR_RGB_ONLY,
+                                                    *PER_CHANNEL_COLOUR):
                     # Keras has no alpha notion (and colour ops reject 4 channels): compare RGB, and check
                     # that augstore left alpha untouched.
                     if not np.array_equal(ours[..., 3], image[..., 3]):

@@ -199,6 +199,28 @@ func apply(_ op: [String: Any], to value: Value) throws -> Value {
       Kernels.erase(
         image, x: try op.int("x"), y: try op.int("y"), height: try op.int("height"),
         width: try op.int("width"), value: try op.floats("value").map { Kernels.toUInt8($0) }))
+  case "invert":
+    return .bytes(Kernels.invert(image, maximum: Float(try op.double("maximum", 255))))
+  case "solarize":
+    return .bytes(
+      Kernels.solarize(
+        image, addition: Float(try op.double("addition")), threshold: Float(try op.double("threshold"))))
+  case "posterize":
+    return .bytes(Kernels.posterize(image, shift: try op.int("shift")))
+  case "degenerate":
+    return .bytes(Kernels.degenerateColor(image, factor: Float(try op.double("factor"))))
+  case "auto_contrast":
+    return .bytes(Kernels.autoContrast(image))
+  case "equalize":
+    return .bytes(Kernels.equalize(image, bins: Int(try op.double("bins", 256))))
+  case "sharpen":
+    return .bytes(Kernels.sharpen(image, factor: Float(try op.double("factor"))))
+  case "color_jitter":
+    func optional(_ key: String) -> Float? { (op[key] as? NSNumber).map(\.floatValue) }
+    return .bytes(
+      Kernels.colorJitter(
+        image, rgbDelta: optional("rgb_delta"), contrastFactor: optional("contrast_factor"),
+        saturationFactor: optional("saturation_factor"), hueFactor: optional("hue_factor")))
   case "rescale":
     return .floats(
       Kernels.rescale(image, scale: Float(try op.double("scale")), offset: Float(try op.double("offset", 0))),
@@ -389,6 +411,22 @@ func bench(_ arguments: [String]) throws {
     ("contrast", { Int(Kernels.adjustContrast($0, factor: 1.3).pixels[0]) }),
     ("saturation", { Int(Kernels.adjustSaturation($0, factor: 1.5).pixels[0]) }),
     ("hue", { Int(Kernels.adjustHue($0, factor: 0.1).pixels[0]) }),
+    ("invert", { Int(Kernels.invert($0).pixels[0]) }),
+    ("solarize", { Int(Kernels.solarize($0, addition: 0, threshold: 128).pixels[0]) }),
+    ("posterize", { Int(Kernels.posterize($0, shift: 4).pixels[0]) }),
+    ("degenerate", { Int(Kernels.degenerateColor($0, factor: 0.5).pixels[0]) }),
+    ("auto_contrast", { Int(Kernels.autoContrast($0).pixels[0]) }),
+    ("equalize", { Int(Kernels.equalize($0, bins: 256).pixels[0]) }),
+    ("sharpen", { Int(Kernels.sharpen($0, factor: 0.9).pixels[0]) }),
+    (
+      "color_jitter",
+      {
+        Int(
+          Kernels.colorJitter(
+            $0, rgbDelta: 25.5, contrastFactor: 1.3, saturationFactor: 1.5, hueFactor: 0.1
+          ).pixels[0])
+      }
+    ),
     (
       "normalization",
       {

@@ -86,6 +86,15 @@ extension TransformParams {
         fields.append(("noise_seed", .string(SampleKey(rawValue: seed).description)))
       }
       return fields
+    case .invert(let value): return [("apply_inversion", .bool(value))]
+    case .solarization(let additions, let thresholds):
+      return [("additions", .float(additions)), ("thresholds", .float(thresholds))]
+    case .posterization(let shift): return [("shift_factor", .int(shift))]
+    case .colorDegeneration(let factor), .sharpness(let factor): return [("factor", .float(factor))]
+    case .colorJitter(let jitter):
+      let names = ["rgb_delta", "contrast_factor", "saturation_factor", "hue_factor"]
+      let values = [jitter.rgbDelta, jitter.contrastFactor, jitter.saturationFactor, jitter.hueFactor]
+      return zip(names, values).compactMap { name, value in value.map { (name, .float($0)) } }
     case .mix(let mix):
       var fields: [(name: String, value: ParameterValue)] = [
         ("partner", .int(mix.partner)), ("mix_weight", .float(mix.weight)),
@@ -101,8 +110,10 @@ extension TransformParams {
 
   /// Whether these parameters change the image: a flip or grayscale that happened, a non-zero angle,
   /// shift, brightness delta or hue shift, a zoom, contrast or saturation factor other than 1, an
-  /// erasing box that was applied, a mix whose own weight is below 1. Crops and transforms without
-  /// random parameters always change it.
+  /// erasing box that was applied, an inversion that happened, a posterization that clears bits, a colour
+  /// degeneration factor other than 0, a sharpness factor other than 0.5, a colour jitter step that is
+  /// not neutral, a mix whose own weight is below 1. Crops, solarization (which samples it changes
+  /// depends on the image) and transforms without random parameters always change it.
   public var changesImage: Bool {
     switch self {
     case .none, .crop: true
@@ -120,6 +131,14 @@ extension TransformParams {
     case .hue(let value): value != 0
     case .grayscale(let value): value
     case .erasing(let box): box.map { $0.width > 0 && $0.height > 0 } ?? false
+    case .invert(let value): value
+    case .solarization: true
+    case .posterization(let shift): shift != 0
+    case .colorDegeneration(let factor): factor != 0
+    case .sharpness(let factor): factor != 0.5
+    case .colorJitter(let jitter):
+      (jitter.rgbDelta ?? 0) != 0 || (jitter.contrastFactor ?? 1) != 1 || (jitter.saturationFactor ?? 1) != 1
+        || (jitter.hueFactor ?? 0) != 0
     case .mix(let mix): mix.weight != 1
     }
   }

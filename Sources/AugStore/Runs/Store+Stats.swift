@@ -141,6 +141,19 @@ extension TransformParams {
       body(2, Double(box.y))
       body(3, Double(box.width))
       body(4, Double(box.height))
+    case .invert: return
+    case .solarization(let additions, let thresholds):
+      body(0, Double(additions))
+      body(1, Double(thresholds))
+    case .posterization(let shift): body(0, Double(shift))
+    case .colorDegeneration(let factor), .sharpness(let factor): body(0, Double(factor))
+    case .colorJitter(let jitter):
+      var index = 0
+      for value in [jitter.rgbDelta, jitter.contrastFactor, jitter.saturationFactor, jitter.hueFactor] {
+        guard let value else { continue }
+        body(index, Double(value))
+        index += 1
+      }
     case .mix(let mix):
       // The partner (field 0) is a sample index, not a quantity.
       body(1, Double(mix.weight))
@@ -429,9 +442,21 @@ private struct StatsPass {
       result = mix(mix(result, UInt64(bitPattern: Int64(box.y))), UInt64(bitPattern: Int64(box.width)))
       result = mix(result, UInt64(bitPattern: Int64(box.height)))
       return box.noiseSeed.map { mix(mix(result, 1), $0) } ?? mix(result, 0)
+    case .invert(let value): return mix(hash, 0xD00 | (value ? 1 : 0))
+    case .solarization(let additions, let thresholds):
+      return mix(mix(mix(hash, 0xE00), bits(additions)), bits(thresholds))
+    case .posterization(let shift): return mix(hash, 0xF00 | UInt64(UInt8(clamping: shift)))
+    case .colorDegeneration(let factor): return mix(mix(hash, 0x1000), bits(factor))
+    case .sharpness(let factor): return mix(mix(hash, 0x1200), bits(factor))
+    case .colorJitter(let jitter):
+      var result = mix(hash, 0x1300)
+      for value in [jitter.rgbDelta, jitter.contrastFactor, jitter.saturationFactor, jitter.hueFactor] {
+        result = value.map { mix(mix(result, 1), bits($0)) } ?? mix(result, 0)
+      }
+      return result
     case .mix(let record):
       // The tensor depends on the partner's parameters too.
-      var result = mix(mix(mix(hash, 0xD00), UInt64(bitPattern: Int64(record.partner))), bits(record.weight))
+      var result = mix(mix(mix(hash, 0x2000), UInt64(bitPattern: Int64(record.partner))), bits(record.weight))
       if let box = record.box {
         for value in [box.x, box.y, box.width, box.height] {
           result = mix(result, UInt64(bitPattern: Int64(value)))

@@ -144,6 +144,10 @@ public struct RecordBlock: Sendable, Equatable {
           for _ in 0..<4 { _ = try reader.varint() }
         }
         if flags & 2 != 0 { try reader.skip(8) }
+      case 12, 14: try reader.skip(1)
+      case 15, 18: try reader.skip(4)
+      case 13: try reader.skip(8)
+      case 19: try reader.skip(4 * (try reader.byte() & 0x0F).nonzeroBitCount)
       case 30:
         _ = try reader.varint()
         try reader.skip(4)

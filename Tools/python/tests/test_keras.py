@@ -126,13 +126,47 @@ def test_shear_blur_and_perspective_layers_convert_with_their_arguments(cli, tmp
     assert shown["spec"]["transforms"][1]["kernel_size"] == [5, 5]
 
 
+def test_colour_layers_convert_with_their_resolved_factors_and_augstore_accepts_them(cli, tmp_path):
+    layers = keras.layers
+    # A list of layers, not a model: Keras 3.15.1's Equalization cannot be part of a Sequential model (its
+    # compute_output_spec returns the input tensor, which Keras reports as a cycle).
+    spec = augstore.keras.pipeline_spec([
+        layers.RandomInvert(0.3),
+        layers.Solarization(addition_factor=0.1, threshold_factor=(0.4, 0.8)),
+        layers.RandomPosterization(5),
+        layers.RandomColorDegeneration(0.4),
+        layers.AutoContrast(),
+        layers.Equalization(bins=64),
+        layers.RandomSharpness((0.2, 0.9)),
+        layers.RandomColorJitter(brightness_factor=0.2, saturation_factor=0.5, hue_factor=0.1),
+    ])
+    assert [t["type"] for t in spec["transforms"]] == [
+        "RandomInvert", "Solarization", "RandomPosterization", "RandomColorDegeneration", "AutoContrast",
+        "Equalization", "RandomSharpness", "RandomColorJitter"]
+    path = tmp_path / "spec.json"
+    path.write_text(json.dumps(spec))
+    cli("pipeline", "add", "colour", "--spec", str(path))
+    shown = cli.json("pipeline", "show", "colour")["spec"]["transforms"]
+    # Keras' own resolution of single numbers: RandomColorDegeneration 0.4 is [-0.4, 0.4], RandomPosterization
+    # 5 is [1, 5] bits; RandomColorJitter keeps the numbers it was given and augstore resolves them as
+    # Keras' sub-layers do.
+    assert shown[0]["factor"] == [0, 0.3]
+    assert shown[1]["addition_factor"] == [0, 0.1] and shown[1]["threshold_factor"] == [0.4, 0.8]
+    assert shown[2]["factor"] == [1, 5]
+    assert shown[3]["factor"] == [-0.4, 0.4]
+    assert shown[5] == {"type": "Equalization", "bins": 64, "value_range": [0, 255]}
+    assert shown[6]["factor"] == [0.2, 0.9]
+    assert shown[7] == {"type": "RandomColorJitter", "value_range": [0, 255], "brightness_factor": [-0.2, 0.2],
+                        "contrast_factor": None, "saturation_factor": [-0.5, 0.5], "hue_factor": [0, 0.1]}
+
+
 def test_a_saved_model_round_trips_and_unconvertible_layers_are_all_named(tmp_path):
     layers = keras.layers
     model = keras.Sequential([
         keras.Input((32, 32, 3)),
         keras.Sequential([layers.RandomFlip("vertical"), layers.Resizing(16, 16, crop_to_aspect_ratio=True)],
                          name="augment"),
-        layers.RandomInvert(),
+        layers.RandAugment(),
         layers.RandomContrast((-0.5, 0.5)),
         layers.Normalization(),
         layers.Dense(2),
@@ -146,7 +180,7 @@ def test_a_saved_model_round_trips_and_unconvertible_layers_are_all_named(tmp_pa
     names = [name for name, _, _ in failure.value.problems]
     assert len(names) == 4, message
     assert "(Resizing): crop_to_aspect_ratio=True is not supported" in message
-    assert "(RandomInvert): augstore has no RandomInvert transform yet" in message
+    assert "(RandAugment): augstore has no RandAugment transform yet" in message
     assert "(RandomContrast): factor [-0.5, 0.5]" in message
     assert "(Normalization): mean is None" in message
     assert "RandomFlip" not in message

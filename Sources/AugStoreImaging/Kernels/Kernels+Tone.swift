@@ -1,0 +1,576 @@
+extension Kernels {
+  /// Keras 3 `RandomInvert` when it applies: every colour sample `v` becomes `maximum − v` (255 for the
+  /// default `value_range`), rounded and clipped to `0...255`; alpha is untouched.
+  ///
+  /// With `maximum` 255 the result is exact (`255 − v`, a bitwise complement), 16 samples at a time.
+  public static func invert(_ image: Tensor, maximum: Float = 255) -> Tensor {
+    guard maximum == 255, colourChannels(image.channels) == image.channels else {
+      return applyLookup(image, (0..<256).map { toUInt8(maximum - Float($0)) })
+    }
+    return image.withUnsafeBufferPointer { source in
+      makeTensor(height: image.height, width: image.width, channels: image.channels) { out in
+        guard let src = source.baseAddress else { return }
+        let count = source.count
+        let s = UnsafeRawPointer(src)
+        let d = UnsafeMutableRawPointer(out)
+        var i = 0
+        while i + 16 <= count {
+          d.storeBytes(
+            of: ~s.loadUnaligned(fromByteOffset: i, as: SIMD16<UInt8>.self), toByteOffset: i,
+            as: SIMD16<UInt8>.self)
+          i += 16
+        }
+        while i < count {
+          out[i] = ~src[i]
+          i += 1
+        }
+      }
+    }
+  }
+
+  /// Keras 3 `Solarization` with given `additions` and `thresholds` (0–255 scale): each colour sample
+  /// becomes `r = clip(v + additions, 0, 255)`, then `r` where `r < thresholds`, else `255 − r`
+  /// (float32, rounded half away from zero); alpha is untouched.
+  public static func solarize(_ image: Tensor, addition: Float, threshold: Float) -> Tensor {
+    let table = (0..<256).map { v -> UInt8 in
+      let r = min(max(Float(v) + addition, 0), 255)
+      return toUInt8(r < threshold ? r : 255 - r)
+    }
+    return applyLookup(image, table)
+  }
+
+  /// Keras 3 `RandomPosterization` with a given `shift_factor`: each colour sample keeps its high
+  /// `8 − shift` bits (`(v >> shift) << shift`, exact); alpha is untouched.
+  ///
+  /// Without alpha this is one mask over 16 samples at a time (`v & (0xFF << shift)`).
+  public static func posterize(_ image: Tensor, shift: Int) -> Tensor {
+    let mask: UInt8 = shift >= 8 ? 0 : 0xFF << UInt8(max(shift, 0))
+    guard colourChannels(image.channels) == image.channels else {
+      return applyLookup(image, (0..<256).map { UInt8($0) & mask })
+    }
+    return image.withUnsafeBufferPointer { source in
+      makeTensor(height: image.height, width: image.width, channels: image.channels) { out in
+        guard let src = source.baseAddress else { return }
+        let count = source.count
+        let s = UnsafeRawPointer(src)
+        let d = UnsafeMutableRawPointer(out)
+        let lanes = SIMD16<UInt8>(repeating: mask)
+        var i = 0
+        while i + 16 <= count {
+          d.storeBytes(
+            of: s.loadUnaligned(fromByteOffset: i, as: SIMD16<UInt8>.self) & lanes, toByteOffset: i,
+            as: SIMD16<UInt8>.self)
+          i += 16
+        }
+        while i < count {
+          out[i] = src[i] & mask
+          i += 1
+        }
+      }
+    }
+  }
+
+  /// Keras 3 `RandomColorDegeneration` with a given `factor`: with `g = 0.2989·r + 0.5870·g + 0.1140·b`
+  /// (`rgb_to_grayscale`), each RGB sample `c` becomes `c + factor·(g − c)` clipped to `0...255`
+  /// (float32, rounded half away from zero). Grey images are unchanged (their grey is themselves);
+  /// alpha is untouched.
+  public static func degenerateColor(_ image: Tensor, factor: Float) -> Tensor {
+    let channels = image.channels
+    guard channels >= 3 else { return image }
+    return image.withUnsafeBufferPointer { source in
+      makeTensor(height: image.height, width: image.width, channels: channels) { out in
+        guard let src = source.baseAddress else { return }
+        let count = source.count
+        var i =
+          channels == 3
+          ? degeneratePixels(src, out, count: count, factor: factor, channels: 3)
+          : degeneratePixels(src, out, count: count, factor: factor, channels: 4)
+        while i < count {
+          let r = Float(src[i])
+          let g = Float(src[i &+ 1])
+          let b = Float(src[i &+ 2])
+          let grey = r * 0.2989 + g * 0.5870 + b * 0.1140
+          out[i] = clampToUInt8(r + factor * (grey - r))
+          out[i &+ 1] = clampToUInt8(g + factor * (grey - g))
+          out[i &+ 2] = clampToUInt8(b + factor * (grey - b))
+          if channels == 4 { out[i &+ 3] = src[i &+ 3] }
+          i &+= channels
+        }
+      }
+    }
+  }
+
+  /// ``degenerateColor(_:factor:)`` four pixels at a time, one pixel per `SIMD4<Float>` (the same
+  /// float32 operations per lane as the scalar loop); returns where the scalar tail starts. Callers
+  /// pass `channels` as a literal.
+  @inline(__always)
+  static func degeneratePixels(
+    _ src: UnsafePointer<UInt8>, _ out: UnsafeMutablePointer<UInt8>, count: Int, factor: Float, channels: Int
+  ) -> Int {
+    let s = UnsafeRawPointer(src)
+    let d = UnsafeMutableRawPointer(out)
+    let f = SIMD4<Float>(repeating: factor)
+    let top = SIMD4<Float>(repeating: 255)
+    let alphaLanes = SIMD16<UInt8>(0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1) .== 1
+    @inline(__always) func blend(_ p: SIMD4<Float>) -> SIMD4<Float> {
+      let grey = p[0] * 0.2989 + p[1] * 0.5870 + p[2] * 0.1140
+      let x = p + f * (SIMD4(repeating: grey) - p)
+      return x.replacing(with: top, where: x .> top)
+    }
+    let step = 4 &* channels
+    var i = 0
+    while i &+ 16 <= count {
+      let quad = loadPixelQuad(s, i, channels: channels)
+      let (p0, p1, p2, p3) = exactFloats(quad)
+      var result = nonNegativeBytes(blend(p0), blend(p1), blend(p2), blend(p3))
+      if channels == 4 { result = result.replacing(with: quad, where: alphaLanes) }
+      storePixelQuad(result, d, i, channels: channels)
+      i &+= step
+    }
+    return i
+  }
+
+  /// Keras 3 `AutoContrast`: each colour channel is stretched from its own `[low, high]` over the image
+  /// to `[0, 255]`: `v · scale + offset` with `scale = 255 / (high − low)` and `offset = −low · scale`
+  /// (float32), clipped and rounded half away from zero. A channel with `low == high` is left as it is
+  /// (Keras' result is NaN there and it keeps the input); alpha is untouched.
+  public static func autoContrast(_ image: Tensor) -> Tensor {
+    let channels = image.channels
+    let colour = colourChannels(channels)
+    var low = [UInt8](repeating: 255, count: channels)
+    var high = [UInt8](repeating: 0, count: channels)
+    image.withUnsafeBufferPointer { source in
+      var i = 0
+      while i < source.count {
+        for c in 0..<colour {
+          low[c] = min(low[c], source[i + c])
+          high[c] = max(high[c], source[i + c])
+        }
+        i += channels
+      }
+    }
+    var tables = [UInt8](repeating: 0, count: 256 * channels)
+    for c in 0..<channels {
+      let identity = c >= colour || low[c] == high[c]
+      let scale: Float = identity ? 1 : 255 / (Float(high[c]) - Float(low[c]))
+      let offset: Float = -Float(low[c]) * scale
+      for v in 0..<256 {
+        tables[c * 256 + v] = identity ? UInt8(v) : toUInt8(min(max(Float(v) * scale + offset, 0), 255))
+      }
+    }
+    return applyChannelTables(image, tables)
+  }
+
+  /// Keras 3 `Equalization` with `bins` histogram bins, per colour channel of the image:
+  ///
+  /// - bin of a sample `v`: `Int32((v · (bins − 1)) / 255)` (float32), clipped to `0...bins − 1`;
+  /// - a channel whose samples fall in at most one bin is left as it is;
+  /// - otherwise with `cdf` the cumulative bin counts and `m` the first non-zero `cdf` entry, the
+  ///   table is `round_half_even((cdf − m) · 255 / (cdf.last − m))` (float64 division) clipped to
+  ///   `0...255`, and `v` becomes the table entry at `Int32((v / 255) · (bins − 1))` (float32; note
+  ///   the different order from the bin index, as in Keras).
+  ///
+  /// Exact: every output is an integer in Keras too. Alpha is untouched (Keras equalizes it as well).
+  public static func equalize(_ image: Tensor, bins: Int) -> Tensor {
+    let channels = image.channels
+    let colour = colourChannels(channels)
+    let bins = max(bins, 1)
+    var counts = [Int](repeating: 0, count: 256 * channels)
+    image.withUnsafeBufferPointer { source in
+      var i = 0
+      while i < source.count {
+        for c in 0..<colour { counts[c * 256 + Int(source[i + c])] += 1 }
+        i += channels
+      }
+    }
+    let last = Float(bins - 1)
+    func binIndex(_ v: Int) -> Int { min(max(Int((Float(v) * last) / 255), 0), bins - 1) }
+    func lookupIndex(_ v: Int) -> Int { Int(min(max((Float(v) / 255) * last, 0), last)) }
+    var tables = [UInt8](repeating: 0, count: 256 * channels)
+    for c in 0..<channels {
+      for v in 0..<256 { tables[c * 256 + v] = UInt8(v) }
+      guard c < colour else { continue }
+      var histogram = [Int](repeating: 0, count: bins)
+      for v in 0..<256 { histogram[binIndex(v)] += counts[c * 256 + v] }
+      guard histogram.lazy.filter({ $0 != 0 }).count > 1 else { continue }
+      var cdf = histogram
+      for k in 1..<bins { cdf[k] += cdf[k - 1] }
+      let minimum = cdf.first { $0 != 0 } ?? 0
+      let denominator = cdf[bins - 1] - minimum == 0 ? 1 : cdf[bins - 1] - minimum
+      for v in 0..<256 {
+        let entry = (Double((cdf[lookupIndex(v)] - minimum) * 255) / Double(denominator))
+          .rounded(.toNearestOrEven)
+        tables[c * 256 + v] = UInt8(min(max(entry, 0), 255))
+      }
+    }
+    return applyChannelTables(image, tables)
+  }
+
+  /// Applies the per-channel `tables` (`tables[c · 256 + v]`) to every sample.
+  static func applyChannelTables(_ image: Tensor, _ tables: [UInt8]) -> Tensor {
+    let channels = image.channels
+    return image.withUnsafeBufferPointer { source in
+      tables.withUnsafeBufferPointer { lut in
+        makeTensor(height: image.height, width: image.width, channels: channels) { out in
+          guard let src = source.baseAddress, let lut = lut.baseAddress else { return }
+          switch channels {
+          case 1: applyChannelTables(src, out, source.count, lut, channels: 1)
+          case 2: applyChannelTables(src, out, source.count, lut, channels: 2)
+          case 3: applyChannelTables(src, out, source.count, lut, channels: 3)
+          default: applyChannelTables(src, out, source.count, lut, channels: 4)
+          }
+        }
+      }
+    }
+  }
+
+  /// Keras 3 `RandomSharpness` with a given `factor`: the image is smoothed with the 3×3 kernel
+  /// `[[a, a, a], [a, b, a], [a, a, a]]`, `a = 1/13`, `b = 5/13` (a depthwise convolution with
+  /// `padding="same"`: samples outside the image count as `padding`, 0 for the default `value_range`,
+  /// so border pixels darken as in Keras), then each colour sample `v` becomes
+  /// `v + (1 − 2·factor)·(smoothed − v)` clipped to `0...255` (float32, rounded half away from zero).
+  /// Alpha is untouched.
+  ///
+  /// The eight neighbours are summed exactly in integers (three-sample row sums, then three rows), so
+  /// `smoothed = a · neighbours + b · v`.
+  ///
+  /// Grey and RGB images with zero padding take a float-lane path (four samples per vector, the same
+  /// float32 operations as the scalar loop, on exact integer sums).
+  public static func sharpen(_ image: Tensor, factor: Float, padding: Float = 0) -> Tensor {
+    if padding == 0, colourChannels(image.channels) == image.channels {
+      return sharpenLanes(image, factor: factor)
+    }
+    let (height, width, channels) = (image.height, image.width, image.channels)
+    let colour = colourChannels(channels)
+    let weight = 1 - factor * 2
+    let a = Float(1.0 / 13.0)
+    let b = Float(5.0 / 13.0)
+    let rowLength = width * channels
+    // Row sums of three horizontally adjacent samples (zero outside), per row.
+    var rowSums = [Int32](repeating: 0, count: height * rowLength)
+    image.withUnsafeBufferPointer { source in
+      rowSums.withUnsafeMutableBufferPointer { sums in
+        guard let src = source.baseAddress, let sums = sums.baseAddress else { return }
+        for y in 0..<height {
+          let row = src + y * rowLength
+          let out = sums + y * rowLength
+          for i in 0..<rowLength {
+            var total = Int32(row[i])
+            if i >= channels { total &+= Int32(row[i - channels]) }
+            if i + channels < rowLength { total &+= Int32(row[i + channels]) }
+            out[i] = total
+          }
+        }
+      }
+    }
+    return image.withUnsafeBufferPointer { source in
+      rowSums.withUnsafeBufferPointer { sums in
+        makeTensor(height: height, width: width, channels: channels) { out in
+          guard let src = source.baseAddress, let sums = sums.baseAddress else { return }
+          for y in 0..<height {
+            let above = y > 0 ? sums + (y - 1) * rowLength : nil
+            let middle = sums + y * rowLength
+            let below = y + 1 < height ? sums + (y + 1) * rowLength : nil
+            let rowsInside = 1 + (above == nil ? 0 : 1) + (below == nil ? 0 : 1)
+            let row = src + y * rowLength
+            let outRow = out + y * rowLength
+            for x in 0..<width {
+              let columnsInside = 1 + (x > 0 ? 1 : 0) + (x + 1 < width ? 1 : 0)
+              let outside = Float(9 - rowsInside * columnsInside) * padding
+              for c in 0..<channels {
+                let i = x * channels + c
+                let v = row[i]
+                guard c < colour else {
+                  outRow[i] = v
+                  continue
+                }
+                var total = middle[i]
+                if let above { total &+= above[i] }
+                if let below { total &+= below[i] }
+                let value = Float(v)
+                let neighbours = Float(total &- Int32(v)) + outside
+                let smoothed = a * neighbours + b * value
+                outRow[i] = clampToUInt8(value + weight * (smoothed - value))
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /// ``sharpen(_:factor:padding:)`` for images without alpha and zero padding: three-sample row sums
+  /// as exact floats, then the vertical sum, the smoothing and the blend four samples at a time.
+  static func sharpenLanes(_ image: Tensor, factor: Float) -> Tensor {
+    let (height, width, channels) = (image.height, image.width, image.channels)
+    let rowLength = width * channels
+    let weight = SIMD4<Float>(repeating: 1 - factor * 2)
+    let a = SIMD4<Float>(repeating: Float(1.0 / 13.0))
+    let b = SIMD4<Float>(repeating: Float(5.0 / 13.0))
+    let top = SIMD4<Float>(repeating: 255)
+    // One zero row above and below the image, so every row has two neighbours.
+    var rowSums = [Float](repeating: 0, count: (height + 2) * rowLength + 4)
+    image.withUnsafeBufferPointer { source in
+      rowSums.withUnsafeMutableBufferPointer { sums in
+        guard let src = source.baseAddress, let sums = sums.baseAddress else { return }
+        let s = UnsafeRawPointer(src)
+        for y in 0..<height {
+          let row = src + y * rowLength
+          let out = sums + (y + 1) * rowLength
+          let o = UnsafeMutableRawPointer(out)
+          var i = 0
+          // Edge columns (and every sample of a one-pixel-wide image) one at a time.
+          while i < min(channels, rowLength) {
+            out[i] = Float(row[i]) + (i + channels < rowLength ? Float(row[i + channels]) : 0)
+            i += 1
+          }
+          let base = y * rowLength
+          while i + 4 <= rowLength - channels {
+            let left = floats(s.loadUnaligned(fromByteOffset: base + i - channels, as: SIMD4<UInt8>.self))
+            let middle = floats(s.loadUnaligned(fromByteOffset: base + i, as: SIMD4<UInt8>.self))
+            let right = floats(s.loadUnaligned(fromByteOffset: base + i + channels, as: SIMD4<UInt8>.self))
+            o.storeBytes(of: left + middle + right, toByteOffset: i * 4, as: SIMD4<Float>.self)
+            i += 4
+          }
+          while i < rowLength {
+            var total = Float(row[i]) + Float(row[i - channels])
+            if i + channels < rowLength { total += Float(row[i + channels]) }
+            out[i] = total
+            i += 1
+          }
+        }
+      }
+    }
+    return image.withUnsafeBufferPointer { source in
+      rowSums.withUnsafeBufferPointer { sums in
+        makeTensor(height: height, width: width, channels: channels) { out in
+          guard let src = source.baseAddress, let sums = sums.baseAddress else { return }
+          let s = UnsafeRawPointer(src)
+          let d = UnsafeMutableRawPointer(out)
+          let r = UnsafeRawPointer(sums)
+          for y in 0..<height {
+            let base = y * rowLength
+            let above = y * rowLength * 4
+            let middle = above + rowLength * 4
+            let below = middle + rowLength * 4
+            var i = 0
+            while i + 4 <= rowLength {
+              let value = floats(s.loadUnaligned(fromByteOffset: base + i, as: SIMD4<UInt8>.self))
+              let total =
+                r.loadUnaligned(fromByteOffset: middle + i * 4, as: SIMD4<Float>.self)
+                + r.loadUnaligned(fromByteOffset: above + i * 4, as: SIMD4<Float>.self)
+                + r.loadUnaligned(fromByteOffset: below + i * 4, as: SIMD4<Float>.self)
+              let smoothed = a * (total - value) + b * value
+              let x = value + weight * (smoothed - value)
+              d.storeBytes(
+                of: nonNegativeBytes(x.replacing(with: top, where: x .> top)), toByteOffset: base + i,
+                as: SIMD4<UInt8>.self)
+              i += 4
+            }
+            while i < rowLength {
+              let value = Float(src[base + i])
+              let total =
+                sums[(y + 1) * rowLength + i] + sums[y * rowLength + i] + sums[(y + 2) * rowLength + i]
+              let smoothed = a[0] * (total - value) + b[0] * value
+              out[base + i] = clampToUInt8(value + weight[0] * (smoothed - value))
+              i += 1
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /// Keras 3 `RandomColorJitter` with the factors its steps drew (nil: step skipped), chained in
+  /// float32 without rounding between steps, as Keras chains them:
+  ///
+  /// 1. brightness: `clip(x + rgbDelta, 0, 255)` (`rgbDelta` on the 0–255 scale);
+  /// 2. contrast: `clip((x − mean) · factor + mean, 0, 255)` with the channel's mean over the image;
+  /// 3. saturation: RGB → HSV, `s · factor` clipped to `saturationClip` (Keras clips to its
+  ///    `value_range`), HSV → RGB (not clipped);
+  /// 4. hue: `x / 255`, RGB → HSV, hue shifted and wrapped, HSV → RGB, clipped to `[0, 1]`, `· 255`;
+  ///
+  /// then rounded half away from zero and clipped to `0...255`. Steps 3 and 4 use the same float32
+  /// conversions as ``adjustSaturation(_:factor:)`` and ``adjustHue(_:factor:)`` and skip grey images;
+  /// alpha is untouched.
+  ///
+  /// Samples are held in float32 planes, one per colour channel. The saturation step runs in float
+  /// lanes (``saturatedPair(_:_:_:)``) and the hue step in ``adjustHue(_:factor:)``'s float lanes:
+  /// the same float32 operations per lane as the scalar HSV conversions.
+  public static func colorJitter(
+    _ image: Tensor, rgbDelta: Float?, contrastFactor: Float?, saturationFactor: Float?,
+    saturationClip: ClosedRange<Float> = 0...255, hueFactor: Float?
+  ) -> Tensor {
+    colorJitter(
+      image, rgbDelta: rgbDelta, contrastFactor: contrastFactor, saturationFactor: saturationFactor,
+      saturationClip: saturationClip, hueFactor: hueFactor, hueLanes: true)
+  }
+
+  /// ``colorJitter(_:rgbDelta:contrastFactor:saturationFactor:saturationClip:hueFactor:)``, with the
+  /// saturation and hue steps' float lanes on or off (off: every pixel through the scalar HSV
+  /// conversions).
+  static func colorJitter(
+    _ image: Tensor, rgbDelta: Float?, contrastFactor: Float?, saturationFactor: Float?,
+    saturationClip: ClosedRange<Float>, hueFactor: Float?, hueLanes: Bool
+  ) -> Tensor {
+    let channels = image.channels
+    let colour = colourChannels(channels)
+    let pixelCount = image.height * image.width
+    // Plane `c` holds channel `c` of every pixel: `planes[c * pixelCount + p]`.
+    var planes = [Float](repeating: 0, count: pixelCount * colour)
+    image.withUnsafeBufferPointer { source in
+      planes.withUnsafeMutableBufferPointer { planes in
+        for c in 0..<colour {
+          for p in 0..<pixelCount { planes[c * pixelCount + p] = Float(source[p * channels + c]) }
+        }
+      }
+    }
+    planes.withUnsafeMutableBufferPointer { x in
+      guard let base = x.baseAddress else { return }
+      if let delta = rgbDelta {
+        for i in 0..<x.count { x[i] = min(max(x[i] + delta, 0), 255) }
+      }
+      if let factor = contrastFactor {
+        for c in 0..<colour {
+          let plane = base + c * pixelCount
+          var sum = 0.0
+          for p in 0..<pixelCount { sum += Double(plane[p]) }
+          let mean = Float(sum / Double(pixelCount))
+          for p in 0..<pixelCount { plane[p] = min(max((plane[p] - mean) * factor + mean, 0), 255) }
+        }
+      }
+      guard colour >= 3 else { return }
+      let (red, green, blue) = (base, base + pixelCount, base + 2 * pixelCount)
+      if let factor = saturationFactor {
+        var p = 0
+        if hueLanes, factor.isFinite {
+          let width = HueLanes.scalarCount
+          let lanes = (
+            HueLanes(repeating: factor), HueLanes(repeating: saturationClip.lowerBound),
+            HueLanes(repeating: saturationClip.upperBound)
+          )
+          while p + 2 * width <= pixelCount {
+            let first = (
+              UnsafeRawPointer(red + p).loadUnaligned(as: HueLanes.self),
+              UnsafeRawPointer(green + p).loadUnaligned(as: HueLanes.self),
+              UnsafeRawPointer(blue + p).loadUnaligned(as: HueLanes.self)
+            )
+            let q = p + width
+            let second = (
+              UnsafeRawPointer(red + q).loadUnaligned(as: HueLanes.self),
+              UnsafeRawPointer(green + q).loadUnaligned(as: HueLanes.self),
+              UnsafeRawPointer(blue + q).loadUnaligned(as: HueLanes.self)
+            )
+            let (a, b) = saturatedPair(first, second, lanes)
+            for (offset, result) in [(p, a), (q, b)] {
+              UnsafeMutableRawPointer(red + offset).storeBytes(of: result.0, as: HueLanes.self)
+              UnsafeMutableRawPointer(green + offset).storeBytes(of: result.1, as: HueLanes.self)
+              UnsafeMutableRawPointer(blue + offset).storeBytes(of: result.2, as: HueLanes.self)
+            }
+            p += 2 * width
+          }
+        }
+        while p < pixelCount {
+          var (h, s, v) = rgbToHSV(red[p], green[p], blue[p])
+          s = min(max(s * factor, saturationClip.lowerBound), saturationClip.upperBound)
+          (red[p], green[p], blue[p]) = hsvToRGB(h, s, v)
+          p += 1
+        }
+      }
+      guard let shift = hueFactor else { return }
+      var p = 0
+      // The lanes need finite inputs that are never −0: the clipped brightness and contrast results
+      // and the saturation step's results are (a product that is 0 is +0 there, as v ≥ 0).
+      if hueLanes, shift.isFinite, saturationFactor?.isFinite ?? true {
+        let width = HueLanes.scalarCount
+        let shiftLanes = HueLanes(repeating: shift)
+        @inline(__always) func load(_ offset: Int) -> (HueLanes, HueLanes, HueLanes) {
+          (
+            UnsafeRawPointer(red + offset).loadUnaligned(as: HueLanes.self),
+            UnsafeRawPointer(green + offset).loadUnaligned(as: HueLanes.self),
+            UnsafeRawPointer(blue + offset).loadUnaligned(as: HueLanes.self)
+          )
+        }
+        @inline(__always) func store(_ lanes: (HueLanes, HueLanes, HueLanes), _ offset: Int) {
+          UnsafeMutableRawPointer(red + offset).storeBytes(of: lanes.0, as: HueLanes.self)
+          UnsafeMutableRawPointer(green + offset).storeBytes(of: lanes.1, as: HueLanes.self)
+          UnsafeMutableRawPointer(blue + offset).storeBytes(of: lanes.2, as: HueLanes.self)
+        }
+        while p + 2 * width <= pixelCount {
+          let (first, second) = shiftedHuePair(load(p), load(p + width), shift: shiftLanes)
+          store(first, p)
+          store(second, p + width)
+          p += 2 * width
+        }
+      }
+      while p < pixelCount {
+        var (h, s, v) = rgbToHSV(red[p] / 255, green[p] / 255, blue[p] / 255)
+        h += shift
+        if h > 1 { h -= 1 }
+        if h < 0 { h += 1 }
+        let (r, g, b) = hsvToRGB(h, s, v)
+        red[p] = min(max(r, 0), 1) * 255
+        green[p] = min(max(g, 0), 1) * 255
+        blue[p] = min(max(b, 0), 1) * 255
+        p += 1
+      }
+    }
+    return image.withUnsafeBufferPointer { source in
+      planes.withUnsafeBufferPointer { planes in
+        makeTensor(height: image.height, width: image.width, channels: channels) { out in
+          for p in 0..<pixelCount {
+            for c in 0..<colour { out[p * channels + c] = toUInt8(planes[c * pixelCount + p]) }
+            if colour < channels { out[p * channels + colour] = source[p * channels + colour] }
+          }
+        }
+      }
+    }
+  }
+
+  /// The jitter's saturation step (``mapHSV(_:_:)``'s `.saturation` arithmetic with the clip to
+  /// `[low, high]`, not rounded) for two groups of planar float lanes: `rgbToHSV`, `s · factor`
+  /// clipped, `hsvToRGB`, one operation per lane for each scalar one, every branch evaluated and
+  /// selected per lane. Inputs are finite and non-negative (never −0); a saturation of −0 (a negative
+  /// factor times 0) gives the same RGB as +0.
+  @inline(never)
+  static func saturatedPair(
+    _ first: (HueLanes, HueLanes, HueLanes), _ second: (HueLanes, HueLanes, HueLanes),
+    _ limits: (factor: HueLanes, low: HueLanes, high: HueLanes)
+  ) -> ((HueLanes, HueLanes, HueLanes), (HueLanes, HueLanes, HueLanes)) {
+    (saturated(first, limits), saturated(second, limits))
+  }
+
+  /// One group of ``saturatedPair(_:_:_:)``.
+  @inline(__always)
+  static func saturated(
+    _ rgb: (HueLanes, HueLanes, HueLanes), _ limits: (factor: HueLanes, low: HueLanes, high: HueLanes)
+  ) -> (HueLanes, HueLanes, HueLanes) {
+    let (r, g, b) = rgb
+    let zero = HueLanes(repeating: 0)
+    let one = HueLanes(repeating: 1)
+    // rgbToHSV
+    let value = laneMax(r, laneMax(g, b))
+    let minimum = laneMin(r, laneMin(g, b))
+    let range = value - minimum
+    var saturation = choose(lessMask(zero, value), range / value, zero)
+    let norm = one / (6 * range)
+    let fromRed = norm * (g - b)
+    let fromGreen = norm * (b - r) + HueLanes(repeating: 2.0 / 6.0)
+    let fromBlue = norm * (r - g) + HueLanes(repeating: 4.0 / 6.0)
+    var hue = choose(zeroMask(value - r), fromRed, choose(zeroMask(value - g), fromGreen, fromBlue))
+    hue = choose(lessMask(zero, range), hue, zero)
+    hue = choose(lessMask(hue, zero), hue + 1, hue)
+    // The scaled saturation, clipped as `min(max(s · factor, low), high)`.
+    saturation = laneMin(laneMax(saturation * limits.factor, limits.low), limits.high)
+    // hsvToRGB
+    let dh = hue * 6
+    let dr = clampedToUnit(laneAbs(dh - 3) - 1)
+    let dg = clampedToUnit(2 - laneAbs(dh - 2))
+    let db = clampedToUnit(2 - laneAbs(dh - 4))
+    let oneMinusS = 1 - saturation
+    return (
+      (oneMinusS + saturation * dr) * value, (oneMinusS + saturation * dg) * value,
+      (oneMinusS + saturation * db) * value
+    )
+  }
+}
