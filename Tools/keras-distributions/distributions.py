@@ -101,6 +101,38 @@ CASES = [
      lambda seed: layers.RandomGrayscale(0.3, seed=seed), lambda t: {"grayscale": flat(t)}, False),
     ("RandomErasing([0.5, 1.0])", {"type": "RandomErasing", "factor": [0.5, 1.0], "fill_value": 0},
      lambda seed: layers.RandomErasing((0.5, 1.0), fill_value=0, seed=seed), erasing_boxes, False),
+    ("RandomShear(0.3, [0.1, 0.4])", {"type": "RandomShear", "x_factor": 0.3, "y_factor": [0.1, 0.4]},
+     lambda seed: layers.RandomShear(x_factor=0.3, y_factor=(0.1, 0.4), seed=seed),
+     lambda t: {"shear_x": np.asarray(t["shear_factor"])[:, 0], "shear_y": np.asarray(t["shear_factor"])[:, 1]},
+     False),
+    ("RandomGaussianBlur(0.7, 3, [0.5, 2])",
+     {"type": "RandomGaussianBlur", "factor": 0.7, "kernel_size": 3, "sigma": [0.5, 2.0]},
+     lambda seed: layers.RandomGaussianBlur(factor=0.7, kernel_size=3, sigma=(0.5, 2.0), seed=seed),
+     lambda t: {"should_apply_blur": flat(t["should_apply_blur"]),
+                "blur_factor_x": flat(t["blur_factor"])[:1], "blur_factor_y": flat(t["blur_factor"])[1:2]}, True),
+    ("RandomPerspective(0.6, 0.4)", {"type": "RandomPerspective", "factor": 0.6, "scale": 0.4},
+     lambda seed: layers.RandomPerspective(factor=0.6, scale=0.4, seed=seed),
+     lambda t: {"apply_perspective": flat(t["apply_perspective"]),
+                **{f"end_{'xy'[axis]}{corner}": np.asarray(t["end_points"])[:, corner, axis]
+                   for corner in range(4) for axis in range(2)}}, False),
+    ("RandomElasticTransform(0.8, 0.5)", {"type": "RandomElasticTransform", "factor": 0.8, "scale": 0.5},
+     lambda seed: layers.RandomElasticTransform(factor=0.8, scale=0.5, seed=seed),
+     lambda t: {"apply_transform": flat(t["apply_transform"]), "distortion_factor": flat(t["distortion_factor"])},
+     True),
+    ("RandomInvert(0.6)", {"type": "RandomInvert", "factor": 0.6},
+     lambda seed: layers.RandomInvert(factor=0.6, seed=seed),
+     lambda t: {"apply_inversion": flat(t["apply_inversion"])}, False),
+    ("Solarization(0.3, [0.2, 0.8])", {"type": "Solarization", "addition_factor": 0.3, "threshold_factor": [0.2, 0.8]},
+     lambda seed: layers.Solarization(addition_factor=0.3, threshold_factor=(0.2, 0.8), seed=seed),
+     lambda t: {"additions": flat(t["additions"]), "thresholds": flat(t["thresholds"])}, False),
+    ("RandomPosterization(4)", {"type": "RandomPosterization", "factor": 4},
+     lambda seed: layers.RandomPosterization(factor=4, seed=seed),
+     lambda t: {"shift_factor": flat(t["shift_factor"]).astype(np.int64)}, False),
+    ("RandomColorDegeneration(0.5)", {"type": "RandomColorDegeneration", "factor": 0.5},
+     lambda seed: layers.RandomColorDegeneration(factor=0.5, seed=seed), lambda t: {"factor": flat(t["factor"])},
+     False),
+    ("RandomSharpness(0.4)", {"type": "RandomSharpness", "factor": 0.4},
+     lambda seed: layers.RandomSharpness(factor=0.4, seed=seed), lambda t: {"factor": flat(t["factor"])}, False),
     # Batch-level layers: augstore's runs mix within global batches of the same size as Keras' calls.
     ("MixUp(0.4), batches of 100", {"type": "MixUp", "alpha": 0.4},
      lambda seed: layers.MixUp(alpha=0.4, seed=seed), lambda t: {"mix_weight": flat(t["mix_weight"])}, 100),
@@ -120,6 +152,19 @@ KERAS_CODE_VS_DOCUMENTATION = [
     "RandomCrop: one offset is drawn per batch (every image of a batch shares it); augstore draws per "
     "sample, so the marginal distribution is Keras' and samples are independent.",
     "RandomFlip: flips when u <= 0.5 (augstore: u < 0.5; the two differ with probability 2^-24).",
+    "RandomShear: a number f means [-f, f] (documented (0, f)); one random sign multiplies both factors; "
+    "the default fill_mode is reflect, not constant; the shear is about the top-left corner.",
+    "RandomGaussianBlur: factor is the blur probability (the docstring says hue); sigma=1.0 means [0, 1] plus "
+    "1e-6; the two standard deviations are drawn once per batch (augstore: per sample).",
+    "RandomPerspective: the top-left corner never moves (end = start + start * shift); the fill is constant.",
+    "RandomElasticTransform: distortion_factor is drawn once per batch (augstore: per sample); both axes use "
+    "one noise draw; the default fill_mode is reflect.",
+    "RandomPosterization(f): keeps 1 to f - 1 bits (randint excludes the top), not f bits.",
+    "RandomColorDegeneration(f): draws from [-f, f], not [0, f].",
+    "Solarization: only the upper bounds are scaled by 255 (U(a0, a1 * 255)); samples at the threshold invert.",
+    "RandomColorJitter: draws inside transform_images (its get_random_transformation returns nothing), so it "
+    "is not compared here; its steps draw as RandomBrightness/RandomContrast/RandomSaturation/RandomHue do.",
+    "AutoContrast, Equalization: draw nothing.",
 ]
 
 
