@@ -265,6 +265,11 @@ private struct ApplyState {
     case (.equalization(_, let bins), .none):
       flush()
       image = Kernels.equalize(image, bins: bins)
+    case (.clahe(_, let clipLimit, let gridHeight, let gridWidth), .none):
+      // Keras maps `value_range` onto 0–255 and back around the equalization: the samples already are
+      // that scale.
+      flush()
+      image = Kernels.clahe(image, clipLimit: clipLimit, gridHeight: gridHeight, gridWidth: gridWidth)
     case (.randomSharpness(_, let valueRange), .sharpness(let factor)):
       flush()
       // Keras pads with 0 in `value_range` units: that is this value on the 0–255 scale.

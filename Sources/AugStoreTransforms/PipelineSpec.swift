@@ -188,6 +188,11 @@ public enum TransformSpec: Hashable, Sendable {
   /// `Equalization(value_range=(0, 255), bins=256)`: histogram equalization per channel (no random
   /// draws).
   case equalization(valueRange: ValueRange, bins: Int)
+  /// `ContrastLimitedAdaptiveHistogramEqualization(value_range=(0, 255), clip_limit=4.0,
+  /// tile_grid_size=(8, 8))`: histogram equalization per tile of a `tile_grid_size` grid with clipped
+  /// histograms, blended bilinearly between tiles, per channel (no random draws; `clip_limit` ≤ 0 turns
+  /// clipping off).
+  case clahe(valueRange: ValueRange, clipLimit: Double, tileGridHeight: Int, tileGridWidth: Int)
   /// `RandomSharpness(factor, value_range=(0, 255))`: blends with a 3×3 smoothed image (`f` means
   /// `[0, f]`; values in [0, 1]; 0.5 leaves the image as it is).
   case randomSharpness(factor: FactorRange, valueRange: ValueRange)
@@ -239,6 +244,7 @@ public enum TransformSpec: Hashable, Sendable {
     case .randomColorDegeneration: "RandomColorDegeneration"
     case .autoContrast: "AutoContrast"
     case .equalization: "Equalization"
+    case .clahe: "ContrastLimitedAdaptiveHistogramEqualization"
     case .randomSharpness: "RandomSharpness"
     case .randomColorJitter: "RandomColorJitter"
     case .rescaling: "Rescaling"

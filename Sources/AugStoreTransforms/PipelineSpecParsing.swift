@@ -413,6 +413,7 @@ extension TransformSpec {
     "RandomColorDegeneration": ["factor", "value_range"],
     "AutoContrast": ["value_range"],
     "Equalization": ["value_range", "bins"],
+    "ContrastLimitedAdaptiveHistogramEqualization": ["value_range", "clip_limit", "tile_grid_size"],
     "RandomSharpness": ["factor", "value_range"],
     "RandomColorJitter": [
       "value_range", "brightness_factor", "contrast_factor", "saturation_factor", "hue_factor",
@@ -430,7 +431,7 @@ extension TransformSpec {
     "RandomCrop", "CenterCrop", "Resizing",
     "RandomBrightness", "RandomContrast", "RandomSaturation", "RandomHue", "RandomGrayscale", "RandomErasing",
     "RandomInvert", "Solarization", "RandomPosterization", "RandomColorDegeneration", "AutoContrast",
-    "Equalization", "RandomSharpness", "RandomColorJitter",
+    "Equalization", "ContrastLimitedAdaptiveHistogramEqualization", "RandomSharpness", "RandomColorJitter",
     "Rescaling", "Normalization", "MixUp", "CutMix",
   ]
 
@@ -549,6 +550,8 @@ extension TransformSpec {
       }
       try reader.checkBounds("bins", bins, 1...65_536)
       return .equalization(valueRange: try reader.valueRange("value_range"), bins: Int(bins))
+    case "ContrastLimitedAdaptiveHistogramEqualization":
+      return try parseCLAHE(reader)
     case "RandomSharpness":
       return .randomSharpness(
         factor: try reader.factor("factor", default: nil, bounds: positive, single: .fromZero),
@@ -694,6 +697,11 @@ extension TransformSpec {
       members.append(("value_range", values(valueRange)))
     case .equalization(let valueRange, let bins):
       members += [("value_range", values(valueRange)), ("bins", .integer(bins))]
+    case .clahe(let valueRange, let clipLimit, let gridHeight, let gridWidth):
+      members += [
+        ("value_range", values(valueRange)), ("clip_limit", .number(clipLimit)),
+        ("tile_grid_size", .array([.integer(gridHeight), .integer(gridWidth)])),
+      ]
     case .randomColorJitter(let valueRange, let brightness, let contrast, let saturation, let hue):
       members += [
         ("value_range", values(valueRange)), ("brightness_factor", brightness.map(pair) ?? .null),

@@ -198,6 +198,7 @@ extension TransformSpec {
   ///   f = U(saturation), saturation_factor = f / (1 − f + 1e-7); hue sign = u > 0.5 ? −1 : 1, then
   ///   hue_factor = sign · U(hue) · 0.5 (draw indices follow on from one another).
   /// - AutoContrast, Equalization: no draws.
+  /// - ContrastLimitedAdaptiveHistogramEqualization: no draws.
   /// - CenterCrop, Resizing, Rescaling, Normalization: no draws.
   public func drawParams(
     address: DrawAddress, inputSize: ImageSize, scheme: DrawScheme = .current
@@ -297,6 +298,9 @@ extension TransformSpec {
       }
       return .colorJitter(params)
     case .autoContrast, .equalization:
+      return .none
+    case .clahe:
+      // Keras 3.15.1's layer keeps the base class' `get_random_transformation` (None).
       return .none
     case .centerCrop, .resizing, .rescaling, .normalization:
       return .none

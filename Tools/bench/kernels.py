@@ -62,6 +62,9 @@ ALBUMENTATIONS = {
     "degenerate": A.ColorJitter(brightness=(1, 1), contrast=(1, 1), saturation=(0.5, 0.5), hue=(0, 0), p=1),
     "auto_contrast": A.AutoContrast(p=1),
     "equalize": A.Equalize(by_channels=True, p=1),
+    # OpenCV's CLAHE (on the L channel of Lab for RGB) with the same clip limit and 8x8 tiles; augstore
+    # equalizes each of R, G and B (Keras' layer works per channel).
+    "clahe": A.CLAHE(clip_limit=(4, 4), tile_grid_size=(8, 8), p=1),
     "sharpen": A.Sharpen(alpha=(0.8, 0.8), lightness=(1, 1), method="kernel", kernel_size=3, p=1),
     "color_jitter": A.ColorJitter(brightness=(1.1, 1.1), contrast=(1.3, 1.3), saturation=(1.5, 1.5),
                                   hue=(0.05, 0.05), p=1),

@@ -171,6 +171,20 @@ def keras_other(kind, image, params):
         out = layers.AutoContrast().transform_images(x, None)
     elif kind == "equalize":
         out = layers.Equalization(bins=params["bins"]).transform_images(x, None)
+    elif kind == "clahe":
+        grid = (params["grid_height"], params["grid_width"])
+        layer = layers.ContrastLimitedAdaptiveHistogramEqualization(clip_limit=params["clip_limit"],
+                                                                   tile_grid_size=grid)
+        tile_h, tile_w = -(-h // grid[0]), -(-w // grid[1])
+        pad_h, pad_w = tile_h * grid[0] - h, tile_w * grid[1] - w
+        if pad_h > h or pad_w > w:
+            # TensorFlow's MirrorPad rejects a padding longer than the image; Keras' numpy and JAX
+            # backends pad as numpy does. The layer on the image padded that way (its size divides by the
+            # grid, so Keras pads no further and the tiles are the same) cropped back is that result.
+            padded = np.pad(np.asarray(x), [[0, 0], [0, pad_h], [0, pad_w], [0, 0]], mode="symmetric")
+            out = layer.transform_images(tf.constant(padded), None)[:, :h, :w, :]
+        else:
+            out = layer.transform_images(x, None)
     elif kind == "sharpen":
         layer = layers.RandomSharpness(0.5)
         out = layer.transform_images(x, {"factor": tf.constant([params["factor"]], tf.float32)})
@@ -205,7 +219,7 @@ FLOAT = {"rescale", "normalize"}
 COLOUR_RGB_ONLY = {"saturation", "hue", "grayscale", "degenerate", "color_jitter"}
 # Colour kinds that work per channel in Keras (alpha included): augstore leaves alpha alone, so only RGB
 # is compared.
-PER_CHANNEL_COLOUR = {"invert", "solarize", "posterize", "auto_contrast", "equalize", "sharpen"}
+PER_CHANNEL_COLOUR = {"invert", "solarize", "posterize", "auto_contrast", "equalize", "clahe", "sharpen"}
 
 
 def perspective_start(h, w):
@@ -295,6 +309,10 @@ def build_cases(images, quick):
             cases.append(("auto_contrast", "-", "-", name, dict()))
             for bins in [256, 64, 7, 2]:
                 cases.append(("equalize", "-", "-", name, dict(bins=bins)))
+            for clip_limit, grid_height, grid_width in [(4.0, 8, 8), (2.0, 3, 5), (0.0, 4, 4), (1.0, 1, 1),
+                                                        (40.0, 7, 2), (-1.0, 2, 9), (0.7, 16, 16)]:
+                cases.append(("clahe", "-", "-", name, dict(clip_limit=clip_limit, grid_height=grid_height,
+                                                            grid_width=grid_width)))
             for factor in [0.0, 0.25, 0.5, 0.9, 1.0]:
                 cases.append(("sharpen", "-", "-", name, dict(factor=factor)))
             cases.append(("color_jitter", "-", "-", name, dict(rgb_delta=-30.6, contrast_factor=1.45)))

@@ -213,6 +213,11 @@ func apply(_ op: [String: Any], to value: Value) throws -> Value {
     return .bytes(Kernels.autoContrast(image))
   case "equalize":
     return .bytes(Kernels.equalize(image, bins: Int(try op.double("bins", 256))))
+  case "clahe":
+    return .bytes(
+      Kernels.clahe(
+        image, clipLimit: try op.double("clip_limit", 4), gridHeight: Int(try op.double("grid_height", 8)),
+        gridWidth: Int(try op.double("grid_width", 8))))
   case "sharpen":
     return .bytes(Kernels.sharpen(image, factor: Float(try op.double("factor"))))
   case "color_jitter":
@@ -417,6 +422,7 @@ func bench(_ arguments: [String]) throws {
     ("degenerate", { Int(Kernels.degenerateColor($0, factor: 0.5).pixels[0]) }),
     ("auto_contrast", { Int(Kernels.autoContrast($0).pixels[0]) }),
     ("equalize", { Int(Kernels.equalize($0, bins: 256).pixels[0]) }),
+    ("clahe", { Int(Kernels.clahe($0, clipLimit: 4, gridHeight: 8, gridWidth: 8).pixels[0]) }),
     ("sharpen", { Int(Kernels.sharpen($0, factor: 0.9).pixels[0]) }),
     (
       "color_jitter",

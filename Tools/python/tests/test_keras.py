@@ -218,3 +218,23 @@ def test_the_cli_imports_a_saved_model_as_the_python_converter_does(cli, tmp_pat
     result = cli("pipeline", "add", "broken", "--from-keras", str(broken_path), check=False)
     assert result.returncode == 1
     assert "layer 'ra' (RandAugment): augstore has no RandAugment transform yet" in result.stderr
+
+
+def test_clahe_converts_from_a_saved_model_and_augstore_accepts_it(cli, tmp_path):
+    layers = keras.layers
+    model = keras.Sequential([
+        keras.Input((24, 20, 3)),
+        layers.ContrastLimitedAdaptiveHistogramEqualization(clip_limit=2.5, tile_grid_size=(3, 5)),
+        layers.ContrastLimitedAdaptiveHistogramEqualization(),
+    ])
+    path = tmp_path / "clahe.keras"
+    model.save(path)
+    spec = augstore.keras.pipeline_spec(keras.saving.load_model(path))
+    assert [t["type"] for t in spec["transforms"]] == ["ContrastLimitedAdaptiveHistogramEqualization"] * 2
+    spec_path = tmp_path / "spec.json"
+    spec_path.write_text(json.dumps(spec))
+    cli("pipeline", "add", "clahe", "--spec", str(spec_path))
+    shown = cli.json("pipeline", "show", "clahe")["spec"]["transforms"]
+    assert shown[0] == {"type": "ContrastLimitedAdaptiveHistogramEqualization", "value_range": [0, 255],
+                        "clip_limit": 2.5, "tile_grid_size": [3, 5]}
+    assert shown[1]["clip_limit"] == 4 and shown[1]["tile_grid_size"] == [8, 8]

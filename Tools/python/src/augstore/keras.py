@@ -133,6 +133,7 @@ _ARGUMENTS = {
     "RandomColorDegeneration": ["factor", "value_range"],
     "AutoContrast": ["value_range"],
     "Equalization": ["value_range", "bins"],
+    "ContrastLimitedAdaptiveHistogramEqualization": ["value_range", "clip_limit", "tile_grid_size"],
     "RandomSharpness": ["factor", "value_range"],
     "RandomColorJitter": ["value_range", "brightness_factor", "contrast_factor", "saturation_factor", "hue_factor"],
     "Rescaling": ["scale", "offset"],
