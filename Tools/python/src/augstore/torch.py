@@ -26,8 +26,8 @@ from .loader import Epochs, Feed, Run, batch_count, check_plan, normalize_epochs
 class BatchDataset(torch.utils.data.Dataset):
     """Map-style dataset: item ``i`` is the ``i``-th batch of the run's epochs, as a dict of tensors.
 
-    Items are ``{"images": uint8/float32 tensor [n, ...], "labels": int64 tensor [n], "epoch": int,
-    "index": int, "samples": list of paths}``. Use it with ``batch_size=None`` (the items are batches
+    Items are ``{"images": uint8/float32 tensor [n, ...], "labels": int64 tensor [n] (float32 mixed
+    one-hot [n, classes] for MixUp/CutMix runs), "epoch": int, "index": int, "samples": list of paths}``. Use it with ``batch_size=None`` (the items are batches
     already) and no shuffling; ``sampler()`` gives the matching sequential sampler.
     """
 
