@@ -28,6 +28,16 @@ extension Store {
         if let recorded = record.digest, recorded != tensor.digest {
           throw StoreError.digestMismatch(run: name, epoch: epoch, sample: sample.position, path: sample.path)
         }
+      }
+      // The cache files rendering wrote (tensor, decoded original) are indexed, and a first rendering
+      // records its digest, as replay does.
+      try commit(
+        rendered.map {
+          var light = $0
+          light.bytes = []
+          return light
+        }, run: details.run, epoch: epoch)
+      for (record, tensor) in zip(records, rendered) {
         let caption = record.record.original ? "e\(epoch) orig" : "epoch \(epoch)"
         cells.append(
           PreviewGrid.Cell(
