@@ -79,8 +79,12 @@ def test_ctrl_c_or_exit_leaves_no_engine_behind(fresh_run, store_path, how, tmp_
     pid_file = tmp_path / "engine.pid"
     # If the child ever hangs, faulthandler writes every thread's stack to its stderr after 45 s, and the
     # assertion below shows it.
+    # A process started in the background by a non-interactive shell inherits SIGINT as ignored, and
+    # Python then installs no KeyboardInterrupt handler: the child restores Python's own, as an
+    # interactive training script has it.
     script = textwrap.dedent(f"""
-        import faulthandler, sys, time
+        import faulthandler, signal, sys, time
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         faulthandler.dump_traceback_later(45)
         sys.path.insert(0, {SRC!r})
         import augstore
