@@ -4,15 +4,7 @@ import Testing
 
 /// A deterministic image of odd size with every sample value spread over the range.
 private func sampleImage(height: Int, width: Int, channels: Int, seed: UInt32 = 1) -> Tensor {
-  var state = seed &* 2_654_435_761 | 1
-  var pixels: [UInt8] = []
-  for _ in 0..<(height * width * channels) {
-    state ^= state << 13
-    state ^= state >> 17
-    state ^= state << 5
-    pixels.append(UInt8(truncatingIfNeeded: state >> 7))
-  }
-  return Tensor(height: height, width: width, channels: channels, pixels: pixels)
+  TestImages.noise(height: height, width: width, channels: channels, seed: seed)
 }
 
 /// A low-contrast image (samples in 60...139) so that stretching and equalizing change it.
