@@ -98,6 +98,9 @@ public enum TransformParams: Hashable, Sendable {
   case sharpness(factor: Float)
   /// RandomColorJitter: the factor each of its steps drew.
   case colorJitter(ColorJitterParams)
+  /// RandAugment: the operations chosen for this sample, in the order they apply, each with its
+  /// sub-layer's own parameters.
+  case randAugment(ops: [CompositeOp])
   /// MixUp or CutMix: the partner this sample was mixed with in its batch (see ``MixRecord``).
   case mix(MixRecord)
 }
@@ -198,6 +201,8 @@ extension TransformSpec {
   ///   f = U(saturation), saturation_factor = f / (1 − f + 1e-7); hue sign = u > 0.5 ? −1 : 1, then
   ///   hue_factor = sign · U(hue) · 0.5 (draw indices follow on from one another).
   /// - AutoContrast, Equalization: no draws.
+  /// - RandAugment: `num_ops` indices, each int below 11 [0, ...]; then each chosen sub-layer draws as
+  ///   listed here from its own sub-address (see ``drawRandAugment(address:inputSize:numOps:layers:scheme:)``).
   /// - CenterCrop, Resizing, Rescaling, Normalization: no draws.
   public func drawParams(
     address: DrawAddress, inputSize: ImageSize, scheme: DrawScheme = .current
@@ -298,6 +303,9 @@ extension TransformSpec {
       return .colorJitter(params)
     case .autoContrast, .equalization:
       return .none
+    case .randAugment(_, let numOps, _, _):
+      return drawRandAugment(
+        address: address, inputSize: inputSize, numOps: numOps, layers: compositeLayers, scheme: scheme)
     case .centerCrop, .resizing, .rescaling, .normalization:
       return .none
     case .mixUp, .cutMix:

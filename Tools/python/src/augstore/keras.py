@@ -135,6 +135,7 @@ _ARGUMENTS = {
     "Equalization": ["value_range", "bins"],
     "RandomSharpness": ["factor", "value_range"],
     "RandomColorJitter": ["value_range", "brightness_factor", "contrast_factor", "saturation_factor", "hue_factor"],
+    "RandAugment": ["value_range", "num_ops", "factor", "interpolation"],
     "Rescaling": ["scale", "offset"],
     "Normalization": ["mean", "variance"],
     "MixUp": ["alpha"],
