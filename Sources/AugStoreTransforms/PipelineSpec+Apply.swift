@@ -282,6 +282,13 @@ private struct ApplyState {
         image, rgbDelta: jitter.rgbDelta.map { $0 * Float(255 / span) },
         contrastFactor: jitter.contrastFactor, saturationFactor: jitter.saturationFactor,
         saturationClip: Float(valueRange.lower)...Float(valueRange.upper), hueFactor: jitter.hueFactor)
+    case (.randAugment, .randAugment(let ops)):
+      // Each chosen operation runs through its sub-layer's own kernel, 8-bit in and out.
+      let layers = transform.compositeLayers
+      for op in ops {
+        guard layers.indices.contains(op.index) else { throw mismatch }
+        try apply(layers[op.index], op.params, index: index, original: false)
+      }
     default:
       throw mismatch
     }

@@ -204,6 +204,12 @@ public enum TransformSpec: Hashable, Sendable {
   case randomColorJitter(
     valueRange: ValueRange, brightnessFactor: FactorRange?, contrastFactor: FactorRange?,
     saturationFactor: FactorRange?, hueFactor: FactorRange?)
+  /// `RandAugment(value_range=(0, 255), num_ops=2, factor=0.5, interpolation="bilinear")`: applies
+  /// `num_ops` operations chosen at random among eleven sub-layers (RandomShear, RandomTranslation,
+  /// RandomRotation, RandomBrightness, RandomColorDegeneration, RandomContrast, RandomSharpness,
+  /// RandomPosterization, Solarization, AutoContrast, Equalization), each built with `factor` as Keras
+  /// builds them. `f` means `[0, f]`; values in [0, 1].
+  case randAugment(valueRange: ValueRange, numOps: Int, factor: FactorRange, interpolation: Interpolation)
   /// `Rescaling(scale, offset=0.0)`: `x * scale + offset`; makes the output float32.
   case rescaling(scale: Double, offset: Double)
   /// `Normalization(mean, variance)`: `(x - mean) / sqrt(variance)` per channel (one value or one per
@@ -247,6 +253,7 @@ public enum TransformSpec: Hashable, Sendable {
     case .clahe: "ContrastLimitedAdaptiveHistogramEqualization"
     case .randomSharpness: "RandomSharpness"
     case .randomColorJitter: "RandomColorJitter"
+    case .randAugment: "RandAugment"
     case .rescaling: "Rescaling"
     case .normalization: "Normalization"
     case .mixUp: "MixUp"

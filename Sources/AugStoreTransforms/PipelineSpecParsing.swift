@@ -418,6 +418,7 @@ extension TransformSpec {
     "RandomColorJitter": [
       "value_range", "brightness_factor", "contrast_factor", "saturation_factor", "hue_factor",
     ],
+    "RandAugment": ["value_range", "num_ops", "factor", "interpolation"],
     "Rescaling": ["scale", "offset"],
     "Normalization": ["mean", "variance"],
     "MixUp": ["alpha"],
@@ -432,6 +433,7 @@ extension TransformSpec {
     "RandomBrightness", "RandomContrast", "RandomSaturation", "RandomHue", "RandomGrayscale", "RandomErasing",
     "RandomInvert", "Solarization", "RandomPosterization", "RandomColorDegeneration", "AutoContrast",
     "Equalization", "ContrastLimitedAdaptiveHistogramEqualization", "RandomSharpness", "RandomColorJitter",
+    "RandAugment",
     "Rescaling", "Normalization", "MixUp", "CutMix",
   ]
 
@@ -573,6 +575,8 @@ extension TransformSpec {
       return .cutMix(
         factor: try reader.factor(
           "factor", default: FactorRange(lower: 0, upper: 1), bounds: positive, single: .fromZero))
+    case "RandAugment":
+      return try parseComposite(type, reader)
     case "Rescaling":
       return .rescaling(
         scale: try reader.number("scale", default: nil), offset: try reader.number("offset", default: 0))
@@ -709,6 +713,8 @@ extension TransformSpec {
         ("saturation_factor", saturation.map(pair) ?? .null),
         ("hue_factor", hue.map(pair) ?? .null),
       ]
+    case .randAugment:
+      members += compositeMembers
     case .rescaling(let scale, let offset):
       members += [("scale", .number(scale)), ("offset", .number(offset))]
     case .normalization(let mean, let variance):

@@ -98,6 +98,9 @@ public enum TransformParams: Hashable, Sendable {
   case sharpness(factor: Float)
   /// RandomColorJitter: the factor each of its steps drew.
   case colorJitter(ColorJitterParams)
+  /// RandAugment: the operations chosen for this sample, in the order they apply, each with its
+  /// sub-layer's own parameters.
+  case randAugment(ops: [CompositeOp])
   /// MixUp or CutMix: the partner this sample was mixed with in its batch (see ``MixRecord``).
   case mix(MixRecord)
 }
@@ -199,6 +202,8 @@ extension TransformSpec {
   ///   hue_factor = sign · U(hue) · 0.5 (draw indices follow on from one another).
   /// - AutoContrast, Equalization: no draws.
   /// - ContrastLimitedAdaptiveHistogramEqualization: no draws.
+  /// - RandAugment: `num_ops` indices, each int below 11 [0, ...]; then each chosen sub-layer draws as
+  ///   listed here from its own sub-address (see ``drawRandAugment(address:inputSize:numOps:layers:scheme:)``).
   /// - CenterCrop, Resizing, Rescaling, Normalization: no draws.
   public func drawParams(
     address: DrawAddress, inputSize: ImageSize, scheme: DrawScheme = .current
@@ -302,6 +307,9 @@ extension TransformSpec {
     case .clahe:
       // Keras 3.15.1's layer keeps the base class' `get_random_transformation` (None).
       return .none
+    case .randAugment(_, let numOps, _, _):
+      return drawRandAugment(
+        address: address, inputSize: inputSize, numOps: numOps, layers: compositeLayers, scheme: scheme)
     case .centerCrop, .resizing, .rescaling, .normalization:
       return .none
     case .mixUp, .cutMix:

@@ -48,6 +48,8 @@ extension SampleRecord {
   ///  18 sharpness    f32 factor
   ///  19 color jitter u8 mask (bit 0 rgb_delta, 1 contrast_factor, 2 saturation_factor, 3 hue_factor),
   ///                  then an f32 per set bit in that order
+  ///  24 RandAugment  varint n, n × u8 operation index, then varint length and a record (this encoding,
+  ///                  not original) holding the n operations' own parameters in order
   ///  30 mix          varint partner, f32 weight, u8 flags (bit 0 box present); if box: varint x, y,
   ///                  width, height; then varint length and the partner's record (this encoding) of the
   ///                  transforms before the batch-level layer
@@ -142,6 +144,13 @@ extension SampleRecord {
         for (bit, value) in values.enumerated() where value != nil { mask |= 1 << bit }
         out += [19, mask]
         for value in values { if let value { appendFloat(value, to: &out) } }
+      case .randAugment(let ops):
+        out.append(24)
+        appendVarint(UInt64(ops.count), to: &out)
+        for op in ops { out.append(UInt8(clamping: op.index)) }
+        let nested = SampleRecord(original: false, params: ops.map(\.params)).encoded()
+        appendVarint(UInt64(nested.count), to: &out)
+        out += nested
       case .mix(let mix):
         out.append(30)
         appendVarint(UInt64(clamping: mix.partner), to: &out)
@@ -263,6 +272,32 @@ extension SampleRecord {
             ColorJitterParams(
               rgbDelta: values[0], contrastFactor: values[1], saturationFactor: values[2],
               hueFactor: values[3])))
+      case 24:
+        let count = try reader.int()
+        guard count <= bytes.count - reader.position else {
+          throw reader.fail("operation count exceeds the data")
+        }
+        var indices: [Int] = []
+        for _ in 0..<count {
+          let index = try reader.byte()
+          guard index < TransformSpec.randAugmentOperationNames.count else {
+            throw reader.fail("unknown RandAugment operation \(index)")
+          }
+          indices.append(Int(index))
+        }
+        let length = try reader.int()
+        guard length <= bytes.count - reader.position else {
+          throw reader.fail("RandAugment operations exceed the data")
+        }
+        var opParams: [TransformParams] = []
+        let (nestedOriginal, end) = try decode(
+          UnsafeBufferPointer(rebasing: bytes[..<(reader.position + length)]), from: reader.position
+        ) { opParams.append($0) }
+        guard end == reader.position + length, !nestedOriginal, opParams.count == count else {
+          throw reader.fail("RandAugment operations do not match their indices")
+        }
+        reader.position = end
+        body(.randAugment(ops: zip(indices, opParams).map { CompositeOp(index: $0, params: $1) }))
       case 30:
         let partner = try reader.int()
         let weight = try reader.float()
@@ -301,7 +336,9 @@ extension SampleRecord {
   /// Objects list keys in a fixed order; floats use Swift's shortest `Float` form; `{}` marks a
   /// transform without random parameters; RandomErasing writes `{"applied":false}` or
   /// `{"applied":true,"x":..,"y":..,"width":..,"height":..[,"noise_seed":"<16 hex digits>"]}`; MixUp and
-  /// CutMix write `{"partner":<sample index>,"mix_weight":..[,"x":..,"y":..,"width":..,"height":..]}`.
+  /// CutMix write `{"partner":<sample index>,"mix_weight":..[,"x":..,"y":..,"width":..,"height":..]}`;
+  /// RandAugment writes `{"ops":[{"op":"random_rotation","angle":12.5},{"op":"equalization"}]}` (each
+  /// operation's Keras attribute name, then its own parameters).
   public var jsonString: String {
     var out = "{\"original\":\(original),\"params\":["
     for (index, param) in params.enumerated() {
@@ -360,6 +397,13 @@ extension SampleRecord {
       let values = [jitter.rgbDelta, jitter.contrastFactor, jitter.saturationFactor, jitter.hueFactor]
       let members = zip(names, values).compactMap { name, value in value.map { "\"\(name)\":\(number($0))" } }
       return "{" + members.joined(separator: ",") + "}"
+    case .randAugment(let ops):
+      let items = ops.map { op in
+        let name = TransformSpec.randAugmentOperationNames[op.index]
+        let inner = json(op.params).dropFirst().dropLast()
+        return "{\"op\":\"\(name)\"" + (inner.isEmpty ? "" : "," + inner) + "}"
+      }
+      return "{\"ops\":[" + items.joined(separator: ",") + "]}"
     case .mix(let mix):
       var text = "{\"partner\":\(mix.partner),\"mix_weight\":\(number(mix.weight))"
       if let box = mix.box {

@@ -226,6 +226,26 @@ func apply(_ op: [String: Any], to value: Value) throws -> Value {
       Kernels.colorJitter(
         image, rgbDelta: optional("rgb_delta"), contrastFactor: optional("contrast_factor"),
         saturationFactor: optional("saturation_factor"), hueFactor: optional("hue_factor")))
+  case "pipeline":
+    // A whole pipeline (JSON text in "spec"): draws the record of (seed, sample_key, epoch) for this
+    // image, applies it as `materialize` does, and writes the record's JSON to "record_output".
+    guard let text = op["spec"] as? String else { throw ProbeError("pipeline: needs \"spec\" text") }
+    let spec = try PipelineSpec(json: text)
+    let key = SampleKey(rawValue: UInt64(try op.double("sample_key")))
+    let record = try spec.drawRecord(
+      seed: UInt64(try op.double("seed")), sampleKey: key, epoch: try op.int("epoch"),
+      imageSize: ImageSize(height: image.height, width: image.width))
+    if let path = op["record_output"] as? String {
+      guard FileManager.default.createFile(atPath: path, contents: Data(record.jsonString.utf8)) else {
+        throw ProbeError("cannot write \(path)")
+      }
+    }
+    let result = try spec.apply(record, to: image)
+    guard case .uint8(let pixels) = result.values, result.shape.count == 3 else {
+      throw ProbeError("pipeline: expected a uint8 channels-last output")
+    }
+    return .bytes(
+      Tensor(height: result.shape[0], width: result.shape[1], channels: result.shape[2], pixels: pixels))
   case "rescale":
     return .floats(
       Kernels.rescale(image, scale: Float(try op.double("scale")), offset: Float(try op.double("offset", 0))),

@@ -95,6 +95,12 @@ extension TransformParams {
       let names = ["rgb_delta", "contrast_factor", "saturation_factor", "hue_factor"]
       let values = [jitter.rgbDelta, jitter.contrastFactor, jitter.saturationFactor, jitter.hueFactor]
       return zip(names, values).compactMap { name, value in value.map { (name, .float($0)) } }
+    case .randAugment(let ops):
+      let names = TransformSpec.randAugmentOperationNames
+      let items = ops.map { op in
+        ([names[op.index]] + op.params.fields.map { "\($0.name)=\($0.value)" }).joined(separator: " ")
+      }
+      return [("ops", .string("[" + items.joined(separator: ", ") + "]"))]
     case .mix(let mix):
       var fields: [(name: String, value: ParameterValue)] = [
         ("partner", .int(mix.partner)), ("mix_weight", .float(mix.weight)),
@@ -112,7 +118,8 @@ extension TransformParams {
   /// shift, brightness delta or hue shift, a zoom, contrast or saturation factor other than 1, an
   /// erasing box that was applied, an inversion that happened, a posterization that clears bits, a colour
   /// degeneration factor other than 0, a sharpness factor other than 0.5, a colour jitter step that is
-  /// not neutral, a mix whose own weight is below 1. Crops, solarization (which samples it changes
+  /// not neutral, a RandAugment choice of which one operation changes it, a mix whose own weight is
+  /// below 1. Crops, solarization (which samples it changes
   /// depends on the image) and transforms without random parameters always change it.
   public var changesImage: Bool {
     switch self {
@@ -139,6 +146,7 @@ extension TransformParams {
     case .colorJitter(let jitter):
       (jitter.rgbDelta ?? 0) != 0 || (jitter.contrastFactor ?? 1) != 1 || (jitter.saturationFactor ?? 1) != 1
         || (jitter.hueFactor ?? 0) != 0
+    case .randAugment(let ops): ops.contains { $0.params.changesImage }
     case .mix(let mix): mix.weight != 1
     }
   }

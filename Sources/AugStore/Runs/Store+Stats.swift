@@ -154,6 +154,11 @@ extension TransformParams {
         body(index, Double(value))
         index += 1
       }
+    case .randAugment(let ops):
+      // Field k counts how often operation k was chosen (see ``numberName(_:)``).
+      var counts = [Int](repeating: 0, count: TransformSpec.randAugmentOperationNames.count)
+      for op in ops where counts.indices.contains(op.index) { counts[op.index] += 1 }
+      for (index, count) in counts.enumerated() where count > 0 { body(index, Double(count)) }
     case .mix(let mix):
       // The partner (field 0) is a sample index, not a quantity.
       body(1, Double(mix.weight))
@@ -163,6 +168,18 @@ extension TransformParams {
       body(4, Double(box.width))
       body(5, Double(box.height))
     }
+  }
+}
+
+extension TransformParams {
+  /// The name of numeric field `field` of ``forEachNumber(_:)``: the name in ``fields``, or for
+  /// RandAugment the operation whose choices field `field` counts.
+  public func numberName(_ field: Int) -> String {
+    if case .randAugment = self {
+      let names = TransformSpec.randAugmentOperationNames
+      return names.indices.contains(field) ? names[field] : "op_\(field)"
+    }
+    return fields[field].name
   }
 }
 
@@ -232,7 +249,7 @@ private struct StatsPass {
   var ranges: [Range<Int>]
   var tensorIds: [Int64] = []
 
-  static let fieldStride = 8
+  static let fieldStride = 16
 
   init(run: String, transformCount: Int, epochCount: Int) {
     self.run = run
@@ -305,7 +322,7 @@ private struct StatsPass {
               if slot < 0 {
                 slot = fields.count
                 slots[base + field] = slot
-                fieldKeys.append((transform, params.fields[field].name))
+                fieldKeys.append((transform, params.numberName(field)))
                 fields.append(FieldAccumulator())
               }
               fields[slot].add(value)
@@ -464,6 +481,10 @@ private struct StatsPass {
       }
       result = mix(result, record.partnerRecord.original ? 1 : 0)
       for params in record.partnerRecord.params { result = mix(result, params) }
+      return result
+    case .randAugment(let ops):
+      var result = mix(hash, 0x1800 | UInt64(ops.count))
+      for op in ops { result = mix(mix(result, UInt64(op.index)), op.params) }
       return result
     }
   }

@@ -148,6 +148,17 @@ public struct RecordBlock: Sendable, Equatable {
       case 15, 18: try reader.skip(4)
       case 13: try reader.skip(8)
       case 19: try reader.skip(4 * (try reader.byte() & 0x0F).nonzeroBitCount)
+      case 24:
+        let operations = try reader.varint()
+        guard operations <= UInt64(bytes.count - reader.position) else {
+          throw reader.fail("operation count exceeds the data")
+        }
+        try reader.skip(Int(operations))
+        let length = try reader.varint()
+        guard length <= UInt64(bytes.count - reader.position) else {
+          throw reader.fail("RandAugment operations exceed the data")
+        }
+        try reader.skip(Int(length))
       case 30:
         _ = try reader.varint()
         try reader.skip(4)

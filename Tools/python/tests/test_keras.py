@@ -166,7 +166,7 @@ def test_a_saved_model_round_trips_and_unconvertible_layers_are_all_named(tmp_pa
         keras.Input((32, 32, 3)),
         keras.Sequential([layers.RandomFlip("vertical"), layers.Resizing(16, 16, crop_to_aspect_ratio=True)],
                          name="augment"),
-        layers.RandAugment(),
+        layers.AugMix(),
         layers.RandomContrast((-0.5, 0.5)),
         layers.Normalization(),
         layers.Dense(2),
@@ -180,7 +180,7 @@ def test_a_saved_model_round_trips_and_unconvertible_layers_are_all_named(tmp_pa
     names = [name for name, _, _ in failure.value.problems]
     assert len(names) == 4, message
     assert "(Resizing): crop_to_aspect_ratio=True is not supported" in message
-    assert "(RandAugment): augstore has no RandAugment transform yet" in message
+    assert "(AugMix): augstore has no AugMix transform yet" in message
     assert "(RandomContrast): factor [-0.5, 0.5]" in message
     assert "(Normalization): mean is None" in message
     assert "RandomFlip" not in message
@@ -212,12 +212,11 @@ def test_the_cli_imports_a_saved_model_as_the_python_converter_does(cli, tmp_pat
     assert [t["type"] for t in imported["spec"]["transforms"]] == [
         "RandomFlip", "RandomZoom", "RandomContrast", "RandomSaturation", "RandomCrop", "Rescaling"]
 
-    broken = keras.Sequential([keras.Input((8, 8, 3)), layers.RandomFlip(), layers.RandAugment(name="ra")])
+    broken = keras.Sequential([keras.Input((8, 8, 3)), layers.RandomFlip(), layers.AugMix(name="am")])
     broken_path = tmp_path / "broken.keras"
     broken.save(broken_path)
     result = cli("pipeline", "add", "broken", "--from-keras", str(broken_path), check=False)
     assert result.returncode == 1
-    assert "layer 'ra' (RandAugment): augstore has no RandAugment transform yet" in result.stderr
 
 
 def test_clahe_converts_from_a_saved_model_and_augstore_accepts_it(cli, tmp_path):
@@ -238,3 +237,29 @@ def test_clahe_converts_from_a_saved_model_and_augstore_accepts_it(cli, tmp_path
     assert shown[0] == {"type": "ContrastLimitedAdaptiveHistogramEqualization", "value_range": [0, 255],
                         "clip_limit": 2.5, "tile_grid_size": [3, 5]}
     assert shown[1]["clip_limit"] == 4 and shown[1]["tile_grid_size"] == [8, 8]
+    assert "layer 'am' (AugMix): augstore has no AugMix transform yet" in result.stderr
+
+
+def test_rand_augment_converts_with_its_resolved_factor_and_augstore_accepts_it(cli, tmp_path):
+    layers = keras.layers
+    model = keras.Sequential([
+        keras.Input((32, 32, 3)),
+        layers.RandAugment(),
+        layers.RandAugment(value_range=(0, 1), num_ops=3, factor=(0.2, 0.7), interpolation="nearest"),
+        layers.Conv2D(2, 3),
+    ])
+    spec = augstore.keras.pipeline_spec(model)
+    # Keras resolves factor 0.5 to (0, 0.5), the range every sub-layer is built with.
+    assert spec["transforms"] == [
+        {"type": "RandAugment", "value_range": [0, 255], "num_ops": 2, "factor": [0, 0.5],
+         "interpolation": "bilinear"},
+        {"type": "RandAugment", "value_range": [0, 1], "num_ops": 3, "factor": [0.2, 0.7],
+         "interpolation": "nearest"}]
+    path = tmp_path / "spec.json"
+    path.write_text(json.dumps(spec))
+    cli("pipeline", "add", "randaugment", "--spec", str(path))
+    saved = tmp_path / "model.keras"
+    model.save(saved)
+    cli("pipeline", "add", "imported", "--from-keras", str(saved))
+    assert (cli.json("pipeline", "show", "imported")["fingerprint"]
+            == cli.json("pipeline", "show", "randaugment")["fingerprint"])

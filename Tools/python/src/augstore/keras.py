@@ -136,6 +136,7 @@ _ARGUMENTS = {
     "ContrastLimitedAdaptiveHistogramEqualization": ["value_range", "clip_limit", "tile_grid_size"],
     "RandomSharpness": ["factor", "value_range"],
     "RandomColorJitter": ["value_range", "brightness_factor", "contrast_factor", "saturation_factor", "hue_factor"],
+    "RandAugment": ["value_range", "num_ops", "factor", "interpolation"],
     "Rescaling": ["scale", "offset"],
     "Normalization": ["mean", "variance"],
     "MixUp": ["alpha"],
