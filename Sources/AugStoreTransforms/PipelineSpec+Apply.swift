@@ -283,12 +283,18 @@ private struct ApplyState {
         contrastFactor: jitter.contrastFactor, saturationFactor: jitter.saturationFactor,
         saturationClip: Float(valueRange.lower)...Float(valueRange.upper), hueFactor: jitter.hueFactor)
     case (.randAugment, .randAugment(let ops)):
-      // Each chosen operation runs through its sub-layer's own kernel, 8-bit in and out.
+      // The chosen operations chain on float32 samples, as Keras' RandAugment chains its sub-layers;
+      // the result is rounded once.
+      guard !ops.isEmpty else { return }
+      flush()
       let layers = transform.compositeLayers
+      var chained = FloatImage(image)
       for op in ops {
         guard layers.indices.contains(op.index) else { throw mismatch }
-        try apply(layers[op.index], op.params, index: index, original: false)
+        chained = try layers[op.index].applyChained(
+          op.params, to: chained, index: index, composite: transform.typeName)
       }
+      image = chained.tensor()
     default:
       throw mismatch
     }

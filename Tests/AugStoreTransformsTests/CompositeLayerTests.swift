@@ -211,8 +211,9 @@ struct CompositeLayerTests {
   }
 
   @Test(
-    "applying a RandAugment record equals applying its sub-layers one after another", arguments: [1, 3, 4])
-  func applyMatchesSubLayers(channels: Int) throws {
+    "one RandAugment operation on an 8-bit image equals its sub-layer's own 8-bit kernel",
+    arguments: [1, 3, 4])
+  func singleOperationsMatchSubLayers(channels: Int) throws {
     let image = Tensor(
       height: 19, width: 23, channels: channels,
       pixels: (0..<(19 * 23 * channels)).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ ($0 / 23) &* 11) })
@@ -221,29 +222,55 @@ struct CompositeLayerTests {
         #"{"type": "RandAugment", "num_ops": 3, "factor": [0.2, 0.9], "interpolation": "nearest"}"#))
     let layers = spec.transforms[0].compositeLayers
     #expect(layers.count == 11)
+    var seen = Set<Int>()
     var changed = 0
     for index in 0..<60 {
       let record = try spec.drawRecord(
         seed: 4, sampleKey: SampleKey(path: "\(index)"), epoch: 1, imageSize: size)
       guard case .randAugment(let ops) = record.params[0] else { continue }
-      var expected = image
       for op in ops {
+        seen.insert(op.index)
         let single = try PipelineSpec(transforms: [layers[op.index]])
-        let out = try single.apply(SampleRecord(original: false, params: [op.params]), to: expected)
-        guard case .uint8(let pixels) = out.values else { continue }
-        expected = Tensor(height: image.height, width: image.width, channels: channels, pixels: pixels)
+        let expected = try single.apply(SampleRecord(original: false, params: [op.params]), to: image)
+        let chained = try spec.apply(
+          SampleRecord(original: false, params: [.randAugment(ops: [op])]), to: image)
+        #expect(chained.values == expected.values, "operation \(op.index) with \(op.params)")
+        if chained.values != .uint8(image.pixels) { changed += 1 }
       }
-      let out = try spec.apply(record, to: image)
-      guard case .uint8(let pixels) = out.values else {
-        Issue.record("expected uint8")
-        continue
-      }
-      #expect(pixels == expected.pixels)
-      if pixels != image.pixels { changed += 1 }
     }
-    #expect(changed > 40)
+    #expect(seen.count == 11)
+    #expect(changed > 100)
     // An original leaves the image as it is.
     let original = try spec.apply(SampleRecord(original: true, params: []), to: image)
     #expect(original.values == .uint8(image.pixels))
+  }
+
+  @Test("a chain keeps float samples between operations and rounds once, as Keras does")
+  func chainsInFloat() throws {
+    let spec = try PipelineSpec(json: pipeline(#"{"type": "RandAugment", "num_ops": 2}"#))
+    let image = Tensor(height: 1, width: 4, channels: 1, pixels: [127, 126, 64, 255])
+    // RandomBrightness (index 3) adds 0.6, then RandomPosterization (index 7) keeps 7 bits. Keras
+    // casts 127.6 to 127 (truncation) before the shift: 126; rounding in between would give 128.
+    let record = SampleRecord(
+      original: false,
+      params: [
+        .randAugment(ops: [
+          CompositeOp(index: 3, params: .brightness(rgbDelta: 0.6)),
+          CompositeOp(index: 7, params: .posterization(shiftFactor: 1)),
+        ])
+      ])
+    #expect(try spec.apply(record, to: image).values == .uint8([126, 126, 64, 254]))
+    // RandomContrast (index 5) by 1.5 around the mean 143 gives 119, 117.5, 24.5 and 311 (clipped to
+    // 255); Solarization (index 8) adds 0.4 and inverts from 118 up: 119.4 → 135.6, 117.9 stays (an
+    // 8-bit chain would have rounded 117.5 to 118 and inverted it to 137), 24.9, 255 → 0.
+    let contrast = SampleRecord(
+      original: false,
+      params: [
+        .randAugment(ops: [
+          CompositeOp(index: 5, params: .contrast(contrastFactor: 1.5)),
+          CompositeOp(index: 8, params: .solarization(additions: 0.4, thresholds: 118)),
+        ])
+      ])
+    #expect(try spec.apply(contrast, to: image).values == .uint8([136, 118, 25, 0]))
   }
 }
