@@ -1,4 +1,5 @@
 import AugStoreImaging
+import Foundation
 
 /// One operation a composite layer (RandAugment) chose for a sample: the index of the sub-layer in the
 /// composite's operation list (``TransformSpec/randAugmentOperationNames``) and the parameters that
@@ -16,12 +17,40 @@ public struct CompositeOp: Hashable, Sendable {
   }
 }
 
+/// What `AugMix` drew for one sample: the chains' mixing weights, the weight of the input in the final
+/// blend, and each chain's operations (Keras' `chain_mixing_weights`, `weight_sample` and
+/// `chain_transforms`).
+public struct AugMixParams: Hashable, Sendable {
+  /// One weight per chain, summing to 1 (a Dirichlet(`alpha`) draw).
+  public var chainWeights: [Float]
+  /// The input's weight in `w · input + (1 − w) · Σ chainWeights[i] · chain[i]` (a Beta draw).
+  public var inputWeight: Float
+  /// Each chain's operations in the order they apply; indices are into
+  /// ``TransformSpec/augMixOperationNames``.
+  public var chains: [[CompositeOp]]
+
+  /// Creates the parameters.
+  public init(chainWeights: [Float], inputWeight: Float, chains: [[CompositeOp]]) {
+    self.chainWeights = chainWeights
+    self.inputWeight = inputWeight
+    self.chains = chains
+  }
+}
+
 extension TransformSpec {
   /// RandAugment's operations in Keras 3.15.1's `_AUGMENT_LAYERS` order (the indices it draws).
   public static let randAugmentOperationNames = [
     "random_shear", "random_translation", "random_rotation", "random_brightness",
     "random_color_degeneration", "random_contrast", "random_sharpness", "random_posterization",
     "solarization", "auto_contrast", "equalization",
+  ]
+
+  /// AugMix's operations in Keras 3.15.1's `AUGMENT_LAYERS_ALL` order (the indices records hold); without
+  /// `all_ops` it chooses among the first seven only (`AUGMENT_LAYERS`).
+  public static let augMixOperationNames = [
+    "random_shear", "random_translation", "random_rotation", "random_posterization", "solarization",
+    "auto_contrast", "equalization", "random_brightness", "random_color_degeneration", "random_contrast",
+    "random_sharpness",
   ]
 
   /// The sub-layers Keras' `RandAugment.__init__` builds, in ``randAugmentOperationNames`` order, with
@@ -51,22 +80,47 @@ extension TransformSpec {
     ]
   }
 
+  /// The sub-layers Keras' `AugMix.__init__` builds, in ``augMixOperationNames`` order: the same
+  /// layers, built the same way, as RandAugment's (`fill_mode` is the geometric layers' default
+  /// "reflect" in both), the first seven only without `all_ops`.
+  static func augMixLayers(
+    valueRange: ValueRange, factor: FactorRange, allOps: Bool, interpolation: Interpolation
+  ) -> [TransformSpec] {
+    let layers = randAugmentLayers(valueRange: valueRange, factor: factor, interpolation: interpolation)
+    let byName = Dictionary(uniqueKeysWithValues: zip(randAugmentOperationNames, layers))
+    return augMixOperationNames.prefix(allOps ? 11 : 7).compactMap { byName[$0] }
+  }
+
   /// The sub-layers of a composite transform (empty for other transforms).
   public var compositeLayers: [TransformSpec] {
     switch self {
     case .randAugment(let valueRange, _, let factor, let interpolation):
       Self.randAugmentLayers(valueRange: valueRange, factor: factor, interpolation: interpolation)
+    case .augMix(let valueRange, _, _, let factor, _, let allOps, let interpolation):
+      Self.augMixLayers(valueRange: valueRange, factor: factor, allOps: allOps, interpolation: interpolation)
     default: []
     }
+  }
+
+  /// The names of a composite transform's operations, by the index its records hold.
+  public var compositeOperationNames: [String] {
+    if case .augMix = self { return Self.augMixOperationNames }
+    return Self.randAugmentOperationNames
   }
 
   /// The address sub-layer `layer` of the composite at `address` draws from: the composite's own slot
   /// `.transform(i)` becomes `.transform(i + (layer + 1) << 32)`, a counter word no pipeline transform
   /// uses.
   static func compositeAddress(_ address: DrawAddress, layer: Int) -> DrawAddress {
+    compositeAddress(address, stream: layer + 1)
+  }
+
+  /// The address of sub-stream `stream` (≥ 1) of the composite at `address`: slot `.transform(i)`
+  /// becomes `.transform(i + stream << 32)`.
+  static func compositeAddress(_ address: DrawAddress, stream: Int) -> DrawAddress {
     var sub = address
     if case .transform(let index) = address.slot {
-      sub.slot = .transform(index + (layer + 1) << 32)
+      sub.slot = .transform(index + stream << 32)
     }
     return sub
   }
@@ -94,5 +148,48 @@ extension TransformSpec {
       return CompositeOp(index: index, params: params)
     }
     return .randAugment(ops: ops)
+  }
+}
+
+extension TransformSpec {
+  /// AugMix's draws (see ``drawParams(address:inputSize:scheme:)``), in Keras 3.15.1's order from the
+  /// transform's own stream: `num_chains` Gamma(`alpha`) draws normalised into the chain weights (its
+  /// Dirichlet), one Beta(`alpha`, `alpha`) draw for the input's weight (both as MixUp draws them, see
+  /// ``PipelineSpec/drawMixes(seed:epoch:batch:sizes:)``), then for each chain and each of its
+  /// `chain_depth` steps an integer below `layers.count + 1`, the last value meaning "no operation"
+  /// (Keras' `py_random.choice(layers + [None])`). Each chosen step draws its sub-layer's parameters
+  /// from its own sub-address, stream `1 + chain · chain_depth + step` (see
+  /// ``compositeAddress(_:stream:)``): every step draws afresh, as Keras calls the sub-layer's
+  /// `get_random_transformation` per step.
+  ///
+  /// Keras draws the weights and the operations once per batch (each image draws its own operation
+  /// parameters); augstore draws everything per sample, which keeps each image's distribution and makes
+  /// the record independent of batch composition.
+  func drawAugMix(
+    address: DrawAddress, inputSize: ImageSize, numChains: Int, chainDepth: Int, alpha: Double,
+    layers: [TransformSpec], scheme: DrawScheme
+  ) -> TransformParams {
+    var stream = DrawStream(address: address)
+    let logs = (0..<numChains).map { _ in PipelineSpec.logGamma(alpha, stream: &stream) }
+    // Normalised in log space: exp(log g − max) keeps the largest term at 1, so nothing overflows.
+    let largest = logs.max() ?? 0
+    let terms = logs.map { exp($0 - largest) }
+    let total = terms.reduce(0, +)
+    let weights = terms.map { Float($0 / total) }
+    let inputWeight = Float(PipelineSpec.beta(alpha, stream: &stream))
+    var chains: [[CompositeOp]] = []
+    for chain in 0..<numChains {
+      var ops: [CompositeOp] = []
+      for step in 0..<chainDepth {
+        let index = stream.nextInt(below: layers.count + 1)
+        guard index < layers.count else { continue }
+        let params = layers[index].drawParams(
+          address: Self.compositeAddress(address, stream: 1 + chain * chainDepth + step),
+          inputSize: inputSize, scheme: scheme)
+        ops.append(CompositeOp(index: index, params: params))
+      }
+      chains.append(ops)
+    }
+    return .augMix(AugMixParams(chainWeights: weights, inputWeight: inputWeight, chains: chains))
   }
 }

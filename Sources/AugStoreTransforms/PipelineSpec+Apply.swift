@@ -295,6 +295,25 @@ private struct ApplyState {
           op.params, to: chained, index: index, composite: transform.typeName)
       }
       image = chained.tensor()
+    case (.augMix, .augMix(let augMix)):
+      flush()
+      let layers = transform.compositeLayers
+      let input = FloatImage(image)
+      var mixed = FloatImage(
+        height: input.height, width: input.width, channels: input.channels,
+        samples: [Float](repeating: 0, count: input.samples.count))
+      guard augMix.chainWeights.count == augMix.chains.count else { throw mismatch }
+      for (chain, weight) in zip(augMix.chains, augMix.chainWeights) {
+        var chained = input
+        for op in chain {
+          guard layers.indices.contains(op.index) else { throw mismatch }
+          chained = try layers[op.index].applyChained(
+            op.params, to: chained, index: index, composite: transform.typeName)
+        }
+        Kernels.accumulate(chained, weight: weight, into: &mixed)
+      }
+      // Keras clips to `value_range`: 0...255 on the samples' scale (see `RandomInvert` above).
+      image = Kernels.blend(input, mixed, inputWeight: augMix.inputWeight, clip: 0...255).tensor()
     default:
       throw mismatch
     }

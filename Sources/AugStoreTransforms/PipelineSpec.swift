@@ -210,6 +210,13 @@ public enum TransformSpec: Hashable, Sendable {
   /// RandomPosterization, Solarization, AutoContrast, Equalization), each built with `factor` as Keras
   /// builds them. `f` means `[0, f]`; values in [0, 1].
   case randAugment(valueRange: ValueRange, numOps: Int, factor: FactorRange, interpolation: Interpolation)
+  /// `AugMix(value_range=(0, 255), num_chains=3, chain_depth=3, factor=0.3, alpha=1.0, all_ops=True,
+  /// interpolation="bilinear")`: `num_chains` chains, each of up to `chain_depth` operations chosen at
+  /// random among seven sub-layers (eleven with `all_ops`), mixed with Dirichlet(`alpha`) weights and
+  /// blended with the input by a Beta(`alpha`, `alpha`) weight. `f` means `[0, f]`; values in [0, 1].
+  case augMix(
+    valueRange: ValueRange, numChains: Int, chainDepth: Int, factor: FactorRange, alpha: Double, allOps: Bool,
+    interpolation: Interpolation)
   /// `Rescaling(scale, offset=0.0)`: `x * scale + offset`; makes the output float32.
   case rescaling(scale: Double, offset: Double)
   /// `Normalization(mean, variance)`: `(x - mean) / sqrt(variance)` per channel (one value or one per
@@ -254,6 +261,7 @@ public enum TransformSpec: Hashable, Sendable {
     case .randomSharpness: "RandomSharpness"
     case .randomColorJitter: "RandomColorJitter"
     case .randAugment: "RandAugment"
+    case .augMix: "AugMix"
     case .rescaling: "Rescaling"
     case .normalization: "Normalization"
     case .mixUp: "MixUp"

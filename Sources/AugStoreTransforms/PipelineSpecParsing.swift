@@ -419,6 +419,7 @@ extension TransformSpec {
       "value_range", "brightness_factor", "contrast_factor", "saturation_factor", "hue_factor",
     ],
     "RandAugment": ["value_range", "num_ops", "factor", "interpolation"],
+    "AugMix": ["value_range", "num_chains", "chain_depth", "factor", "alpha", "all_ops", "interpolation"],
     "Rescaling": ["scale", "offset"],
     "Normalization": ["mean", "variance"],
     "MixUp": ["alpha"],
@@ -433,7 +434,7 @@ extension TransformSpec {
     "RandomBrightness", "RandomContrast", "RandomSaturation", "RandomHue", "RandomGrayscale", "RandomErasing",
     "RandomInvert", "Solarization", "RandomPosterization", "RandomColorDegeneration", "AutoContrast",
     "Equalization", "ContrastLimitedAdaptiveHistogramEqualization", "RandomSharpness", "RandomColorJitter",
-    "RandAugment",
+    "RandAugment", "AugMix",
     "Rescaling", "Normalization", "MixUp", "CutMix",
   ]
 
@@ -575,7 +576,7 @@ extension TransformSpec {
       return .cutMix(
         factor: try reader.factor(
           "factor", default: FactorRange(lower: 0, upper: 1), bounds: positive, single: .fromZero))
-    case "RandAugment":
+    case "RandAugment", "AugMix":
       return try parseComposite(type, reader)
     case "Rescaling":
       return .rescaling(
@@ -713,7 +714,7 @@ extension TransformSpec {
         ("saturation_factor", saturation.map(pair) ?? .null),
         ("hue_factor", hue.map(pair) ?? .null),
       ]
-    case .randAugment:
+    case .randAugment, .augMix:
       members += compositeMembers
     case .rescaling(let scale, let offset):
       members += [("scale", .number(scale)), ("offset", .number(offset))]

@@ -101,6 +101,8 @@ public enum TransformParams: Hashable, Sendable {
   /// RandAugment: the operations chosen for this sample, in the order they apply, each with its
   /// sub-layer's own parameters.
   case randAugment(ops: [CompositeOp])
+  /// AugMix: the chain weights, the input's weight and each chain's operations.
+  case augMix(AugMixParams)
   /// MixUp or CutMix: the partner this sample was mixed with in its batch (see ``MixRecord``).
   case mix(MixRecord)
 }
@@ -204,6 +206,9 @@ extension TransformSpec {
   /// - ContrastLimitedAdaptiveHistogramEqualization: no draws.
   /// - RandAugment: `num_ops` indices, each int below 11 [0, ...]; then each chosen sub-layer draws as
   ///   listed here from its own sub-address (see ``drawRandAugment(address:inputSize:numOps:layers:scheme:)``).
+  /// - AugMix: chain weights, input weight, then per chain and step an operation or none, each chosen
+  ///   operation drawing from its own sub-address (see
+  ///   ``drawAugMix(address:inputSize:numChains:chainDepth:alpha:layers:scheme:)``).
   /// - CenterCrop, Resizing, Rescaling, Normalization: no draws.
   public func drawParams(
     address: DrawAddress, inputSize: ImageSize, scheme: DrawScheme = .current
@@ -310,6 +315,10 @@ extension TransformSpec {
     case .randAugment(_, let numOps, _, _):
       return drawRandAugment(
         address: address, inputSize: inputSize, numOps: numOps, layers: compositeLayers, scheme: scheme)
+    case .augMix(_, let numChains, let chainDepth, _, let alpha, _, _):
+      return drawAugMix(
+        address: address, inputSize: inputSize, numChains: numChains, chainDepth: chainDepth, alpha: alpha,
+        layers: compositeLayers, scheme: scheme)
     case .centerCrop, .resizing, .rescaling, .normalization:
       return .none
     case .mixUp, .cutMix:

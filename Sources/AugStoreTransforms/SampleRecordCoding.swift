@@ -50,6 +50,9 @@ extension SampleRecord {
   ///                  then an f32 per set bit in that order
   ///  24 RandAugment  varint n, n × u8 operation index, then varint length and a record (this encoding,
   ///                  not original) holding the n operations' own parameters in order
+  ///  25 AugMix       varint c chains, c × f32 chain weight, f32 input weight, then per chain varint m and
+  ///                  m × u8 operation index, then varint length and a record (this encoding, not
+  ///                  original) holding every chain's operations' parameters in order
   ///  30 mix          varint partner, f32 weight, u8 flags (bit 0 box present); if box: varint x, y,
   ///                  width, height; then varint length and the partner's record (this encoding) of the
   ///                  transforms before the batch-level layer
@@ -149,6 +152,19 @@ extension SampleRecord {
         appendVarint(UInt64(ops.count), to: &out)
         for op in ops { out.append(UInt8(clamping: op.index)) }
         let nested = SampleRecord(original: false, params: ops.map(\.params)).encoded()
+        appendVarint(UInt64(nested.count), to: &out)
+        out += nested
+      case .augMix(let augMix):
+        out.append(25)
+        appendVarint(UInt64(augMix.chains.count), to: &out)
+        for weight in augMix.chainWeights { appendFloat(weight, to: &out) }
+        appendFloat(augMix.inputWeight, to: &out)
+        for chain in augMix.chains {
+          appendVarint(UInt64(chain.count), to: &out)
+          for op in chain { out.append(UInt8(clamping: op.index)) }
+        }
+        let nested = SampleRecord(original: false, params: augMix.chains.flatMap { $0.map(\.params) })
+          .encoded()
         appendVarint(UInt64(nested.count), to: &out)
         out += nested
       case .mix(let mix):
@@ -298,6 +314,52 @@ extension SampleRecord {
         }
         reader.position = end
         body(.randAugment(ops: zip(indices, opParams).map { CompositeOp(index: $0, params: $1) }))
+      case 25:
+        let chainCount = try reader.int()
+        guard chainCount <= (bytes.count - reader.position) / 4 else {
+          throw reader.fail("chain count exceeds the data")
+        }
+        var weights: [Float] = []
+        for _ in 0..<chainCount { weights.append(try reader.float()) }
+        let inputWeight = try reader.float()
+        var chainIndices: [[Int]] = []
+        for _ in 0..<chainCount {
+          let count = try reader.int()
+          guard count <= bytes.count - reader.position else {
+            throw reader.fail("operation count exceeds the data")
+          }
+          var indices: [Int] = []
+          for _ in 0..<count {
+            let index = try reader.byte()
+            guard index < TransformSpec.augMixOperationNames.count else {
+              throw reader.fail("unknown AugMix operation \(index)")
+            }
+            indices.append(Int(index))
+          }
+          chainIndices.append(indices)
+        }
+        let length = try reader.int()
+        guard length <= bytes.count - reader.position else {
+          throw reader.fail("AugMix operations exceed the data")
+        }
+        var opParams: [TransformParams] = []
+        let (nestedOriginal, end) = try decode(
+          UnsafeBufferPointer(rebasing: bytes[..<(reader.position + length)]), from: reader.position
+        ) { opParams.append($0) }
+        guard end == reader.position + length, !nestedOriginal,
+          opParams.count == chainIndices.reduce(0, { $0 + $1.count })
+        else {
+          throw reader.fail("AugMix operations do not match their indices")
+        }
+        reader.position = end
+        var next = 0
+        let chains = chainIndices.map { indices in
+          indices.map { index in
+            defer { next += 1 }
+            return CompositeOp(index: index, params: opParams[next])
+          }
+        }
+        body(.augMix(AugMixParams(chainWeights: weights, inputWeight: inputWeight, chains: chains)))
       case 30:
         let partner = try reader.int()
         let weight = try reader.float()
@@ -338,7 +400,8 @@ extension SampleRecord {
   /// `{"applied":true,"x":..,"y":..,"width":..,"height":..[,"noise_seed":"<16 hex digits>"]}`; MixUp and
   /// CutMix write `{"partner":<sample index>,"mix_weight":..[,"x":..,"y":..,"width":..,"height":..]}`;
   /// RandAugment writes `{"ops":[{"op":"random_rotation","angle":12.5},{"op":"equalization"}]}` (each
-  /// operation's Keras attribute name, then its own parameters).
+  /// operation's Keras attribute name, then its own parameters); AugMix writes
+  /// `{"chain_mixing_weights":[..],"weight_sample":..,"chains":[[operations as RandAugment's],..]}`.
   public var jsonString: String {
     var out = "{\"original\":\(original),\"params\":["
     for (index, param) in params.enumerated() {
@@ -351,6 +414,17 @@ extension SampleRecord {
   private static func number(_ value: Float) -> String {
     guard value.isFinite else { return "null" }
     return value == 0 ? "0.0" : value.description
+  }
+
+  /// A composite's operations as a JSON array: `[{"op":"random_rotation","angle":12.5},...]` (each
+  /// operation's Keras attribute name, then its own parameters).
+  private static func jsonOperations(_ ops: [CompositeOp], names: [String]) -> String {
+    let items = ops.map { op in
+      let name = names.indices.contains(op.index) ? names[op.index] : "op_\(op.index)"
+      let inner = json(op.params).dropFirst().dropLast()
+      return "{\"op\":\"\(name)\"" + (inner.isEmpty ? "" : "," + inner) + "}"
+    }
+    return "[" + items.joined(separator: ",") + "]"
   }
 
   private static func json(_ param: TransformParams) -> String {
@@ -398,12 +472,12 @@ extension SampleRecord {
       let members = zip(names, values).compactMap { name, value in value.map { "\"\(name)\":\(number($0))" } }
       return "{" + members.joined(separator: ",") + "}"
     case .randAugment(let ops):
-      let items = ops.map { op in
-        let name = TransformSpec.randAugmentOperationNames[op.index]
-        let inner = json(op.params).dropFirst().dropLast()
-        return "{\"op\":\"\(name)\"" + (inner.isEmpty ? "" : "," + inner) + "}"
-      }
-      return "{\"ops\":[" + items.joined(separator: ",") + "]}"
+      return "{\"ops\":" + jsonOperations(ops, names: TransformSpec.randAugmentOperationNames) + "}"
+    case .augMix(let augMix):
+      let weights = augMix.chainWeights.map(number).joined(separator: ",")
+      let chains = augMix.chains.map { jsonOperations($0, names: TransformSpec.augMixOperationNames) }
+      return "{\"chain_mixing_weights\":[\(weights)],\"weight_sample\":\(number(augMix.inputWeight)),"
+        + "\"chains\":[" + chains.joined(separator: ",") + "]}"
     case .mix(let mix):
       var text = "{\"partner\":\(mix.partner),\"mix_weight\":\(number(mix.weight))"
       if let box = mix.box {

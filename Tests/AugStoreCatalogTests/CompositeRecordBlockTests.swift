@@ -3,7 +3,7 @@ import Testing
 
 @testable import AugStoreCatalog
 
-/// Record blocks skip over RandAugment's nested parameters (tag 24) to reach any record.
+/// Record blocks skip over RandAugment's and AugMix's nested parameters (tags 24, 25) to reach any record.
 @Suite struct CompositeRecordBlockTests {
   static let records: [SampleRecord] = [
     SampleRecord(
@@ -26,9 +26,25 @@ import Testing
         ]),
         .flip(flips: true),
       ]),
+    SampleRecord(
+      original: false,
+      params: [
+        .augMix(
+          AugMixParams(
+            chainWeights: [0.5, 0.25, 0.25], inputWeight: 0.375,
+            chains: [
+              [CompositeOp(index: 6, params: .none), CompositeOp(index: 2, params: .rotation(angle: 4))],
+              [],
+              [CompositeOp(index: 3, params: .posterization(shiftFactor: 5))],
+            ])),
+        .flip(flips: false),
+      ]),
+    SampleRecord(
+      original: false,
+      params: [.augMix(AugMixParams(chainWeights: [1], inputWeight: 0.5, chains: [[]])), .flip(flips: true)]),
   ]
 
-  @Test func blocksSkipOverRandAugmentParameters() throws {
+  @Test func blocksSkipOverCompositeParameters() throws {
     var builder = RecordBlockBuilder(block: 0, expectedCount: 17)
     var expected: [SampleRecord] = []
     for index in 0..<17 {

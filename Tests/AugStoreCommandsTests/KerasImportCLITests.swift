@@ -52,7 +52,8 @@ import Testing
     #expect(add.stderr.contains("\(path): cannot convert 4 layer(s)"))
     #expect(add.stderr.contains("layer 'resize' (Resizing): crop_to_aspect_ratio=true is not supported"))
     #expect(
-      add.stderr.contains("layer 'augmix' (AugMix): augstore has no AugMix transform yet"))
+      add.stderr.contains(
+        "layer 'boxes' (MaxNumBoundingBoxes): augstore has no MaxNumBoundingBoxes transform yet"))
     #expect(add.stderr.contains("layer 'contrast' (RandomContrast): factor -0.5 is out of range [0, 1]"))
     #expect(add.stderr.contains("layer 'adapted' (Normalization): mean is null"))
     #expect(!add.stderr.contains("RandomFlip"))

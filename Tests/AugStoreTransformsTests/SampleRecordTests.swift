@@ -83,7 +83,7 @@ struct SampleRecordTests {
           Issue.record("a colour layer's parameters in a pipeline without colour layers: \(param)")
         case .none: break
         case .mix: Issue.record("this pipeline has no batch-level layer")
-        case .randAugment: Issue.record("this pipeline has no composite layer")
+        case .randAugment, .augMix: Issue.record("this pipeline has no composite layer")
         }
       }
     }

@@ -207,6 +207,8 @@ def keras_other(kind, image, params):
             out = layer.random_hue.transform_images(out, {"factor": tf.constant([params["hue_factor"]], tf.float32)})
     elif kind == "rand_augment":
         out = keras_rand_augment(image, params)
+    elif kind == "aug_mix":
+        out = keras_aug_mix(image, params)
     elif kind == "rescale":
         out = layers.Rescaling(params["scale"], params["offset"])(x)
     elif kind == "normalize":
@@ -277,9 +279,40 @@ def keras_rand_augment(image, params):
     return out[..., :1] if params.get("grey") else out
 
 
+def keras_aug_mix(image, params):
+    """Keras' AugMix.transform_images with the chain weights, the input weight and every chain's
+    operations (each with its sub-layer's transformation) taken from augstore's record."""
+    spec = json.loads(params["spec"])["transforms"][0]
+    with open(params["record_output"]) as f:
+        record = json.load(f)
+    drawn = record["params"][0]
+    params["chosen"] = [[op["op"] for op in chain] for chain in drawn["chains"]]
+    if image.shape[2] == 1:
+        image = np.repeat(image, 3, axis=2)
+    factor = spec.get("factor", 0.3)
+    layer = layers.AugMix(value_range=tuple(spec.get("value_range", (0, 255))),
+                          num_chains=spec.get("num_chains", 3), chain_depth=spec.get("chain_depth", 3),
+                          factor=tuple(factor) if isinstance(factor, list) else factor,
+                          alpha=spec.get("alpha", 1.0), all_ops=spec.get("all_ops", True),
+                          interpolation=spec.get("interpolation", "bilinear"))
+    x = batch(image)
+    layer.build(x.shape)
+    transformation = {
+        "chain_mixing_weights": tf.constant(drawn["chain_mixing_weights"], tf.float32),
+        "weight_sample": tf.constant(drawn["weight_sample"], tf.float32),
+        "chain_transforms": [
+            [{"layer_name": op["op"],
+              "transformation": keras_sub_transformation(getattr(layer, op["op"]), op["op"], op, image)}
+             for op in chain]
+            for chain in drawn["chains"]],
+    }
+    out = np.asarray(layer.transform_images(x, transformation, training=True))
+    return out[..., :1] if params.get("grey") else out
+
+
 EXACT = {"flip", "crop", "center_crop", "invert", "posterize", "equalize"}
 FLOAT = {"rescale", "normalize"}
-COLOUR_RGB_ONLY = {"saturation", "hue", "grayscale", "degenerate", "color_jitter", "rand_augment"}
+COLOUR_RGB_ONLY = {"saturation", "hue", "grayscale", "degenerate", "color_jitter", "rand_augment", "aug_mix"}
 # Colour kinds that work per channel in Keras (alpha included): augstore leaves alpha alone, so only RGB
 # is compared.
 PER_CHANNEL_COLOUR = {"invert", "solarize", "posterize", "auto_contrast", "equalize", "clahe", "sharpen"}
@@ -304,6 +337,16 @@ RAND_AUGMENT_CONFIGS = [
     (dict(num_ops=2, factor=[0.2, 0.8], interpolation="nearest"), 4),
     (dict(num_ops=4, factor=0.0), 2),
     (dict(num_ops=0), 1),
+]
+
+
+# AugMix arguments and how many draws (seeds) of each to compare per image.
+AUG_MIX_CONFIGS = [
+    (dict(), 8),
+    (dict(num_chains=2, chain_depth=4, factor=1.0, alpha=0.5), 6),
+    (dict(num_chains=1, chain_depth=2, factor=0.1, interpolation="nearest", all_ops=False), 3),
+    (dict(num_chains=4, chain_depth=1, factor=[0.2, 0.8], alpha=3.0, interpolation="nearest"), 3),
+    (dict(chain_depth=0), 1),
 ]
 
 
@@ -404,6 +447,12 @@ def build_cases(images, quick):
                 cases.append(("rand_augment", "-", arguments.get("interpolation", "bilinear"), name,
                               dict(config=number, seed=seed, spec=spec, sample_key=1000 + seed,
                                    epoch=number, grey=c == 1)))
+        for number, (arguments, seeds) in enumerate(AUG_MIX_CONFIGS if not quick else AUG_MIX_CONFIGS[:1]):
+            spec = json.dumps({"transforms": [dict(type="AugMix", **arguments)]})
+            for seed in range(seeds if not quick else 2):
+                cases.append(("aug_mix", "-", arguments.get("interpolation", "bilinear"), name,
+                              dict(config=number, seed=seed, spec=spec, sample_key=2000 + seed,
+                                   epoch=number, grey=c == 1)))
         cases.append(("rescale", "-", "-", name, dict(scale=1 / 255, offset=-0.5)))
         cases.append(("normalize", "-", "-", name, dict(mean=[100.0 + 10 * i for i in range(c)],
                                                         variance=[3000.0 - 200 * i for i in range(c)])))
@@ -411,7 +460,7 @@ def build_cases(images, quick):
 
 
 def probe_op(kind, fill_mode, interpolation, params):
-    if kind == "rand_augment":
+    if kind in ("rand_augment", "aug_mix"):
         return dict(op="pipeline", spec=params["spec"], seed=params["seed"], sample_key=params["sample_key"],
                     epoch=params["epoch"], record_output=params["record_output"])
     op = dict(op=kind, **params)
@@ -438,7 +487,7 @@ def main():
         for index, (kind, fill_mode, interpolation, name, params) in enumerate(cases):
             if kind == "elastic":
                 params["noise_output"] = os.path.join(folder, f"noise{index}.npy")
-            if kind == "rand_augment":
+            if kind in ("rand_augment", "aug_mix"):
                 params["record_output"] = os.path.join(folder, f"record{index}.json")
             probe_cases.append({"input": name + ".npy", "output": f"out{index}.npy",
                                 "ops": [probe_op(kind, fill_mode, interpolation, params)]})
@@ -466,7 +515,7 @@ def main():
                     # Keras has no alpha notion (and colour ops reject 4 channels): compare RGB, and check
                     # that augstore left alpha untouched.
                     # (RandAugment's geometric operations move alpha with the pixels.)
-                    if kind != "rand_augment" and not np.array_equal(ours[..., 3], image[..., 3]):
+                    if kind not in ("rand_augment", "aug_mix") and not np.array_equal(ours[..., 3], image[..., 3]):
                         note = "alpha changed"
                     ours64 = ours64[..., :3]
                     theirs = theirs[..., :3] if theirs.shape[-1] == 4 else theirs

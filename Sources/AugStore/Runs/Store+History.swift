@@ -101,6 +101,20 @@ extension TransformParams {
         ([names[op.index]] + op.params.fields.map { "\($0.name)=\($0.value)" }).joined(separator: " ")
       }
       return [("ops", .string("[" + items.joined(separator: ", ") + "]"))]
+    case .augMix(let augMix):
+      let names = TransformSpec.augMixOperationNames
+      let chains = augMix.chains.map { chain in
+        "["
+          + chain.map { op in
+            ([names[op.index]] + op.params.fields.map { "\($0.name)=\($0.value)" }).joined(separator: " ")
+          }.joined(separator: ", ") + "]"
+      }
+      let weights = augMix.chainWeights.map { ParameterValue.float($0).description }
+      return [
+        ("weight_sample", .float(augMix.inputWeight)),
+        ("chain_mixing_weights", .string("[" + weights.joined(separator: ", ") + "]")),
+        ("chains", .string("[" + chains.joined(separator: ", ") + "]")),
+      ]
     case .mix(let mix):
       var fields: [(name: String, value: ParameterValue)] = [
         ("partner", .int(mix.partner)), ("mix_weight", .float(mix.weight)),
@@ -118,7 +132,8 @@ extension TransformParams {
   /// shift, brightness delta or hue shift, a zoom, contrast or saturation factor other than 1, an
   /// erasing box that was applied, an inversion that happened, a posterization that clears bits, a colour
   /// degeneration factor other than 0, a sharpness factor other than 0.5, a colour jitter step that is
-  /// not neutral, a RandAugment choice of which one operation changes it, a mix whose own weight is
+  /// not neutral, a RandAugment choice of which one operation changes it, an AugMix draw whose input
+  /// weight is below 1 with a chain operation that changes it, a mix whose own weight is
   /// below 1. Crops, solarization (which samples it changes
   /// depends on the image) and transforms without random parameters always change it.
   public var changesImage: Bool {
@@ -147,6 +162,8 @@ extension TransformParams {
       (jitter.rgbDelta ?? 0) != 0 || (jitter.contrastFactor ?? 1) != 1 || (jitter.saturationFactor ?? 1) != 1
         || (jitter.hueFactor ?? 0) != 0
     case .randAugment(let ops): ops.contains { $0.params.changesImage }
+    case .augMix(let augMix):
+      augMix.inputWeight != 1 && augMix.chains.contains { $0.contains { $0.params.changesImage } }
     case .mix(let mix): mix.weight != 1
     }
   }

@@ -159,6 +159,12 @@ extension TransformParams {
       var counts = [Int](repeating: 0, count: TransformSpec.randAugmentOperationNames.count)
       for op in ops where counts.indices.contains(op.index) { counts[op.index] += 1 }
       for (index, count) in counts.enumerated() where count > 0 { body(index, Double(count)) }
+    case .augMix(let augMix):
+      // Field 0 is the input's weight; field 1 + k counts how often operation k was chosen.
+      body(0, Double(augMix.inputWeight))
+      var counts = [Int](repeating: 0, count: TransformSpec.augMixOperationNames.count)
+      for op in augMix.chains.joined() where counts.indices.contains(op.index) { counts[op.index] += 1 }
+      for (index, count) in counts.enumerated() where count > 0 { body(1 + index, Double(count)) }
     case .mix(let mix):
       // The partner (field 0) is a sample index, not a quantity.
       body(1, Double(mix.weight))
@@ -173,13 +179,20 @@ extension TransformParams {
 
 extension TransformParams {
   /// The name of numeric field `field` of ``forEachNumber(_:)``: the name in ``fields``, or for
-  /// RandAugment the operation whose choices field `field` counts.
+  /// RandAugment and AugMix the operation whose choices field `field` counts (AugMix's field 0 is its
+  /// `weight_sample`).
   public func numberName(_ field: Int) -> String {
-    if case .randAugment = self {
+    switch self {
+    case .randAugment:
       let names = TransformSpec.randAugmentOperationNames
       return names.indices.contains(field) ? names[field] : "op_\(field)"
+    case .augMix:
+      let names = TransformSpec.augMixOperationNames
+      if field == 0 { return "weight_sample" }
+      return names.indices.contains(field - 1) ? names[field - 1] : "op_\(field - 1)"
+    default:
+      return fields[field].name
     }
-    return fields[field].name
   }
 }
 
@@ -485,6 +498,14 @@ private struct StatsPass {
     case .randAugment(let ops):
       var result = mix(hash, 0x1800 | UInt64(ops.count))
       for op in ops { result = mix(mix(result, UInt64(op.index)), op.params) }
+      return result
+    case .augMix(let augMix):
+      var result = mix(mix(hash, 0x1900 | UInt64(augMix.chains.count)), bits(augMix.inputWeight))
+      for weight in augMix.chainWeights { result = mix(result, bits(weight)) }
+      for chain in augMix.chains {
+        result = mix(result, 0x1A00 | UInt64(chain.count))
+        for op in chain { result = mix(mix(result, UInt64(op.index)), op.params) }
+      }
       return result
     }
   }

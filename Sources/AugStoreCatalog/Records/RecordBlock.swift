@@ -159,6 +159,24 @@ public struct RecordBlock: Sendable, Equatable {
           throw reader.fail("RandAugment operations exceed the data")
         }
         try reader.skip(Int(length))
+      case 25:
+        let chains = try reader.varint()
+        guard chains <= UInt64(bytes.count - reader.position) / 4 else {
+          throw reader.fail("chain count exceeds the data")
+        }
+        try reader.skip(4 * Int(chains) + 4)
+        for _ in 0..<chains {
+          let operations = try reader.varint()
+          guard operations <= UInt64(bytes.count - reader.position) else {
+            throw reader.fail("operation count exceeds the data")
+          }
+          try reader.skip(Int(operations))
+        }
+        let length = try reader.varint()
+        guard length <= UInt64(bytes.count - reader.position) else {
+          throw reader.fail("AugMix operations exceed the data")
+        }
+        try reader.skip(Int(length))
       case 30:
         _ = try reader.varint()
         try reader.skip(4)

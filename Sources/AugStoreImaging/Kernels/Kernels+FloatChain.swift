@@ -272,3 +272,36 @@ extension AffineSampler {
     }
   }
 }
+
+extension Kernels {
+  /// AugMix's chain sum: `mixed += image · weight` per sample (every channel, alpha included), in
+  /// float32 as Keras' `aug_images += copied_images * chain_mixing_weights[idx]`.
+  public static func accumulate(_ image: FloatImage, weight: Float, into mixed: inout FloatImage) {
+    precondition(image.samples.count == mixed.samples.count, "images of different sizes")
+    image.samples.withUnsafeBufferPointer { source in
+      mixed.samples.withUnsafeMutableBufferPointer { target in
+        for i in target.indices { target[i] += source[i] * weight }
+      }
+    }
+  }
+
+  /// AugMix's final blend: `clip(w · input + (1 − w) · mixed, clip)` per colour sample, in float32 as
+  /// Keras computes it; alpha keeps the input's samples.
+  public static func blend(
+    _ input: FloatImage, _ mixed: FloatImage, inputWeight: Float, clip: ClosedRange<Float>
+  ) -> FloatImage {
+    precondition(input.samples.count == mixed.samples.count, "images of different sizes")
+    let channels = input.channels
+    let colour = colourChannels(channels)
+    var result = input
+    let other = 1 - inputWeight
+    result.samples.withUnsafeMutableBufferPointer { out in
+      mixed.samples.withUnsafeBufferPointer { mixed in
+        for i in out.indices where i % channels < colour {
+          out[i] = min(max(inputWeight * out[i] + other * mixed[i], clip.lowerBound), clip.upperBound)
+        }
+      }
+    }
+    return result
+  }
+}

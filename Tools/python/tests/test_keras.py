@@ -166,7 +166,7 @@ def test_a_saved_model_round_trips_and_unconvertible_layers_are_all_named(tmp_pa
         keras.Input((32, 32, 3)),
         keras.Sequential([layers.RandomFlip("vertical"), layers.Resizing(16, 16, crop_to_aspect_ratio=True)],
                          name="augment"),
-        layers.AugMix(),
+        layers.MaxNumBoundingBoxes(max_number=4),
         layers.RandomContrast((-0.5, 0.5)),
         layers.Normalization(),
         layers.Dense(2),
@@ -180,7 +180,7 @@ def test_a_saved_model_round_trips_and_unconvertible_layers_are_all_named(tmp_pa
     names = [name for name, _, _ in failure.value.problems]
     assert len(names) == 4, message
     assert "(Resizing): crop_to_aspect_ratio=True is not supported" in message
-    assert "(AugMix): augstore has no AugMix transform yet" in message
+    assert "(MaxNumBoundingBoxes): augstore has no MaxNumBoundingBoxes transform yet" in message
     assert "(RandomContrast): factor [-0.5, 0.5]" in message
     assert "(Normalization): mean is None" in message
     assert "RandomFlip" not in message
@@ -212,11 +212,13 @@ def test_the_cli_imports_a_saved_model_as_the_python_converter_does(cli, tmp_pat
     assert [t["type"] for t in imported["spec"]["transforms"]] == [
         "RandomFlip", "RandomZoom", "RandomContrast", "RandomSaturation", "RandomCrop", "Rescaling"]
 
-    broken = keras.Sequential([keras.Input((8, 8, 3)), layers.RandomFlip(), layers.AugMix(name="am")])
+    broken = keras.Sequential([keras.Input((8, 8, 3)), layers.RandomFlip(),
+                               layers.MaxNumBoundingBoxes(max_number=3, name="boxes")])
     broken_path = tmp_path / "broken.keras"
     broken.save(broken_path)
     result = cli("pipeline", "add", "broken", "--from-keras", str(broken_path), check=False)
     assert result.returncode == 1
+    assert "layer 'boxes' (MaxNumBoundingBoxes): augstore has no MaxNumBoundingBoxes transform yet" in result.stderr
 
 
 def test_clahe_converts_from_a_saved_model_and_augstore_accepts_it(cli, tmp_path):
@@ -237,7 +239,6 @@ def test_clahe_converts_from_a_saved_model_and_augstore_accepts_it(cli, tmp_path
     assert shown[0] == {"type": "ContrastLimitedAdaptiveHistogramEqualization", "value_range": [0, 255],
                         "clip_limit": 2.5, "tile_grid_size": [3, 5]}
     assert shown[1]["clip_limit"] == 4 and shown[1]["tile_grid_size"] == [8, 8]
-    assert "layer 'am' (AugMix): augstore has no AugMix transform yet" in result.stderr
 
 
 def test_rand_augment_converts_with_its_resolved_factor_and_augstore_accepts_it(cli, tmp_path):
@@ -263,3 +264,29 @@ def test_rand_augment_converts_with_its_resolved_factor_and_augstore_accepts_it(
     cli("pipeline", "add", "imported", "--from-keras", str(saved))
     assert (cli.json("pipeline", "show", "imported")["fingerprint"]
             == cli.json("pipeline", "show", "randaugment")["fingerprint"])
+
+
+def test_aug_mix_converts_with_its_resolved_factor_and_augstore_accepts_it(cli, tmp_path):
+    layers = keras.layers
+    model = keras.Sequential([
+        keras.Input((32, 32, 3)),
+        layers.AugMix(),
+        layers.AugMix(value_range=(0, 1), num_chains=2, chain_depth=4, factor=(0.1, 0.6), alpha=0.5,
+                      all_ops=False, interpolation="nearest"),
+        layers.Conv2D(2, 3),
+    ])
+    spec = augstore.keras.pipeline_spec(model)
+    # Keras resolves factor 0.3 to (0, 0.3), the range every sub-layer is built with.
+    assert spec["transforms"] == [
+        {"type": "AugMix", "value_range": [0, 255], "num_chains": 3, "chain_depth": 3, "factor": [0, 0.3],
+         "alpha": 1.0, "all_ops": True, "interpolation": "bilinear"},
+        {"type": "AugMix", "value_range": [0, 1], "num_chains": 2, "chain_depth": 4, "factor": [0.1, 0.6],
+         "alpha": 0.5, "all_ops": False, "interpolation": "nearest"}]
+    path = tmp_path / "spec.json"
+    path.write_text(json.dumps(spec))
+    cli("pipeline", "add", "augmix", "--spec", str(path))
+    saved = tmp_path / "model.keras"
+    model.save(saved)
+    cli("pipeline", "add", "imported", "--from-keras", str(saved))
+    assert (cli.json("pipeline", "show", "imported")["fingerprint"]
+            == cli.json("pipeline", "show", "augmix")["fingerprint"])

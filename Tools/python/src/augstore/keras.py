@@ -137,6 +137,7 @@ _ARGUMENTS = {
     "RandomSharpness": ["factor", "value_range"],
     "RandomColorJitter": ["value_range", "brightness_factor", "contrast_factor", "saturation_factor", "hue_factor"],
     "RandAugment": ["value_range", "num_ops", "factor", "interpolation"],
+    "AugMix": ["value_range", "num_chains", "chain_depth", "factor", "alpha", "all_ops", "interpolation"],
     "Rescaling": ["scale", "offset"],
     "Normalization": ["mean", "variance"],
     "MixUp": ["alpha"],
