@@ -138,7 +138,92 @@ CASES = [
      lambda seed: layers.MixUp(alpha=0.4, seed=seed), lambda t: {"mix_weight": flat(t["mix_weight"])}, 100),
     ("CutMix(0.8), batches of 25", {"type": "CutMix", "factor": 0.8},
      lambda seed: layers.CutMix(factor=0.8, seed=seed), lambda t: {"mix_weight": flat(t["mix_weight"])}, 25),
+    # Composite layers: the operations chosen and the sub-layers' own parameters (see composite_values).
+    ("RandAugment(num_ops=3, factor=0.7)", {"type": "RandAugment", "num_ops": 3, "factor": 0.7},
+     lambda seed: layers.RandAugment(num_ops=3, factor=0.7, seed=seed), lambda t: rand_augment_values(t), True),
+    ("AugMix()", {"type": "AugMix"}, lambda seed: layers.AugMix(seed=seed), lambda t: aug_mix_values(t), True),
+    ("AugMix(2, 4, 0.6, alpha=0.5, all_ops=False)",
+     {"type": "AugMix", "num_chains": 2, "chain_depth": 4, "factor": 0.6, "alpha": 0.5, "all_ops": False},
+     lambda seed: layers.AugMix(num_chains=2, chain_depth=4, factor=0.6, alpha=0.5, all_ops=False, seed=seed),
+     lambda t: aug_mix_values(t), True),
 ]
+
+# The parameters of a composite's sub-layers compared, from Keras' transformation dicts (same names as
+# augstore's records).
+SUB_LAYER_VALUES = {
+    "random_shear": lambda t: {"shear_x": np.asarray(t["shear_factor"])[:, 0],
+                               "shear_y": np.asarray(t["shear_factor"])[:, 1]},
+    "random_translation": lambda t: {"translate_x": np.asarray(t["translations"])[:, 0],
+                                     "translate_y": np.asarray(t["translations"])[:, 1]},
+    "random_rotation": lambda t: {"angle": flat(t["angle"])},
+    "random_brightness": lambda t: {"rgb_delta": flat(t["rgb_delta"])},
+    "random_color_degeneration": lambda t: {"factor": flat(t["factor"])},
+    "random_contrast": lambda t: {"contrast_factor": flat(t["contrast_factor"])},
+    "random_sharpness": lambda t: {"factor": flat(t["factor"])},
+    "random_posterization": lambda t: {"shift_factor": flat(t["shift_factor"]).astype(np.int64)},
+    "solarization": lambda t: {"additions": flat(t["additions"]), "thresholds": flat(t["thresholds"])},
+}
+AUG_MIX_NAMES = ["random_shear", "random_translation", "random_rotation", "random_posterization", "solarization",
+                 "auto_contrast", "equalization", "random_brightness", "random_color_degeneration",
+                 "random_contrast", "random_sharpness"]
+
+
+def sub_layer_values(name, transformation, values):
+    for key, value in SUB_LAYER_VALUES.get(name, lambda t: {})(transformation).items():
+        values.setdefault(f"{name}.{key}", []).extend(np.asarray(value).reshape(-1).tolist())
+
+
+def rand_augment_values(t):
+    values = {"op_index": [int(i) for i in flat(t["layer_idxes"])]}
+    for name, transformation in t["transforms"].items():
+        sub_layer_values(name, transformation, values)
+    return {key: np.asarray(v) for key, v in values.items()}
+
+
+def aug_mix_values(t):
+    weights = flat(t["chain_mixing_weights"])
+    values = {"weight_sample": [float(flat(t["weight_sample"])[0])], "chain_weight_0": [float(weights[0])],
+              "chain_length": [], "op_index": []}
+    for chain in t["chain_transforms"]:
+        values["chain_length"].append(len(chain))
+        for step in chain:
+            values["op_index"].append(AUG_MIX_NAMES.index(step["layer_name"]))
+            sub_layer_values(step["layer_name"], step["transformation"], values)
+    return {key: np.asarray(v) for key, v in values.items()}
+
+
+def composite_values(kind, records):
+    """augstore's composite records flattened into the keys the Keras extractors give."""
+    from_names = AUG_MIX_NAMES if kind == "AugMix" else [
+        "random_shear", "random_translation", "random_rotation", "random_brightness", "random_color_degeneration",
+        "random_contrast", "random_sharpness", "random_posterization", "solarization", "auto_contrast",
+        "equalization"]
+    values = {}
+
+    def add_op(op, seen):
+        values.setdefault("op_index", []).append(from_names.index(op["op"]))
+        # RandAugment applies one draw per sub-layer however often it is chosen: count it once.
+        if seen is not None:
+            if op["op"] in seen:
+                return
+            seen.add(op["op"])
+        for key, value in op.items():
+            if key != "op":
+                values.setdefault(f"{op['op']}.{key}", []).append(value)
+
+    for record in records:
+        if kind == "AugMix":
+            values.setdefault("weight_sample", []).append(record["weight_sample"])
+            values.setdefault("chain_weight_0", []).append(record["chain_mixing_weights"][0])
+            for chain in record["chains"]:
+                values.setdefault("chain_length", []).append(len(chain))
+                for op in chain:
+                    add_op(op, None)
+        else:
+            seen = set()
+            for op in record["ops"]:
+                add_op(op, seen)
+    return values
 
 # Where Keras 3.15.1's code draws something other than its documentation says (augstore follows the code).
 KERAS_CODE_VS_DOCUMENTATION = [
@@ -165,6 +250,13 @@ KERAS_CODE_VS_DOCUMENTATION = [
     "RandomColorJitter: draws inside transform_images (its get_random_transformation returns nothing), so it "
     "is not compared here; its steps draw as RandomBrightness/RandomContrast/RandomSaturation/RandomHue do.",
     "AutoContrast, Equalization: draw nothing.",
+    "RandAugment(factor=f): documented as a magnitude; every sub-layer is built with the range [0, f], so "
+    "rotations, shears, translations and brightness changes only go one way and contrast is drawn from "
+    "[1, 1 + f]; RandomPosterization gets max(1, int(8 f)) bits. The operations are drawn once per batch "
+    "(augstore: per sample); a sub-layer chosen twice applies one draw twice.",
+    "AugMix(chain_depth=d): documented as 'sampled randomly from [0, d]' (and in the paper from [1, 3]); the "
+    "code makes d picks, each uniform over the operations and None, so a chain's length is Binomial(d, "
+    "n/(n+1)), not uniform. Weights and operations are drawn once per batch (augstore: per sample).",
 ]
 
 
@@ -199,6 +291,8 @@ def augstore_draws(binary, folder, count):
         rows = json.loads(cli("sql", f"SELECT params_json FROM augmentation_params WHERE run = 'r{index}'", "--json"))
         params = [json.loads(row["params_json"]) for row in rows["rows"]]
         values = {}
+        if transform["type"] in ("RandAugment", "AugMix"):
+            params, values = [], composite_values(transform["type"], params)
         for p in params:
             for key, value in p.items():
                 if key == "noise_seed" or (key in ("partner", "x", "y", "width", "height") and "mix_weight" in p):
@@ -225,7 +319,8 @@ def keras_draws(count):
             size = 1 if per_batch is True else per_batch
             part = images[:size]
             parts = [extract(layer.get_random_transformation(part, training=True)) for _ in range(count // size)]
-            draws[name] = {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
+            keys = dict.fromkeys(key for p in parts for key in p)  # a composite's sub-layers vary by call
+            draws[name] = {key: np.concatenate([p[key] for p in parts if key in p]) for key in keys}
         else:
             draws[name] = {key: np.asarray(v) for key, v in
                            extract(layer.get_random_transformation(images, training=True)).items()}
