@@ -289,30 +289,9 @@ extension SampleRecord {
               rgbDelta: values[0], contrastFactor: values[1], saturationFactor: values[2],
               hueFactor: values[3])))
       case 24:
-        let count = try reader.int()
-        guard count <= bytes.count - reader.position else {
-          throw reader.fail("operation count exceeds the data")
-        }
-        var indices: [Int] = []
-        for _ in 0..<count {
-          let index = try reader.byte()
-          guard index < TransformSpec.randAugmentOperationNames.count else {
-            throw reader.fail("unknown RandAugment operation \(index)")
-          }
-          indices.append(Int(index))
-        }
-        let length = try reader.int()
-        guard length <= bytes.count - reader.position else {
-          throw reader.fail("RandAugment operations exceed the data")
-        }
-        var opParams: [TransformParams] = []
-        let (nestedOriginal, end) = try decode(
-          UnsafeBufferPointer(rebasing: bytes[..<(reader.position + length)]), from: reader.position
-        ) { opParams.append($0) }
-        guard end == reader.position + length, !nestedOriginal, opParams.count == count else {
-          throw reader.fail("RandAugment operations do not match their indices")
-        }
-        reader.position = end
+        let names = TransformSpec.randAugmentOperationNames
+        let indices = try operationIndices(&reader, bytes.count, names: names, composite: "RandAugment")
+        let opParams = try nestedParams(&reader, bytes, count: indices.count, composite: "RandAugment")
         body(.randAugment(ops: zip(indices, opParams).map { CompositeOp(index: $0, params: $1) }))
       case 25:
         let chainCount = try reader.int()
@@ -324,40 +303,15 @@ extension SampleRecord {
         let inputWeight = try reader.float()
         var chainIndices: [[Int]] = []
         for _ in 0..<chainCount {
-          let count = try reader.int()
-          guard count <= bytes.count - reader.position else {
-            throw reader.fail("operation count exceeds the data")
-          }
-          var indices: [Int] = []
-          for _ in 0..<count {
-            let index = try reader.byte()
-            guard index < TransformSpec.augMixOperationNames.count else {
-              throw reader.fail("unknown AugMix operation \(index)")
-            }
-            indices.append(Int(index))
-          }
-          chainIndices.append(indices)
+          chainIndices.append(
+            try operationIndices(
+              &reader, bytes.count, names: TransformSpec.augMixOperationNames, composite: "AugMix"))
         }
-        let length = try reader.int()
-        guard length <= bytes.count - reader.position else {
-          throw reader.fail("AugMix operations exceed the data")
-        }
-        var opParams: [TransformParams] = []
-        let (nestedOriginal, end) = try decode(
-          UnsafeBufferPointer(rebasing: bytes[..<(reader.position + length)]), from: reader.position
-        ) { opParams.append($0) }
-        guard end == reader.position + length, !nestedOriginal,
-          opParams.count == chainIndices.reduce(0, { $0 + $1.count })
-        else {
-          throw reader.fail("AugMix operations do not match their indices")
-        }
-        reader.position = end
-        var next = 0
+        var opParams = try nestedParams(
+          &reader, bytes, count: chainIndices.reduce(0) { $0 + $1.count }, composite: "AugMix"
+        )[...]
         let chains = chainIndices.map { indices in
-          indices.map { index in
-            defer { next += 1 }
-            return CompositeOp(index: index, params: opParams[next])
-          }
+          indices.map { index in CompositeOp(index: index, params: opParams.removeFirst()) }
         }
         body(.augMix(AugMixParams(chainWeights: weights, inputWeight: inputWeight, chains: chains)))
       case 30:
@@ -504,6 +458,43 @@ private func appendFloat(_ value: Float, to out: inout [UInt8]) {
     UInt8(truncatingIfNeeded: bits >> 16),
     UInt8(truncatingIfNeeded: bits >> 24),
   ]
+}
+
+extension SampleRecord {
+  /// A composite's operation list: varint n, then n operation indices below `names.count`.
+  fileprivate static func operationIndices(
+    _ reader: inout ByteReader, _ byteCount: Int, names: [String], composite: String
+  ) throws(SampleRecordDecodingError) -> [Int] {
+    let count = try reader.int()
+    guard count <= byteCount - reader.position else { throw reader.fail("operation count exceeds the data") }
+    var indices: [Int] = []
+    for _ in 0..<count {
+      let index = try reader.byte()
+      guard index < names.count else { throw reader.fail("unknown \(composite) operation \(index)") }
+      indices.append(Int(index))
+    }
+    return indices
+  }
+
+  /// A composite's operations' parameters: varint length, then a record (not original) of exactly
+  /// `count` parameters filling that length.
+  fileprivate static func nestedParams(
+    _ reader: inout ByteReader, _ bytes: UnsafeBufferPointer<UInt8>, count: Int, composite: String
+  ) throws(SampleRecordDecodingError) -> [TransformParams] {
+    let length = try reader.int()
+    guard length <= bytes.count - reader.position else {
+      throw reader.fail("\(composite) operations exceed the data")
+    }
+    var params: [TransformParams] = []
+    let (nestedOriginal, end) = try decode(
+      UnsafeBufferPointer(rebasing: bytes[..<(reader.position + length)]), from: reader.position
+    ) { params.append($0) }
+    guard end == reader.position + length, !nestedOriginal, params.count == count else {
+      throw reader.fail("\(composite) operations do not match their indices")
+    }
+    reader.position = end
+    return params
+  }
 }
 
 private struct ByteReader {

@@ -149,45 +149,23 @@ public struct RecordBlock: Sendable, Equatable {
       case 13: try reader.skip(8)
       case 19: try reader.skip(4 * (try reader.byte() & 0x0F).nonzeroBitCount)
       case 24:
-        let operations = try reader.varint()
-        guard operations <= UInt64(bytes.count - reader.position) else {
-          throw reader.fail("operation count exceeds the data")
-        }
-        try reader.skip(Int(operations))
-        let length = try reader.varint()
-        guard length <= UInt64(bytes.count - reader.position) else {
-          throw reader.fail("RandAugment operations exceed the data")
-        }
-        try reader.skip(Int(length))
+        try reader.skipCounted(what: "operation count")
+        try reader.skipCounted(what: "RandAugment operations")
       case 25:
         let chains = try reader.varint()
         guard chains <= UInt64(bytes.count - reader.position) / 4 else {
           throw reader.fail("chain count exceeds the data")
         }
         try reader.skip(4 * Int(chains) + 4)
-        for _ in 0..<chains {
-          let operations = try reader.varint()
-          guard operations <= UInt64(bytes.count - reader.position) else {
-            throw reader.fail("operation count exceeds the data")
-          }
-          try reader.skip(Int(operations))
-        }
-        let length = try reader.varint()
-        guard length <= UInt64(bytes.count - reader.position) else {
-          throw reader.fail("AugMix operations exceed the data")
-        }
-        try reader.skip(Int(length))
+        for _ in 0..<chains { try reader.skipCounted(what: "operation count") }
+        try reader.skipCounted(what: "AugMix operations")
       case 30:
         _ = try reader.varint()
         try reader.skip(4)
         if try reader.byte() & 1 != 0 {
           for _ in 0..<4 { _ = try reader.varint() }
         }
-        let length = try reader.varint()
-        guard length <= UInt64(bytes.count - reader.position) else {
-          throw reader.fail("partner record exceeds the data")
-        }
-        try reader.skip(Int(length))
+        try reader.skipCounted(what: "partner record")
       case let tag:
         throw reader.fail("unknown parameter tag \(tag)")
       }
@@ -226,6 +204,13 @@ private struct SkipReader {
       if next & 0x80 == 0 { return value }
       shift += 7
     }
+  }
+
+  /// Skips a varint byte count and that many bytes ("`what` exceeds the data" when they run past the end).
+  mutating func skipCounted(what: String) throws(SampleRecordDecodingError) {
+    let count = try varint()
+    guard count <= UInt64(bytes.count - position) else { throw fail("\(what) exceeds the data") }
+    position += Int(count)
   }
 }
 
