@@ -1,0 +1,47 @@
+import AugStore
+import Testing
+
+/// Which samples a `materialize --shard I/N` owns.
+@Suite struct ShardTests {
+  @Test(arguments: [1, 2, 3, 4, 7, 64])
+  func everySampleBelongsToExactlyOneShard(count: Int) throws {
+    for sampleCount in [0, 1, 2, 5, 63, 64, 65, 1000] {
+      var owners = [Int](repeating: 0, count: sampleCount)
+      var total = 0
+      for index in 0..<count {
+        let shard = try Shard(index: index, count: count)
+        let share = shard.sampleCount(of: sampleCount)
+        total += share
+        for n in 0..<share {
+          let sample = shard.sample(n)
+          #expect(shard.owns(sample: sample))
+          owners[sample] += 1
+        }
+        // Shares differ by at most one sample.
+        #expect(share == sampleCount / count || share == sampleCount / count + 1)
+      }
+      #expect(total == sampleCount)
+      #expect(owners.allSatisfy { $0 == 1 }, "\(sampleCount) samples in \(count) shards")
+    }
+  }
+
+  @Test func parsingReadsIndexAndCount() throws {
+    let shard = try Shard(parsing: "2/5")
+    #expect(shard.index == 2 && shard.count == 5)
+    #expect(shard.description == "2/5")
+    #expect(try Shard(parsing: "0/1") == .whole)
+    #expect(Array((0..<4).map(shard.sample)) == [2, 7, 12, 17])
+  }
+
+  @Test(arguments: [
+    ("3/3", "shard 3 does not exist: shards of 3 are 0/3 to 2/3"),
+    ("1/0", "the shard count must be at least 1"),
+    ("-1/2", "\"-1\" is not a whole number (shard numbers are not negative)"),
+    ("a/b", "\"a\" is not a whole number (shard numbers are not negative)"),
+    ("1", "not of the form I/N"),
+    ("99999999999999999999/2", "\"99999999999999999999\" is too large"),
+  ])
+  func badTextIsRefusedNamingIt(text: String, reason: String) {
+    #expect(throws: StoreError.invalidShard(text: text, reason: reason)) { try Shard(parsing: text) }
+  }
+}
