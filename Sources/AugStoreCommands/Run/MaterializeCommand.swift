@@ -14,10 +14,11 @@ struct MaterializeCommand: ParsableCommand {
 
       --shard I/N splits the work between N processes or hosts: shard I renders, in every epoch, \
       the samples whose index in the dataset version is I modulo N (every sample belongs to exactly \
-      one shard), and commits their digests. Start the N shards at once on one store; together they \
-      store exactly the digests one unsharded materialize stores. The epoch is materialized when \
-      every shard has finished, in any order; rerun a shard that was killed to complete it (what it \
-      committed is kept), and running one shard twice stores its digests once. With --shard, \
+      one shard), and commits their digests. The N shards may run at once on one store (their \
+      commits queue on the catalog) or one after another; together they store exactly the digests \
+      one unsharded materialize stores. An epoch is materialized once every shard has finished, in \
+      any order; rerun a shard that was killed to complete it (what it committed is kept), and \
+      running one shard twice stores its digests once. With --shard, \
       "samples" counts this shard's share, and JSON adds shard {index, count} and per epoch \
       epoch_samples and materialized (samples of the epoch with a digest once this shard committed, \
       whichever shard wrote them).
