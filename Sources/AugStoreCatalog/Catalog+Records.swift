@@ -303,6 +303,28 @@ extension Catalog {
     }
   }
 
+  /// How many samples of one recorded epoch have a stored digest (are materialized), whichever
+  /// process stored them; the epoch is fully materialized when this equals its sample count.
+  ///
+  /// - Throws: `CatalogError.epochNotRecorded`.
+  public func materializedCount(run: Run, epoch: Int) throws -> Int {
+    try read { db in
+      _ = try Self.sampleCount(db, run: run, epoch: epoch)
+      let rows = try Row.fetchCursor(
+        db,
+        sql: "SELECT tensors FROM record_blocks WHERE run_id = ? AND epoch = ? AND tensors IS NOT NULL",
+        arguments: [run.id, epoch])
+      var count = 0
+      while let row = try rows.next() {
+        let tensors = [UInt8](row[0] as Data? ?? Data())
+        for index in 0..<(tensors.count / 4) where (RecordBlock.u32(tensors, at: index) ?? 0) != 0 {
+          count += 1
+        }
+      }
+      return count
+    }
+  }
+
   /// The digests stored for one recorded epoch: sample index → 32-byte SHA-256, for the samples that
   /// are materialized (all of them, or those in `samples`).
   ///

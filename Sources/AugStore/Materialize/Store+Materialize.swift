@@ -7,7 +7,7 @@ import Synchronization
 public struct EpochMaterialization: Sendable, Equatable, Codable {
   /// The epoch.
   public var epoch: Int
-  /// Samples in the epoch.
+  /// Samples rendered: the whole epoch, or the shard's share of it.
   public var samples: Int
   /// Tensors computed from originals (no cache file existed).
   public var computed: Int
@@ -17,6 +17,17 @@ public struct EpochMaterialization: Sendable, Equatable, Codable {
   public var rebuilt: Int
   /// Wall-clock seconds.
   public var seconds: Double
+  /// With a shard: the samples in the whole epoch (`nil` without one).
+  public var epochSamples: Int?
+  /// With a shard: the samples of the epoch that had their digest once this shard's share was
+  /// committed, whichever shard wrote it; the epoch is complete when it equals ``epochSamples``
+  /// (`nil` without a shard: the whole epoch is then materialized).
+  public var materialized: Int?
+
+  enum CodingKeys: String, CodingKey {
+    case epoch, samples, computed, cached, rebuilt, seconds, materialized
+    case epochSamples = "epoch_samples"
+  }
 }
 
 /// What `materialize` did.
@@ -25,6 +36,8 @@ public struct MaterializeSummary: Sendable, Equatable {
   public var run: String
   /// Epochs recorded first because they had no records yet.
   public var newlyRecorded: [Int]
+  /// The shard rendered, or `nil` for the whole of each epoch.
+  public var shard: Shard?
   /// One entry per epoch.
   public var epochs: [EpochMaterialization]
 }
@@ -34,8 +47,8 @@ extension Store {
   /// index rows are all it holds of an epoch at a time.
   package static let materializeChunk = 16 * RecordBlock.size
 
-  /// Records the epochs that lack records, then renders every sample's tensor into the cache and
-  /// stores its digest with the record.
+  /// Records the epochs that lack records, then renders every sample's tensor (or, with `shard`,
+  /// the samples that shard owns) into the cache and stores its digest with the record.
   ///
   /// Tensors are computed on `jobs` threads from the **recorded** parameters; a tensor whose cache
   /// file is sound is not recomputed. A tensor that already has a recorded digest must come out
@@ -45,36 +58,48 @@ extension Store {
   /// after its files are in place. A crash loses at most the chunk in progress: the chunks committed
   /// before it are sound (digests and cache entries of complete files), and a rerun completes the
   /// epoch, serving those from the cache.
+  ///
+  /// With a `shard` (see ``Shard`` for which samples it owns), several processes materialize one run
+  /// together: each renders and commits only its share, and their commits queue on the catalog's
+  /// write lock. An epoch is materialized when every sample has its digest, whichever shard wrote
+  /// it; a shard never marks more than its share. Two processes given the same shard both succeed
+  /// and store the same digests once.
   public func materialize(
-    run name: String, epochs: EpochSelection, jobs: Int? = nil, progress: ProgressHandler? = nil
+    run name: String, epochs: EpochSelection, jobs: Int? = nil, shard: Shard? = nil,
+    progress: ProgressHandler? = nil
   ) throws -> MaterializeSummary {
-    try materialize(run: name, epochs: epochs, jobs: jobs, chunk: Self.materializeChunk, progress: progress)
+    try materialize(
+      run: name, epochs: epochs, jobs: jobs, shard: shard, chunk: Self.materializeChunk, progress: progress)
   }
 
-  /// ``materialize(run:epochs:jobs:progress:)`` in chunks of `chunk` samples.
+  /// ``materialize(run:epochs:jobs:shard:progress:)`` in chunks of `chunk` samples.
   package func materialize(
-    run name: String, epochs: EpochSelection, jobs: Int?, chunk: Int, progress: ProgressHandler?
+    run name: String, epochs: EpochSelection, jobs: Int?, shard: Shard? = nil, chunk: Int,
+    progress: ProgressHandler?
   ) throws -> MaterializeSummary {
     let chunk = max(1, chunk)
     let recording = try record(run: name, epochs: epochs, jobs: jobs)
     let details = try runDetails(named: name)
     let renderer = try Renderer(store: self, details: details)
     let count = details.version.sampleCount
-    var summary = MaterializeSummary(run: name, newlyRecorded: recording.recorded, epochs: [])
+    let owner = shard ?? .whole
+    let share = owner.sampleCount(of: count)
+    var summary = MaterializeSummary(run: name, newlyRecorded: recording.recorded, shard: shard, epochs: [])
     for epoch in epochs.epochs {
       let started = DispatchTime.now().uptimeNanoseconds
       var result = EpochMaterialization(
         epoch: epoch, samples: 0, computed: 0, cached: 0, rebuilt: 0, seconds: 0)
-      for first in stride(from: 0, to: count, by: chunk) {
-        let records = try catalog.records(
-          run: details.run, epoch: epoch, samples: Array(first..<min(first + chunk, count)))
+      for first in stride(from: 0, to: share, by: chunk) {
+        let samples = (first..<min(first + chunk, share)).map(owner.sample)
+        let records = try catalog.records(run: details.run, epoch: epoch, samples: samples)
         let chunkProgress = progress.map { handler in
           { @Sendable (update: ProgressUpdate) in
-            handler(ProgressUpdate(phase: update.phase, completed: first + update.completed, total: count))
+            handler(ProgressUpdate(phase: update.phase, completed: first + update.completed, total: share))
           }
         }
         let rendered = try render(
-          records, with: renderer, jobs: jobs, progress: chunkProgress, phase: "epoch \(epoch)")
+          records, with: renderer, jobs: jobs, progress: chunkProgress,
+          phase: shard.map { "epoch \(epoch) shard \($0)" } ?? "epoch \(epoch)")
         for (record, tensor) in zip(records, rendered) {
           if let recorded = record.digest, recorded != tensor.digest {
             throw StoreError.digestMismatch(
@@ -86,6 +111,10 @@ extension Store {
         result.computed += rendered.count { $0.source == .computed }
         result.cached += rendered.count { $0.source == .cache }
         result.rebuilt += rendered.count { $0.source == .rebuilt }
+      }
+      if shard != nil {
+        result.epochSamples = count
+        result.materialized = try catalog.materializedCount(run: details.run, epoch: epoch)
       }
       result.seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
       summary.epochs.append(result)

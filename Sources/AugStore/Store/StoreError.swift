@@ -46,6 +46,8 @@ public enum StoreError: Error, LocalizedError, Equatable, Sendable {
   case pipelineDoesNotFit(pipeline: String, dataset: String, samplePath: String, reason: String)
   /// An epoch selection that is not `N`, `A-B` or a comma list of those.
   case invalidEpochs(text: String, reason: String)
+  /// A `--shard` that is not `I/N` with `0 <= I < N`.
+  case invalidShard(text: String, reason: String)
   /// A run with no recorded epoch at all.
   case noRecordedEpochs(run: String)
   /// A `--sample` that is neither an index nor a path of the run's dataset version.
@@ -120,6 +122,8 @@ public enum StoreError: Error, LocalizedError, Equatable, Sendable {
       return "pipeline \"\(pipeline)\" does not fit \(dataset) sample \(samplePath): \(reason)"
     case .invalidEpochs(let text, let reason):
       return "invalid epochs \"\(text)\": \(reason) (expected N, A-B or a list like 0-2,5,7-9)"
+    case .invalidShard(let text, let reason):
+      return "invalid shard \"\(text)\": \(reason) (expected I/N, shard I of N hosts, 0 <= I < N, e.g. 0/4)"
     case .noRecordedEpochs(let run):
       return "run \"\(run)\" has no recorded epochs (record some with `augstore record \(run) --epochs 0-9`)"
     case .sampleNotFound(let run, let sample):
