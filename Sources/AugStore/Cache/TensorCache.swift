@@ -125,7 +125,8 @@ package struct TensorCache: Sendable {
       try FileIO.makeDirectory(folder)
       if try FileIO.publishNew(path, bytes, mode: 0o444) { return }
     }
-    let staged = "\(temporary)/cache-\(getpid())-\(Thread.current.hash)-\(key.hexString.prefix(16)).npy"
+    let staged =
+      "\(temporary)/cache-\(FileIO.processTag)-\(Thread.current.hash)-\(key.hexString.prefix(16)).npy"
     try FileIO.writeNew(staged, bytes, sync: false, mode: 0o444)
     do {
       try FileIO.rename(staged, to: path)

@@ -169,7 +169,7 @@ extension Store {
     _ tensor: Renderer.Rendered, record: SampleRecord, renderer: Renderer, at path: String, run: String,
     epoch: Int
   ) throws {
-    let temporary = path + ".augstore-partial-\(getpid())"
+    let temporary = path + ".augstore-partial-\(FileIO.processTag)"
     FileIO.remove(temporary)
     if FileIO.hardLink(cache.path(of: tensor.key), as: temporary) {
       try FileIO.rename(temporary, to: path)
@@ -187,7 +187,7 @@ extension Store {
 
   /// Writes `bytes` to `path` through a temporary file and a rename.
   private func writeReplacing(_ path: String, _ bytes: [UInt8]) throws {
-    let temporary = path + ".augstore-partial-\(getpid())"
+    let temporary = path + ".augstore-partial-\(FileIO.processTag)"
     FileIO.remove(temporary)
     try FileIO.writeNew(temporary, bytes, sync: false)
     try FileIO.rename(temporary, to: path)

@@ -109,9 +109,20 @@ public enum FileIO {
     #endif
   }
 
+  /// `HOST-PID`: names temporary files so that processes on different hosts sharing one store folder
+  /// (a network file system) never pick the same name.
+  package static let processTag: String = {
+    var name = [CChar](repeating: 0, count: 256)
+    let host =
+      gethostname(&name, name.count - 1) == 0
+      ? String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : "host"
+    let safe = host.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." ? $0 : "_" }
+    return "\(String(safe.prefix(64)))-\(getpid())"
+  }()
+
   /// Writes `bytes` to `path` through a temporary file and a rename, replacing any file there.
   public static func write(_ bytes: [UInt8], to path: String) throws(StoreError) {
-    let temporary = path + ".augstore-partial-\(getpid())"
+    let temporary = path + ".augstore-partial-\(processTag)"
     remove(temporary)
     try writeNew(temporary, bytes, sync: false)
     do {
