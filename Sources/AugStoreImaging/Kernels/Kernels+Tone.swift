@@ -100,35 +100,103 @@ extension Kernels {
     }
   }
 
-  /// ``degenerateColor(_:factor:)`` four pixels at a time, one pixel per `SIMD4<Float>` (the same
-  /// float32 operations per lane as the scalar loop); returns where the scalar tail starts. Callers
-  /// pass `channels` as a literal.
-  @inline(__always)
-  static func degeneratePixels(
-    _ src: UnsafePointer<UInt8>, _ out: UnsafeMutablePointer<UInt8>, count: Int, factor: Float, channels: Int
-  ) -> Int {
-    let s = UnsafeRawPointer(src)
-    let d = UnsafeMutableRawPointer(out)
-    let f = SIMD4<Float>(repeating: factor)
-    let top = SIMD4<Float>(repeating: 255)
-    let alphaLanes = SIMD16<UInt8>(0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1) .== 1
-    @inline(__always) func blend(_ p: SIMD4<Float>) -> SIMD4<Float> {
-      let grey = p[0] * 0.2989 + p[1] * 0.5870 + p[2] * 0.1140
-      let x = p + f * (SIMD4(repeating: grey) - p)
-      return x.replacing(with: top, where: x .> top)
+  #if X86_64_V3
+    /// ``degenerateColor(_:factor:)`` for a finite `factor`, eight pixels at a time, one pixel per lane
+    /// of ``HueLanes`` (the host-level build); returns where the scalar tail starts. Callers pass
+    /// `channels` as a literal.
+    ///
+    /// Each group of eight pixels is loaded one pixel per 32-bit lane (``AffineSampler/loadRGB(_:_:)``,
+    /// or 32 bytes of RGBA), so masks and shifts give planar channels, converted exactly to floats (a byte in
+    /// the low mantissa bits of 2²³, minus 2²³). Each lane runs the scalar loop's float32 operations in
+    /// order (`(r·0.2989 + g·0.5870) + b·0.1140`, then `c + factor·(grey − c)`), clamped to `0...255`
+    /// as ``clampToUInt8(_:)`` does (the values are finite) and rounded; the bytes are shifted back
+    /// into each pixel's lane (alpha kept) and stored: eight RGB pixels as exactly 24 bytes
+    /// (``AffineSampler/storeRGB(_:_:)``), or eight RGBA words at once.
+    @inline(__always)
+    static func degeneratePixels(
+      _ src: UnsafePointer<UInt8>, _ out: UnsafeMutablePointer<UInt8>, count: Int, factor: Float,
+      channels: Int
+    ) -> Int {
+      guard factor.isFinite else { return 0 }
+      let s = UnsafeRawPointer(src)
+      let d = UnsafeMutableRawPointer(out)
+      let f = HueLanes(repeating: factor)
+      let zero = HueLanes(repeating: 0)
+      let top = HueLanes(repeating: 255)
+      let half = HueLanes(repeating: 0.5)
+      let magic = HueLanes(repeating: 8_388_608)
+      let byte = HueBits(repeating: 0xFF)
+      let exponent = HueBits(repeating: 0x4B00_0000)
+      let alpha = HueBits(repeating: Int32(bitPattern: 0xFF00_0000))
+      let groupStep = 8 &* channels
+      @inline(__always) func group(_ i: Int) -> HueBits {
+        if channels == 3 { return unsafeBitCast(AffineSampler.loadRGB(s, i), to: HueBits.self) }
+        return s.loadUnaligned(fromByteOffset: i, as: HueBits.self)
+      }
+      /// The byte at bit `shift` of each pixel, as an exact float.
+      @inline(__always) func sample(_ pixels: HueBits, _ shift: Int32) -> HueLanes {
+        unsafeBitCast(((pixels &>> HueBits(repeating: shift)) & byte) | exponent, to: HueLanes.self) - magic
+      }
+      /// ``clampToUInt8(_:)`` of a finite value, in the low byte of its lane.
+      @inline(__always) func rounded(_ x: HueLanes) -> HueBits {
+        let z = laneMin(laneMax(x, zero), top) + half
+        let shifted = z + magic
+        return (unsafeBitCast(shifted, to: HueBits.self) &+ lessMask(z, shifted - magic)) & byte
+      }
+      var i = 0
+      while i &+ groupStep <= count {
+        let pixels = group(i)
+        let r = sample(pixels, 0)
+        let g = sample(pixels, 8)
+        let b = sample(pixels, 16)
+        let grey =
+          r * HueLanes(repeating: 0.2989) + g * HueLanes(repeating: 0.5870) + b * HueLanes(repeating: 0.1140)
+        var words =
+          rounded(r + f * (grey - r)) | (rounded(g + f * (grey - g)) &<< 8)
+          | (rounded(b + f * (grey - b)) &<< 16)
+        if channels == 4 { words |= pixels & alpha }
+        // Whole-vector stores: per-pixel stores make LLVM assemble every word in scalar registers.
+        if channels == 3 {
+          AffineSampler.storeRGB(unsafeBitCast(words, to: SIMD8<UInt32>.self), out + i)
+        } else {
+          d.storeBytes(of: words, toByteOffset: i, as: HueBits.self)
+        }
+        i &+= groupStep
+      }
+      return i
     }
-    let step = 4 &* channels
-    var i = 0
-    while i &+ 16 <= count {
-      let quad = loadPixelQuad(s, i, channels: channels)
-      let (p0, p1, p2, p3) = exactFloats(quad)
-      var result = nonNegativeBytes(blend(p0), blend(p1), blend(p2), blend(p3))
-      if channels == 4 { result = result.replacing(with: quad, where: alphaLanes) }
-      storePixelQuad(result, d, i, channels: channels)
-      i &+= step
+  #else
+    /// ``degenerateColor(_:factor:)`` four pixels at a time, one pixel per `SIMD4<Float>` (the same
+    /// float32 operations per lane as the scalar loop); returns where the scalar tail starts. Callers
+    /// pass `channels` as a literal.
+    @inline(__always)
+    static func degeneratePixels(
+      _ src: UnsafePointer<UInt8>, _ out: UnsafeMutablePointer<UInt8>, count: Int, factor: Float,
+      channels: Int
+    ) -> Int {
+      let s = UnsafeRawPointer(src)
+      let d = UnsafeMutableRawPointer(out)
+      let f = SIMD4<Float>(repeating: factor)
+      let top = SIMD4<Float>(repeating: 255)
+      let alphaLanes = SIMD16<UInt8>(0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1) .== 1
+      @inline(__always) func blend(_ p: SIMD4<Float>) -> SIMD4<Float> {
+        let grey = p[0] * 0.2989 + p[1] * 0.5870 + p[2] * 0.1140
+        let x = p + f * (SIMD4(repeating: grey) - p)
+        return x.replacing(with: top, where: x .> top)
+      }
+      let step = 4 &* channels
+      var i = 0
+      while i &+ 16 <= count {
+        let quad = loadPixelQuad(s, i, channels: channels)
+        let (p0, p1, p2, p3) = exactFloats(quad)
+        var result = nonNegativeBytes(blend(p0), blend(p1), blend(p2), blend(p3))
+        if channels == 4 { result = result.replacing(with: quad, where: alphaLanes) }
+        storePixelQuad(result, d, i, channels: channels)
+        i &+= step
+      }
+      return i
     }
-    return i
-  }
+  #endif
 
   /// Keras 3 `AutoContrast`: each colour channel is stretched from its own `[low, high]` over the image
   /// to `[0, 255]`: `v · scale + offset` with `scale = 255 / (high − low)` and `offset = −low · scale`
