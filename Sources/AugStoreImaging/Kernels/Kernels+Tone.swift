@@ -488,8 +488,14 @@ extension Kernels {
     var planes = [Float](repeating: 0, count: pixelCount * colour)
     image.withUnsafeBufferPointer { source in
       planes.withUnsafeMutableBufferPointer { planes in
+        var first = 0
+        #if X86_64_V3
+          if channels == 3, let src = source.baseAddress, let base = planes.baseAddress {
+            first = jitterPlanesRGB(src, base, pixelCount: pixelCount)
+          }
+        #endif
         for c in 0..<colour {
-          for p in 0..<pixelCount { planes[c * pixelCount + p] = Float(source[p * channels + c]) }
+          for p in first..<pixelCount { planes[c * pixelCount + p] = Float(source[p * channels + c]) }
         }
       }
     }
@@ -586,7 +592,13 @@ extension Kernels {
     return image.withUnsafeBufferPointer { source in
       planes.withUnsafeBufferPointer { planes in
         makeTensor(height: image.height, width: image.width, channels: channels) { out in
-          for p in 0..<pixelCount {
+          var first = 0
+          #if X86_64_V3
+            if channels == 3, let base = planes.baseAddress {
+              first = jitterBytesRGB(base, out, pixelCount: pixelCount)
+            }
+          #endif
+          for p in first..<pixelCount {
             for c in 0..<colour { out[p * channels + c] = toUInt8(planes[c * pixelCount + p]) }
             if colour < channels { out[p * channels + colour] = source[p * channels + colour] }
           }
@@ -594,6 +606,64 @@ extension Kernels {
       }
     }
   }
+
+  #if X86_64_V3
+    /// The colour jitter's planes of an RGB image, eight pixels at a time (exact floats of the bytes);
+    /// returns the number of pixels done.
+    static func jitterPlanesRGB(
+      _ src: UnsafePointer<UInt8>, _ planes: UnsafeMutablePointer<Float>, pixelCount: Int
+    )
+      -> Int
+    {
+      let s = UnsafeRawPointer(src)
+      let magic = HueLanes(repeating: 8_388_608)
+      @inline(__always) func sample(_ pixels: SIMD8<UInt32>, _ shift: UInt32) -> HueLanes {
+        let byte = (pixels &>> SIMD8(repeating: shift)) & 0xFF
+        return unsafeBitCast(byte | 0x4B00_0000, to: HueLanes.self) - magic
+      }
+      var p = 0
+      while p &+ 8 <= pixelCount {
+        let pixels = AffineSampler.loadRGB(s, p &* 3)
+        UnsafeMutableRawPointer(planes + p).storeBytes(of: sample(pixels, 0), as: HueLanes.self)
+        UnsafeMutableRawPointer(planes + (pixelCount &+ p)).storeBytes(
+          of: sample(pixels, 8), as: HueLanes.self)
+        UnsafeMutableRawPointer(planes + (2 &* pixelCount &+ p)).storeBytes(
+          of: sample(pixels, 16), as: HueLanes.self)
+        p &+= 8
+      }
+      return p
+    }
+
+    /// The colour jitter's RGB planes as ``toUInt8(_:)`` bytes (NaN included), eight pixels at a
+    /// time; returns the number of pixels done.
+    static func jitterBytesRGB(
+      _ planes: UnsafePointer<Float>, _ out: UnsafeMutablePointer<UInt8>, pixelCount: Int
+    )
+      -> Int
+    {
+      let zero = HueLanes(repeating: 0)
+      let top = HueLanes(repeating: 255)
+      let half = HueLanes(repeating: 0.5)
+      let magic = HueLanes(repeating: 8_388_608)
+      /// `toUInt8` per lane: `v > 0 ? min(v, 255) : 0` (NaN gives 0), plus 0.5, floored.
+      @inline(__always) func byte(_ offset: Int) -> SIMD8<UInt32> {
+        let v = UnsafeRawPointer(planes + offset).loadUnaligned(as: HueLanes.self)
+        let positive = zero.replacing(with: v, where: v .> zero)
+        let z = positive.replacing(with: top, where: positive .> top) + half
+        let shifted = z + magic
+        let roundedUp = unsafeBitCast(z - (shifted - magic), to: SIMD8<Int32>.self) &>> 31
+        return unsafeBitCast(
+          unsafeBitCast(shifted, to: SIMD8<Int32>.self) &+ roundedUp, to: SIMD8<UInt32>.self)
+      }
+      var p = 0
+      while p &+ 8 <= pixelCount {
+        let words = byte(p) | (byte(pixelCount &+ p) &<< 8) | (byte(2 &* pixelCount &+ p) &<< 16)
+        AffineSampler.storeRGB(words, out + p &* 3)
+        p &+= 8
+      }
+      return p
+    }
+  #endif
 
   /// The jitter's saturation step (``mapHSV(_:_:)``'s `.saturation` arithmetic with the clip to
   /// `[low, high]`, not rounded) for two groups of planar float lanes: `rgbToHSV`, `s · factor`
