@@ -268,6 +268,31 @@ struct ToneKernelsTests {
     }
   }
 
+  @Test(
+    "colour jitter on RGB (the planes' vector conversions): no step is the identity, and brightness then contrast is the float formula rounded once",
+    arguments: [(1, 1), (3, 5), (13, 17), (33, 37), (8, 8)])
+  func jitterChainRGB(size: (Int, Int)) {
+    let image = sampleImage(height: size.0, width: size.1, channels: 3, seed: 5)
+    #expect(
+      Kernels.colorJitter(image, rgbDelta: nil, contrastFactor: nil, saturationFactor: nil, hueFactor: nil)
+        == image)
+    for (delta, factor) in [(Float(-30.6), Float(1.45)), (40.2, 3.1), (0.3, 0.2)] {
+      let out = Kernels.colorJitter(
+        image, rgbDelta: delta, contrastFactor: factor, saturationFactor: nil, hueFactor: nil)
+      var expected = image
+      for c in 0..<3 {
+        let values = stride(from: c, to: image.pixels.count, by: 3).map {
+          min(max(Float(image.pixels[$0]) + delta, 0), 255)
+        }
+        let mean = Float(values.reduce(0.0) { $0 + Double($1) } / Double(values.count))
+        for (k, i) in stride(from: c, to: image.pixels.count, by: 3).enumerated() {
+          expected.pixels[i] = Kernels.toUInt8(min(max((values[k] - mean) * factor + mean, 0), 255))
+        }
+      }
+      #expect(out == expected)
+    }
+  }
+
   @Test("colour jitter chains in float: brightness then contrast equals the float formula rounded once")
   func jitterChain() {
     let image = sampleImage(height: 9, width: 11, channels: 4)

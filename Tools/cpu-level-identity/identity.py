@@ -53,6 +53,38 @@ def ops_for(height, width, channels):
         for x, y in [(10.3, -7.6), (-3.0, 2.0), (0.5, 0.5)]:
             ops.append(dict(common, op="translate", x=x, y=y))
         ops.append(dict(common, op="affine", matrix=[0.9, 0.2, 3.5, -0.15, 1.1, -2.25]))
+        for x, y in [(0.2, -0.1), (-0.7, 0.0), (0.0, 0.45)]:
+            ops.append(dict(common, op="shear", x=x, y=y))
+    # The layers Keras 3 added: blur, perspective, elastic and the tone kernels.
+    for size, sigma_x, sigma_y in [(5, 1.0, 1.0), (3, 0.3, 0.8), (7, 2.5, 0.6), (4, 1.2, 0.7), (3, 1.0, 1.0)]:
+        ops.append({"op": "gaussian_blur", "kernel_height": size, "kernel_width": size, "sigma_x": sigma_x,
+                    "sigma_y": sigma_y})
+    ops.append({"op": "gaussian_blur", "kernel_height": 3, "kernel_width": 5, "sigma_x": 0.9, "sigma_y": 1.4})
+    right, bottom = width - 1, height - 1
+    for interpolation in ["bilinear", "nearest"]:
+        for fill_value in [0, 17]:
+            for end in [[0, 0, right * 0.9, bottom * 0.05, right * 0.08, bottom * 0.95, right * 1.05, bottom * 0.9],
+                        [right * 0.1, -bottom * 0.2, right * 1.3, 0, -right * 0.1, bottom, right, bottom * 1.2]]:
+                ops.append({"op": "perspective", "end_points": end, "interpolation": interpolation,
+                            "fill_value": fill_value})
+        for fill_mode in ["reflect", "wrap", "constant", "nearest"]:
+            for distortion in [0.5, 1.0]:
+                ops.append({"op": "elastic", "noise_seed": "12345678", "distortion_factor": distortion,
+                            "interpolation": interpolation, "fill_mode": fill_mode, "fill_value": 17})
+    ops += [{"op": "invert"}, {"op": "invert", "maximum": 200}, {"op": "posterize", "shift": 4},
+            {"op": "posterize", "shift": 1}, {"op": "auto_contrast"}, {"op": "equalize"},
+            {"op": "equalize", "bins": 17}, {"op": "clahe"}, {"op": "clahe", "clip_limit": 2, "grid_height": 3,
+                                                                  "grid_width": 5}]
+    for addition, threshold in [(0, 128), (30, 200), (-40, 10)]:
+        ops.append({"op": "solarize", "addition": addition, "threshold": threshold})
+    for factor in [0, 0.5, 1, 1.7, -0.3]:
+        ops.append({"op": "degenerate", "factor": factor})
+    for factor in [0, 0.5, 0.9, 1, -0.4, 3]:
+        ops.append({"op": "sharpen", "factor": factor})
+    for jitter in [{"rgb_delta": 25.5, "contrast_factor": 1.3, "saturation_factor": 1.5, "hue_factor": 0.1},
+                   {"rgb_delta": -60.0, "contrast_factor": 0.7}, {"saturation_factor": 0.4, "hue_factor": -0.3},
+                   {"contrast_factor": 2.2, "hue_factor": 0.45}]:
+        ops.append(dict(jitter, op="color_jitter"))
     for method in ["bilinear", "nearest", "area"]:
         for h, w in [(160, 160), (7, 5), (height * 2 + 1, width + 3), (max(1, height // 3), max(1, width // 2))]:
             ops.append({"op": "resize", "interpolation": method, "height": h, "width": w})

@@ -55,7 +55,7 @@ extension AffineSampler {
         let sourceY = (b0 * fx + rowY) + b2
         var x = sourceX
         var y = sourceY
-        let inside = all(
+        let inside = Self.allLanes(
           (sourceX .>= zero) .& (sourceX .<= lastColumn) .& (sourceY .>= zero) .& (sourceY .<= lastRow))
         guard inside || (mapLanes(&x, inputWidth) && mapLanes(&y, inputHeight)) else {
           for lane in 0..<8 { scalarPixel(src, d + 3 * lane, x: sourceX[lane], y: sourceY[lane]) }
@@ -68,7 +68,7 @@ extension AffineSampler {
         let y1 = (yFloor + one).replacing(with: lastRow, where: lastRow .< yFloor + one)
         let offset00 = yFloor * stride + xFloor * three
         let offset10 = y1 * stride + xFloor * three
-        if any(offset10 .> lastPairOffset) {
+        if Self.anyLane(offset10 .> lastPairOffset) {
           for lane in 0..<8 { scalarPixel(src, d + 3 * lane, x: sourceX[lane], y: sourceY[lane]) }
           continue
         }
@@ -78,17 +78,12 @@ extension AffineSampler {
         let wx1 = x - xFloor
         let wy0 = (yFloor + one) - y
         let wy1 = y - yFloor
-        var packed = SIMD8<UInt32>(repeating: 0)
-        for channel in 0..<3 {
-          let shift = SIMD8<UInt32>(repeating: UInt32(8 * channel))
+        @inline(__always) func blend(_ shift: UInt32) -> SIMD8<UInt32> {
           let top = wx0 * Self.channel(p00, shift) + wx1 * Self.channel(p01, shift)
           let bottom = wx0 * Self.channel(p10, shift) + wx1 * Self.channel(p11, shift)
-          packed |= Self.lowByteOfFloor(wy0 * top + wy1 * bottom + half) &<< shift
+          return Self.lowByteOfFloor(wy0 * top + wy1 * bottom + half) &<< SIMD8(repeating: shift)
         }
-        let out = UnsafeMutableRawPointer(d)
-        for lane in 0..<7 { out.storeBytes(of: packed[lane], toByteOffset: 3 * lane, as: UInt32.self) }
-        out.storeBytes(of: UInt16(truncatingIfNeeded: packed[7]), toByteOffset: 21, as: UInt16.self)
-        out.storeBytes(of: UInt8(truncatingIfNeeded: packed[7] >> 16), toByteOffset: 23, as: UInt8.self)
+        Self.storeRGB(blend(0) | blend(8) | blend(16), d)
       }
       while ox < outWidth {
         let fx = Float(ox)
@@ -125,13 +120,15 @@ extension AffineSampler {
     let c = coordinates
     let zero = Lanes(repeating: 0)
     let last = Lanes(repeating: Float(length - 1))
-    if all((c .>= zero) .& (c .<= last)) { return true }
+    if Self.allLanes((c .>= zero) .& (c .<= last)) { return true }
     var mapped = c
     switch fillMode {
     case .nearest:
       break
     case .reflect:
-      guard all((c .> Lanes(repeating: -Float(length))) .& (c .< Lanes(repeating: Float(2 * length - 2))))
+      guard
+        Self.allLanes(
+          (c .> Lanes(repeating: -Float(length))) .& (c .< Lanes(repeating: Float(2 * length - 2))))
       else { return false }
       mapped = mapped.replacing(with: -c - 1, where: c .< zero)
       mapped = mapped.replacing(
@@ -143,7 +140,7 @@ extension AffineSampler {
     mapped = mapped.replacing(with: zero, where: zero .>= mapped)
     mapped = mapped.replacing(with: last, where: last .< mapped)
     coordinates = mapped
-    return all((mapped .>= zero) .& (mapped .<= last))
+    return Self.allLanes((mapped .>= zero) .& (mapped .<= last))
   }
 
   /// `⌊x⌋` per lane for `0 ≤ x < 2²²`, exact, as a float (see ``Kernels/floorIndex(_:)``).
@@ -172,8 +169,76 @@ extension AffineSampler {
 
   /// The byte at bit `shift` of each word, as a float.
   @inline(__always)
-  static func channel(_ words: SIMD8<UInt32>, _ shift: SIMD8<UInt32>) -> Lanes {
-    Lanes(LaneIndices(truncatingIfNeeded: (words &>> shift) & 0xFF))
+  static func channel(_ words: SIMD8<UInt32>, _ shift: UInt32) -> Lanes {
+    // The byte as the low mantissa bits of 2²³, minus 2²³: exact, and only bitwise operations and
+    // one subtraction (the standard library's generic conversion is not always inlined).
+    let magic = Lanes(repeating: 8_388_608)
+    let byte = (words &>> SIMD8(repeating: shift)) & 0xFF
+    return unsafeBitCast(byte | 0x4B00_0000, to: Lanes.self) - magic
+  }
+
+  /// Eight RGB pixels, one per word (red in the low byte), stored at `d` as exactly 24 bytes.
+  ///
+  /// The host-level build gathers the 24 bytes with two byte shuffles and stores 16 + 8 + 4 of them; the
+  /// baseline build (no byte shuffle instruction) writes overlapping 4-byte stores in increasing
+  /// order, the last pixel's three bytes exactly.
+  @inline(__always)
+  static func storeRGB(_ packed: SIMD8<UInt32>, _ d: UnsafeMutablePointer<UInt8>) {
+    let out = UnsafeMutableRawPointer(d)
+    #if X86_64_V3
+      // Each 128-bit half's four pixels as 12 bytes in front (one byte shuffle per half): the low
+      // half's 16 bytes first, then the high half's 12 over the low half's 4 spare bytes.
+      let b = unsafeBitCast(packed, to: SIMD32<UInt8>.self)
+      let low = SIMD16<UInt8>(
+        b[0], b[1], b[2], b[4], b[5], b[6], b[8], b[9], b[10], b[12], b[13], b[14], b[3], b[7], b[11], b[15])
+      let high = SIMD16<UInt8>(
+        b[16], b[17], b[18], b[20], b[21], b[22], b[24], b[25], b[26], b[28], b[29], b[30], b[19], b[23],
+        b[27],
+        b[31])
+      out.storeBytes(of: low, as: SIMD16<UInt8>.self)
+      out.storeBytes(of: high.lowHalf, toByteOffset: 12, as: SIMD8<UInt8>.self)
+      out.storeBytes(of: unsafeBitCast(high, to: SIMD4<UInt32>.self)[2], toByteOffset: 20, as: UInt32.self)
+    #else
+      out.storeBytes(of: packed[0], toByteOffset: 0, as: UInt32.self)
+      out.storeBytes(of: packed[1], toByteOffset: 3, as: UInt32.self)
+      out.storeBytes(of: packed[2], toByteOffset: 6, as: UInt32.self)
+      out.storeBytes(of: packed[3], toByteOffset: 9, as: UInt32.self)
+      out.storeBytes(of: packed[4], toByteOffset: 12, as: UInt32.self)
+      out.storeBytes(of: packed[5], toByteOffset: 15, as: UInt32.self)
+      out.storeBytes(of: packed[6], toByteOffset: 18, as: UInt32.self)
+      out.storeBytes(of: UInt16(truncatingIfNeeded: packed[7]), toByteOffset: 21, as: UInt16.self)
+      out.storeBytes(of: UInt8(truncatingIfNeeded: packed[7] >> 16), toByteOffset: 23, as: UInt8.self)
+    #endif
+  }
+
+  #if X86_64_V3
+    /// Eight RGB pixels from the 24 bytes at `s + offset`, one per word (red in the low byte, the
+    /// fourth byte unspecified): two 16-byte loads (at 0 and 8) and one byte shuffle.
+    @inline(__always)
+    static func loadRGB(_ s: UnsafeRawPointer, _ offset: Int) -> SIMD8<UInt32> {
+      let a = s.loadUnaligned(fromByteOffset: offset, as: SIMD16<UInt8>.self)
+      let b = s.loadUnaligned(fromByteOffset: offset &+ 8, as: SIMD16<UInt8>.self)
+      let words = SIMD32<UInt8>(
+        a[0], a[1], a[2], a[2], a[3], a[4], a[5], a[5], a[6], a[7], a[8], a[8], a[9], a[10], a[11], a[11],
+        b[4], b[5], b[6], b[6], b[7], b[8], b[9], b[9], b[10], b[11], b[12], b[12], b[13], b[14], b[15], b[15]
+      )
+      return unsafeBitCast(words, to: SIMD8<UInt32>.self)
+    }
+  #endif
+
+  /// Whether every lane of `mask` is set (``Swift/all(_:)`` without the standard library's generic
+  /// reduction, which is not always inlined).
+  @inline(__always)
+  static func allLanes(_ mask: SIMDMask<LaneIndices>) -> Bool {
+    let m = unsafeBitCast(mask, to: LaneIndices.self)
+    return (m[0] & m[1] & m[2] & m[3] & m[4] & m[5] & m[6] & m[7]) != 0
+  }
+
+  /// Whether any lane of `mask` is set (``Swift/any(_:)``, as ``allLanes(_:)``).
+  @inline(__always)
+  static func anyLane(_ mask: SIMDMask<LaneIndices>) -> Bool {
+    let m = unsafeBitCast(mask, to: LaneIndices.self)
+    return (m[0] | m[1] | m[2] | m[3] | m[4] | m[5] | m[6] | m[7]) != 0
   }
 
   /// The pixel at each of eight byte offsets and the pixel after it, as little-endian words (the
@@ -186,6 +251,15 @@ extension AffineSampler {
       UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: Int(offsets[lane]), as: UInt64.self))
     }
     let pairs = SIMD8<UInt64>(pair(0), pair(1), pair(2), pair(3), pair(4), pair(5), pair(6), pair(7))
-    return (SIMD8<UInt32>(truncatingIfNeeded: pairs), SIMD8<UInt32>(truncatingIfNeeded: pairs &>> 24))
+    return (lowWords(pairs), lowWords(pairs &>> SIMD8(repeating: 24)))
   }
+
+  /// The low 32 bits of each lane (written lane by lane, so LLVM emits one shuffle; the standard
+  /// library's generic truncation is not always inlined).
+  @inline(__always)
+  static func lowWords(_ x: SIMD8<UInt64>) -> SIMD8<UInt32> {
+    let w = unsafeBitCast(x, to: SIMD16<UInt32>.self)
+    return SIMD8(w[0], w[2], w[4], w[6], w[8], w[10], w[12], w[14])
+  }
+
 }

@@ -74,53 +74,10 @@ extension Kernels {
     let rowLength = width * channels
     let padTop = (kernelHeight - 1) / 2
     let padLeft = (kernelWidth - 1) / 2
-    if kernelHeight == kernelWidth {
-      // Each output sums its in-image taps in order; looping tap by tap over a whole row keeps that
-      // order per sample and lets the row loops vectorize.
-      let columnTaps = gaussianKernel1D(size: kernelWidth, sigma: sigmaX)
-      let rowTaps = gaussianKernel1D(size: kernelHeight, sigma: sigmaY)
-      var horizontal = [Float](repeating: 0, count: height * rowLength)
-      var inputRow = [Float](repeating: 0, count: rowLength)
-      var sums = [Float](repeating: 0, count: rowLength)
-      return image.withUnsafeBufferPointer { source in
-        horizontal.withUnsafeMutableBufferPointer { horizontal in
-          inputRow.withUnsafeMutableBufferPointer { inputRow in
-            sums.withUnsafeMutableBufferPointer { sums in
-              makeTensor(height: height, width: width, channels: channels) { dst in
-                guard let src = source.baseAddress, let h = horizontal.baseAddress,
-                  let row = inputRow.baseAddress, let acc = sums.baseAddress
-                else { return }
-                for y in 0..<height {
-                  let bytes = src + y * rowLength
-                  for i in 0..<rowLength { row[i] = Float(bytes[i]) }
-                  let out = h + y * rowLength
-                  for tap in 0..<kernelWidth {
-                    let weight = columnTaps[tap]
-                    let shift = (tap - padLeft) * channels
-                    let first = max(0, padLeft - tap) * channels
-                    let last = min(width, width + padLeft - tap) * channels
-                    var i = first
-                    while i < last {
-                      out[i] = out[i] + weight * row[i &+ shift]
-                      i &+= 1
-                    }
-                  }
-                }
-                for y in 0..<height {
-                  for i in 0..<rowLength { acc[i] = 0 }
-                  for tap in max(0, padTop - y)..<min(kernelHeight, height + padTop - y) {
-                    let weight = rowTaps[tap]
-                    let input = h + (y + tap - padTop) * rowLength
-                    for i in 0..<rowLength { acc[i] = acc[i] + weight * input[i] }
-                  }
-                  let out = dst + y * rowLength
-                  for i in 0..<rowLength { out[i] = toUInt8(acc[i]) }
-                }
-              }
-            }
-          }
-        }
-      }
+    if kernelHeight == kernelWidth && kernelWidth >= 1 {
+      return separableBlur(
+        image, columnTaps: gaussianKernel1D(size: kernelWidth, sigma: sigmaX),
+        rowTaps: gaussianKernel1D(size: kernelHeight, sigma: sigmaY))
     }
     let kernel = gaussianKernel2D(
       kernelHeight: kernelHeight, kernelWidth: kernelWidth, sigmaX: sigmaX, sigmaY: sigmaY)
@@ -154,4 +111,216 @@ extension Kernels {
       }
     }
   }
+
+  /// Lanes of the separable blur's row passes: eight samples per vector (two SSE registers in the
+  /// baseline build, one AVX register in the host-level build).
+  typealias BlurLanes = SIMD8<Float>
+
+  /// The square-kernel path of ``gaussianBlur(_:kernelHeight:kernelWidth:sigmaX:sigmaY:)``: a
+  /// horizontal pass with `columnTaps` then a vertical pass with `rowTaps`, in float32.
+  ///
+  /// Each output sums its in-image taps in tap order (`(w0·p0 + w1·p1) + …`, no fused multiply-add).
+  /// Samples outside the image are held as zeros instead of being skipped: the taps are finite and
+  /// non-negative, so such a product is +0 and adding it leaves a sum of non-negative terms unchanged,
+  /// and `0 + w·p` (the first in-image tap) is `w·p`. So every sample is the same float32 sum as a
+  /// loop over the in-image taps only, eight samples per vector.
+  ///
+  /// Each row is converted once into a zero-padded float row; horizontal results live in a ring of
+  /// `rowTaps.count` rows (zero rows above and below the image), so the working set stays small.
+  static func separableBlur(_ image: Tensor, columnTaps: [Float], rowTaps: [Float]) -> Tensor {
+    let height = image.height
+    let width = image.width
+    let channels = image.channels
+    let rowLength = width * channels
+    let lanes = BlurLanes.scalarCount
+    let size = columnTaps.count
+    let padLeft = (size - 1) / 2
+    let padTop = (rowTaps.count - 1) / 2
+    // Horizontal rows are computed in whole vectors: `stride` samples, the tail past `rowLength` unused.
+    let stride = (rowLength + lanes - 1) / lanes * lanes
+    // The padded input row: `padLeft` zero pixels, the row, then zeros up to the last vector's last tap.
+    let paddedLength = stride + (size - 1) * channels + lanes
+    let ringRows = rowTaps.count
+    var scratch = [Float](repeating: 0, count: paddedLength + (ringRows + 1) * stride)
+    // Where each of the vertical pass's rows starts in `scratch`.
+    var rowStarts = [Int](repeating: 0, count: ringRows)
+    return image.withUnsafeBufferPointer { source in
+      scratch.withUnsafeMutableBufferPointer { scratch in
+        columnTaps.withUnsafeBufferPointer { columnTaps in
+          rowTaps.withUnsafeBufferPointer { rowTaps in
+            rowStarts.withUnsafeMutableBufferPointer { rowStarts in
+              makeTensor(height: height, width: width, channels: channels) { dst in
+                guard let src = source.baseAddress, let scratch = scratch.baseAddress,
+                  let columnTaps = columnTaps.baseAddress, let rowTaps = rowTaps.baseAddress,
+                  let rows = rowStarts.baseAddress
+                else { return }
+                let padded = scratch
+                let zeroRow = scratch + paddedLength
+                let ring = zeroRow + stride
+                let inputStart = padded + padLeft * channels
+                let zeroStart = paddedLength
+                let ringStart = paddedLength + stride
+                var computed = 0
+                for y in 0..<height {
+                  // Horizontal rows up to the last one this output row reads.
+                  while computed < min(height, y - padTop + ringRows) {
+                    let bytes = src + computed * rowLength
+                    for i in 0..<rowLength { inputStart[i] = Float(bytes[i]) }
+                    let out = ring + (computed % ringRows) * stride
+                    blurHorizontal(padded, out, stride, columnTaps, size: size, channels: channels)
+                    computed += 1
+                  }
+                  for tap in 0..<ringRows {
+                    let r = y + tap - padTop
+                    rows[tap] = r >= 0 && r < height ? ringStart + (r % ringRows) * stride : zeroStart
+                  }
+                  let out = dst + y * rowLength
+                  blurVertical(scratch, rows, rowTaps, out, rowLength, size: ringRows)
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /// ``blurHorizontalTaps(_:_:_:_:size:channels:)`` with the common kernel sizes as constants: each
+  /// size is a specialization of its own, so the tap loop unrolls.
+  static func blurHorizontal(
+    _ padded: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ count: Int,
+    _ taps: UnsafePointer<Float>, size: Int, channels: Int
+  ) {
+    switch size {
+    case 3: blurHorizontal(BlurTaps3.self, padded, out, count, taps, channels: channels)
+    case 5: blurHorizontal(BlurTaps5.self, padded, out, count, taps, channels: channels)
+    case 7: blurHorizontal(BlurTaps7.self, padded, out, count, taps, channels: channels)
+    default: blurHorizontalTaps(padded, out, count, taps, size: size, channels: channels)
+    }
+  }
+
+  /// ``blurHorizontalTaps(_:_:_:_:size:channels:)`` for `Size.count` taps.
+  @inline(never)
+  static func blurHorizontal<Size: BlurTapCount>(
+    _: Size.Type, _ padded: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ count: Int,
+    _ taps: UnsafePointer<Float>, channels: Int
+  ) {
+    blurHorizontalTaps(padded, out, count, taps, size: Size.count, channels: channels)
+  }
+
+  /// The horizontal pass over one zero-padded float row: `out[i] = (w0·p[i] + w1·p[i + channels]) + …`
+  /// for `i < count` (a multiple of the lane count), a vector at a time. Callers pass `size` as a
+  /// literal where they can, so the tap loop unrolls.
+  @inline(__always)
+  static func blurHorizontalTaps(
+    _ padded: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ count: Int,
+    _ taps: UnsafePointer<Float>, size: Int, channels: Int
+  ) {
+    let input = UnsafeRawPointer(padded)
+    let output = UnsafeMutableRawPointer(out)
+    let tapStride = channels &* 4
+    let lanes = BlurLanes.scalarCount
+    var i = 0
+    while i < count {
+      let at = i &* 4
+      var sum = BlurLanes(repeating: taps[0]) * input.loadUnaligned(fromByteOffset: at, as: BlurLanes.self)
+      for tap in 1..<size {
+        sum =
+          sum
+          + BlurLanes(repeating: taps[tap])
+          * input.loadUnaligned(fromByteOffset: at &+ tap &* tapStride, as: BlurLanes.self)
+      }
+      output.storeBytes(of: sum, toByteOffset: at, as: BlurLanes.self)
+      i &+= lanes
+    }
+  }
+
+  /// ``blurVerticalTaps(_:_:_:_:_:size:)`` with the common kernel sizes as constants.
+  static func blurVertical(
+    _ base: UnsafePointer<Float>, _ rows: UnsafePointer<Int>, _ taps: UnsafePointer<Float>,
+    _ out: UnsafeMutablePointer<UInt8>, _ count: Int, size: Int
+  ) {
+    switch size {
+    case 3: blurVertical(BlurTaps3.self, base, rows, taps, out, count)
+    case 5: blurVertical(BlurTaps5.self, base, rows, taps, out, count)
+    case 7: blurVertical(BlurTaps7.self, base, rows, taps, out, count)
+    default: blurVerticalTaps(base, rows, taps, out, count, size: size)
+    }
+  }
+
+  /// ``blurVerticalTaps(_:_:_:_:_:size:)`` for `Size.count` taps.
+  @inline(never)
+  static func blurVertical<Size: BlurTapCount>(
+    _: Size.Type, _ base: UnsafePointer<Float>, _ rows: UnsafePointer<Int>, _ taps: UnsafePointer<Float>,
+    _ out: UnsafeMutablePointer<UInt8>, _ count: Int
+  ) {
+    blurVerticalTaps(base, rows, taps, out, count, size: Size.count)
+  }
+
+  /// The vertical pass for one output row: `(w0·r0[i] + w1·r1[i]) + …` over the `size` horizontal rows
+  /// starting at `base + rows[k]`, as ``clampToUInt8(_:)`` bytes (the sums are finite), sixteen samples at a time then one
+  /// at a time. Callers pass `size` as a literal where they can.
+  @inline(__always)
+  static func blurVerticalTaps(
+    _ base: UnsafePointer<Float>, _ rows: UnsafePointer<Int>, _ taps: UnsafePointer<Float>,
+    _ out: UnsafeMutablePointer<UInt8>, _ count: Int, size: Int
+  ) {
+    let lanes = BlurLanes.scalarCount
+    let d = UnsafeMutableRawPointer(out)
+    @inline(__always) func sum(_ at: Int) -> BlurLanes {
+      var sum =
+        BlurLanes(repeating: taps[0])
+        * UnsafeRawPointer(base + rows[0]).loadUnaligned(fromByteOffset: at, as: BlurLanes.self)
+      for tap in 1..<size {
+        sum =
+          sum + BlurLanes(repeating: taps[tap])
+          * UnsafeRawPointer(base + rows[tap]).loadUnaligned(fromByteOffset: at, as: BlurLanes.self)
+      }
+      return sum
+    }
+    var i = 0
+    while i &+ 2 &* lanes <= count {
+      let at = i &* 4
+      let low = blurWords(sum(at))
+      let high = blurWords(sum(at &+ lanes &* 4))
+      let bytes = SIMD16(
+        lowHalf: lowBytes(narrowed(low.lowHalf, low.highHalf)),
+        highHalf: lowBytes(narrowed(high.lowHalf, high.highHalf)))
+      d.storeBytes(of: bytes, toByteOffset: i, as: SIMD16<UInt8>.self)
+      i &+= 2 &* lanes
+    }
+    while i < count {
+      var sum = taps[0] * base[rows[0] &+ i]
+      for tap in 1..<size { sum = sum + taps[tap] * base[rows[tap] &+ i] }
+      out[i] = clampToUInt8(sum)
+      i &+= 1
+    }
+  }
+
+  /// ``clampToUInt8(_:)`` per lane for finite `x`, as 32-bit words holding the byte:
+  /// `⌊min(max(x, 0), 255) + 0.5⌋` (``floorBytes(_:)``'s method).
+  @inline(__always)
+  static func blurWords(_ x: BlurLanes) -> SIMD8<Int32> {
+    let zero = BlurLanes(repeating: 0)
+    let top = BlurLanes(repeating: 255)
+    let clamped = x.replacing(with: zero, where: x .< zero)
+    let z = clamped.replacing(with: top, where: clamped .> top) + 0.5
+    let magic = BlurLanes(repeating: 8_388_608)
+    let shifted = z + magic
+    // −1 where adding 2²³ rounded up: the sign of `z − nearest`, an exact difference.
+    let roundedUp = unsafeBitCast(z - (shifted - magic), to: SIMD8<Int32>.self) &>> 31
+    return unsafeBitCast(shifted, to: SIMD8<Int32>.self) &+ roundedUp
+  }
 }
+
+/// A kernel size known at compile time, for the blur passes' specializations.
+protocol BlurTapCount {
+  static var count: Int { get }
+}
+
+/// Three taps.
+enum BlurTaps3: BlurTapCount { static var count: Int { 3 } }
+/// Five taps.
+enum BlurTaps5: BlurTapCount { static var count: Int { 5 } }
+/// Seven taps.
+enum BlurTaps7: BlurTapCount { static var count: Int { 7 } }

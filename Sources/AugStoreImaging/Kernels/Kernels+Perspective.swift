@@ -28,6 +28,10 @@ extension Kernels {
     return image.withUnsafeBufferPointer { source in
       makeTensor(height: height, width: width, channels: channels) { dst in
         guard let src = source.baseAddress else { return }
+        if interpolation == .bilinear && sampler.supportsLanes {
+          sampler.perspectiveLanes(src, dst, m)
+          return
+        }
         var d = dst
         for oy in 0..<height {
           let fy = Float(oy)
@@ -64,6 +68,102 @@ extension Kernels {
             d += channels
           }
         }
+      }
+    }
+  }
+}
+
+extension AffineSampler {
+  /// ``Kernels/perspective(_:_:interpolation:fillValue:)``'s bilinear resampling for RGB images (a
+  /// constant-mode sampler whose ``supportsLanes`` holds), eight output pixels at a time.
+  ///
+  /// Each lane computes the scalar path's float32 operations in the same order: `k = (c0·x + c1·y) + 1`,
+  /// the coordinates `((a0·x + a1·y) + a2) / k` and `((b0·x + b1·y) + b2) / k`, and for a coordinate
+  /// inside the image the blend of ``bilinearLanes(_:_:outHeight:outWidth:)``, which equals
+  /// ``bilinearPixel(_:_:x:y:)`` byte for byte. A step where any lane's coordinate lies outside the
+  /// image (or is not finite, as where `k` is 0) or whose row-below read would pass the end of the
+  /// input goes pixel by pixel through the scalar code, as do the columns past the last multiple of
+  /// eight.
+  func perspectiveLanes(_ src: UnsafePointer<UInt8>, _ dst: UnsafeMutablePointer<UInt8>, _ m: [Float]) {
+    precondition(supportsLanes && fillMode == .constant && m.count >= 8)
+    let (a0, a1, a2, b0, b1, b2, c0, c1) = (m[0], m[1], m[2], m[3], m[4], m[5], m[6], m[7])
+    let raw = UnsafeRawPointer(src)
+    let rowStride = inputWidth * 3
+    let lastPairOffset = Lanes(repeating: Float(inputHeight * rowStride - 8))
+    let stride = Float(rowStride)
+    let laneOffsets = Lanes(0, 1, 2, 3, 4, 5, 6, 7)
+    let half = Lanes(repeating: 0.5)
+    let one = Lanes(repeating: 1)
+    let three = Lanes(repeating: 3)
+    let zero = Lanes(repeating: 0)
+    let maxX = Float(inputWidth - 1)
+    let maxY = Float(inputHeight - 1)
+    let lastColumn = Lanes(repeating: maxX)
+    let lastRow = Lanes(repeating: maxY)
+    /// The scalar path of one output pixel.
+    func pixel(_ ox: Int, _ rowX: Float, _ rowY: Float, _ rowK: Float, _ d: UnsafeMutablePointer<UInt8>) {
+      let fx = Float(ox)
+      let k = (c0 * fx + rowK) + 1
+      if k == 0 {
+        for c in 0..<3 { d[c] = fill }
+        return
+      }
+      let x = ((a0 * fx + rowX) + a2) / k
+      let y = ((b0 * fx + rowY) + b2) / k
+      if x >= 0 && x <= maxX && y >= 0 && y <= maxY {
+        bilinearPixel(src, d, x: x, y: y)
+      } else {
+        borderBilinear(src, d, x: x, y: y)
+      }
+    }
+    let width = inputWidth
+    var d = dst
+    for oy in 0..<inputHeight {
+      let fy = Float(oy)
+      let rowX = a1 * fy
+      let rowY = b1 * fy
+      let rowK = c1 * fy
+      var ox = 0
+      while ox + 8 <= width {
+        defer {
+          ox &+= 8
+          d += 24
+        }
+        let fx = Lanes(repeating: Float(ox)) + laneOffsets
+        let k = (c0 * fx + rowK) + one
+        let x = ((a0 * fx + rowX) + a2) / k
+        let y = ((b0 * fx + rowY) + b2) / k
+        guard Self.allLanes((x .>= zero) .& (x .<= lastColumn) .& (y .>= zero) .& (y .<= lastRow)) else {
+          for lane in 0..<8 { pixel(ox + lane, rowX, rowY, rowK, d + 3 * lane) }
+          continue
+        }
+        let xFloor = Self.floorLanes(x)
+        let yFloor = Self.floorLanes(y)
+        // As in `bilinearLanes`: only the row below is clamped (a column past the last has weight 0).
+        let y1 = (yFloor + one).replacing(with: lastRow, where: lastRow .< yFloor + one)
+        let offset00 = yFloor * stride + xFloor * three
+        let offset10 = y1 * stride + xFloor * three
+        if Self.anyLane(offset10 .> lastPairOffset) {
+          for lane in 0..<8 { pixel(ox + lane, rowX, rowY, rowK, d + 3 * lane) }
+          continue
+        }
+        let (p00, p01) = Self.gatherPairs(raw, Self.indices(offset00))
+        let (p10, p11) = Self.gatherPairs(raw, Self.indices(offset10))
+        let wx0 = (xFloor + one) - x
+        let wx1 = x - xFloor
+        let wy0 = (yFloor + one) - y
+        let wy1 = y - yFloor
+        @inline(__always) func blend(_ shift: UInt32) -> SIMD8<UInt32> {
+          let top = wx0 * Self.channel(p00, shift) + wx1 * Self.channel(p01, shift)
+          let bottom = wx0 * Self.channel(p10, shift) + wx1 * Self.channel(p11, shift)
+          return Self.lowByteOfFloor(wy0 * top + wy1 * bottom + half) &<< SIMD8(repeating: shift)
+        }
+        Self.storeRGB(blend(0) | blend(8) | blend(16), d)
+      }
+      while ox < width {
+        pixel(ox, rowX, rowY, rowK, d)
+        ox &+= 1
+        d += 3
       }
     }
   }

@@ -14,11 +14,22 @@ extension Kernels {
         let s = UnsafeRawPointer(src)
         let d = UnsafeMutableRawPointer(out)
         var i = 0
-        while i + 16 <= count {
+        // 64 bytes per step, without overflow checks, so the loop's speed does not hinge on where its
+        // few instructions happen to be placed.
+        while i &+ 64 <= count {
+          for offset in stride(from: 0, to: 64, by: 16) {
+            d.storeBytes(
+              of: ~s.loadUnaligned(fromByteOffset: i &+ offset, as: SIMD16<UInt8>.self),
+              toByteOffset: i &+ offset,
+              as: SIMD16<UInt8>.self)
+          }
+          i &+= 64
+        }
+        while i &+ 16 <= count {
           d.storeBytes(
             of: ~s.loadUnaligned(fromByteOffset: i, as: SIMD16<UInt8>.self), toByteOffset: i,
             as: SIMD16<UInt8>.self)
-          i += 16
+          i &+= 16
         }
         while i < count {
           out[i] = ~src[i]
@@ -56,11 +67,20 @@ extension Kernels {
         let d = UnsafeMutableRawPointer(out)
         let lanes = SIMD16<UInt8>(repeating: mask)
         var i = 0
-        while i + 16 <= count {
+        // 64 bytes per step, without overflow checks (as in `invert`).
+        while i &+ 64 <= count {
+          for offset in stride(from: 0, to: 64, by: 16) {
+            d.storeBytes(
+              of: s.loadUnaligned(fromByteOffset: i &+ offset, as: SIMD16<UInt8>.self) & lanes,
+              toByteOffset: i &+ offset, as: SIMD16<UInt8>.self)
+          }
+          i &+= 64
+        }
+        while i &+ 16 <= count {
           d.storeBytes(
             of: s.loadUnaligned(fromByteOffset: i, as: SIMD16<UInt8>.self) & lanes, toByteOffset: i,
             as: SIMD16<UInt8>.self)
-          i += 16
+          i &+= 16
         }
         while i < count {
           out[i] = src[i] & mask
@@ -100,35 +120,103 @@ extension Kernels {
     }
   }
 
-  /// ``degenerateColor(_:factor:)`` four pixels at a time, one pixel per `SIMD4<Float>` (the same
-  /// float32 operations per lane as the scalar loop); returns where the scalar tail starts. Callers
-  /// pass `channels` as a literal.
-  @inline(__always)
-  static func degeneratePixels(
-    _ src: UnsafePointer<UInt8>, _ out: UnsafeMutablePointer<UInt8>, count: Int, factor: Float, channels: Int
-  ) -> Int {
-    let s = UnsafeRawPointer(src)
-    let d = UnsafeMutableRawPointer(out)
-    let f = SIMD4<Float>(repeating: factor)
-    let top = SIMD4<Float>(repeating: 255)
-    let alphaLanes = SIMD16<UInt8>(0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1) .== 1
-    @inline(__always) func blend(_ p: SIMD4<Float>) -> SIMD4<Float> {
-      let grey = p[0] * 0.2989 + p[1] * 0.5870 + p[2] * 0.1140
-      let x = p + f * (SIMD4(repeating: grey) - p)
-      return x.replacing(with: top, where: x .> top)
+  #if X86_64_V3
+    /// ``degenerateColor(_:factor:)`` for a finite `factor`, eight pixels at a time, one pixel per lane
+    /// of ``HueLanes`` (the host-level build); returns where the scalar tail starts. Callers pass
+    /// `channels` as a literal.
+    ///
+    /// Each group of eight pixels is loaded one pixel per 32-bit lane (``AffineSampler/loadRGB(_:_:)``,
+    /// or 32 bytes of RGBA), so masks and shifts give planar channels, converted exactly to floats (a byte in
+    /// the low mantissa bits of 2²³, minus 2²³). Each lane runs the scalar loop's float32 operations in
+    /// order (`(r·0.2989 + g·0.5870) + b·0.1140`, then `c + factor·(grey − c)`), clamped to `0...255`
+    /// as ``clampToUInt8(_:)`` does (the values are finite) and rounded; the bytes are shifted back
+    /// into each pixel's lane (alpha kept) and stored: eight RGB pixels as exactly 24 bytes
+    /// (``AffineSampler/storeRGB(_:_:)``), or eight RGBA words at once.
+    @inline(__always)
+    static func degeneratePixels(
+      _ src: UnsafePointer<UInt8>, _ out: UnsafeMutablePointer<UInt8>, count: Int, factor: Float,
+      channels: Int
+    ) -> Int {
+      guard factor.isFinite else { return 0 }
+      let s = UnsafeRawPointer(src)
+      let d = UnsafeMutableRawPointer(out)
+      let f = HueLanes(repeating: factor)
+      let zero = HueLanes(repeating: 0)
+      let top = HueLanes(repeating: 255)
+      let half = HueLanes(repeating: 0.5)
+      let magic = HueLanes(repeating: 8_388_608)
+      let byte = HueBits(repeating: 0xFF)
+      let exponent = HueBits(repeating: 0x4B00_0000)
+      let alpha = HueBits(repeating: Int32(bitPattern: 0xFF00_0000))
+      let groupStep = 8 &* channels
+      @inline(__always) func group(_ i: Int) -> HueBits {
+        if channels == 3 { return unsafeBitCast(AffineSampler.loadRGB(s, i), to: HueBits.self) }
+        return s.loadUnaligned(fromByteOffset: i, as: HueBits.self)
+      }
+      /// The byte at bit `shift` of each pixel, as an exact float.
+      @inline(__always) func sample(_ pixels: HueBits, _ shift: Int32) -> HueLanes {
+        unsafeBitCast(((pixels &>> HueBits(repeating: shift)) & byte) | exponent, to: HueLanes.self) - magic
+      }
+      /// ``clampToUInt8(_:)`` of a finite value, in the low byte of its lane.
+      @inline(__always) func rounded(_ x: HueLanes) -> HueBits {
+        let z = laneMin(laneMax(x, zero), top) + half
+        let shifted = z + magic
+        return (unsafeBitCast(shifted, to: HueBits.self) &+ lessMask(z, shifted - magic)) & byte
+      }
+      var i = 0
+      while i &+ groupStep <= count {
+        let pixels = group(i)
+        let r = sample(pixels, 0)
+        let g = sample(pixels, 8)
+        let b = sample(pixels, 16)
+        let grey =
+          r * HueLanes(repeating: 0.2989) + g * HueLanes(repeating: 0.5870) + b * HueLanes(repeating: 0.1140)
+        var words =
+          rounded(r + f * (grey - r)) | (rounded(g + f * (grey - g)) &<< 8)
+          | (rounded(b + f * (grey - b)) &<< 16)
+        if channels == 4 { words |= pixels & alpha }
+        // Whole-vector stores: per-pixel stores make LLVM assemble every word in scalar registers.
+        if channels == 3 {
+          AffineSampler.storeRGB(unsafeBitCast(words, to: SIMD8<UInt32>.self), out + i)
+        } else {
+          d.storeBytes(of: words, toByteOffset: i, as: HueBits.self)
+        }
+        i &+= groupStep
+      }
+      return i
     }
-    let step = 4 &* channels
-    var i = 0
-    while i &+ 16 <= count {
-      let quad = loadPixelQuad(s, i, channels: channels)
-      let (p0, p1, p2, p3) = exactFloats(quad)
-      var result = nonNegativeBytes(blend(p0), blend(p1), blend(p2), blend(p3))
-      if channels == 4 { result = result.replacing(with: quad, where: alphaLanes) }
-      storePixelQuad(result, d, i, channels: channels)
-      i &+= step
+  #else
+    /// ``degenerateColor(_:factor:)`` four pixels at a time, one pixel per `SIMD4<Float>` (the same
+    /// float32 operations per lane as the scalar loop); returns where the scalar tail starts. Callers
+    /// pass `channels` as a literal.
+    @inline(__always)
+    static func degeneratePixels(
+      _ src: UnsafePointer<UInt8>, _ out: UnsafeMutablePointer<UInt8>, count: Int, factor: Float,
+      channels: Int
+    ) -> Int {
+      let s = UnsafeRawPointer(src)
+      let d = UnsafeMutableRawPointer(out)
+      let f = SIMD4<Float>(repeating: factor)
+      let top = SIMD4<Float>(repeating: 255)
+      let alphaLanes = SIMD16<UInt8>(0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1) .== 1
+      @inline(__always) func blend(_ p: SIMD4<Float>) -> SIMD4<Float> {
+        let grey = p[0] * 0.2989 + p[1] * 0.5870 + p[2] * 0.1140
+        let x = p + f * (SIMD4(repeating: grey) - p)
+        return x.replacing(with: top, where: x .> top)
+      }
+      let step = 4 &* channels
+      var i = 0
+      while i &+ 16 <= count {
+        let quad = loadPixelQuad(s, i, channels: channels)
+        let (p0, p1, p2, p3) = exactFloats(quad)
+        var result = nonNegativeBytes(blend(p0), blend(p1), blend(p2), blend(p3))
+        if channels == 4 { result = result.replacing(with: quad, where: alphaLanes) }
+        storePixelQuad(result, d, i, channels: channels)
+        i &+= step
+      }
+      return i
     }
-    return i
-  }
+  #endif
 
   /// Keras 3 `AutoContrast`: each colour channel is stretched from its own `[low, high]` over the image
   /// to `[0, 255]`: `v · scale + offset` with `scale = 255 / (high − low)` and `offset = −low · scale`
@@ -420,8 +508,14 @@ extension Kernels {
     var planes = [Float](repeating: 0, count: pixelCount * colour)
     image.withUnsafeBufferPointer { source in
       planes.withUnsafeMutableBufferPointer { planes in
+        var first = 0
+        #if X86_64_V3
+          if channels == 3, let src = source.baseAddress, let base = planes.baseAddress {
+            first = jitterPlanesRGB(src, base, pixelCount: pixelCount)
+          }
+        #endif
         for c in 0..<colour {
-          for p in 0..<pixelCount { planes[c * pixelCount + p] = Float(source[p * channels + c]) }
+          for p in first..<pixelCount { planes[c * pixelCount + p] = Float(source[p * channels + c]) }
         }
       }
     }
@@ -518,7 +612,13 @@ extension Kernels {
     return image.withUnsafeBufferPointer { source in
       planes.withUnsafeBufferPointer { planes in
         makeTensor(height: image.height, width: image.width, channels: channels) { out in
-          for p in 0..<pixelCount {
+          var first = 0
+          #if X86_64_V3
+            if channels == 3, let base = planes.baseAddress {
+              first = jitterBytesRGB(base, out, pixelCount: pixelCount)
+            }
+          #endif
+          for p in first..<pixelCount {
             for c in 0..<colour { out[p * channels + c] = toUInt8(planes[c * pixelCount + p]) }
             if colour < channels { out[p * channels + colour] = source[p * channels + colour] }
           }
@@ -526,6 +626,64 @@ extension Kernels {
       }
     }
   }
+
+  #if X86_64_V3
+    /// The colour jitter's planes of an RGB image, eight pixels at a time (exact floats of the bytes);
+    /// returns the number of pixels done.
+    static func jitterPlanesRGB(
+      _ src: UnsafePointer<UInt8>, _ planes: UnsafeMutablePointer<Float>, pixelCount: Int
+    )
+      -> Int
+    {
+      let s = UnsafeRawPointer(src)
+      let magic = HueLanes(repeating: 8_388_608)
+      @inline(__always) func sample(_ pixels: SIMD8<UInt32>, _ shift: UInt32) -> HueLanes {
+        let byte = (pixels &>> SIMD8(repeating: shift)) & 0xFF
+        return unsafeBitCast(byte | 0x4B00_0000, to: HueLanes.self) - magic
+      }
+      var p = 0
+      while p &+ 8 <= pixelCount {
+        let pixels = AffineSampler.loadRGB(s, p &* 3)
+        UnsafeMutableRawPointer(planes + p).storeBytes(of: sample(pixels, 0), as: HueLanes.self)
+        UnsafeMutableRawPointer(planes + (pixelCount &+ p)).storeBytes(
+          of: sample(pixels, 8), as: HueLanes.self)
+        UnsafeMutableRawPointer(planes + (2 &* pixelCount &+ p)).storeBytes(
+          of: sample(pixels, 16), as: HueLanes.self)
+        p &+= 8
+      }
+      return p
+    }
+
+    /// The colour jitter's RGB planes as ``toUInt8(_:)`` bytes (NaN included), eight pixels at a
+    /// time; returns the number of pixels done.
+    static func jitterBytesRGB(
+      _ planes: UnsafePointer<Float>, _ out: UnsafeMutablePointer<UInt8>, pixelCount: Int
+    )
+      -> Int
+    {
+      let zero = HueLanes(repeating: 0)
+      let top = HueLanes(repeating: 255)
+      let half = HueLanes(repeating: 0.5)
+      let magic = HueLanes(repeating: 8_388_608)
+      /// `toUInt8` per lane: `v > 0 ? min(v, 255) : 0` (NaN gives 0), plus 0.5, floored.
+      @inline(__always) func byte(_ offset: Int) -> SIMD8<UInt32> {
+        let v = UnsafeRawPointer(planes + offset).loadUnaligned(as: HueLanes.self)
+        let positive = zero.replacing(with: v, where: v .> zero)
+        let z = positive.replacing(with: top, where: positive .> top) + half
+        let shifted = z + magic
+        let roundedUp = unsafeBitCast(z - (shifted - magic), to: SIMD8<Int32>.self) &>> 31
+        return unsafeBitCast(
+          unsafeBitCast(shifted, to: SIMD8<Int32>.self) &+ roundedUp, to: SIMD8<UInt32>.self)
+      }
+      var p = 0
+      while p &+ 8 <= pixelCount {
+        let words = byte(p) | (byte(pixelCount &+ p) &<< 8) | (byte(2 &* pixelCount &+ p) &<< 16)
+        AffineSampler.storeRGB(words, out + p &* 3)
+        p &+= 8
+      }
+      return p
+    }
+  #endif
 
   /// The jitter's saturation step (``mapHSV(_:_:)``'s `.saturation` arithmetic with the clip to
   /// `[low, high]`, not rounded) for two groups of planar float lanes: `rgbToHSV`, `s · factor`
