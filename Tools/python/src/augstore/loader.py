@@ -185,6 +185,13 @@ class Feed:
         """The engine of this process, started on first use."""
         if self._engine is None or self._owner != os.getpid() or not self._engine.alive:
             if self._engine is not None and self._owner == os.getpid():
+                if self._keys:
+                    # It died with requests in flight: that is an error naming the first batch it owed,
+                    # never a silent restart (the caller's next iteration starts a new engine).
+                    epoch, index = self._keys[0]
+                    self._keys.clear()
+                    engine, self._engine = self._engine, None
+                    raise engine._died(f"serving run {self.run_name!r} epoch {epoch} batch {index}")
                 self._engine.close()
             engine, _ = open_run(self.store_path, self.run_name, binary=self.binary, jobs=self.jobs,
                                  prefetch=max(1, self.prefetch))
