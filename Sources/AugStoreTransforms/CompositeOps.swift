@@ -102,12 +102,6 @@ extension TransformSpec {
     }
   }
 
-  /// The names of a composite transform's operations, by the index its records hold.
-  public var compositeOperationNames: [String] {
-    if case .augMix = self { return Self.augMixOperationNames }
-    return Self.randAugmentOperationNames
-  }
-
   /// The address sub-layer `layer` of the composite at `address` draws from: the composite's own slot
   /// `.transform(i)` becomes `.transform(i + (layer + 1) << 32)`, a counter word no pipeline transform
   /// uses.

@@ -223,7 +223,7 @@ private struct ApplyState {
       try crop(x: x, y: y, height: height, width: width, index: index, name: transform.typeName)
     case (.randomBrightness(_, let valueRange), .brightness(let rgbDelta)):
       flush()
-      let scale = 255 / Float(max(valueRange.upper - valueRange.lower, .leastNonzeroMagnitude))
+      let scale = 255 / Float(valueRange.span)
       image = Kernels.adjustBrightness(image, delta: rgbDelta * scale)
     case (.randomContrast, .contrast(let factor)):
       flush()
@@ -247,7 +247,7 @@ private struct ApplyState {
       flush()
       // Keras computes `value_range[1] − x`; on the 0–255 scale of `value_range` that is this maximum
       // minus the sample (255 for a range starting at 0).
-      let span = max(valueRange.upper - valueRange.lower, .leastNonzeroMagnitude)
+      let span = valueRange.span
       image = Kernels.invert(image, maximum: Float((valueRange.upper - 2 * valueRange.lower) * 255 / span))
     case (.solarization, .solarization(let additions, let thresholds)):
       flush()
@@ -273,11 +273,11 @@ private struct ApplyState {
     case (.randomSharpness(_, let valueRange), .sharpness(let factor)):
       flush()
       // Keras pads with 0 in `value_range` units: that is this value on the 0–255 scale.
-      let span = max(valueRange.upper - valueRange.lower, .leastNonzeroMagnitude)
+      let span = valueRange.span
       image = Kernels.sharpen(image, factor: factor, padding: Float(-valueRange.lower * 255 / span))
     case (.randomColorJitter(let valueRange, _, _, _, _), .colorJitter(let jitter)):
       flush()
-      let span = max(valueRange.upper - valueRange.lower, .leastNonzeroMagnitude)
+      let span = valueRange.span
       image = Kernels.colorJitter(
         image, rgbDelta: jitter.rgbDelta.map { $0 * Float(255 / span) },
         contrastFactor: jitter.contrastFactor, saturationFactor: jitter.saturationFactor,
@@ -333,7 +333,7 @@ private struct ApplyState {
     case .noise:
       var output = image
       var stream = DrawStream(key: SIMD2(box.noiseSeed ?? 0, 0x6175_6773_2D6E_7365), counterBase: .zero)
-      let scale = 255 / max(valueRange.upper - valueRange.lower, .leastNonzeroMagnitude)
+      let scale = 255 / valueRange.span
       let x1 = min(box.x + box.width, image.width)
       let y1 = min(box.y + box.height, image.height)
       guard box.x < x1, box.y < y1 else { return output }

@@ -24,6 +24,10 @@ public struct ValueRange: Hashable, Sendable {
   /// The largest pixel value (255 for uint8 images).
   public var upper: Double
 
+  /// `upper − lower`, at least the smallest positive double: the factor between `value_range` units
+  /// and the 0–255 scale of the samples (a degenerate range scales, never divides by zero).
+  public var span: Double { max(upper - lower, .leastNonzeroMagnitude) }
+
   /// Creates a value range; callers keep `lower < upper`.
   public init(lower: Double, upper: Double) {
     self.lower = lower

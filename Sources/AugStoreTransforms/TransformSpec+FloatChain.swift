@@ -49,9 +49,3 @@ extension TransformSpec {
     }
   }
 }
-
-extension ValueRange {
-  /// `upper − lower`, at least the smallest positive double (a degenerate range scales, never divides
-  /// by zero).
-  var span: Double { max(upper - lower, .leastNonzeroMagnitude) }
-}
