@@ -46,6 +46,15 @@ public enum ParameterValue: Sendable, Equatable, Encodable, CustomStringConverti
 }
 
 extension TransformParams {
+  /// A composite's operations as history prints them: `[random_rotation angle=12.5, equalization]`.
+  static func operationsText(_ ops: [CompositeOp], names: [String]) -> String {
+    let items = ops.map { op in
+      ([names.indices.contains(op.index) ? names[op.index] : "op_\(op.index)"]
+        + op.params.fields.map { "\($0.name)=\($0.value)" }).joined(separator: " ")
+    }
+    return "[" + items.joined(separator: ", ") + "]"
+  }
+
   /// The parameters with Keras' names, in the order ``SampleRecord/jsonString`` writes them.
   public var fields: [(name: String, value: ParameterValue)] {
     switch self {
@@ -96,19 +105,9 @@ extension TransformParams {
       let values = [jitter.rgbDelta, jitter.contrastFactor, jitter.saturationFactor, jitter.hueFactor]
       return zip(names, values).compactMap { name, value in value.map { (name, .float($0)) } }
     case .randAugment(let ops):
-      let names = TransformSpec.randAugmentOperationNames
-      let items = ops.map { op in
-        ([names[op.index]] + op.params.fields.map { "\($0.name)=\($0.value)" }).joined(separator: " ")
-      }
-      return [("ops", .string("[" + items.joined(separator: ", ") + "]"))]
+      return [("ops", .string(Self.operationsText(ops, names: TransformSpec.randAugmentOperationNames)))]
     case .augMix(let augMix):
-      let names = TransformSpec.augMixOperationNames
-      let chains = augMix.chains.map { chain in
-        "["
-          + chain.map { op in
-            ([names[op.index]] + op.params.fields.map { "\($0.name)=\($0.value)" }).joined(separator: " ")
-          }.joined(separator: ", ") + "]"
-      }
+      let chains = augMix.chains.map { Self.operationsText($0, names: TransformSpec.augMixOperationNames) }
       let weights = augMix.chainWeights.map { ParameterValue.float($0).description }
       return [
         ("weight_sample", .float(augMix.inputWeight)),

@@ -156,15 +156,13 @@ extension TransformParams {
       }
     case .randAugment(let ops):
       // Field k counts how often operation k was chosen (see ``numberName(_:)``).
-      var counts = [Int](repeating: 0, count: TransformSpec.randAugmentOperationNames.count)
-      for op in ops where counts.indices.contains(op.index) { counts[op.index] += 1 }
-      for (index, count) in counts.enumerated() where count > 0 { body(index, Double(count)) }
+      Self.countOperations(ops, kinds: TransformSpec.randAugmentOperationNames.count) { body($0, $1) }
     case .augMix(let augMix):
       // Field 0 is the input's weight; field 1 + k counts how often operation k was chosen.
       body(0, Double(augMix.inputWeight))
-      var counts = [Int](repeating: 0, count: TransformSpec.augMixOperationNames.count)
-      for op in augMix.chains.joined() where counts.indices.contains(op.index) { counts[op.index] += 1 }
-      for (index, count) in counts.enumerated() where count > 0 { body(1 + index, Double(count)) }
+      Self.countOperations(augMix.chains.joined(), kinds: TransformSpec.augMixOperationNames.count) {
+        body(1 + $0, $1)
+      }
     case .mix(let mix):
       // The partner (field 0) is a sample index, not a quantity.
       body(1, Double(mix.weight))
@@ -178,6 +176,15 @@ extension TransformParams {
 }
 
 extension TransformParams {
+  /// Calls `body(k, n)` for each operation kind `k` a composite chose `n > 0` times.
+  static func countOperations(
+    _ ops: some Sequence<CompositeOp>, kinds: Int, _ body: (Int, Double) -> Void
+  ) {
+    var counts = [Int](repeating: 0, count: kinds)
+    for op in ops where counts.indices.contains(op.index) { counts[op.index] += 1 }
+    for (index, count) in counts.enumerated() where count > 0 { body(index, Double(count)) }
+  }
+
   /// The name of numeric field `field` of ``forEachNumber(_:)``: the name in ``fields``, or for
   /// RandAugment and AugMix the operation whose choices field `field` counts (AugMix's field 0 is its
   /// `weight_sample`).
