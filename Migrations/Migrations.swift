@@ -40,6 +40,9 @@ package enum SchemaMigrations {
     SchemaMigration(
       version: 8, identifier: "0008_run_batch_size",
       sql: String(decoding: PackageResources._008_run_batch_size_sql, as: UTF8.self)),
+    SchemaMigration(
+      version: 9, identifier: "0009_run_kernels",
+      sql: String(decoding: PackageResources._009_run_kernels_sql, as: UTF8.self)),
   ]
 
   /// The newest schema version this binary knows.

@@ -13,14 +13,19 @@ extension PipelineSpec {
   /// follow a rotation, zoom or translation are folded into that one resampling pass (the crop
   /// then costs nothing: only the kept window is computed). Two resampling steps are never fused,
   /// because resampling twice is what Keras does and what the model saw.
-  public func apply(_ record: SampleRecord, to image: Tensor) throws(AugmentationError) -> AugmentedTensor {
+  ///
+  /// `kernels` is the run's ``KernelVersion`` (the kernels' arithmetic where a version changed it);
+  /// replay passes the version the run recorded.
+  public func apply(
+    _ record: SampleRecord, to image: Tensor, kernels: KernelVersion = .current
+  ) throws(AugmentationError) -> AugmentedTensor {
     if !record.original && record.params.count != transforms.count {
       throw .recordMismatch(transforms: transforms.count, params: record.params.count)
     }
     if let layer = batchLevelIndex, !record.original, case .mix = record.params[layer] {
       throw .missingPartner(index: layer, transform: transforms[layer].typeName)
     }
-    var state = ApplyState(image: image)
+    var state = ApplyState(image: image, kernels: kernels)
     var floats: [Float]?
     for (index, transform) in transforms.enumerated() {
       let params: TransformParams = record.original ? .none : record.params[index]
@@ -100,7 +105,14 @@ private struct ApplyState {
   }
 
   var image: Tensor
+  /// The run's kernel arithmetic.
+  let kernels: KernelVersion
   var pending: PendingWarp?
+
+  init(image: Tensor, kernels: KernelVersion) {
+    self.image = image
+    self.kernels = kernels
+  }
 
   /// The logical image's size.
   var size: (height: Int, width: Int) {
@@ -217,7 +229,9 @@ private struct ApplyState {
       (.randomElasticTransform, .elasticTransform(let applied, _, _)):
       guard applied else { return }
       flush()
-      guard let result = transform.applyFilterExtra(params, to: image) else { throw mismatch }
+      guard let result = transform.applyFilterExtra(params, to: image, kernels: kernels) else {
+        throw mismatch
+      }
       image = result
     case (.randomCrop(let height, let width), .crop(let x, let y)):
       try crop(x: x, y: y, height: height, width: width, index: index, name: transform.typeName)

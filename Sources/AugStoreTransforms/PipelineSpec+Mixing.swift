@@ -3,7 +3,8 @@ import AugStoreImaging
 extension PipelineSpec {
   /// Applies `record` to `image` and, when the record holds a MixUp or CutMix draw, mixes in
   /// `partner`: the partner sample's decoded original, to which the record's copy of the partner's own
-  /// parameters is applied first. Without a mix draw this is ``apply(_:to:)``.
+  /// parameters is applied first. Without a mix draw this is ``apply(_:to:kernels:)``; `kernels` is the
+  /// run's ``KernelVersion``.
   ///
   /// The transforms before the batch-level layer run on both images; MixUp then computes
   /// `w · x + (1 − w) · p` in float32 (Keras' `mix_weight * images + (1.0 - mix_weight) * mix_up_images`),
@@ -13,12 +14,12 @@ extension PipelineSpec {
   /// - Throws: ``AugmentationError`` when the record does not fit the pipeline, the partner is
   ///   missing, or the two tensors differ in shape before mixing.
   public func apply(
-    _ record: SampleRecord, to image: Tensor, partner: Tensor?
+    _ record: SampleRecord, to image: Tensor, partner: Tensor?, kernels: KernelVersion = .current
   ) throws(AugmentationError) -> AugmentedTensor {
     guard let layer = batchLevelIndex, !record.original, record.params.count == transforms.count,
       case .mix(let mix) = record.params[layer]
     else {
-      return try apply(record, to: image)
+      return try apply(record, to: image, kernels: kernels)
     }
     let name = transforms[layer].typeName
     guard let partner else { throw .missingPartner(index: layer, transform: name) }
@@ -27,8 +28,8 @@ extension PipelineSpec {
       unchecked: prefixTransforms, originalProbability: 0,
       output: OutputSpec(dtype: prefixTransforms.contains(where: \.producesFloat) ? .float32 : .uint8))
     let own = try prefix.apply(
-      SampleRecord(original: false, params: Array(record.params[..<layer])), to: image)
-    let other = try prefix.apply(mix.partnerRecord, to: partner)
+      SampleRecord(original: false, params: Array(record.params[..<layer])), to: image, kernels: kernels)
+    let other = try prefix.apply(mix.partnerRecord, to: partner, kernels: kernels)
     guard own.shape == other.shape, own.shape.count == 3 else {
       throw .partnerShapeMismatch(index: layer, transform: name, own: own.shape, partner: other.shape)
     }

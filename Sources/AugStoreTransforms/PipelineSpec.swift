@@ -336,6 +336,18 @@ public struct PipelineSpec: Hashable, Sendable {
     return ImageSize(height: height, width: width)
   }
 
+  /// Whether the pipeline's pixels depend on the ``KernelVersion``: it has a step whose Gaussian taps
+  /// are normalised by a sum (`RandomGaussianBlur`, `RandomElasticTransform`). Only such pipelines'
+  /// cache keys name the version, so runs of other pipelines share their cached tensors across versions.
+  public var dependsOnKernelVersion: Bool {
+    transforms.contains { transform in
+      switch transform {
+      case .randomGaussianBlur, .randomElasticTransform: true
+      default: false
+      }
+    }
+  }
+
   /// Builds and validates a pipeline from typed values (the same checks as parsing its JSON).
   ///
   /// - Parameter output: nil picks the default (float32 when the pipeline rescales or normalizes).

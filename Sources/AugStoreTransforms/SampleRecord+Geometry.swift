@@ -49,8 +49,8 @@ extension TransformSpec {
 
   /// Applies recorded `RandomGaussianBlur` or `RandomPerspective` parameters to `image` (never draws).
   /// A perspective whose corners give a singular system (an image one pixel high or wide) leaves the
-  /// image as it is.
-  func applyFilterExtra(_ params: TransformParams, to image: Tensor) -> Tensor? {
+  /// image as it is. The Gaussian steps normalise their taps as `kernels` does.
+  func applyFilterExtra(_ params: TransformParams, to image: Tensor, kernels: KernelVersion) -> Tensor? {
     switch (self, params) {
     case (
       .randomGaussianBlur(_, let kernelHeight, let kernelWidth, _, _),
@@ -58,7 +58,7 @@ extension TransformSpec {
     ):
       guard applied else { return image }
       return Kernels.gaussianBlur(
-        image, kernelHeight: kernelHeight, kernelWidth: kernelWidth, sigmaX: x, sigmaY: y)
+        image, kernelHeight: kernelHeight, kernelWidth: kernelWidth, sigmaX: x, sigmaY: y, version: kernels)
     case (.randomPerspective(_, _, let interpolation, let fillValue), .perspective(let applied, let end)):
       guard applied, end.count == 8 else { return image }
       let start = Self.perspectiveStartPoints(ImageSize(height: image.height, width: image.width))
@@ -78,7 +78,7 @@ extension TransformSpec {
         height: image.height, width: image.width, distortionFactor: distortion)
       let noise = ElasticNoise.field(seed: seed, count: image.height * image.width)
       let displacement = Kernels.elasticDisplacement(
-        noise: noise, height: image.height, width: image.width, parameters: parameters)
+        noise: noise, height: image.height, width: image.width, parameters: parameters, version: kernels)
       return Kernels.elasticTransform(
         image, displacement: displacement, alpha: parameters.alpha, interpolation: interpolation,
         fillMode: fillMode, fillValue: Float(fillValue))

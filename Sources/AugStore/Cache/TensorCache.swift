@@ -27,14 +27,19 @@ package struct TensorCache: Sendable {
 
   /// The cache key of a tensor: SHA-256 over a version tag, the original's hash, the pipeline's
   /// fingerprint (which covers the output format), the decoder version when it is not 1 (keys of
-  /// runs made before decoder versions are unchanged) and the record's binary encoding.
+  /// runs made before decoder versions are unchanged), the kernel version when the pipeline's pixels
+  /// depend on it and it is not 1 (`kernels`: nil for other pipelines, whose runs share tensors across
+  /// kernel versions) and the record's binary encoding.
   package static func key(
-    object: String, pipelineFingerprint: String, record: [UInt8], decoder: DecoderVersion
+    object: String, pipelineFingerprint: String, record: [UInt8], decoder: DecoderVersion,
+    kernels: KernelVersion? = nil
   ) -> [UInt8] {
     var hasher = SHA256()
     let decoderTag = decoder == .libpngSimplified ? "" : "decoder-\(decoder.rawValue)\u{0}"
+    let kernelsTag = kernels.map { $0 == .sequentialGaussianSum ? "" : "kernels-\($0.rawValue)\u{0}" } ?? ""
     hasher.update(
-      data: Array("augstore-cache-v1\u{0}\(object)\u{0}\(pipelineFingerprint)\u{0}\(decoderTag)".utf8))
+      data: Array(
+        "augstore-cache-v1\u{0}\(object)\u{0}\(pipelineFingerprint)\u{0}\(decoderTag)\(kernelsTag)".utf8))
     hasher.update(data: record)
     return Array(hasher.finalize())
   }

@@ -39,6 +39,8 @@ package struct Renderer: Sendable {
   let pixelBudget: Int
   /// How the run's originals are decoded.
   let decoder: DecoderVersion
+  /// The run's kernel arithmetic.
+  let kernels: KernelVersion
 
   /// A renderer of run `details`; `samples` is the run's dataset version when the caller has read it
   /// already.
@@ -48,6 +50,10 @@ package struct Renderer: Sendable {
       throw StoreError.unsupportedDecoder(run: details.run.name, version: details.run.decoder)
     }
     self.decoder = decoder
+    guard let kernels = KernelVersion(rawValue: details.run.kernels) else {
+      throw StoreError.unsupportedKernels(run: details.run.name, version: details.run.kernels)
+    }
+    self.kernels = kernels
     spec = try Store.spec(of: details.pipeline)
     fingerprint = details.pipeline.fingerprint
     objects = try (samples ?? SampleTable(catalog: store.catalog, version: details.version)).objects
@@ -60,7 +66,8 @@ package struct Renderer: Sendable {
     // which means another object in another dataset version).
     let object = mix(of: record).map { "\(objects[sample])+\(objects[$0.partner])" } ?? objects[sample]
     return TensorCache.key(
-      object: object, pipelineFingerprint: fingerprint, record: record.encoded(), decoder: decoder)
+      object: object, pipelineFingerprint: fingerprint, record: record.encoded(), decoder: decoder,
+      kernels: spec.dependsOnKernelVersion ? kernels : nil)
   }
 
   /// The record's MixUp or CutMix draw, if it mixes in a partner.
@@ -115,7 +122,7 @@ package struct Renderer: Sendable {
         ).image
     }
     do {
-      bytes = try spec.apply(record, to: original, partner: partner).npy()
+      bytes = try spec.apply(record, to: original, partner: partner, kernels: kernels).npy()
     } catch {
       throw StoreError.cannotApply(object: objects[sample], reason: error.description)
     }

@@ -13,6 +13,7 @@ package struct RunReport: Encodable, Sendable {
   package var shuffle: Bool
   package var drawScheme: Int
   package var decoder: Int
+  package var kernels: Int
   package var batchSize: Int?
   package var createdAt: String
 
@@ -26,12 +27,13 @@ package struct RunReport: Encodable, Sendable {
     shuffle = details.run.shuffle
     drawScheme = details.run.drawScheme
     decoder = details.run.decoder
+    kernels = details.run.kernels
     batchSize = details.run.batchSize
     createdAt = details.run.createdAt
   }
 
   enum CodingKeys: String, CodingKey {
-    case name, dataset, samples, pipeline, fingerprint, seed, shuffle, decoder
+    case name, dataset, samples, pipeline, fingerprint, seed, shuffle, decoder, kernels
     case drawScheme = "draw_scheme"
     case batchSize = "batch_size"
     case createdAt = "created_at"

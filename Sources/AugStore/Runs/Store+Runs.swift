@@ -64,7 +64,7 @@ extension Store {
       Run(
         name: name, datasetVersionId: versionId, pipelineId: pipelineId, seed: seed, shuffle: shuffle,
         drawScheme: DrawScheme.current.rawValue, createdAt: "", decoder: DecoderVersion.current.rawValue,
-        batchSize: batchSize))
+        batchSize: batchSize, kernels: KernelVersion.current.rawValue))
     return RunDetails(run: run, dataset: datasetRow, version: version, pipeline: pipelineRow)
   }
 

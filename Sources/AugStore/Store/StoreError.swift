@@ -54,6 +54,8 @@ public enum StoreError: Error, LocalizedError, Equatable, Sendable {
   case sampleNotFound(run: String, sample: String)
   /// A run recorded with a decoder version this augstore does not know (made by a newer one).
   case unsupportedDecoder(run: String, version: Int)
+  /// A run rendered with a kernel version this augstore does not know (made by a newer one).
+  case unsupportedKernels(run: String, version: Int)
   /// A pipeline with a batch-level layer (MixUp, CutMix) given to a run without a batch size.
   case batchSizeRequired(pipeline: String, transform: String)
   /// Images of a dataset that reach a batch-level layer with different sizes.
@@ -132,6 +134,9 @@ public enum StoreError: Error, LocalizedError, Equatable, Sendable {
     case .unsupportedDecoder(let run, let version):
       return "run \"\(run)\" decodes its originals with decoder version \(version); this augstore knows "
         + "versions 1 to \(DecoderVersion.current.rawValue): upgrade augstore to replay it"
+    case .unsupportedKernels(let run, let version):
+      return "run \"\(run)\" renders with kernel version \(version); this augstore knows "
+        + "versions 1 to \(KernelVersion.current.rawValue): upgrade augstore to replay it"
     case .batchSizeRequired(let pipeline, let transform):
       return "pipeline \(pipeline) has \(transform), a batch-level layer that mixes samples of a batch: "
         + "give the run a batch size (--batch-size B)"

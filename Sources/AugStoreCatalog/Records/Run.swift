@@ -33,11 +33,14 @@ public struct Run: Codable, Sendable, Equatable, FetchableRecord, MutablePersist
   /// The global batch size the run's batch-level layer (MixUp, CutMix) mixes within; nil for runs
   /// without one.
   public var batchSize: Int?
+  /// The kernel version its tensors are rendered with (`KernelVersion`; 1 for runs made before kernel
+  /// versions were recorded).
+  public var kernels: Int
 
   /// Describes a run.
   public init(
     id: Int64? = nil, name: String, datasetVersionId: Int64, pipelineId: Int64, seed: UInt64, shuffle: Bool,
-    drawScheme: Int, createdAt: String, decoder: Int = 1, batchSize: Int? = nil
+    drawScheme: Int, createdAt: String, decoder: Int = 1, batchSize: Int? = nil, kernels: Int = 1
   ) {
     self.id = id
     self.name = name
@@ -49,6 +52,7 @@ public struct Run: Codable, Sendable, Equatable, FetchableRecord, MutablePersist
     self.createdAt = createdAt
     self.decoder = decoder
     self.batchSize = batchSize
+    self.kernels = kernels
   }
 
   /// The master seed.

@@ -117,6 +117,9 @@ struct RunShowCommand: ParsableCommand {
     print(
       "  decoder   version \(run.decoder)\(run.decoder == 1 ? " (libpng simplified API, gamma-converting)" : "")"
     )
+    print(
+      "  kernels   version \(run.kernels)\(run.kernels == 1 ? " (Gaussian taps summed left to right)" : "")"
+    )
     print("  created   \(run.createdAt)")
   }
 }

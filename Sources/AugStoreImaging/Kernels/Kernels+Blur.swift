@@ -1,20 +1,55 @@
 extension Kernels {
   /// Keras 3's one-dimensional Gaussian of `size` taps and standard deviation `sigma`, in float32:
-  /// `exp(-0.5·((i − (size − 1)/2) / sigma)²)` (``tensorFlowExp(_:)``) normalised by the taps' sum.
+  /// `exp(-0.5·((i − (size − 1)/2) / sigma)²)` (``tensorFlowExp(_:)``) normalised by the taps' sum,
+  /// taken as `version` takes it (``KernelVersion``: TensorFlow's `reduce_sum` order from version 2).
   /// A `sigma` that is not positive (Keras then divides 0 by 0) gives the one-tap identity at the centre.
-  public static func gaussianKernel1D(size: Int, sigma: Float) -> [Float] {
+  public static func gaussianKernel1D(
+    size: Int, sigma: Float, version: KernelVersion = .current
+  ) -> [Float] {
     guard sigma > 0 else { return (0..<size).map { $0 == size / 2 ? 1 : 0 } }
     let centre = (Float(size) - 1) / 2
     var taps = (0..<size).map { index -> Float in
       let t = (Float(index) - centre) / sigma
       return tensorFlowExp(-0.5 * (t * t))
     }
-    var sum: Float = 0
-    for tap in taps { sum += tap }
+    let sum: Float
+    switch version {
+    case .sequentialGaussianSum: sum = taps.reduce(0, +)
+    case .tensorFlowGaussianSum: sum = tensorFlowSum(taps)
+    }
     if sum > 0 && sum.isFinite {
       for index in taps.indices { taps[index] /= sum }
     }
     return taps
+  }
+
+  /// The float32 sum of `values` in the order TensorFlow's `reduce_sum` takes it on x86 CPUs (Eigen's
+  /// full reduction over 8-float AVX packets, as TensorFlow's wheels are built):
+  ///
+  /// 1. whole packets of 8, four at a time, each into its own packet accumulator (packet `i` of a group
+  ///    of four into accumulator `i`), the four accumulators then added in order;
+  /// 2. the whole packets left over (fewer than four) added to that packet one by one;
+  /// 3. the last `count mod 8` values summed left to right as scalars;
+  /// 4. the packet's lanes reduced as `((l0 + l4) + (l2 + l6)) + ((l1 + l5) + (l3 + l7))`, and the
+  ///    scalar sum added to that last.
+  ///
+  /// Fewer than 8 values are summed left to right. `Tools/keras-parity/reduce_sum_order.py` checks this
+  /// order against TensorFlow on random vectors.
+  public static func tensorFlowSum(_ values: [Float]) -> Float {
+    let packets = values.count / 8
+    let unrolled = packets / 4 * 4
+    var accumulators = [SIMD8<Float>](repeating: .zero, count: 4)
+    func packet(_ index: Int) -> SIMD8<Float> {
+      SIMD8(values[(index * 8)..<(index * 8 + 8)])
+    }
+    for index in 0..<unrolled { accumulators[index % 4] += packet(index) }
+    var total = ((accumulators[0] + accumulators[1]) + accumulators[2]) + accumulators[3]
+    for index in unrolled..<packets { total += packet(index) }
+    var scalar: Float = 0
+    for value in values[(packets * 8)...] { scalar += value }
+    let pairs = total.lowHalf + total.highHalf
+    let lanes = (pairs[0] + pairs[2]) + (pairs[1] + pairs[3])
+    return scalar + lanes
   }
 
   /// `exp` in float32 as TensorFlow's CPU kernels compute it (Eigen's `pexp_float`: a Cephes-style range
@@ -48,12 +83,12 @@ extension Kernels {
   /// and columns by the `sigmaX` one; for a non-square kernel the entries are reinterpreted as Keras
   /// does (element `n` of the flat kernel is `y[n / kernelHeight] · x[n % kernelHeight]`).
   public static func gaussianKernel2D(
-    kernelHeight: Int, kernelWidth: Int, sigmaX: Float, sigmaY: Float
+    kernelHeight: Int, kernelWidth: Int, sigmaX: Float, sigmaY: Float, version: KernelVersion = .current
   )
     -> [Float]
   {
-    let x = gaussianKernel1D(size: kernelHeight, sigma: sigmaX)
-    let y = gaussianKernel1D(size: kernelWidth, sigma: sigmaY)
+    let x = gaussianKernel1D(size: kernelHeight, sigma: sigmaX, version: version)
+    let y = gaussianKernel1D(size: kernelWidth, sigma: sigmaY, version: version)
     return (0..<(kernelHeight * kernelWidth)).map { n in y[n / kernelHeight] * x[n % kernelHeight] }
   }
 
@@ -66,7 +101,8 @@ extension Kernels {
   /// kernels run as a direct two-dimensional sum. The float sums associate differently from
   /// TensorFlow's, so a sample can differ by one step of the uint8 scale.
   public static func gaussianBlur(
-    _ image: Tensor, kernelHeight: Int, kernelWidth: Int, sigmaX: Float, sigmaY: Float
+    _ image: Tensor, kernelHeight: Int, kernelWidth: Int, sigmaX: Float, sigmaY: Float,
+    version: KernelVersion = .current
   ) -> Tensor {
     let height = image.height
     let width = image.width
@@ -76,11 +112,11 @@ extension Kernels {
     let padLeft = (kernelWidth - 1) / 2
     if kernelHeight == kernelWidth && kernelWidth >= 1 {
       return separableBlur(
-        image, columnTaps: gaussianKernel1D(size: kernelWidth, sigma: sigmaX),
-        rowTaps: gaussianKernel1D(size: kernelHeight, sigma: sigmaY))
+        image, columnTaps: gaussianKernel1D(size: kernelWidth, sigma: sigmaX, version: version),
+        rowTaps: gaussianKernel1D(size: kernelHeight, sigma: sigmaY, version: version))
     }
     let kernel = gaussianKernel2D(
-      kernelHeight: kernelHeight, kernelWidth: kernelWidth, sigmaX: sigmaX, sigmaY: sigmaY)
+      kernelHeight: kernelHeight, kernelWidth: kernelWidth, sigmaX: sigmaX, sigmaY: sigmaY, version: version)
     return image.withUnsafeBufferPointer { source in
       kernel.withUnsafeBufferPointer { kernel in
         makeTensor(height: height, width: width, channels: channels) { dst in

@@ -46,13 +46,13 @@ extension Kernels {
   /// so each output is the sum over its in-image taps only. Outputs are computed 32 columns at a time
   /// with their sums held in vector registers across all the taps.
   public static func elasticDisplacement(
-    noise: [Float], height: Int, width: Int, parameters: ElasticParameters
+    noise: [Float], height: Int, width: Int, parameters: ElasticParameters, version: KernelVersion = .current
   ) -> [Float] {
     let sigma = parameters.sigma
     // Keras' kernel is 0/0 at sigma 0 (a distortion factor of exactly 0): no displacement.
     guard sigma > 0, height > 0, width > 0 else { return [Float](repeating: 0, count: height * width) }
     let size = parameters.kernelSize
-    let taps = gaussianKernel1D(size: size, sigma: sigma)
+    let taps = gaussianKernel1D(size: size, sigma: sigma, version: version)
     var kernel = [Float](repeating: 0, count: size * size)
     for r in 0..<size {
       for c in 0..<size { kernel[r * size + c] = taps[r] * taps[c] }
