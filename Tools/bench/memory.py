@@ -137,17 +137,36 @@ def resident(pid):
     return values.get("RssAnon", 0), values.get("RssFile", 0) + values.get("RssShmem", 0)
 
 
+FORK_AND_WAIT = """
+import os, sys
+pid = os.fork()
+if pid == 0:
+    os.execvp(sys.argv[2], sys.argv[2:])
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as f:
+    f.write(str(usage.ru_maxrss))
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
 def measured(command, env=None):
     """Runs `command` to its end; returns (wall seconds, peak RSS in MiB, stdout, peaks) where peaks has
     the largest anonymous and the largest mapped-file resident MiB of any one process of its tree, sampled
-    every 0.2 s (mapped files: the catalog, which SQLite reads through a memory map, and the binary). The
-    child is reaped with `wait4`, which gives its own peak (descendants it waited for included)."""
+    every 0.2 s (mapped files: the catalog, which SQLite reads through a memory map, and the binary).
+
+    The command runs as the child of a small Python process (``FORK_AND_WAIT``) that reaps it with
+    `wait4`, which gives its own peak (descendants it waited for included). A process that this one
+    started directly would not do: `subprocess` starts children with `vfork` and `exec`, and `exec`
+    makes the memory high-water mark of the process it replaces (this one's, shared by `vfork`) part
+    of the child's `ru_maxrss`, so the figure could never be smaller than this process's own peak."""
     import tempfile
 
     peaks = {"anonymous_mib": 0.0, "mapped_mib": 0.0}
-    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err, \
+            tempfile.NamedTemporaryFile("r") as peak:
         start = time.perf_counter()
-        process = subprocess.Popen(command, stdout=out, stderr=err, env=env, text=True)
+        process = subprocess.Popen([sys.executable, "-c", FORK_AND_WAIT, peak.name, *command],
+                                   stdout=out, stderr=err, env=env, text=True)
         while True:
             pid, status, usage = os.wait4(process.pid, os.WNOHANG)
             if pid:
@@ -163,7 +182,7 @@ def measured(command, env=None):
         err.seek(0)
         if process.returncode != 0:
             raise RuntimeError(f"{' '.join(command)} failed ({process.returncode}): {err.read().strip()[-2000:]}")
-        return seconds, usage.ru_maxrss / 1024, out.read(), peaks
+        return seconds, int(peak.read()) / 1024, out.read(), peaks
 
 
 LOADER = """
