@@ -43,9 +43,19 @@ extension Catalog {
   }
 
   /// Inserts (or replaces) the index entries whose file `exists` says is there.
+  ///
+  /// One prepared statement bound per entry: a run's first epoch indexes two entries per sample (the
+  /// tensor and the decoded original), and encoding each through the record's `Codable` conformance
+  /// (column names converted to snake case on every row) cost more than the inserts themselves.
   static func index(_ db: Database, _ entries: [CacheEntry], exists: (CacheEntry) -> Bool) throws {
+    let insert = try db.cachedStatement(
+      sql: """
+        INSERT OR REPLACE INTO cache_entries (key, digest, size, created_at, last_used_at)
+        VALUES (?, ?, ?, ?, ?)
+        """)
     for entry in entries where exists(entry) {
-      try entry.insert(db, onConflict: .replace)
+      try insert.execute(
+        arguments: [entry.key, entry.digest, entry.size, entry.createdAt, entry.lastUsedAt])
     }
   }
 
@@ -69,10 +79,20 @@ extension Catalog {
   /// The entries with these keys (unknown keys are left out).
   public func cacheEntries(keys: [Data]) throws -> [Data: CacheEntry] {
     try read { db in
+      // Rows read by column index: decoding each through `Codable` (column names converted from
+      // snake case on every row) cost more than the query on an epoch's worth of keys.
       var found: [Data: CacheEntry] = [:]
       for start in stride(from: 0, to: keys.count, by: 500) {
         let slice = Array(keys[start..<min(start + 500, keys.count)])
-        for entry in try CacheEntry.filter(keys: slice).fetchAll(db) {
+        let rows = try Row.fetchCursor(
+          db,
+          sql: """
+            SELECT key, digest, size, created_at, last_used_at FROM cache_entries
+            WHERE key IN (\(Array(repeating: "?", count: slice.count).joined(separator: ", ")))
+            """, arguments: StatementArguments(slice))
+        while let row = try rows.next() {
+          let entry = CacheEntry(
+            key: row[0], digest: row[1], size: row[2], createdAt: row[3], lastUsedAt: row[4])
           found[entry.key] = entry
         }
       }

@@ -115,7 +115,9 @@ extension Catalog {
   public func records(run: Run, epoch: Int, samples: [Int]) throws -> [StoredRecord] {
     try read { db in
       let count = try Self.sampleCount(db, run: run, epoch: epoch)
+      // Each block is fetched once; `starts` holds where its records start, as far as walked.
       var cache: [Int: RecordBlock] = [:]
+      var starts: [Int: [Int]] = [:]
       return try samples.map { sample in
         guard sample >= 0, sample < count else {
           throw CatalogError.sampleOutOfRange(run: run.name, sample: sample, count: count)
@@ -132,7 +134,8 @@ extension Catalog {
           cache[index] = fetched
           block = fetched
         }
-        return try Self.storedRecord(db, run: run, epoch: epoch, block: block, sample: sample)
+        return try Self.storedRecord(
+          db, run: run, epoch: epoch, block: block, sample: sample, starts: &starts[index, default: []])
       }
     }
   }
@@ -415,8 +418,10 @@ extension Catalog {
       params: [UInt8](row["params"] as Data? ?? Data()))
   }
 
+  /// The record of `sample` in `block`; `starts` is where the block's records start as far as an
+  /// earlier call walked them (see `RecordBlock.recordRange(at:starts:)`).
   static func storedRecord(
-    _ db: Database, run: Run, epoch: Int, block: RecordBlock, sample: Int
+    _ db: Database, run: Run, epoch: Int, block: RecordBlock, sample: Int, starts: inout [Int]
   ) throws
     -> StoredRecord
   {
@@ -427,7 +432,8 @@ extension Catalog {
     }
     let record: SampleRecord
     do {
-      record = try block.record(at: index)
+      record = try SampleRecord(
+        encoded: Array(block.params[try block.recordRange(at: index, starts: &starts)]))
     } catch {
       throw CatalogError.corruptRecords(
         run: run.name, epoch: epoch, block: block.block, reason: error.message)

@@ -50,6 +50,30 @@ import Testing
     #expect(throws: SampleRecordDecodingError.self) { try damaged.records() }
   }
 
+  @Test(arguments: [[Int](0..<30), [29, 3, 17, 0, 29], [5]])
+  func walkedRangesMatchSkippedRanges(order: [Int]) throws {
+    var builder = RecordBlockBuilder(block: 0, expectedCount: 30)
+    for index in 0..<30 {
+      builder.append(position: index, record: Self.records[(index * 7) % Self.records.count])
+    }
+    let block = builder.block
+    var starts: [Int] = []
+    var furthest = 0
+    for index in order {
+      #expect(try block.recordRange(at: index, starts: &starts) == block.recordRange(at: index))
+      // Walked as far as the furthest record asked for, and no further.
+      furthest = max(furthest, index)
+      #expect(starts.count == furthest + 2)
+    }
+    #expect(throws: SampleRecordDecodingError.self) { try block.recordRange(at: 30, starts: &starts) }
+    // A damaged record after the ones read is not reached.
+    var damaged = block
+    damaged.params.removeLast(3)
+    var fresh: [Int] = []
+    #expect(try damaged.recordRange(at: 5, starts: &fresh) == block.recordRange(at: 5))
+    #expect(throws: SampleRecordDecodingError.self) { try damaged.recordRange(at: 29, starts: &fresh) }
+  }
+
   @Test func schemaHasTheRecordTablesAndViews() throws {
     let folder = try TemporaryDirectory()
     let catalog = try Catalog(path: folder.appending("catalog.sqlite"))

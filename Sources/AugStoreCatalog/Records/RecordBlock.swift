@@ -90,6 +90,20 @@ public struct RecordBlock: Sendable, Equatable {
     bytes.append(UInt8(truncatingIfNeeded: value >> 24))
   }
 
+  /// The byte range of the `index`-th record encoding in `params`, extending `starts` (where
+  /// records 0, 1, … start, as found so far; empty at first) as far as that record: a caller reading
+  /// many records of one block walks its bytes once, not once per record as ``recordRange(at:)`` does.
+  public func recordRange(
+    at index: Int, starts: inout [Int]
+  ) throws(SampleRecordDecodingError) -> Range<Int> {
+    guard index >= 0 else { throw SampleRecordDecodingError(message: "negative record index \(index)") }
+    if starts.isEmpty { starts.append(0) }
+    while starts.count < index + 2 {
+      starts.append(try Self.recordEnd(in: params, from: starts[starts.count - 1]))
+    }
+    return starts[index]..<starts[index + 1]
+  }
+
   /// The byte range of the `index`-th record encoding in a concatenation, found by skipping the
   /// records before it (their lengths follow from their tags; nothing is decoded).
   public static func recordRange(
