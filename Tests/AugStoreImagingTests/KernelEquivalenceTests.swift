@@ -98,6 +98,34 @@ struct KernelEquivalenceTests {
     #expect(EquivalenceImages.firstDifference(fast, reference) == "equal")
   }
 
+  /// Every (pixel maximum, sample) pair at every channel position — pixels `(a, b, 0)`, `(b, 0, a)`,
+  /// `(0, a, b)` for all bytes `a`, `b` — for 40 factors: Keras' `x / (1 − x + ε)` over a grid of
+  /// `x` in `[0, 1)` (the factors `RandomSaturation` draws) and an irregular sweep of `[0, 255]`.
+  @Test func saturationOverEveryPairForManyFactors() {
+    var pixels: [UInt8] = []
+    pixels.reserveCapacity(3 * 3 * 65_536)
+    for a in 0...255 {
+      for b in 0...255 {
+        let (x, y) = (UInt8(a), UInt8(b))
+        pixels += [x, y, 0, y, 0, x, 0, x, y]
+      }
+    }
+    let image = Tensor(height: 3 * 256, width: 256, channels: 3, pixels: pixels)
+    var factors: [Float] = []
+    for k in 0..<25 {
+      let x = Float(k) / 25 + 0.001_3
+      factors.append(x / (1 - x + 1e-7))
+    }
+    for k in 0..<15 { factors.append(Float(k) * 17.003_9 + 0.000_7 * Float(k % 7)) }
+    for factor in factors {
+      let fast = Kernels.adjustSaturation(image, factor: factor)
+      let reference = KernelReferences.adjustSaturation(image, factor: factor)
+      let result = EquivalenceImages.firstDifference(fast, reference)
+      #expect(result == "equal", "factor \(factor)")
+      if result != "equal" { break }
+    }
+  }
+
   /// Hue over the colour cube (ties between channels, grey pixels, every maximum), for shifts that
   /// wrap in both directions.
   @Test(arguments: [0.1, -0.3, 0.5, 0.999] as [Float])

@@ -420,9 +420,10 @@ extension Kernels {
   /// `hsv_to_rgb(rgb_to_hsv(...))` up to float rounding (well under 0.01). When `s · factor` would be
   /// clipped (`factor < 0`, or `factor > 255 / s`) the full HSV path runs instead.
   ///
-  /// The closed form is applied through integer shifts per `v − c` (``saturationShifts(factor:)``),
-  /// which give the same bytes as the float32 formula; for the rare factors where that cannot be
-  /// proven, the formula runs in float lanes (``saturatePixels(_:_:count:factor:channels:)``).
+  /// RGB images run the float32 formula in 16 interleaved lanes (``saturateRGB(_:_:count:factor:)``).
+  /// RGBA images apply it through integer shifts per `v − c` (``saturationShifts(factor:)``), which give
+  /// the same bytes as the float32 formula; for the rare factors where that cannot be proven, the
+  /// formula runs in float lanes (``saturatePixels(_:_:count:factor:channels:)``).
   public static func adjustSaturation(_ image: Tensor, factor: Float) -> Tensor {
     guard image.channels >= 3 else { return image }
     guard factor >= 0 && factor <= 255 else { return mapHSV(image, .saturation(factor)) }
@@ -431,17 +432,13 @@ extension Kernels {
       makeTensor(height: image.height, width: image.width, channels: channels) { out in
         guard let src = source.baseAddress else { return }
         let count = source.count
-        if let shifts = saturationShifts(factor: factor) {
+        if channels == 3 {
+          saturateRGB(src, out, count: count, factor: factor)
+        } else if let shifts = saturationShifts(factor: factor) {
           shifts.withUnsafeBufferPointer { shifts in
             guard let shifts = shifts.baseAddress else { return }
-            if channels == 3 {
-              saturateWithShifts(src, out, count: count, shifts: shifts, channels: 3)
-            } else {
-              saturateWithShifts(src, out, count: count, shifts: shifts, channels: 4)
-            }
+            saturateWithShifts(src, out, count: count, shifts: shifts, channels: 4)
           }
-        } else if channels == 3 {
-          saturatePixels(src, out, count: count, factor: factor, channels: 3)
         } else {
           saturatePixels(src, out, count: count, factor: factor, channels: 4)
         }
@@ -557,6 +554,77 @@ extension Kernels {
       if channels == 4 { out[i + 3] = src[i + 3] }
       i += channels
     }
+  }
+
+  /// ``adjustSaturation(_:factor:)``'s closed form over an RGB buffer (`0 ≤ factor ≤ 255`): each sample
+  /// `c` becomes `clampToUInt8(v − factor·(v − c))` with `v` its pixel's maximum — the scalar
+  /// `v + factor·(c − v)` exactly, as `factor·(−d) = −(factor·d)` and `v + (−p) = v − p` in IEEE
+  /// arithmetic.
+  ///
+  /// The samples stay interleaved: 16 bytes per vector, three vectors (16 pixels) per step. Each
+  /// lane's pixel maximum comes from the unaligned loads at offsets −2…2: `max(x₀, x₊₁, x₊₂)` for a
+  /// pixel's first sample, `max(x₋₁, x₀, x₊₁)` for its second, `max(x₋₂, x₋₁, x₀)` for its third,
+  /// selected by masks that repeat every 48 bytes. `v − c` is exact in bytes; the float32 formula then
+  /// runs in 16 lanes (four SSE or two AVX vectors) and ``clampedBytes16(_:)`` rounds. The first 16
+  /// pixels (the loads reach two bytes back) and the tail use the scalar formula.
+  static func saturateRGB(
+    _ src: UnsafePointer<UInt8>, _ out: UnsafeMutablePointer<UInt8>, count: Int, factor: Float
+  ) {
+    @inline(__always) func scalar(_ start: Int, _ end: Int) {
+      var i = start
+      while i < end {
+        let r = Float(src[i])
+        let g = Float(src[i &+ 1])
+        let b = Float(src[i &+ 2])
+        let v = max(r, max(g, b))
+        out[i] = clampToUInt8(v + factor * (r - v))
+        out[i &+ 1] = clampToUInt8(v + factor * (g - v))
+        out[i &+ 2] = clampToUInt8(v + factor * (b - v))
+        i &+= 3
+      }
+    }
+    let s = UnsafeRawPointer(src)
+    let d = UnsafeMutableRawPointer(out)
+    let f = SIMD16<Float>(repeating: factor)
+    // Lanes holding a pixel's first, second and third sample in the first vector of a 48-byte block;
+    // the second vector's are these rotated by one, the third's by two.
+    var phases = (SIMD16<UInt8>(), SIMD16<UInt8>(), SIMD16<UInt8>())
+    for lane in 0..<16 {
+      switch lane % 3 {
+      case 0: phases.0[lane] = 0xFF
+      case 1: phases.1[lane] = 0xFF
+      default: phases.2[lane] = 0xFF
+      }
+    }
+    /// The 16 output bytes at `o`, whose lanes' sample positions are given by `first`, `second`, `third`.
+    @inline(__always) func saturated(
+      _ o: Int, _ first: SIMD16<UInt8>, _ second: SIMD16<UInt8>, _ third: SIMD16<UInt8>
+    ) -> SIMD16<UInt8> {
+      let back2 = s.loadUnaligned(fromByteOffset: o &- 2, as: SIMD16<UInt8>.self)
+      let back1 = s.loadUnaligned(fromByteOffset: o &- 1, as: SIMD16<UInt8>.self)
+      let x = s.loadUnaligned(fromByteOffset: o, as: SIMD16<UInt8>.self)
+      let ahead1 = s.loadUnaligned(fromByteOffset: o &+ 1, as: SIMD16<UInt8>.self)
+      let ahead2 = s.loadUnaligned(fromByteOffset: o &+ 2, as: SIMD16<UInt8>.self)
+      let centre = byteMaximum(x, back1)
+      let v =
+        (byteMaximum(byteMaximum(x, ahead1), ahead2) & first) | (byteMaximum(centre, ahead1) & second)
+        | (byteMaximum(centre, back2) & third)
+      return clampedBytes16(exactFloats16(v) - f * exactFloats16(v &- x))
+    }
+    let head = min(48, count)
+    scalar(0, head)
+    var i = head
+    // The last vector's loads end at `i + 50`.
+    while i &+ 50 <= count {
+      let x0 = saturated(i, phases.0, phases.1, phases.2)
+      let x1 = saturated(i &+ 16, phases.2, phases.0, phases.1)
+      let x2 = saturated(i &+ 32, phases.1, phases.2, phases.0)
+      d.storeBytes(of: x0, toByteOffset: i, as: SIMD16<UInt8>.self)
+      d.storeBytes(of: x1, toByteOffset: i &+ 16, as: SIMD16<UInt8>.self)
+      d.storeBytes(of: x2, toByteOffset: i &+ 32, as: SIMD16<UInt8>.self)
+      i &+= 48
+    }
+    scalar(i, count)
   }
 
   /// Keras 3 `RandomHue` with a given shift (the layer's `factor` transformation, in turns: `h + factor`
