@@ -374,7 +374,8 @@ public struct PipelineSpec: Hashable, Sendable {
     for (index, transform) in transforms.enumerated() {
       switch transform {
       case .randomCrop(let height, let width), .centerCrop(let height, let width):
-        let location = "transforms[\(index)] (\(transform.typeName))"
+        // Built only on failure: this runs for every record drawn.
+        var location: String { "transforms[\(index)] (\(transform.typeName))" }
         if height > size.height {
           throw PipelineSpecError(
             kind: .imageTooSmall, transformIndex: index, field: "height",
