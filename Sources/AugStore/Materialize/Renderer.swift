@@ -41,6 +41,8 @@ package struct Renderer: Sendable {
   let decoder: DecoderVersion
   /// The run's kernel arithmetic.
   let kernels: KernelVersion
+  /// The kernel version the cache keys name: `kernels` when the pipeline's pixels depend on it, else nil.
+  let keyedKernels: KernelVersion?
 
   /// A renderer of run `details`; `samples` is the run's dataset version when the caller has read it
   /// already.
@@ -55,6 +57,7 @@ package struct Renderer: Sendable {
     }
     self.kernels = kernels
     spec = try Store.spec(of: details.pipeline)
+    keyedKernels = spec.dependsOnKernelVersion ? kernels : nil
     fingerprint = details.pipeline.fingerprint
     objects = try (samples ?? SampleTable(catalog: store.catalog, version: details.version)).objects
     pixelBudget = Store.defaultPixelBudget
@@ -67,7 +70,7 @@ package struct Renderer: Sendable {
     let object = mix(of: record).map { "\(objects[sample])+\(objects[$0.partner])" } ?? objects[sample]
     return TensorCache.key(
       object: object, pipelineFingerprint: fingerprint, record: record.encoded(), decoder: decoder,
-      kernels: spec.dependsOnKernelVersion ? kernels : nil)
+      kernels: keyedKernels)
   }
 
   /// The record's MixUp or CutMix draw, if it mixes in a partner.
