@@ -152,15 +152,19 @@ public enum JPEGDecoder {
     let count = rowStride * height
     let pixelFormat = header.channels == 1 ? TJPF_GRAY : TJPF_RGB
     willAllocate(count)
-    // Zero-filled rather than uninitialised: the tensor stays deterministic whatever libjpeg does.
-    var pixels = [UInt8](repeating: 0, count: count)
-    let status = pixels.withUnsafeMutableBufferPointer { buffer in
+    // Not zero-filled first: on success tjDecompress2 has written every one of the `height` rows
+    // (it reads scanlines until `output_scanline == output_height`; a premature end of data is a
+    // libjpeg warning, which TJFLAG_STOPONWARNING turns into a failure), and on failure the buffer is
+    // dropped unread.
+    var status: Int32 = -1
+    let pixels = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
       // The header parser and libjpeg read the same SOF, so libjpeg decodes at scale M/8 (it picks
       // the largest scale whose output fits the size asked for) into exactly `height` rows of
       // `rowStride` bytes.
-      tjDecompress2(
+      status = tjDecompress2(
         handle, base.assumingMemoryBound(to: UInt8.self), UInt(bytes.count), buffer.baseAddress,
         Int32(width), Int32(rowStride), Int32(height), Int32(pixelFormat.rawValue), flags)
+      initialized = status == 0 ? count : 0
     }
     guard status == 0 else {
       throw JPEGError.invalid(reason: message(of: handle))

@@ -2,7 +2,7 @@
 // Keras parity check), and times each kernel single-threaded (for the Albumentations benchmark).
 //
 //   kernel-probe run CASES.json         each case: {"input": "x.npy", "ops": [...], "output": "y.npy"}
-//   kernel-probe bench [--seconds S] [--json] [--only NAME,...] IMAGE.npy...
+//   kernel-probe bench [--seconds S] [--cpu-clock] [--json] [--only NAME,...] IMAGE.npy...
 //   kernel-probe decode [--repeat N] [--decoder 1|2] [--json] IMAGE...   PNG/JPEG decode throughput, single thread
 //
 // Relative paths in a case file are resolved against the case file's folder.
@@ -320,13 +320,15 @@ func runCases(_ path: String) throws {
   print("\(cases.count) cases")
 }
 
-/// Times one kernel over the images, repeating until `seconds` pass; returns images per second.
-func measure(_ images: [Tensor], seconds: Double, _ body: (Tensor) -> Int) -> Double {
+/// Times one kernel over the images, repeating until `seconds` pass; returns images per second of
+/// wall-clock time, or of this thread's CPU time with `cpuClock` (steadier on a shared machine).
+func measure(_ images: [Tensor], seconds: Double, cpuClock: Bool = false, _ body: (Tensor) -> Int) -> Double {
   let clock = ContinuousClock()
   var sink = 0
   var count = 0
   for image in images { sink &+= body(image) }  // warm-up
   let start = clock.now
+  let cpuStart = threadCPUSeconds()
   var elapsed = Duration.zero
   repeat {
     for image in images { sink &+= body(image) }
@@ -334,6 +336,7 @@ func measure(_ images: [Tensor], seconds: Double, _ body: (Tensor) -> Int) -> Do
     elapsed = clock.now - start
   } while elapsed < .milliseconds(Int64(seconds * 1000))
   if sink == 42 { print("", terminator: "") }
+  if cpuClock { return Double(count) / (threadCPUSeconds() - cpuStart) }
   let (s, atto) = elapsed.components
   return Double(count) / (Double(s) + Double(atto) * 1e-18)
 }
@@ -342,6 +345,7 @@ func bench(_ arguments: [String]) throws {
   var seconds = 1.0
   var asJSON = false
   var only: Set<String>? = nil
+  var cpuClock = false
   var paths: [String] = []
   var iterator = arguments.makeIterator()
   while let argument = iterator.next() {
@@ -350,6 +354,7 @@ func bench(_ arguments: [String]) throws {
       guard let text = iterator.next(), let value = Double(text) else { throw ProbeError("--seconds N") }
       seconds = value
     case "--json": asJSON = true
+    case "--cpu-clock": cpuClock = true
     case "--only":
       guard let text = iterator.next() else { throw ProbeError("--only NAME[,NAME...]") }
       only = Set(text.split(separator: ",").map(String.init))
@@ -432,6 +437,7 @@ func bench(_ arguments: [String]) throws {
       }
     ),
     ("resize", { Int(Kernels.resize($0, height: 160, width: 160, method: .bilinear).pixels[0]) }),
+    ("resize_224", { Int(Kernels.resize($0, height: 224, width: 224, method: .bilinear).pixels[0]) }),
     ("brightness", { Int(Kernels.adjustBrightness($0, delta: 25.5).pixels[0]) }),
     ("contrast", { Int(Kernels.adjustContrast($0, factor: 1.3).pixels[0]) }),
     ("saturation", { Int(Kernels.adjustSaturation($0, factor: 1.5).pixels[0]) }),
@@ -463,7 +469,7 @@ func bench(_ arguments: [String]) throws {
   ]
   var results: [String: Double] = [:]
   for (name, body) in kernels where only?.contains(name) ?? true {
-    let rate = measure(images, seconds: seconds, body)
+    let rate = measure(images, seconds: seconds, cpuClock: cpuClock, body)
     results[name] = rate
     if !asJSON {
       print(name.padding(toLength: 20, withPad: " ", startingAt: 0), String(format: "%10.0f", rate))
@@ -559,7 +565,7 @@ do {
     FileHandle.standardError.write(
       Data(
         """
-        usage: kernel-probe run CASES.json | kernel-probe bench [--seconds S] [--json] [--only NAME,...] IMAGE.npy... \
+        usage: kernel-probe run CASES.json | kernel-probe bench [--seconds S] [--cpu-clock] [--json] [--only NAME,...] IMAGE.npy... \
         | kernel-probe decode [--repeat N] [--json] IMAGE.png...
 
         """.utf8))

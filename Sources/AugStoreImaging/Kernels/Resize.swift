@@ -48,9 +48,8 @@ extension Kernels {
 
   /// Bilinear resize. The horizontal lerp of an input row (`left + (right − left)·xLerp`) is the same
   /// float32 value whichever output row uses it, so each needed input row is interpolated once into a
-  /// float row and cached; output rows then blend two cached rows (`t + (b − t)·yLerp`), sixteen
-  /// samples per store. For 3 and 4 channels an input row is first converted to exact floats, so each
-  /// output pixel is two unaligned `SIMD4<Float>` loads and one lerp.
+  /// float row and cached (``BilinearRows``); output rows then blend two cached rows
+  /// (`t + (b − t)·yLerp`), sixteen samples per step.
   static func resizeBilinear(
     _ src: UnsafePointer<UInt8>, _ inHeight: Int, _ inWidth: Int, _ channels: Int,
     _ dst: UnsafeMutablePointer<UInt8>, _ outHeight: Int, _ outWidth: Int
@@ -59,135 +58,157 @@ extension Kernels {
     let outRow = outWidth * channels
     let ys = LerpTable(inputSize: inHeight, outputSize: outHeight, stride: 1)
     let xs = LerpTable(inputSize: inWidth, outputSize: outWidth, stride: channels)
-    // Per output sample: left offset, right offset and lerp, expanded over channels; and per output
-    // pixel the lerp in every lane.
-    var left = [Int](repeating: 0, count: outRow)
-    var right = [Int](repeating: 0, count: outRow)
-    var lerps = [Float](repeating: 0, count: outRow)
-    var pixelLerps = [SIMD4<Float>](repeating: SIMD4(), count: outWidth)
-    for ox in 0..<outWidth {
-      pixelLerps[ox] = SIMD4(repeating: xs.lerp[ox])
-      for c in 0..<channels {
-        left[ox * channels + c] = xs.lower[ox] + c
-        right[ox * channels + c] = xs.upper[ox] + c
-        lerps[ox * channels + c] = xs.lerp[ox]
+    // 3 and 4 channels: one table entry per output pixel; 1 and 2: one per output sample.
+    let perPixel = channels >= 3
+    let entries = perPixel ? outWidth : outRow
+    // Floats: two cached rows with a spare float each (the 3-channel SIMD4 stores), the input row as
+    // floats with room for the last pixel's four-lane load, and the horizontal lerps.
+    let cachedRow = outRow + 1
+    let floatCount = 2 * cachedRow + rowStride + 4 + entries
+    withUnsafeTemporaryAllocation(of: Float.self, capacity: floatCount) { floats in
+      withUnsafeTemporaryAllocation(of: Int32.self, capacity: 2 * entries) { offsets in
+        guard let floatBase = floats.baseAddress, let offsetBase = offsets.baseAddress else { return }
+        let rowA = floatBase
+        let rowB = rowA + cachedRow
+        let inputRow = rowB + cachedRow
+        let lerps = inputRow + rowStride + 4
+        let left = offsetBase
+        let right = offsetBase + entries
+        for e in 0..<entries {
+          let ox = perPixel ? e : e / channels
+          let c = perPixel ? 0 : e % channels
+          left[e] = Int32(xs.lower[ox] + c)
+          right[e] = Int32(xs.upper[ox] + c)
+          lerps[e] = xs.lerp[ox]
+        }
+        (inputRow + rowStride).initialize(repeating: 0, count: 4)
+        let rows = BilinearRows(
+          source: src, rowStride: rowStride, channels: channels, outWidth: outWidth, left: left,
+          right: right, lerps: lerps, inputRow: inputRow)
+        var cachedA = -1
+        var cachedB = -1
+        var d = dst
+        for oy in 0..<outHeight {
+          let lower = ys.lower[oy]
+          let upper = ys.upper[oy]
+          // Keep `lower` in A and `upper` in B, reusing whichever row is already cached.
+          if cachedA != lower {
+            if cachedB == lower {
+              rowA.update(from: rowB, count: outRow)
+            } else {
+              rows.interpolate(lower, into: rowA)
+            }
+            cachedA = lower
+          }
+          if cachedB != upper {
+            if upper == lower {
+              rowB.update(from: rowA, count: outRow)
+            } else {
+              rows.interpolate(upper, into: rowB)
+            }
+            cachedB = upper
+          }
+          blendRows(rowA, rowB, ys.lerp[oy], into: d, count: outRow)
+          d += outRow
+        }
       }
     }
-    // One spare float after each row for the SIMD4 stores of 3-channel pixels.
-    var cache = [Float](repeating: 0, count: 2 * outRow + 2)
-    // An input row as exact floats, with room for the last pixel's four-lane load.
-    var inputRow = [Float](repeating: 0, count: rowStride + 4)
-    left.withUnsafeBufferPointer { left in
-      right.withUnsafeBufferPointer { right in
-        lerps.withUnsafeBufferPointer { lerps in
-          pixelLerps.withUnsafeBufferPointer { pixelLerps in
-            inputRow.withUnsafeMutableBufferPointer { inputRow in
-              cache.withUnsafeMutableBufferPointer { cache in
-                guard let rowA = cache.baseAddress, let floatRow = inputRow.baseAddress else { return }
-                let rowB = rowA + outRow + 1
-                var cachedA = -1
-                var cachedB = -1
-                func interpolate(_ inputRow: Int, into row: UnsafeMutablePointer<Float>) {
-                  let s = src + inputRow * rowStride
-                  var start = 0
-                  if channels >= 3, let left = left.baseAddress, let right = right.baseAddress,
-                    let pixelLerps = pixelLerps.baseAddress
-                  {
-                    // The row converted to floats once (16 samples per step), then one pixel's channels
-                    // per SIMD4, lane for lane the scalar formula; a 3-channel pixel's fourth lane reads
-                    // the next sample (or the spare float) and is overwritten by the next pixel.
-                    let raw = UnsafeRawPointer(s)
-                    let floats = UnsafeMutableRawPointer(floatRow)
-                    var j = 0
-                    while j &+ 16 <= rowStride {
-                      let (f0, f1, f2, f3) = exactFloats(
-                        raw.loadUnaligned(fromByteOffset: j, as: SIMD16<UInt8>.self))
-                      floats.storeBytes(of: f0, toByteOffset: j &* 4, as: SIMD4<Float>.self)
-                      floats.storeBytes(of: f1, toByteOffset: j &* 4 &+ 16, as: SIMD4<Float>.self)
-                      floats.storeBytes(of: f2, toByteOffset: j &* 4 &+ 32, as: SIMD4<Float>.self)
-                      floats.storeBytes(of: f3, toByteOffset: j &* 4 &+ 48, as: SIMD4<Float>.self)
-                      j &+= 16
-                    }
-                    while j < rowStride {
-                      floatRow[j] = Float(s[j])
-                      j &+= 1
-                    }
-                    let read = UnsafeRawPointer(floatRow)
-                    let out = UnsafeMutableRawPointer(row)
-                    for ox in 0..<outWidth {
-                      let i = ox &* channels
-                      let l = read.loadUnaligned(fromByteOffset: left[i] &* 4, as: SIMD4<Float>.self)
-                      let r = read.loadUnaligned(fromByteOffset: right[i] &* 4, as: SIMD4<Float>.self)
-                      out.storeBytes(
-                        of: l + (r - l) * pixelLerps[ox], toByteOffset: i &* 4, as: SIMD4<Float>.self)
-                    }
-                    start = outRow
-                  }
-                  for i in start..<outRow {
-                    let l = Float(s[left[i]])
-                    let r = Float(s[right[i]])
-                    row[i] = l + (r - l) * lerps[i]
-                  }
-                }
-                var d = dst
-                for oy in 0..<outHeight {
-                  let lower = ys.lower[oy]
-                  let upper = ys.upper[oy]
-                  // Keep `lower` in A and `upper` in B, reusing whichever row is already cached.
-                  if cachedA != lower {
-                    if cachedB == lower {
-                      rowA.update(from: rowB, count: outRow)
-                    } else {
-                      interpolate(lower, into: rowA)
-                    }
-                    cachedA = lower
-                  }
-                  if cachedB != upper {
-                    if upper == lower {
-                      rowB.update(from: rowA, count: outRow)
-                    } else {
-                      interpolate(upper, into: rowB)
-                    }
-                    cachedB = upper
-                  }
-                  let yLerp = ys.lerp[oy]
-                  let lerpVector = SIMD4<Float>(repeating: yLerp)
-                  let half = SIMD4<Float>(repeating: 0.5)
-                  let a = UnsafeRawPointer(rowA)
-                  let b = UnsafeRawPointer(rowB)
-                  let out = UnsafeMutableRawPointer(d)
-                  /// `⌊t + (b − t)·yLerp + 0.5⌋` for the four samples at `i` (all in `0...255`).
-                  @inline(__always) func blended(_ i: Int) -> SIMD4<UInt8> {
-                    let t = a.loadUnaligned(fromByteOffset: i &* 4, as: SIMD4<Float>.self)
-                    let v =
-                      t + (b.loadUnaligned(fromByteOffset: i &* 4, as: SIMD4<Float>.self) - t) * lerpVector
-                    return floorBytes(v + half)
-                  }
-                  var i = 0
-                  // Sixteen samples per store.
-                  while i &+ 16 <= outRow {
-                    let result = SIMD16(
-                      lowHalf: SIMD8(lowHalf: blended(i), highHalf: blended(i &+ 4)),
-                      highHalf: SIMD8(lowHalf: blended(i &+ 8), highHalf: blended(i &+ 12)))
-                    out.storeBytes(of: result, toByteOffset: i, as: SIMD16<UInt8>.self)
-                    i &+= 16
-                  }
-                  while i + 4 <= outRow {
-                    out.storeBytes(
-                      of: unsafeBitCast(blended(i), to: UInt32.self), toByteOffset: i, as: UInt32.self)
-                    i &+= 4
-                  }
-                  while i < outRow {
-                    let t = rowA[i]
-                    d[i] = blendToUInt8(t + (rowB[i] - t) * yLerp)
-                    i &+= 1
-                  }
-                  d += outRow
-                }
-              }
-            }
-          }
+  }
+
+  /// `⌊t + (b − t)·yLerp + 0.5⌋` for `count` samples of two cached rows (all in `0...255`), sixteen
+  /// per step.
+  @inline(__always)
+  static func blendRows(
+    _ top: UnsafePointer<Float>, _ bottom: UnsafePointer<Float>, _ yLerp: Float,
+    into d: UnsafeMutablePointer<UInt8>, count: Int
+  ) {
+    let a = UnsafeRawPointer(top)
+    let b = UnsafeRawPointer(bottom)
+    let out = UnsafeMutableRawPointer(d)
+    let lerp = SIMD16<Float>(repeating: yLerp)
+    var i = 0
+    while i &+ 16 <= count {
+      let t = a.loadUnaligned(fromByteOffset: i &* 4, as: SIMD16<Float>.self)
+      let v = t + (b.loadUnaligned(fromByteOffset: i &* 4, as: SIMD16<Float>.self) - t) * lerp
+      out.storeBytes(of: floorBytes16(v + 0.5), toByteOffset: i, as: SIMD16<UInt8>.self)
+      i &+= 16
+    }
+    while i < count {
+      let t = top[i]
+      d[i] = blendToUInt8(t + (bottom[i] - t) * yLerp)
+      i &+= 1
+    }
+  }
+
+  /// ``floorBytes(_:)`` on sixteen lanes: `UInt8(⌊z⌋)` for `0 ≤ z < 256`. Exact.
+  @inline(__always)
+  static func floorBytes16(_ z: SIMD16<Float>) -> SIMD16<UInt8> {
+    let magic = SIMD16<Float>(repeating: 8_388_608)
+    let shifted = z + magic
+    let bits = unsafeBitCast(shifted, to: SIMD16<Int32>.self)
+    let roundedUp = (shifted - magic) .> z
+    let floor = bits &+ SIMD16<Int32>(repeating: 0).replacing(with: -1, where: roundedUp)
+    return SIMD16<UInt8>(truncatingIfNeeded: floor)
+  }
+
+  /// The horizontal pass of a bilinear resize: one input row to `outWidth` interpolated pixels as
+  /// float32, `left + (right − left)·xLerp` sample for sample (TensorFlow's order).
+  ///
+  /// Invariants: `left`/`right` hold element offsets into an input row (per output pixel, channel 0,
+  /// for 3 and 4 channels; per output sample for 1 and 2) and `lerps` the matching weights;
+  /// `inputRow` has room for `rowStride + 4` floats, the last four 0; a destination row has room for
+  /// `outWidth · channels + 1` floats.
+  struct BilinearRows {
+    let source: UnsafePointer<UInt8>
+    let rowStride: Int
+    let channels: Int
+    let outWidth: Int
+    let left: UnsafePointer<Int32>
+    let right: UnsafePointer<Int32>
+    let lerps: UnsafePointer<Float>
+    let inputRow: UnsafeMutablePointer<Float>
+
+    /// Interpolates input row `y` into `row`.
+    @inline(__always)
+    func interpolate(_ y: Int, into row: UnsafeMutablePointer<Float>) {
+      let s = source + y &* rowStride
+      guard channels >= 3 else {
+        for i in 0..<(outWidth &* channels) {
+          let l = Float(s[Int(left[i])])
+          let r = Float(s[Int(right[i])])
+          row[i] = l + (r - l) * lerps[i]
         }
+        return
+      }
+      // The row as exact floats (sixteen samples per step), then one pixel's channels per SIMD4,
+      // lane for lane the scalar formula; a 3-channel pixel's fourth lane reads the next sample (or a
+      // spare 0) and is overwritten by the next pixel (or lands on the destination's spare float).
+      let raw = UnsafeRawPointer(s)
+      let floats = UnsafeMutableRawPointer(inputRow)
+      var j = 0
+      while j &+ 16 <= rowStride {
+        let bytes = raw.loadUnaligned(fromByteOffset: j, as: SIMD16<UInt8>.self)
+        floats.storeBytes(
+          of: SIMD8<Float>(SIMD8<Int32>(truncatingIfNeeded: bytes.lowHalf)), toByteOffset: j &* 4,
+          as: SIMD8<Float>.self)
+        floats.storeBytes(
+          of: SIMD8<Float>(SIMD8<Int32>(truncatingIfNeeded: bytes.highHalf)), toByteOffset: j &* 4 &+ 32,
+          as: SIMD8<Float>.self)
+        j &+= 16
+      }
+      while j < rowStride {
+        inputRow[j] = Float(s[j])
+        j &+= 1
+      }
+      let read = UnsafeRawPointer(inputRow)
+      let out = UnsafeMutableRawPointer(row)
+      let step = channels &* 4
+      var o = 0
+      for ox in 0..<outWidth {
+        let l = read.loadUnaligned(fromByteOffset: Int(left[ox]) &* 4, as: SIMD4<Float>.self)
+        let r = read.loadUnaligned(fromByteOffset: Int(right[ox]) &* 4, as: SIMD4<Float>.self)
+        out.storeBytes(of: l + (r - l) * SIMD4(repeating: lerps[ox]), toByteOffset: o, as: SIMD4<Float>.self)
+        o &+= step
       }
     }
   }
