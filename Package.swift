@@ -139,7 +139,8 @@ let package = Package(
     .testTarget(
       name: "AugStoreCommandsTests",
       dependencies: [
-        "AugStoreTestSupport", "AugStoreCatalog", "AugStore", "AugStoreImaging", "AugStoreTransforms", "augstore",
+        "AugStoreTestSupport", "AugStoreCatalog", "AugStore", "AugStoreCommands", "AugStoreImaging", "AugStoreTransforms",
+        "augstore",
         .product(name: "GRDB", package: "GRDB.swift"),
       ]
     ),
