@@ -33,6 +33,14 @@ public enum CommandLineTool {
 
   /// Parses and runs `arguments` (without the program name); returns the exit code.
   public static func run(_ arguments: [String]) -> Int32 {
+    if let history = HistoryInvocation(arguments) {
+      do {
+        try history.run()
+        return 0
+      } catch {
+        return report(error)
+      }
+    }
     do {
       var command = try AugStoreCommand.parseAsRoot(arguments)
       try command.run()

@@ -34,11 +34,23 @@ struct HistoryCommand: ParsableCommand {
   @OptionGroup var output: OutputOptions
 
   func run() throws {
-    let store = try global.openStoreForReading()
+    try Self.show(
+      store: global.openStoreForReading(), runName: runName, sample: sample, epochs: epochs, json: output.json
+    )
+  }
+
+  /// Prints the history of `sample` in run `runName`: the command's work, shared with the parsed
+  /// invocation of ``HistoryInvocation``.
+  static func show(store: Store, runName: String, sample: String, epochs: EpochSelection?, json: Bool) throws
+  {
     let history = try store.history(run: runName, sample: sample, epochs: epochs)
     let report = HistoryReport(history)
-    if output.json {
-      try Terminal.printJSON(report)
+    if json {
+      if let text = HistoryJSON.text(report) {
+        print(text)
+      } else {
+        try Terminal.printJSON(report)
+      }
       return
     }
     print(

@@ -11,7 +11,10 @@ struct GlobalOptions: ParsableArguments {
   var store: String?
 
   /// The store path these options name.
-  var storePath: String {
+  var storePath: String { Self.storePath(store) }
+
+  /// The store path `--store` (or its absence) names.
+  static func storePath(_ store: String?) -> String {
     if let store { return store }
     if let fromEnvironment = ProcessInfo.processInfo.environment["AUGSTORE_STORE"], !fromEnvironment.isEmpty {
       return fromEnvironment
