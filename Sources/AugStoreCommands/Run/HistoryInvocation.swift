@@ -14,16 +14,16 @@ import AugStore
 /// goes through ArgumentParser, so usage errors, help texts and exit codes come from there as before.
 /// What it accepts, ArgumentParser parses to the same values; the command's work is shared
 /// (``HistoryCommand/show(store:runName:sample:epochs:json:)``).
-struct HistoryInvocation {
-  var store: String?
-  var runName: String
-  var sample: String
-  var epochs: EpochSelection?
-  var json: Bool
+package struct HistoryInvocation: Equatable {
+  package var store: String?
+  package var runName: String
+  package var sample: String
+  package var epochs: EpochSelection?
+  package var json: Bool
 
   /// The invocation `arguments` (without the program name) spell, or `nil` when ArgumentParser is
   /// to parse them.
-  init?(_ arguments: [String]) {
+  package init?(_ arguments: [String]) {
     guard arguments.first == "history" else { return nil }
     var runName: String?
     var sample: String?
