@@ -180,6 +180,17 @@ public struct SampleHistory: Sendable, Equatable {
   public var epochs: [StoredRecord]
   /// The paths of the samples this one was mixed with (MixUp, CutMix), by sample index.
   public var partnerPaths: [Int: String] = [:]
+
+  package init(
+    run: String, sample: Sample, transforms: [String], epochs: [StoredRecord],
+    partnerPaths: [Int: String] = [:]
+  ) {
+    self.run = run
+    self.sample = sample
+    self.transforms = transforms
+    self.epochs = epochs
+    self.partnerPaths = partnerPaths
+  }
 }
 
 extension Store {
