@@ -190,7 +190,7 @@ import Testing
     var pass = StatsPass(run: "every", transformCount: transformCount, epochCount: epochs.count)
     try fixture.store.catalog.forEachBlockAcrossEpochs(run: details.run, epochs: epochs) { blocks in
       let count = blocks.first?.count ?? 0
-      var group = ScannedBlocks(blocks: blocks, sampleCount: count, capacity: 0)
+      var group = ScannedBlocks(blocks: blocks, firstSample: 0, sampleCount: count)
       group.markUnscanned(count * blocks.count)
       try pass.add(group, epochs: epochs)
     }

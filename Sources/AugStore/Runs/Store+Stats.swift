@@ -258,7 +258,8 @@ extension Store {
       }
     } else {
       try catalog.forEachBlockAcrossEpochs(run: details.run, epochs: epochs) { blocks in
-        try pass.add(StatsPass.scan(blocks, transformCount: transformCount), epochs: epochs)
+        var scanner = BlockScanner(blocks, transformCount: transformCount)
+        while let chunk = scanner.next() { try pass.add(chunk, epochs: epochs) }
       }
     }
     var rebin = Set<Int>()

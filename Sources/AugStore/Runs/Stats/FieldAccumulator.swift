@@ -28,8 +28,8 @@ struct FieldAccumulator {
   /// `guessScale > 0`).
   var guessOrigin = 0.0
   var guessScale = 0.0
-  /// Values in the gap before window `j` (the last: after the last window), in the first lanes.
-  var gaps = SIMD16<Int>()
+  /// Values in the gap before window `j` (the last: after the last window).
+  var gaps = [Int](repeating: 0, count: binCount)
   /// A value arrived while the range was one point and no windows could be placed.
   var unplaced = false
 
@@ -127,7 +127,7 @@ struct FieldAccumulator {
         bins = [Int](repeating: 0, count: Self.binCount)
         return false
       }
-      bins = (0..<Self.binCount).map { gaps[$0] }
+      bins = gaps
     }
     for value in kept { bins[binIndex(value)] += 1 }
     kept = []

@@ -3,15 +3,15 @@ import Foundation
 import Synchronization
 
 /// Reads a run's blocks across epochs (``Catalog/forEachBlockAcrossEpochs(run:epochs:_:)``) and
-/// scans them (`StatsPass.scan`) on a thread of its own, handing them to one consumer in order.
+/// scans them (``BlockScanner``) on a thread of its own, handing the chunks to one consumer in order.
 ///
-/// At most `depth` scanned groups wait to be taken, so memory stays bounded. The reading thread
+/// At most `depth` scanned chunks wait to be taken, so memory stays bounded. The reading thread
 /// ends after it handed over ``Item/end(_:)``: the consumer takes items until then (after
 /// ``stop()`` the reader ends at its next group).
 final class ScannedBlockReader: Sendable {
   /// What ``next()`` hands over.
   enum Item: Sendable {
-    /// The next block of every selected epoch, scanned.
+    /// The next chunk of samples of the current block of every selected epoch, scanned.
     case blocks(ScannedBlocks)
     /// No more blocks: every block was read, or reading failed with this error, or it was stopped.
     case end((any Error)?)
@@ -24,13 +24,16 @@ final class ScannedBlockReader: Sendable {
   private let free: DispatchSemaphore
 
   /// Starts reading block after block of `epochs` (all recorded) of `run`.
-  init(catalog: Catalog, run: Run, epochs: [Int], transformCount: Int, depth: Int = 2) {
+  init(catalog: Catalog, run: Run, epochs: [Int], transformCount: Int, depth: Int = 4) {
     free = DispatchSemaphore(value: depth)
     let thread = Thread { [self] in
       var failure: (any Error)?
       do {
         try catalog.forEachBlockAcrossEpochs(run: run, epochs: epochs) { blocks in
-          guard put(.blocks(StatsPass.scan(blocks, transformCount: transformCount))) else { throw Stopped() }
+          var scanner = BlockScanner(blocks, transformCount: transformCount)
+          while let chunk = scanner.next() {
+            guard put(.blocks(chunk)) else { throw Stopped() }
+          }
         }
       } catch is Stopped {
       } catch {

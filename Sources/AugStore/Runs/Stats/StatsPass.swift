@@ -25,6 +25,8 @@ struct StatsPass: Sendable {
   var hashes: [(hash: UInt64, epoch: Int)]
   var ranges: [Range<Int>]
   var tensorIds: [Int64] = []
+  /// Where the next record of each selected epoch's current block starts.
+  var offsets: [Int] = []
   /// An open-addressing set of the current sample's hashes: `hashTable[i]` is in it when
   /// `hashStamps[i] == stamp`.
   var hashTable: [UInt64] = []
@@ -46,8 +48,8 @@ struct StatsPass: Sendable {
     tensorIds.reserveCapacity(epochCount)
   }
 
-  /// Adds block `b` of every selected epoch (scanned by ``scan(_:transformCount:)``): the records
-  /// of its samples across the epochs.
+  /// Adds samples of block `b` of every selected epoch (scanned by ``BlockScanner``): their records
+  /// across the epochs. The chunks of one block come in order, the first starting at sample 0.
   ///
   /// A scanned record is counted from its scan when it starts where the block's previous record
   /// ended and every numeric field it carries has an accumulator; any other record is decoded with
@@ -57,7 +59,7 @@ struct StatsPass: Sendable {
   mutating func add(_ group: ScannedBlocks, epochs: [Int]) throws {
     let blocks = group.blocks
     let count = group.sampleCount
-    var offsets = [Int](repeating: 0, count: blocks.count)
+    if group.firstSample == 0 { offsets = [Int](repeating: 0, count: blocks.count) }
     for index in 0..<count {
       var sawOriginal = false
       hashes.removeAll(keepingCapacity: true)
@@ -107,9 +109,11 @@ struct StatsPass: Sendable {
         byDigests.add(distinctTensors)
       }
     }
+    guard group.firstSample + count == group.blockSampleCount else { return }
     for (slot, block) in blocks.enumerated() where offsets[slot] != block.params.count {
       throw CatalogError.corruptRecords(
-        run: run, epoch: epochs[slot], block: block.block, reason: "trailing bytes after \(count) records")
+        run: run, epoch: epochs[slot], block: block.block,
+        reason: "trailing bytes after \(group.blockSampleCount) records")
     }
   }
 
@@ -133,47 +137,6 @@ struct StatsPass: Sendable {
       for index in values { fields[slotTable[Int(group.keys[index])]].add(group.values[index]) }
     }
     return true
-  }
-
-  /// Reads block `b` of every selected epoch with ``StatsRecordScan``, block by block. A record
-  /// that cannot be scanned is marked so; after one whose end cannot be found the block's later
-  /// records are not scanned either.
-  static func scan(_ blocks: [RecordBlock], transformCount: Int) -> ScannedBlocks {
-    let count = blocks.first?.count ?? 0
-    var group = ScannedBlocks(blocks: blocks, sampleCount: count, capacity: count * blocks.count)
-    guard transformCount <= StatsRecordScan.maxParams else {
-      group.markUnscanned(count * blocks.count)
-      return group
-    }
-    var keys = [Int](repeating: 0, count: 4 * StatsRecordScan.maxParams)
-    var values = [Double](repeating: 0, count: 4 * StatsRecordScan.maxParams)
-    keys.withUnsafeMutableBufferPointer { keyBuffer in
-      values.withUnsafeMutableBufferPointer { valueBuffer in
-        var scan = StatsRecordScan(transformCount: transformCount, keys: keyBuffer, values: valueBuffer)
-        for block in blocks {
-          block.params.withUnsafeBufferPointer { bytes in
-            var start = 0
-            for index in 0..<count {
-              if scan.scan(bytes, from: start) {
-                group.append(scan, start: start)
-                start = scan.end
-                continue
-              }
-              group.markUnscanned(1)
-              let end = Result { () throws(SampleRecordDecodingError) -> Int in
-                try RecordBlock.recordEnd(in: bytes, from: start)
-              }
-              guard case .success(let next) = end else {
-                group.markUnscanned(count - index - 1)
-                return
-              }
-              start = next
-            }
-          }
-        }
-      }
-    }
-    return group
   }
 
   /// Whether the current sample's record hashes are all different (then its records are).
@@ -417,8 +380,9 @@ struct CountSummary {
   }
 }
 
-/// Block `b` of every selected epoch, read by ``StatsPass/scan(_:transformCount:)``: per record
-/// what ``StatsRecordScan`` found. Record `i` of block (epoch) `e` is entry `e * sampleCount + i`.
+/// Samples `firstSample..<firstSample + sampleCount` of block `b` of every selected epoch, read by
+/// ``BlockScanner``: per record what ``StatsRecordScan`` found. The record of sample
+/// `firstSample + i` in block (epoch) `e` is entry `e * sampleCount + i`.
 struct ScannedBlocks: Sendable {
   /// What one record's scan found.
   struct Record: Sendable {
@@ -439,8 +403,11 @@ struct ScannedBlocks: Sendable {
 
   /// The blocks, one per selected epoch.
   let blocks: [RecordBlock]
-  /// Samples per block.
+  /// The first sample (index in the blocks) and how many samples follow.
+  let firstSample: Int
   let sampleCount: Int
+  /// Samples per block.
+  let blockSampleCount: Int
   var records: [Record] = []
   /// The numeric fields' keys (see ``StatsRecordScan``) and values, record after record.
   var keys: [UInt16] = []
@@ -453,10 +420,12 @@ struct ScannedBlocks: Sendable {
   /// Some parameter of it changed the image.
   static let changed: UInt8 = 4
 
-  init(blocks: [RecordBlock], sampleCount: Int, capacity: Int) {
+  init(blocks: [RecordBlock], firstSample: Int, sampleCount: Int) {
     self.blocks = blocks
+    self.firstSample = firstSample
     self.sampleCount = sampleCount
-    records.reserveCapacity(capacity)
+    blockSampleCount = blocks.first?.count ?? 0
+    records.reserveCapacity(sampleCount * blocks.count)
   }
 
   /// Appends a scanned record that starts at `start`.
@@ -476,5 +445,74 @@ struct ScannedBlocks: Sendable {
       records.append(
         Record(hash: 0, changedMask: 0, start: -1, end: -1, valueEnd: values.count, paramCount: 0, flags: 0))
     }
+  }
+}
+
+/// Scans block `b` of every selected epoch with ``StatsRecordScan`` a few samples at a time (each
+/// chunk small enough to stay in the caches while it is handed over and counted).
+///
+/// A record that cannot be scanned is marked so; after one whose end cannot be found the block's
+/// later records are not scanned either.
+struct BlockScanner {
+  /// Samples per chunk.
+  static let chunkSize = 32
+
+  let blocks: [RecordBlock]
+  let transformCount: Int
+  /// Where each block's next record starts, or `nil` once an end could not be found.
+  private var offsets: [Int?]
+  private var nextSample = 0
+  private var keys = [Int](repeating: 0, count: 4 * StatsRecordScan.maxParams)
+  private var values = [Double](repeating: 0, count: 4 * StatsRecordScan.maxParams)
+
+  init(_ blocks: [RecordBlock], transformCount: Int) {
+    self.blocks = blocks
+    self.transformCount = transformCount
+    offsets = [Int?](repeating: transformCount <= StatsRecordScan.maxParams ? 0 : nil, count: blocks.count)
+  }
+
+  /// The next chunk, or `nil` after the last (a block of no samples gives one empty chunk).
+  mutating func next() -> ScannedBlocks? {
+    let count = blocks.first?.count ?? 0
+    guard nextSample < count || (nextSample == 0 && count == 0 && !blocks.isEmpty) else { return nil }
+    let first = nextSample
+    let chunk = Swift.min(Self.chunkSize, count - first)
+    nextSample = first + Swift.max(chunk, 1)
+    var group = ScannedBlocks(blocks: blocks, firstSample: first, sampleCount: chunk)
+    let transformCount = transformCount
+    var offsets = offsets
+    keys.withUnsafeMutableBufferPointer { keyBuffer in
+      values.withUnsafeMutableBufferPointer { valueBuffer in
+        var scan = StatsRecordScan(transformCount: transformCount, keys: keyBuffer, values: valueBuffer)
+        for (slot, block) in blocks.enumerated() {
+          guard var start = offsets[slot] else {
+            group.markUnscanned(chunk)
+            continue
+          }
+          block.params.withUnsafeBufferPointer { bytes in
+            for index in 0..<chunk {
+              if scan.scan(bytes, from: start) {
+                group.append(scan, start: start)
+                start = scan.end
+                continue
+              }
+              group.markUnscanned(1)
+              let end = Result { () throws(SampleRecordDecodingError) -> Int in
+                try RecordBlock.recordEnd(in: bytes, from: start)
+              }
+              guard case .success(let next) = end else {
+                group.markUnscanned(chunk - index - 1)
+                offsets[slot] = nil
+                return
+              }
+              start = next
+            }
+            offsets[slot] = start
+          }
+        }
+      }
+    }
+    self.offsets = offsets
+    return group
   }
 }
