@@ -202,4 +202,23 @@ import Testing
       spec: try Store.spec(of: details.pipeline), epochs: epochs, sampleCount: 2_400)
     #expect(decoded == one)
   }
+
+  /// Distinct tensors come from the digests once every record is materialized: with flips only,
+  /// each sample has as many distinct tensors as distinct records (samples past the first chunk
+  /// of a block included).
+  @Test func materializedRunsCountDistinctDigestsPerSample() throws {
+    let fixture = try RecordFixture(samples: 100)
+    try fixture.makeRun("flip", pipeline: #"{"transforms": [{"type": "RandomFlip", "mode": "horizontal"}]}"#)
+    let epochs = try EpochSelection(Array(0..<4))
+    _ = try fixture.store.record(run: "flip", epochs: epochs)
+    let parameters = try fixture.store.stats(run: "flip", epochs: nil, threads: 2)
+    #expect(parameters.distinctTensors.source == "parameters")
+    _ = try fixture.store.materialize(run: "flip", epochs: epochs, jobs: 2)
+    let one = try fixture.store.stats(run: "flip", epochs: nil, threads: 1)
+    let two = try fixture.store.stats(run: "flip", epochs: nil, threads: 2)
+    #expect(one == two)
+    #expect(one.distinctTensors.source == "digests")
+    #expect(one.distinctTensors.samplesByCount == parameters.distinctTensors.samplesByCount)
+    #expect(one.distinctTensors.samplesByCount.count == 2)
+  }
 }

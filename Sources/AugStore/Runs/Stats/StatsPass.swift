@@ -86,7 +86,7 @@ struct StatsPass: Sendable {
         ranges[slot] = start..<end
         hashes.append((hash, slot))
         if allMaterialized {
-          if let id = blocks[slot].tensorId(at: index) {
+          if let id = blocks[slot].tensorId(at: group.firstSample + index) {
             tensorIds.append(id)
           } else {
             allMaterialized = false
