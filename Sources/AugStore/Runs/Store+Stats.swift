@@ -211,10 +211,17 @@ extension Store {
   /// One pass over the records, sample by sample (each block across the epochs). The histograms'
   /// bins span each parameter's final range, so values near the bin edges are kept until the end;
   /// only when a range keeps widening past those edges are the records binned in a second pass.
+  /// With two cores or more, a second thread reads and scans the blocks while this one counts them
+  /// (in the same order: the result does not depend on it).
   ///
   /// - Throws: `StoreError.noRecordedEpochs`, `CatalogError.epochNotRecorded` for a selected epoch
   ///   that is not recorded, `CatalogError.corruptRecords`.
   public func stats(run name: String, epochs selection: EpochSelection? = nil) throws -> RunStats {
+    try stats(run: name, epochs: selection, threads: Parallel.coreCount)
+  }
+
+  /// ``stats(run:epochs:)`` read on a second thread when `threads` is 2 or more, else on this one.
+  func stats(run name: String, epochs selection: EpochSelection?, threads: Int) throws -> RunStats {
     let details = try runDetails(named: name)
     let spec = try Self.spec(of: details.pipeline)
     let recorded = try catalog.recordedEpochs(run: details.run)
@@ -231,8 +238,29 @@ extension Store {
     }
     let sampleCount = recorded.first { $0.epoch == epochs[0] }?.sampleCount ?? details.version.sampleCount
     var pass = StatsPass(run: name, transformCount: spec.transforms.count, epochCount: epochs.count)
-    try catalog.forEachBlockAcrossEpochs(run: details.run, epochs: epochs) { blocks in
-      try pass.add(blocks, epochs: epochs)
+    let transformCount = spec.transforms.count
+    if threads >= 2 {
+      let reader = ScannedBlockReader(
+        catalog: catalog, run: details.run, epochs: epochs, transformCount: transformCount)
+      reading: while true {
+        switch reader.next() {
+        case .blocks(let group):
+          do {
+            try pass.add(group, epochs: epochs)
+          } catch {
+            reader.stop()
+            throw error
+          }
+        case .end(let failure):
+          if let failure { throw failure }
+          break reading
+        }
+      }
+    } else {
+      try catalog.forEachBlockAcrossEpochs(run: details.run, epochs: epochs) { blocks in
+        var scanner = BlockScanner(blocks, transformCount: transformCount)
+        while let chunk = scanner.next() { try pass.add(chunk, epochs: epochs) }
+      }
     }
     var rebin = Set<Int>()
     for field in pass.fields.indices where !pass.fields[field].finish() { rebin.insert(field) }
@@ -244,419 +272,5 @@ extension Store {
       }
     }
     return pass.stats(spec: spec, epochs: epochs, sampleCount: sampleCount)
-  }
-}
-
-/// The state of one statistics pass over a run's records.
-private struct StatsPass {
-  let run: String
-  let transformCount: Int
-  var applied: [Int]
-  var changed: [Int]
-  /// Numeric fields in order of first appearance, and their accumulators.
-  var fieldKeys: [(transform: Int, name: String)] = []
-  var fields: [FieldAccumulator] = []
-  /// `slots[transform * fieldStride + field]`: index into `fields`, or -1.
-  var slots: [Int]
-  var originalRecords = 0
-  var unchangedRecords = 0
-  var neverOriginal = 0
-  var allMaterialized = true
-  var byParameters = CountSummary()
-  var byDigests = CountSummary()
-  // Per sample, reused: each epoch's record hash and byte range, the tensor ids.
-  var hashes: [(hash: UInt64, epoch: Int)]
-  var ranges: [Range<Int>]
-  var tensorIds: [Int64] = []
-
-  static let fieldStride = 16
-
-  init(run: String, transformCount: Int, epochCount: Int) {
-    self.run = run
-    self.transformCount = transformCount
-    applied = [Int](repeating: 0, count: transformCount)
-    changed = [Int](repeating: 0, count: transformCount)
-    slots = [Int](repeating: -1, count: transformCount * Self.fieldStride)
-    hashes = []
-    hashes.reserveCapacity(epochCount)
-    ranges = [Range<Int>](repeating: 0..<0, count: epochCount)
-    tensorIds.reserveCapacity(epochCount)
-  }
-
-  /// Adds block `b` of every selected epoch: the records of its samples across the epochs.
-  mutating func add(_ blocks: [RecordBlock], epochs: [Int]) throws {
-    let count = blocks.first?.count ?? 0
-    var offsets = [Int](repeating: 0, count: blocks.count)
-    for index in 0..<count {
-      var sawOriginal = false
-      hashes.removeAll(keepingCapacity: true)
-      tensorIds.removeAll(keepingCapacity: true)
-      for (slot, block) in blocks.enumerated() {
-        let start = offsets[slot]
-        let (original, end, hash, unchanged) = try record(in: block, from: start, epoch: epochs[slot])
-        offsets[slot] = end
-        ranges[slot] = start..<end
-        hashes.append((hash, slot))
-        if let id = block.tensorId(at: index) { tensorIds.append(id) } else { allMaterialized = false }
-        if unchanged {
-          unchangedRecords += 1
-          sawOriginal = true
-        }
-        if original { originalRecords += 1 }
-      }
-      if !sawOriginal { neverOriginal += 1 }
-      byParameters.add(try distinctRecords(blocks, epochs: epochs))
-      tensorIds.sort()
-      var distinctTensors = 0
-      for (position, id) in tensorIds.enumerated() where position == 0 || tensorIds[position - 1] != id {
-        distinctTensors += 1
-      }
-      byDigests.add(distinctTensors)
-    }
-    for (slot, block) in blocks.enumerated() where offsets[slot] != block.params.count {
-      throw CatalogError.corruptRecords(
-        run: run, epoch: epochs[slot], block: block.block, reason: "trailing bytes after \(count) records")
-    }
-  }
-
-  /// Decodes one record: counts what it applied and changed, adds its numbers, and returns its end,
-  /// a hash of its value and whether it left the image unchanged.
-  private mutating func record(
-    in block: RecordBlock, from start: Int, epoch: Int
-  ) throws -> (original: Bool, end: Int, hash: UInt64, unchanged: Bool) {
-    var transform = 0
-    var anyChange = false
-    var hash: UInt64 = 0x9E37_79B9_7F4A_7C15
-    let decoded = block.params.withUnsafeBufferPointer { buffer in
-      Result { () throws(SampleRecordDecodingError) -> (original: Bool, end: Int) in
-        try SampleRecord.decode(buffer, from: start) { params in
-          hash = Self.mix(hash, params)
-          if transform < transformCount {
-            let changes = params.changesImage
-            applied[transform] += 1
-            if changes { changed[transform] += 1 }
-            anyChange = anyChange || changes
-            let base = transform * Self.fieldStride
-            params.forEachNumber { field, value in
-              var slot = slots[base + field]
-              if slot < 0 {
-                slot = fields.count
-                slots[base + field] = slot
-                fieldKeys.append((transform, params.numberName(field)))
-                fields.append(FieldAccumulator())
-              }
-              fields[slot].add(value)
-            }
-          } else if params.changesImage {
-            anyChange = true
-          }
-          transform += 1
-        }
-      }
-    }
-    let original: Bool
-    let end: Int
-    do {
-      (original, end) = try decoded.get()
-    } catch {
-      throw CatalogError.corruptRecords(run: run, epoch: epoch, block: block.block, reason: error.message)
-    }
-    hash = Self.mix(hash, original ? 1 : 2)
-    return (original, end, hash, original || !anyChange)
-  }
-
-  /// How many distinct records the current sample has across the epochs: records with equal hashes
-  /// are decoded and compared.
-  private mutating func distinctRecords(_ blocks: [RecordBlock], epochs: [Int]) throws -> Int {
-    hashes.sort { $0.hash < $1.hash }
-    var distinct = 0
-    var groupStart = 0
-    while groupStart < hashes.count {
-      var groupEnd = groupStart + 1
-      while groupEnd < hashes.count, hashes[groupEnd].hash == hashes[groupStart].hash { groupEnd += 1 }
-      if groupEnd - groupStart == 1 {
-        distinct += 1
-      } else {
-        var seen: [SampleRecord] = []
-        for entry in hashes[groupStart..<groupEnd] {
-          let block = blocks[entry.epoch]
-          let record: SampleRecord
-          do {
-            record = try SampleRecord(encoded: Array(block.params[ranges[entry.epoch]]))
-          } catch {
-            throw CatalogError.corruptRecords(
-              run: run, epoch: epochs[entry.epoch], block: block.block, reason: error.message)
-          }
-          if !seen.contains(record) { seen.append(record) }
-        }
-        distinct += seen.count
-      }
-      groupStart = groupEnd
-    }
-    return distinct
-  }
-
-  /// Bins the numbers of `fields` (indexes into ``fields``) of one block's records (second pass).
-  mutating func rebin(_ block: RecordBlock, epoch: Int, fields wanted: Set<Int>) throws {
-    var start = 0
-    for _ in 0..<block.count {
-      var transform = 0
-      let decoded = block.params.withUnsafeBufferPointer { buffer in
-        Result { () throws(SampleRecordDecodingError) -> (original: Bool, end: Int) in
-          try SampleRecord.decode(buffer, from: start) { params in
-            if transform < transformCount {
-              let base = transform * Self.fieldStride
-              params.forEachNumber { field, value in
-                let slot = slots[base + field]
-                if slot >= 0, wanted.contains(slot) { fields[slot].bin(value) }
-              }
-            }
-            transform += 1
-          }
-        }
-      }
-      do {
-        start = try decoded.get().end
-      } catch {
-        throw CatalogError.corruptRecords(run: run, epoch: epoch, block: block.block, reason: error.message)
-      }
-    }
-  }
-
-  func stats(spec: PipelineSpec, epochs: [Int], sampleCount: Int) -> RunStats {
-    let transforms = spec.transforms.enumerated().map { index, transform in
-      TransformStats(
-        index: index, type: transform.typeName, applied: applied[index], changed: changed[index],
-        parameters: fieldKeys.indices.filter { fieldKeys[$0].transform == index }.map { slot in
-          fields[slot].stats(name: fieldKeys[slot].name)
-        })
-    }
-    let distinct = allMaterialized ? byDigests : byParameters
-    return RunStats(
-      run: run, epochs: epochs, samples: sampleCount, records: sampleCount * epochs.count,
-      originalRecords: originalRecords, unchangedRecords: unchangedRecords, neverOriginal: neverOriginal,
-      transforms: transforms,
-      distinctTensors: DistinctTensorStats(
-        source: allMaterialized ? "digests" : "parameters", min: distinct.min ?? 0, max: distinct.max ?? 0,
-        mean: distinct.samples > 0 ? Double(distinct.total) / Double(distinct.samples) : 0,
-        samplesByCount: distinct.histogram))
-  }
-
-  /// Mixes `value` into `hash` (a 64-bit multiply-xorshift).
-  static func mix(_ hash: UInt64, _ value: UInt64) -> UInt64 {
-    var h = (hash ^ value) &* 0xFF51_AFD7_ED55_8CCD
-    h ^= h >> 33
-    return h &* 0xC4CE_B9FE_1A85_EC53
-  }
-
-  /// Mixes one transform's parameters: equal parameters (as `==` compares them: 0 and -0 are
-  /// equal) mix the same.
-  static func mix(_ hash: UInt64, _ params: TransformParams) -> UInt64 {
-    func bits(_ value: Float) -> UInt64 { value == 0 ? 0 : UInt64(value.bitPattern) }
-    switch params {
-    case .none: return mix(hash, 0x100)
-    case .flip(let value): return mix(hash, 0x200 | (value ? 1 : 0))
-    case .rotation(let value): return mix(mix(hash, 0x300), bits(value))
-    case .zoom(let first, let second): return mix(mix(mix(hash, 0x400), bits(first)), bits(second))
-    case .translation(let first, let second): return mix(mix(mix(hash, 0x500), bits(first)), bits(second))
-    case .shear(let first, let second): return mix(mix(mix(hash, 0x1400), bits(first)), bits(second))
-    case .gaussianBlur(let applied, let first, let second):
-      return mix(mix(mix(hash, 0x1500 | (applied ? 1 : 0)), bits(first)), bits(second))
-    case .perspective(let applied, let endPoints):
-      return endPoints.reduce(mix(hash, 0x1600 | (applied ? 1 : 0))) { mix($0, bits($1)) }
-    case .elasticTransform(let applied, let distortion, let seed):
-      return mix(mix(mix(hash, 0x1700 | (applied ? 1 : 0)), bits(distortion)), seed)
-    case .crop(let x, let y):
-      return mix(mix(mix(hash, 0x600), UInt64(bitPattern: Int64(x))), UInt64(bitPattern: Int64(y)))
-    case .brightness(let value): return mix(mix(hash, 0x700), bits(value))
-    case .contrast(let value): return mix(mix(hash, 0x800), bits(value))
-    case .saturation(let value): return mix(mix(hash, 0x900), bits(value))
-    case .hue(let value): return mix(mix(hash, 0xA00), bits(value))
-    case .grayscale(let value): return mix(hash, 0xB00 | (value ? 1 : 0))
-    case .erasing(let box):
-      guard let box else { return mix(hash, 0xC00) }
-      var result = mix(mix(hash, 0xC01), UInt64(bitPattern: Int64(box.x)))
-      result = mix(mix(result, UInt64(bitPattern: Int64(box.y))), UInt64(bitPattern: Int64(box.width)))
-      result = mix(result, UInt64(bitPattern: Int64(box.height)))
-      return box.noiseSeed.map { mix(mix(result, 1), $0) } ?? mix(result, 0)
-    case .invert(let value): return mix(hash, 0xD00 | (value ? 1 : 0))
-    case .solarization(let additions, let thresholds):
-      return mix(mix(mix(hash, 0xE00), bits(additions)), bits(thresholds))
-    case .posterization(let shift): return mix(hash, 0xF00 | UInt64(UInt8(clamping: shift)))
-    case .colorDegeneration(let factor): return mix(mix(hash, 0x1000), bits(factor))
-    case .sharpness(let factor): return mix(mix(hash, 0x1200), bits(factor))
-    case .colorJitter(let jitter):
-      var result = mix(hash, 0x1300)
-      for value in [jitter.rgbDelta, jitter.contrastFactor, jitter.saturationFactor, jitter.hueFactor] {
-        result = value.map { mix(mix(result, 1), bits($0)) } ?? mix(result, 0)
-      }
-      return result
-    case .mix(let record):
-      // The tensor depends on the partner's parameters too.
-      var result = mix(mix(mix(hash, 0x2000), UInt64(bitPattern: Int64(record.partner))), bits(record.weight))
-      if let box = record.box {
-        for value in [box.x, box.y, box.width, box.height] {
-          result = mix(result, UInt64(bitPattern: Int64(value)))
-        }
-      }
-      result = mix(result, record.partnerRecord.original ? 1 : 0)
-      for params in record.partnerRecord.params { result = mix(result, params) }
-      return result
-    case .randAugment(let ops):
-      var result = mix(hash, 0x1800 | UInt64(ops.count))
-      for op in ops { result = mix(mix(result, UInt64(op.index)), op.params) }
-      return result
-    case .augMix(let augMix):
-      var result = mix(mix(hash, 0x1900 | UInt64(augMix.chains.count)), bits(augMix.inputWeight))
-      for weight in augMix.chainWeights { result = mix(result, bits(weight)) }
-      for chain in augMix.chains {
-        result = mix(result, 0x1A00 | UInt64(chain.count))
-        for op in chain { result = mix(mix(result, UInt64(op.index)), op.params) }
-      }
-      return result
-    }
-  }
-}
-
-/// One numeric parameter's count, sum, range and ten-bin histogram over its final range.
-///
-/// The first ``bufferLimit`` values are kept. Then nine narrow windows are placed around the bin
-/// edges that range gives: values between two windows are counted per gap, values inside a window
-/// are kept. At the end, when the final range puts every edge inside its window, the gaps' counts
-/// are exact bins and only the kept values are binned; otherwise ``finish()`` asks for a second
-/// pass.
-struct FieldAccumulator {
-  static let binCount = 10
-  static let bufferLimit = 1 << 18
-  /// Each window's half width, as a fraction of the range the windows are placed for.
-  static let windowFraction = 1.0 / 2048
-  var count = 0
-  var sum = 0.0
-  var min = Double.infinity
-  var max = -Double.infinity
-  var bins = [Int](repeating: 0, count: binCount)
-  /// Values not yet binned: the first ones, then those inside a window.
-  var kept: [Double] = []
-  /// `[lower, upper]` of window `j` (around the edge between bins `j` and `j + 1`), once placed.
-  var windows: [(lower: Double, upper: Double)] = []
-  /// Values in the gap before window `j` (the last: after the last window).
-  var gaps = [Int](repeating: 0, count: binCount)
-  /// A value arrived while the range was one point and no windows could be placed.
-  var unplaced = false
-
-  mutating func add(_ value: Double) {
-    count += 1
-    sum += value
-    min = Swift.min(min, value)
-    max = Swift.max(max, value)
-    if windows.isEmpty {
-      guard !unplaced else { return }
-      kept.append(value)
-      if kept.count >= Self.bufferLimit { placeWindows() }
-    } else {
-      place(value)
-    }
-  }
-
-  /// Counts `value` in its gap, or keeps it when it is inside a window.
-  private mutating func place(_ value: Double) {
-    var gap = 0
-    while gap < windows.count, value > windows[gap].upper { gap += 1 }
-    if gap < windows.count, value >= windows[gap].lower {
-      kept.append(value)
-    } else {
-      gaps[gap] += 1
-    }
-  }
-
-  /// Places the windows around the bin edges of the range seen so far, and sorts the kept values
-  /// into gaps and windows.
-  private mutating func placeWindows() {
-    guard max > min else {
-      unplaced = true
-      kept = []
-      return
-    }
-    let width = (max - min) / Double(Self.binCount)
-    let half = (max - min) * Self.windowFraction
-    windows = (1..<Self.binCount).map { edge in
-      let at = min + Double(edge) * width
-      return (at - half, at + half)
-    }
-    let values = kept
-    kept = []
-    for value in values { place(value) }
-  }
-
-  /// The bin of `value` in the final range.
-  func binIndex(_ value: Double) -> Int {
-    guard max > min else { return 0 }
-    let index = Int((value - min) / (max - min) * Double(Self.binCount))
-    return Swift.min(Swift.max(index, 0), Self.binCount - 1)
-  }
-
-  /// Fills ``bins`` from what was gathered; `false` when the records must be binned again with
-  /// ``bin(_:)`` (after ``bins`` were reset).
-  mutating func finish() -> Bool {
-    if unplaced {
-      bins = [Int](repeating: 0, count: Self.binCount)
-      // Every value so far was the same: one bin when nothing else came.
-      guard max > min else {
-        bins[0] = count
-        return true
-      }
-      return false
-    }
-    if !windows.isEmpty {
-      // Every value of gap j must fall in bin j: each window must hold its edge.
-      for (edge, window) in windows.enumerated()
-      where binIndex(window.lower) > edge || binIndex(window.upper) < edge + 1 {
-        bins = [Int](repeating: 0, count: Self.binCount)
-        return false
-      }
-      bins = gaps
-    }
-    for value in kept { bins[binIndex(value)] += 1 }
-    kept = []
-    return true
-  }
-
-  /// Counts `value` in its bin (second pass).
-  mutating func bin(_ value: Double) {
-    bins[binIndex(value)] += 1
-  }
-
-  func stats(name: String) -> ParameterStats {
-    let histogram: [HistogramBin]
-    if max > min {
-      let width = (max - min) / Double(Self.binCount)
-      histogram = bins.enumerated().map { index, count in
-        HistogramBin(
-          lower: min + Double(index) * width,
-          upper: index == Self.binCount - 1 ? max : min + Double(index + 1) * width,
-          count: count)
-      }
-    } else {
-      histogram = [HistogramBin(lower: min, upper: max, count: bins[0])]
-    }
-    return ParameterStats(
-      name: name, count: count, min: min, max: max, mean: count > 0 ? sum / Double(count) : 0,
-      histogram: histogram)
-  }
-}
-
-private struct CountSummary {
-  var samples = 0
-  var total = 0
-  var min: Int?
-  var max: Int?
-  var histogram: [Int: Int] = [:]
-
-  mutating func add(_ count: Int) {
-    samples += 1
-    total += count
-    min = Swift.min(min ?? count, count)
-    max = Swift.max(max ?? count, count)
-    histogram[count, default: 0] += 1
   }
 }
