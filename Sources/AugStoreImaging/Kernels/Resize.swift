@@ -130,7 +130,7 @@ extension Kernels {
     while i &+ 16 <= count {
       let t = a.loadUnaligned(fromByteOffset: i &* 4, as: SIMD16<Float>.self)
       let v = t + (b.loadUnaligned(fromByteOffset: i &* 4, as: SIMD16<Float>.self) - t) * lerp
-      out.storeBytes(of: floorBytes16(v + 0.5), toByteOffset: i, as: SIMD16<UInt8>.self)
+      out.storeBytes(of: clampedBytes16(v), toByteOffset: i, as: SIMD16<UInt8>.self)
       i &+= 16
     }
     while i < count {
@@ -138,17 +138,6 @@ extension Kernels {
       d[i] = blendToUInt8(t + (bottom[i] - t) * yLerp)
       i &+= 1
     }
-  }
-
-  /// ``floorBytes(_:)`` on sixteen lanes: `UInt8(⌊z⌋)` for `0 ≤ z < 256`. Exact.
-  @inline(__always)
-  static func floorBytes16(_ z: SIMD16<Float>) -> SIMD16<UInt8> {
-    let magic = SIMD16<Float>(repeating: 8_388_608)
-    let shifted = z + magic
-    let bits = unsafeBitCast(shifted, to: SIMD16<Int32>.self)
-    let roundedUp = (shifted - magic) .> z
-    let floor = bits &+ SIMD16<Int32>(repeating: 0).replacing(with: -1, where: roundedUp)
-    return SIMD16<UInt8>(truncatingIfNeeded: floor)
   }
 
   /// The horizontal pass of a bilinear resize: one input row to `outWidth` interpolated pixels as
@@ -187,13 +176,9 @@ extension Kernels {
       let floats = UnsafeMutableRawPointer(inputRow)
       var j = 0
       while j &+ 16 <= rowStride {
-        let bytes = raw.loadUnaligned(fromByteOffset: j, as: SIMD16<UInt8>.self)
         floats.storeBytes(
-          of: SIMD8<Float>(SIMD8<Int32>(truncatingIfNeeded: bytes.lowHalf)), toByteOffset: j &* 4,
-          as: SIMD8<Float>.self)
-        floats.storeBytes(
-          of: SIMD8<Float>(SIMD8<Int32>(truncatingIfNeeded: bytes.highHalf)), toByteOffset: j &* 4 &+ 32,
-          as: SIMD8<Float>.self)
+          of: exactFloats16(raw.loadUnaligned(fromByteOffset: j, as: SIMD16<UInt8>.self)),
+          toByteOffset: j &* 4, as: SIMD16<Float>.self)
         j &+= 16
       }
       while j < rowStride {

@@ -297,7 +297,7 @@ struct StatsPass: Sendable {
   /// Mixes one transform's parameters: equal parameters (as `==` compares them: 0 and -0 are
   /// equal) mix the same.
   static func mix(_ hash: UInt64, _ params: TransformParams) -> UInt64 {
-    func bits(_ value: Float) -> UInt64 { value == 0 ? 0 : UInt64(value.bitPattern) }
+    let bits = StatsRecordScan.bits
     switch params {
     case .none: return mix(hash, 0x100)
     case .flip(let value): return mix(hash, 0x200 | (value ? 1 : 0))
