@@ -33,7 +33,7 @@ import Testing
       named: "r", dataset: DatasetReference(parsing: "synthetic"),
       pipeline: PipelineReference(parsing: "aug"),
       seed: 3, shuffle: true)
-    try store.catalog.checkpoint()
+    try #require(store.catalog as? Catalog).checkpoint()
   }
 
   /// Runs `augstore arguments…` through `sh` with a file size limit of `kilobytes` (SIGXFSZ ignored,

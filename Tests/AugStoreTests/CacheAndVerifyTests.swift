@@ -29,7 +29,7 @@ import Testing
             key: Data(key), digest: Data(TensorCache.digest(bytes)), size: size, createdAt: when,
             lastUsedAt: when)
         ],
-        misses: 1)
+        hits: 0, misses: 1, rebuilt: 0, exists: nil)
       keys.append(key)
     }
     return keys
@@ -75,7 +75,7 @@ import Testing
 
     // gc takes the row out; the writer rewrites and indexes the file before gc removes files.
     try store.catalog.deleteCacheEntries([keys[0]])
-    try store.catalog.recordCacheWrites([entry], exists: exists)
+    try store.catalog.recordCacheWrites([entry], hits: 0, misses: 0, rebuilt: 0, exists: exists)
     let removed = try store.catalog.removeUnindexedCacheFiles([keys[0]]) { cache.remove(key: Array($0)) }
     #expect(removed.isEmpty)
     #expect(FileIO.kind(cache.path(of: Array(keys[0]))) == .file)
@@ -85,7 +85,7 @@ import Testing
     let second = try store.catalog.removeUnindexedCacheFiles([keys[1]]) { cache.remove(key: Array($0)) }
     #expect(second == [keys[1]])
     let stale = CacheEntry(key: keys[1], digest: entry.digest, size: 10, createdAt: "x", lastUsedAt: "x")
-    try store.catalog.recordCacheWrites([stale], exists: exists)
+    try store.catalog.recordCacheWrites([stale], hits: 0, misses: 0, rebuilt: 0, exists: exists)
     #expect(try store.catalog.cacheEntries(keys: [keys[1]]).isEmpty)
     #expect(try store.verify().isClean)
   }
@@ -102,7 +102,7 @@ import Testing
 
   @Test func gcRemovesTheLeastRecentlyUsedFirst() throws {
     let keys = try fillCache(count: 5, size: 1000)
-    try store.catalog.touchCacheEntries([Data(keys[0])], hits: 1)
+    try store.catalog.touchCacheEntries([Data(keys[0])], hits: 1, misses: 0, rebuilt: 0)
     let cleanup = try store.collectCacheGarbage(maxBytes: 2500)
     #expect(cleanup.removedEntries == 3 && cleanup.remainingBytes == 2000 && cleanup.freedBytes == 3000)
     let left = try store.catalog.cacheEntries(keys: keys.map { Data($0) })

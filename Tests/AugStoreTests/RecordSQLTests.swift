@@ -89,7 +89,7 @@ import Testing
     let fixture = try RecordFixture()
     try fixture.makeRun("r", pipeline: realisticPipeline)
     try fixture.store.record(run: "r", epochs: EpochSelection(parsing: "0"))
-    let before = try CatalogDump.dump(fixture.store.catalog.path)
+    let before = try CatalogDump.dump(fixture.store.catalog.location)
     #expect(throws: CatalogError.self) { try fixture.store.catalog.query(readOnlySQL: statement) }
     do {
       _ = try fixture.store.catalog.query(readOnlySQL: statement)
@@ -99,7 +99,7 @@ import Testing
         return
       }
     }
-    #expect(try CatalogDump.dump(fixture.store.catalog.path) == before)
+    #expect(try CatalogDump.dump(fixture.store.catalog.location) == before)
   }
 
   @Test func sqlReportsSyntaxErrors() throws {

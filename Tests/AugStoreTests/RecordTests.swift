@@ -70,10 +70,10 @@ let realisticPipeline = """
 
     let again = try first.store.record(run: "r", epochs: EpochSelection(parsing: "0-3"))
     #expect(again.recorded == [3] && again.alreadyRecorded == [0, 1, 2])
-    let dump = try CatalogDump.dump(first.store.catalog.path)
+    let dump = try CatalogDump.dump(first.store.catalog.location)
     let third = try first.store.record(run: "r", epochs: EpochSelection(parsing: "0-3"))
     #expect(third.recorded.isEmpty && third.records == 0)
-    #expect(try CatalogDump.dump(first.store.catalog.path) == dump)
+    #expect(try CatalogDump.dump(first.store.catalog.location) == dump)
     #expect(
       try first.store.catalog.recordedEpochs(run: first.store.runDetails(named: "r").run).map(\.epoch) == [
         0, 1, 2, 3, 5,

@@ -19,7 +19,7 @@ package struct SampleTable: Sendable {
   package let sizes: [ImageSize]
 
   /// Reads the samples of `version`, and their image sizes when `withSizes`.
-  package init(catalog: Catalog, version: DatasetVersion, withSizes: Bool = false) throws {
+  package init(catalog: any CatalogBackend, version: DatasetVersion, withSizes: Bool = false) throws {
     var paths = StringTable()
     var objects = StringTable()
     var sizes: [ImageSize] = []

@@ -235,12 +235,12 @@ struct RecorderInputs: Sendable {
 
 /// Writes one epoch at a time on a background thread, so the next epoch can be drawn meanwhile.
 final class EpochWriter: Sendable {
-  private let catalog: Catalog
+  private let catalog: any CatalogBackend
   private let run: Run
   private let state = Mutex<(running: Bool, result: Result<Int?, any Error>?)>((false, nil))
   private let done = DispatchSemaphore(value: 0)
 
-  init(catalog: Catalog, run: Run) {
+  init(catalog: any CatalogBackend, run: Run) {
     self.catalog = catalog
     self.run = run
   }

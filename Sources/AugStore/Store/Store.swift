@@ -14,7 +14,7 @@ public final class Store: Sendable {
   /// The store's folder.
   public let root: String
   /// The store's catalog.
-  public let catalog: Catalog
+  public let catalog: any CatalogBackend
   /// The originals, addressed by SHA-256.
   package let objects: ObjectStore
   /// The materialized tensors, addressed by cache key.

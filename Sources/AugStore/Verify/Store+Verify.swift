@@ -44,7 +44,7 @@ extension Store {
   public func verify(jobs: Int? = nil, progress: ProgressHandler? = nil) throws -> VerifyReport {
     var problems: [VerifyProblem] = []
     for line in try catalog.integrityCheck() where line != "ok" {
-      problems.append(VerifyProblem(kind: "catalog", path: catalog.path, detail: line))
+      problems.append(VerifyProblem(kind: "catalog", path: catalog.location, detail: line))
     }
 
     let objectRows = try catalog.allObjects()

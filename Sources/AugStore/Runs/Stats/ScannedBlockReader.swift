@@ -24,7 +24,7 @@ final class ScannedBlockReader: Sendable {
   private let free: DispatchSemaphore
 
   /// Starts reading block after block of `epochs` (all recorded) of `run`.
-  init(catalog: Catalog, run: Run, epochs: [Int], transformCount: Int, depth: Int = 4) {
+  init(catalog: any CatalogBackend, run: Run, epochs: [Int], transformCount: Int, depth: Int = 4) {
     free = DispatchSemaphore(value: depth)
     let thread = Thread { [self] in
       var failure: (any Error)?
