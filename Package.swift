@@ -15,6 +15,7 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+    .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
   ],
   targets: [
     // libpng through a [system] module map; shim.h wraps the simplified API's macros.
@@ -56,7 +57,7 @@ let package = Package(
     .target(
       name: "AugStoreMigrations",
       path: "Migrations",
-      resources: [.embedInCode("SQL")]
+      resources: [.embedInCode("SQL"), .embedInCode("PostgreSQL")]
     ),
     .target(
       name: "AugStoreCatalog",
@@ -64,6 +65,16 @@ let package = Package(
         "AugStoreMigrations",
         "AugStoreTransforms",
         .product(name: "GRDB", package: "GRDB.swift"),
+      ]
+    ),
+    // The catalog on PostgreSQL (postgres-nio), for stores shared by many hosts.
+    .target(
+      name: "AugStorePostgres",
+      dependencies: [
+        "AugStoreMigrations",
+        "AugStoreCatalog",
+        .product(name: "PostgresNIO", package: "postgres-nio"),
+        .product(name: "Logging", package: "swift-log"),
       ]
     ),
     .target(
@@ -130,6 +141,13 @@ let package = Package(
       dependencies: [
         "AugStoreCatalog", "AugStoreTestSupport",
         .product(name: "GRDB", package: "GRDB.swift"),
+      ]
+    ),
+    .testTarget(
+      name: "AugStorePostgresTests",
+      dependencies: [
+        "AugStorePostgres", "AugStoreCatalog", "AugStoreMigrations", "AugStoreTestSupport",
+        .product(name: "PostgresNIO", package: "postgres-nio"),
       ]
     ),
     .testTarget(

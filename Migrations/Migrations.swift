@@ -6,6 +6,13 @@ package struct SchemaMigration: Sendable {
   package let identifier: String
   /// The SQL text of the file.
   package let sql: String
+
+  /// A schema file's version, identifier and text.
+  package init(version: Int, identifier: String, sql: String) {
+    self.version = version
+    self.identifier = identifier
+    self.sql = sql
+  }
 }
 
 /// The catalog's schema files in the order they apply.
@@ -43,6 +50,21 @@ package enum SchemaMigrations {
     SchemaMigration(
       version: 9, identifier: "0009_run_kernels",
       sql: String(decoding: PackageResources._009_run_kernels_sql, as: UTF8.self)),
+  ]
+
+  /// The newest schema version this binary knows.
+  package static var latestVersion: Int { all.last?.version ?? 0 }
+}
+
+/// The PostgreSQL catalog's schema files (`Migrations/PostgreSQL`), in the order they apply: their
+/// own numbered series, under the same rules as ``SchemaMigrations`` (a shipped file is never
+/// edited; a catalog that has applied a file this binary does not know is refused untouched).
+package enum PostgresSchemaMigrations {
+  /// All migrations, oldest first.
+  package static let all: [SchemaMigration] = [
+    SchemaMigration(
+      version: 1, identifier: "pg0001_initial",
+      sql: String(decoding: PackageResources.pg0001_initial_sql, as: UTF8.self))
   ]
 
   /// The newest schema version this binary knows.

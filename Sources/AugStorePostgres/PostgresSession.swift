@@ -1,0 +1,111 @@
+import AugStoreCatalog
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import PostgresNIO
+
+/// One connection to a PostgreSQL server, used from synchronous code: every call blocks the calling
+/// thread until the server has answered (the connection's I/O runs on NIO's shared event loops, never
+/// on the caller's thread).
+///
+/// Errors become ``CatalogError/database(path:message:)`` naming the endpoint's URL (never the
+/// password) and the server's own message.
+///
+/// Invariant: calls are serialized by the caller (a session is one connection; a catalog that
+/// needs concurrency opens several sessions).
+package final class PostgresSession: @unchecked Sendable {
+  package let endpoint: PostgresEndpoint
+  let connection: PostgresConnection
+  let logger: Logger
+
+  /// Connects to `endpoint` with `password` (see ``PostgresEndpoint/password(environment:)``).
+  ///
+  /// - Throws: `CatalogError.database` when the server is unreachable, refuses the password or has no
+  ///   such database.
+  package init(endpoint: PostgresEndpoint, password: String?) throws {
+    self.endpoint = endpoint
+    var logger = Logger(label: "augstore.postgres")
+    logger.logLevel = .critical
+    self.logger = logger
+    let configuration = PostgresConnection.Configuration(
+      host: endpoint.host, port: endpoint.port, username: endpoint.user, password: password,
+      database: endpoint.database, tls: .disable)
+    do {
+      connection = try PostgresConnection.connect(
+        on: MultiThreadedEventLoopGroup.singleton.any(), configuration: configuration, id: 1, logger: logger
+      ).wait()
+    } catch {
+      throw Self.catalogError(error, endpoint: endpoint)
+    }
+  }
+
+  deinit {
+    try? connection.close().wait()
+  }
+
+  /// Runs one statement with bound values and returns every row.
+  @discardableResult
+  package func query(_ query: PostgresQuery) throws -> [PostgresRow] {
+    do {
+      return Array(try connection.query(query, logger: logger).wait().rows)
+    } catch {
+      throw Self.catalogError(error, endpoint: endpoint)
+    }
+  }
+
+  /// Runs `sql`, one or more statements separated by `;` at the ends of lines (a schema file), in
+  /// order.
+  package func execute(script sql: String) throws {
+    for statement in Self.statements(of: sql) {
+      try query(PostgresQuery(unsafeSQL: statement))
+    }
+  }
+
+  /// Runs `body` in a transaction: committed when it returns, rolled back when it throws.
+  package func transaction<T>(_ body: () throws -> T) throws -> T {
+    try query("BEGIN")
+    do {
+      let result = try body()
+      try query("COMMIT")
+      return result
+    } catch {
+      _ = try? query("ROLLBACK")
+      throw error
+    }
+  }
+
+  /// The statements of a script: split after each `;` that ends a line, with `--` comment lines
+  /// dropped.
+  package static func statements(of sql: String) -> [String] {
+    var statements: [String] = []
+    var current: [Substring] = []
+    for line in sql.split(separator: "\n", omittingEmptySubsequences: false) {
+      let trimmed = line.trimmingCharacters(in: .whitespaces)
+      if trimmed.hasPrefix("--") || trimmed.isEmpty { continue }
+      current.append(line)
+      if trimmed.hasSuffix(";") {
+        statements.append(current.joined(separator: "\n"))
+        current = []
+      }
+    }
+    let rest = current.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
+    if !rest.isEmpty { statements.append(rest) }
+    return statements
+  }
+
+  /// `error` as a one-line `CatalogError.database` naming `endpoint`.
+  static func catalogError(_ error: any Error, endpoint: PostgresEndpoint) -> CatalogError {
+    guard let error = error as? PSQLError else {
+      return .database(path: endpoint.description, message: "\(error)")
+    }
+    if let message = error.serverInfo?[.message] {
+      return .database(path: endpoint.description, message: message)
+    }
+    if let underlying = error.underlying {
+      let text = (underlying as? any LocalizedError)?.errorDescription ?? "\(underlying)"
+      return .database(path: endpoint.description, message: "cannot connect: \(text)")
+    }
+    return .database(path: endpoint.description, message: "\(error.code)")
+  }
+}
