@@ -134,6 +134,7 @@ public enum CatalogURLError: Error, LocalizedError, Equatable {
   /// The text (password removed) and what is wrong with it.
   case invalid(String, reason: String)
 
+  /// A one-line description naming the URL (without its password) and the reason.
   public var errorDescription: String? {
     switch self {
     case .invalid(let url, let reason): "invalid catalog URL \(url): \(reason)"
