@@ -280,7 +280,7 @@ extension Catalog {
   }
 
   /// The current time as an ISO 8601 string in UTC.
-  static func timestamp() -> String {
+  package static func timestamp() -> String {
     Date.now.formatted(.iso8601)
   }
 }

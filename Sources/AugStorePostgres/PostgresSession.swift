@@ -109,3 +109,48 @@ package final class PostgresSession: @unchecked Sendable {
     return .database(path: endpoint.description, message: "\(error.code)")
   }
 }
+
+extension PostgresSession {
+  /// Streams `data` (rows in PostgreSQL's text `COPY` format: tab-separated, `\N` for null, bytea as
+  /// `\\x` + hex, one row per line) into `table`'s `columns` with `COPY … FROM STDIN`, inside the
+  /// session's current transaction if one is open.
+  ///
+  /// Bulk loading: one round trip and no per-row statement, at hundreds of thousands of rows per
+  /// second.
+  package func copy(into table: String, columns: [String], data: ByteBuffer) throws {
+    let connection = self.connection
+    let logger = self.logger
+    let outcome = BlockingOutcome()
+    Task {
+      do {
+        try await connection.copyFrom(table: table, columns: columns, logger: logger) { writer in
+          try await writer.write(data)
+        }
+        outcome.finish(.success(()))
+      } catch {
+        outcome.finish(.failure(error))
+      }
+    }
+    do {
+      try outcome.wait().get()
+    } catch {
+      throw Self.catalogError(error, endpoint: endpoint)
+    }
+  }
+}
+
+/// The result of async work that a synchronous caller waits for.
+private final class BlockingOutcome: @unchecked Sendable {
+  private let done = DispatchSemaphore(value: 0)
+  private var result: Result<Void, any Error> = .success(())
+
+  func finish(_ result: Result<Void, any Error>) {
+    self.result = result
+    done.signal()
+  }
+
+  func wait() -> Result<Void, any Error> {
+    done.wait()
+    return result
+  }
+}
