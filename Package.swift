@@ -124,7 +124,11 @@ let package = Package(
     // Shared by the test targets: temporary folders, PNG folders, running the built CLI.
     .target(
       name: "AugStoreTestSupport",
-      dependencies: ["AugStoreImaging", .product(name: "GRDB", package: "GRDB.swift")],
+      dependencies: [
+        "AugStoreImaging", "AugStoreCatalog", "AugStorePostgres",
+        .product(name: "GRDB", package: "GRDB.swift"),
+        .product(name: "PostgresNIO", package: "postgres-nio"),
+      ],
       path: "Tests/AugStoreTestSupport"
     ),
     .testTarget(
@@ -139,7 +143,7 @@ let package = Package(
     .testTarget(
       name: "AugStoreCatalogTests",
       dependencies: [
-        "AugStoreCatalog", "AugStoreTestSupport",
+        "AugStoreCatalog", "AugStorePostgres", "AugStoreTestSupport",
         .product(name: "GRDB", package: "GRDB.swift"),
       ]
     ),
