@@ -84,6 +84,7 @@ let package = Package(
         "AugStoreImaging",
         "AugStoreTransforms",
         "AugStoreCatalog",
+        "AugStorePostgres",
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "Logging", package: "swift-log"),
       ]

@@ -141,3 +141,11 @@ public enum CatalogURLError: Error, LocalizedError, Equatable {
     }
   }
 }
+
+extension CatalogURL {
+  /// Whether the catalog is a SQLite file.
+  public var isSQLite: Bool {
+    if case .sqlite = self { return true }
+    return false
+  }
+}

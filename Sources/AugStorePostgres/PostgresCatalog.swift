@@ -45,10 +45,49 @@ public final class PostgresCatalog: CatalogBackend, @unchecked Sendable {
     idle = [session]
   }
 
-  /// Connects to the catalog named by `url` (a `postgresql://` URL), with the password from the
-  /// environment (``PostgresEndpoint/password(environment:)``).
-  public convenience init(endpoint: PostgresEndpoint, environment: [String: String]) throws {
-    try self.init(endpoint: endpoint, password: endpoint.password(environment: environment))
+  /// Connects to the catalog at `endpoint` without changing its schema: a catalog that is not at
+  /// this binary's schema version is refused (a writing command migrates it).
+  ///
+  /// - Throws: `CatalogError.schemaTooNew` for a newer catalog, `CatalogError.database` for an
+  ///   older or empty one and for connection failures.
+  public init(readingOnly endpoint: PostgresEndpoint, password: String?) throws {
+    self.endpoint = endpoint
+    self.password = password
+    let session = try PostgresSession(endpoint: endpoint, password: password)
+    let latest = PostgresSchemaMigrations.latestVersion
+    let exists = try session.query("SELECT to_regclass('augstore_migrations') IS NOT NULL").first?.decode(
+      Bool.self)
+    let applied =
+      exists == true
+      ? try session.query("SELECT identifier FROM augstore_migrations").map { try $0.decode(String.self) }
+      : []
+    let version = applied.compactMap { Int($0.drop { !$0.isNumber }.prefix { $0.isNumber }) }.max() ?? 0
+    if version > latest {
+      throw CatalogError.schemaTooNew(
+        path: endpoint.description, catalogVersion: version, supportedVersion: latest)
+    }
+    if version < latest {
+      throw CatalogError.database(
+        path: endpoint.description,
+        message:
+          version == 0
+          ? "no augstore catalog in this database (augstore init --catalog creates one)"
+          : "schema version \(version), this augstore reads \(latest) (any writing command migrates it)")
+    }
+    idle = [session]
+  }
+
+  /// Connects to the catalog at `endpoint` with the password from `environment`
+  /// (``PostgresEndpoint/password(environment:)``); with `readingOnly`, without changing its schema.
+  public convenience init(
+    endpoint: PostgresEndpoint, environment: [String: String], readingOnly: Bool = false
+  ) throws {
+    let password = endpoint.password(environment: environment)
+    if readingOnly {
+      try self.init(readingOnly: endpoint, password: password)
+    } else {
+      try self.init(endpoint: endpoint, password: password)
+    }
   }
 
   /// The schema version the catalog is at.

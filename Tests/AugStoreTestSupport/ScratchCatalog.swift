@@ -74,3 +74,45 @@ public final class ScratchCatalog: @unchecked Sendable {
     }
   }
 }
+
+/// A new, empty database on the PostgreSQL test server for one test (no augstore tables yet: a
+/// store created with `init --catalog url` makes them), dropped when the value is released.
+public final class ScratchDatabase: @unchecked Sendable {
+  /// `postgresql://USER@HOST:PORT/DB`.
+  public let url: String
+  /// The environment that authenticates to the server (`PGPASSFILE` or `PGPASSWORD`).
+  public let environment: [String: String]
+  /// The database's name.
+  public let name: String
+  private let admin: PostgresSession
+
+  /// Creates the database.
+  public init() throws {
+    let (endpoint, _, admin, name, environment) = try ScratchCatalog.scratchDatabase()
+    url = endpoint.description
+    self.environment = environment
+    self.name = name
+    self.admin = admin
+  }
+
+  /// The number of rows of `table` in the database.
+  public func count(_ table: String) throws -> Int {
+    let endpoint = try Self.endpoint(url)
+    let session = try PostgresSession(
+      endpoint: endpoint, password: endpoint.password(environment: environment))
+    return try session.query(PostgresQuery(unsafeSQL: "SELECT count(*) FROM \(table)")).first?.decode(
+      Int.self)
+      ?? 0
+  }
+
+  static func endpoint(_ url: String) throws -> PostgresEndpoint {
+    guard case .postgresql(let endpoint) = try CatalogURL(parsing: url) else {
+      throw PostgresTestServerError(message: "not a PostgreSQL URL: \(url)")
+    }
+    return endpoint
+  }
+
+  deinit {
+    _ = try? admin.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"))
+  }
+}

@@ -6,6 +6,11 @@ import Foundation
 public enum StoreError: Error, LocalizedError, Equatable, Sendable {
   /// No store at this path.
   case storeNotFound(path: String)
+  /// The store's `catalog.json` (or `AUGSTORE_CATALOG`, named as `path`) does not name a server
+  /// catalog.
+  case invalidCatalogConfiguration(path: String, reason: String)
+  /// `init --catalog` named another catalog than the one the existing store (or its folder) has.
+  case catalogMismatch(path: String, existing: String, requested: String)
   /// A name (of a dataset or tag) that augstore does not accept.
   case invalidName(kind: String, name: String)
   /// A dataset reference that is not `NAME`, `NAME@vN` or `NAME@TAG`.
@@ -75,6 +80,10 @@ public enum StoreError: Error, LocalizedError, Equatable, Sendable {
     switch self {
     case .storeNotFound(let path):
       return "\(path): no augstore store here (create one with `augstore init \(path)`)"
+    case .invalidCatalogConfiguration(let path, let reason):
+      return "\(path): \(reason)"
+    case .catalogMismatch(let path, let existing, let requested):
+      return "\(path): the store's catalog is \(existing), not \(requested)"
     case .invalidName(let kind, let name):
       return "invalid \(kind) name \"\(name)\": use 1 to 128 letters, digits, '.', '_' or '-', "
         + "starting with a letter or digit"
