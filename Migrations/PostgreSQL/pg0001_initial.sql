@@ -119,3 +119,5 @@ CREATE TABLE record_blocks (
   UNIQUE (run_id, epoch, block),
   FOREIGN KEY (run_id, epoch) REFERENCES epochs(run_id, epoch)
 );
+
+INSERT INTO cache_counters (name, value) VALUES ('hits', 0), ('misses', 0), ('rebuilt', 0);

@@ -16,7 +16,7 @@ struct AugStoreCommand: ParsableCommand {
     subcommands: [
       InitCommand.self, DatasetCommand.self, PipelineCommand.self, RunCommand.self, RecordCommand.self,
       MaterializeCommand.self, ReplayCommand.self, PreviewCommand.self, HistoryCommand.self,
-      StatsCommand.self, SQLCommand.self,
+      StatsCommand.self, SQLCommand.self, CatalogCommand.self,
       CacheCommand.self, VerifyCommand.self, EngineCommand.self, ServeCommand.self,
       DemoCommand.self,
     ]

@@ -93,7 +93,9 @@ public final class Store: Sendable {
       throw StoreError.catalogMismatch(
         path: root, existing: "sqlite:" + catalogPath(root), requested: wanted.description)
     }
-    // The catalog first: a server that cannot be reached leaves no folder behind.
+    // A server's catalog first: a server that cannot be reached leaves no folder behind. A SQLite
+    // catalog needs its folder.
+    if wanted.isSQLite { try FileIO.makeDirectory(root) }
     let opened = try openCatalog(wanted, readOnly: false, strictly: false)
     try FileIO.makeDirectory(root)
     if case .postgresql = wanted {

@@ -11,6 +11,8 @@ public enum StoreError: Error, LocalizedError, Equatable, Sendable {
   case invalidCatalogConfiguration(path: String, reason: String)
   /// `init --catalog` named another catalog than the one the existing store (or its folder) has.
   case catalogMismatch(path: String, existing: String, requested: String)
+  /// `catalog copy` could not copy the catalog to `to` (named without a password).
+  case catalogCopy(to: String, reason: String)
   /// A name (of a dataset or tag) that augstore does not accept.
   case invalidName(kind: String, name: String)
   /// A dataset reference that is not `NAME`, `NAME@vN` or `NAME@TAG`.
@@ -84,6 +86,8 @@ public enum StoreError: Error, LocalizedError, Equatable, Sendable {
       return "\(path): \(reason)"
     case .catalogMismatch(let path, let existing, let requested):
       return "\(path): the store's catalog is \(existing), not \(requested)"
+    case .catalogCopy(let target, let reason):
+      return "\(target): \(reason); the store still uses its catalog"
     case .invalidName(let kind, let name):
       return "invalid \(kind) name \"\(name)\": use 1 to 128 letters, digits, '.', '_' or '-', "
         + "starting with a letter or digit"

@@ -1,0 +1,100 @@
+import AugStoreCatalog
+import NIOCore
+import PostgresNIO
+
+extension PostgresCatalog: CatalogTableAccess {
+  /// Key columns holding text: ordered by bytes (`COLLATE "C"`), as SQLite orders them.
+  private static let textKeys: Set<String> = ["hash", "name"]
+
+  package func readRows(
+    of tables: [CatalogTable], _ body: (CatalogTable, [CatalogCell]) throws -> Void
+  ) throws {
+    try read { session in
+      for table in tables {
+        let key = table.key.map { Self.textKeys.contains($0) ? "\($0) COLLATE \"C\"" : $0 }
+        try session.query(
+          PostgresQuery(
+            unsafeSQL: """
+              DECLARE augstore_rows NO SCROLL CURSOR FOR SELECT \(table.columns.joined(separator: ", ")) \
+              FROM \(table.name) ORDER BY \(key.joined(separator: ", "))
+              """))
+        while true {
+          let rows = try session.query("FETCH 2000 FROM augstore_rows")
+          if rows.isEmpty { break }
+          for row in rows {
+            try body(table, try row.map { cell in try Self.catalogCell(cell, table: table) })
+          }
+        }
+        try session.query("CLOSE augstore_rows")
+      }
+    }
+  }
+
+  /// A cell of a row read from one of augstore's tables.
+  private static func catalogCell(_ cell: PostgresCell, table: CatalogTable) throws -> CatalogCell {
+    guard cell.bytes != nil else { return .null }
+    switch cell.dataType {
+    case .int2, .int4, .int8:
+      return .integer(try cell.decode(Int64.self))
+    case .bytea:
+      let buffer = try cell.decode(ByteBuffer.self)
+      return .blob(Array(buffer.readableBytesView))
+    default:
+      return .text(try cell.decode(String.self))
+    }
+  }
+
+  package func loadRows(
+    into tables: [CatalogTable], _ body: (_ load: (CatalogTable, [CatalogCell]) throws -> Void) throws -> Void
+  ) throws {
+    try write { session in
+      for table in tables where CatalogTables.seeded.contains(table.name) {
+        try session.query(PostgresQuery(unsafeSQL: "DELETE FROM \(table.name)"))
+      }
+      var rows = PostgresCopyText(capacity: 1 << 22)
+      var current: CatalogTable?
+      func flush() throws {
+        guard let table = current, !rows.isEmpty else { return }
+        try session.copy(into: table.name, columns: table.columns, data: rows.take())
+      }
+      try body { table, cells in
+        if current != table {
+          try flush()
+          current = table
+        }
+        for cell in cells {
+          switch cell {
+          case .null: rows.appendNull()
+          case .integer(let integer): rows.append(integer)
+          case .text(let text): rows.append(text)
+          case .blob(let bytes): rows.append(bytes: bytes)
+          }
+        }
+        rows.endRow()
+        if rows.buffer.readableBytes >= 1 << 22 { try flush() }
+      }
+      try flush()
+      for table in tables {
+        guard let identity = table.identity else { continue }
+        try session.query(
+          PostgresQuery(
+            unsafeSQL: """
+              SELECT setval(pg_get_serial_sequence('\(table.name)', '\(identity)'), \
+              coalesce(max(\(identity)), 0) + 1, false) FROM \(table.name)
+              """))
+      }
+    }
+  }
+
+  package func rowCounts(of tables: [CatalogTable]) throws -> [String: Int] {
+    try read { session in
+      var counts: [String: Int] = [:]
+      for table in tables {
+        counts[table.name] =
+          try session.query(PostgresQuery(unsafeSQL: "SELECT count(*) FROM \(table.name)")).first?.decode(
+            Int.self) ?? 0
+      }
+      return counts
+    }
+  }
+}
