@@ -97,12 +97,18 @@ public final class ScratchDatabase: @unchecked Sendable {
 
   /// The number of rows of `table` in the database.
   public func count(_ table: String) throws -> Int {
-    let endpoint = try Self.endpoint(url)
-    let session = try PostgresSession(
-      endpoint: endpoint, password: endpoint.password(environment: environment))
-    return try session.query(PostgresQuery(unsafeSQL: "SELECT count(*) FROM \(table)")).first?.decode(
-      Int.self)
+    try session().query(PostgresQuery(unsafeSQL: "SELECT count(*) FROM \(table)")).first?.decode(Int.self)
       ?? 0
+  }
+
+  /// Runs `sql` (one or more statements, each ending a line with `;`) in the database.
+  public func execute(_ sql: String) throws {
+    try session().execute(script: sql)
+  }
+
+  private func session() throws -> PostgresSession {
+    let endpoint = try Self.endpoint(url)
+    return try PostgresSession(endpoint: endpoint, password: endpoint.password(environment: environment))
   }
 
   static func endpoint(_ url: String) throws -> PostgresEndpoint {
