@@ -99,6 +99,11 @@ package final class PostgresSession: @unchecked Sendable {
     guard let error = error as? PSQLError else {
       return .database(path: endpoint.description, message: "\(error)")
     }
+    if error.code == .authMechanismRequiresPassword {
+      return .database(
+        path: endpoint.description,
+        message: "the server asks for a password: set PGPASSWORD or add it to ~/.pgpass (or PGPASSFILE)")
+    }
     if let message = error.serverInfo?[.message] {
       return .database(path: endpoint.description, message: message)
     }

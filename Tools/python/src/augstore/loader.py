@@ -85,7 +85,8 @@ class Store:
     def __init__(self, path: str, binary: Optional[str] = None) -> None:
         self.path = os.path.abspath(path)
         self.binary = binary
-        if not os.path.isfile(os.path.join(self.path, "catalog.sqlite")):
+        if not any(os.path.isfile(os.path.join(self.path, name))
+                   for name in ("catalog.sqlite", "catalog.json")):
             raise AugstoreError(
                 f"{path}: no augstore store here (create one with `augstore init {path}`)")
 
