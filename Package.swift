@@ -163,6 +163,7 @@ let package = Package(
       name: "AugStoreCommandsTests",
       dependencies: [
         "AugStoreTestSupport", "AugStoreCatalog", "AugStore", "AugStoreCommands", "AugStoreImaging", "AugStoreTransforms",
+        "AugStorePostgres",
         "augstore",
         .product(name: "GRDB", package: "GRDB.swift"),
       ]

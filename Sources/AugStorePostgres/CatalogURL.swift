@@ -84,11 +84,11 @@ public struct PostgresEndpoint: Sendable, Equatable, CustomStringConvertible {
   /// `postgresql://USER@HOST:PORT/DATABASE`.
   public var description: String { "postgresql://\(user)@\(host):\(port)/\(database)" }
 
-  /// The password for this endpoint: `PGPASSWORD`, else the first matching line of the password file
+  /// The password for this endpoint: `PGPASSWORD` (unless empty), else the first matching line of the password file
   /// (`PGPASSFILE`, else `~/.pgpass`; `host:port:database:user:password`, `*` matching anything,
   /// `\:` and `\\` escaped), else `nil`.
   public func password(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
-    if let password = environment["PGPASSWORD"] { return password }
+    if let password = environment["PGPASSWORD"], !password.isEmpty { return password }
     let file =
       environment["PGPASSFILE"]
       ?? environment["HOME"].map { "\($0)/.pgpass" }

@@ -32,6 +32,8 @@ public enum PostgresTestServer {
       return .failure(PostgresTestServerError(message: "Tools/pg-server start failed: \(started.output)"))
     }
     serverFolder = folder
+    // Commands the tests run, and stores they open in-process, find the password as users' do.
+    setenv("PGPASSFILE", folder + "/pgpass", 1)
     atexit {
       guard let folder = PostgresTestServer.serverFolder else { return }
       _ = PostgresTestServer.run([Files.repositoryRoot + "/Tools/pg-server", "destroy", folder])
@@ -41,6 +43,44 @@ public enum PostgresTestServer {
       Server(
         url: url.trimmingCharacters(in: .whitespacesAndNewlines),
         environment: ["PGPASSFILE": folder + "/pgpass"]))
+  }
+
+  /// A server of the test's own (for tests that stop or restart it), in a new folder; call
+  /// ``PrivateServer/destroy()`` when done. Its password file is the same kind as the shared server's.
+  public static func startPrivate() throws -> PrivateServer {
+    let folder =
+      FileManager.default.temporaryDirectory.path
+      + "/augstore-pg-private-\(getpid())-\(UUID().uuidString.prefix(6))"
+    let started = run(
+      [Files.repositoryRoot + "/Tools/pg-server", "start", folder, "--fast"], log: folder + ".log")
+    guard started.status == 0, let url = try? String(contentsOfFile: folder + "/url", encoding: .utf8) else {
+      throw PostgresTestServerError(message: "Tools/pg-server start failed: \(started.output)")
+    }
+    return PrivateServer(
+      folder: folder, url: url.trimmingCharacters(in: .whitespacesAndNewlines),
+      environment: ["PGPASSFILE": folder + "/pgpass", "PGPASSWORD": ""])
+  }
+
+  /// A server started by one test.
+  public struct PrivateServer: Sendable {
+    /// The server's folder.
+    public let folder: String
+    /// `postgresql://USER@HOST:PORT/DATABASE`.
+    public let url: String
+    /// The environment that authenticates to it.
+    public let environment: [String: String]
+
+    /// Stops the server and starts it again on the same port; returns `Tools/pg-server`'s status.
+    @discardableResult
+    public func restart() -> Int32 {
+      PostgresTestServer.run([Files.repositoryRoot + "/Tools/pg-server", "restart", folder]).status
+    }
+
+    /// Stops the server and removes its folder.
+    public func destroy() {
+      _ = PostgresTestServer.run([Files.repositoryRoot + "/Tools/pg-server", "destroy", folder])
+      unlink(folder + ".log")
+    }
   }
 
   /// The folder of the private server this process started, if any.
