@@ -119,7 +119,7 @@ let package = Package(
     // The catalog benchmark (Tools/bench/catalog): records, bytes per record, history latency.
     .executableTarget(
       name: "catalog-bench",
-      dependencies: ["AugStore", "AugStoreCatalog", "AugStoreTransforms"],
+      dependencies: ["AugStore", "AugStoreCatalog", "AugStorePostgres", "AugStoreTransforms"],
       path: "Tools/catalog-bench"
     ),
     // Shared by the test targets: temporary folders, PNG folders, running the built CLI.
