@@ -403,8 +403,8 @@ def bench_jpeg(augstore, source, paths, mode, work):
 # 5. Catalog
 
 
-def bench_catalog(mode):
-    command = [os.path.join(HERE, "catalog")]
+def bench_catalog(mode, postgresql=False):
+    command = [os.path.join(HERE, "catalog")] + (["--postgresql"] if postgresql else [])
     if mode["catalog_samples"]:
         command += ["--samples", str(mode["catalog_samples"])]
     log("catalog: " + " ".join(command))
@@ -863,6 +863,39 @@ def render(args, mode_name, mode, info, results, started, finished):
             add("")
         lines.extend(catalog["table"])
         add("")
+    # 10. The catalog on PostgreSQL, beside SQLite
+    def catalog_pg_section():
+        catalog = results["catalog-pg"]
+        add("## 10. Catalog on PostgreSQL")
+        add("")
+        add(f"`Tools/bench/catalog --postgresql{' --samples ' + str(mode['catalog_samples']) if mode['catalog_samples'] else ''}`: "
+            "the same run with the store's catalog in a private PostgreSQL 15 server on this machine "
+            "(`Tools/pg-server`, default durable settings: fsync and synchronous commit on; TCP on 127.0.0.1). "
+            "Records are loaded with `COPY`; history reads one row per epoch over one connection.")
+        add("")
+        for note in catalog["notes"]:
+            add(f"    {note}")
+        if catalog["notes"]:
+            add("")
+        lines.extend(catalog["table"])
+        add("")
+        if "catalog" in results:
+            def result(table, prefix):
+                for row in table:
+                    if row.startswith(prefix):
+                        return row.split("|")[2].strip()
+                return "–"
+            add("Side by side with section 5 (SQLite), when both ran in the same work folder:")
+            add("")
+            add("| measure | SQLite | PostgreSQL |")
+            add("|---|---|---|")
+            for prefix, label in (("| record 10 epochs", "record 10 epochs"),
+                                  ("| record epochs", "record the other 80 epochs"),
+                                  ("| history over", "history, library, warm (median / p99)"),
+                                  ("| history, CLI `augstore", "history, CLI incl. process start (median / p99)"),
+                                  ("| stats over", "stats over every epoch")):
+                add(f"| {label} | {result(results['catalog']['table'], prefix)} | {result(catalog['table'], prefix)} |")
+            add("")
     # 6. Loader
     def loader_section():
         loader = results["loader"]
@@ -1062,7 +1095,8 @@ def render(args, mode_name, mode, info, results, started, finished):
                                 ("loader", loader_section, "6. Loader"),
                                 ("jpeg", jpeg_section, "7. JPEG first epoch"),
                                 ("memory", memory_section, "8. Memory"),
-                                ("serve", serve_section, "9. augstore serve")):
+                                ("serve", serve_section, "9. augstore serve"),
+                                ("catalog-pg", catalog_pg_section, "10. Catalog on PostgreSQL")):
         if key in results:
             section()
         else:
@@ -1082,7 +1116,8 @@ def main():
     parser.add_argument("--output", required=True)
     parser.add_argument("--command", default="Tools/bench/run")
     parser.add_argument("--only", nargs="*",
-                        default=["decode", "kernels", "pipeline", "catalog", "loader", "jpeg", "memory", "serve"])
+                        default=["decode", "kernels", "pipeline", "catalog", "loader", "jpeg", "memory", "serve",
+                                 "catalog-pg"])
     parser.add_argument("--images", type=int, default=2000)
     parser.add_argument("--large-images", type=int, default=200)
     args = parser.parse_args()
@@ -1123,6 +1158,8 @@ def main():
                                              run_work)
     if "catalog" in args.only:
         results["catalog"] = bench_catalog(mode)
+    if "catalog-pg" in args.only:
+        results["catalog-pg"] = bench_catalog(mode, postgresql=True)
     if "loader" in args.only:
         results["loader"] = bench_loader(args.augstore, os.path.join(image_folder, "small"), small, mode, run_work)
     if "jpeg" in args.only:
