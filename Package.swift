@@ -157,7 +157,7 @@ let package = Package(
     ),
     .testTarget(
       name: "AugStoreTests",
-      dependencies: ["AugStore", "AugStoreTestSupport"]
+      dependencies: ["AugStore", "AugStorePostgres", "AugStoreTestSupport"]
     ),
     .testTarget(
       name: "AugStoreCommandsTests",
