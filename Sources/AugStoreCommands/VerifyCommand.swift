@@ -6,8 +6,10 @@ struct VerifyCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "verify",
     abstract:
-      "Re-hash objects, check cache entries and record digests against their digests, run SQLite's integrity check.",
-    discussion: "Reports every problem and exits 1 if there is any; it changes nothing."
+      "Re-hash objects, check cache entries and record digests against their digests, check the catalog.",
+    discussion: """
+      Reports every problem and exits 1 if there is any; it changes nothing. A SQLite catalog gets       SQLite's integrity check; a PostgreSQL catalog's constraints are enforced by the server itself.
+      """
   )
 
   @OptionGroup var global: GlobalOptions

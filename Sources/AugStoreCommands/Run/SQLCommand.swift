@@ -28,6 +28,8 @@ struct SQLCommand: ParsableCommand {
       Example: augstore sql "SELECT epoch, json_extract(params_json, '$.angle') AS angle FROM \
       augmentation_params WHERE run = 'r1' AND sample = 17 AND transform = 'RandomRotation'"
       JSON: {"columns": [...], "rows": [{column: value, ...}]}.
+
+      On a store whose catalog is in PostgreSQL the query runs in PostgreSQL's dialect, in a       read-only transaction, over the same tables; the views and functions above are SQLite's only.
       """
   )
 
