@@ -1,5 +1,7 @@
+import AugStorePostgres
 import AugStoreTestSupport
 import Foundation
+import PostgresNIO
 import Testing
 
 @testable import AugStoreCatalog
@@ -115,4 +117,58 @@ import Testing
     #expect(dataset.name == "cats" && found == version)
     #expect(try catalog.pipeline(id: created.pipelineId) == pipeline)
   }
+}
+
+/// Names come back bytewise, as on SQLite, even from a database whose collation sorts linguistically.
+@Suite struct PostgresCollationTests {
+  @Test func namesSortBytewiseUnderALinguisticCollation() throws {
+    let (endpoint, password, admin, scratch, _) = try ScratchCatalog.scratchDatabase()
+    let icu = scratch + "_icu"
+    try admin.query(
+      PostgresQuery(
+        unsafeSQL: "CREATE DATABASE \(icu) TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'und' LOCALE 'C'"
+      ))
+    defer {
+      for database in [icu, scratch] {
+        _ = try? admin.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(database) WITH (FORCE)"))
+      }
+    }
+    let catalog = try PostgresCatalog(
+      endpoint: PostgresEndpoint(
+        user: endpoint.user, host: endpoint.host, port: endpoint.port, database: icu),
+      password: password)
+    // The database's own order is linguistic: "a" before "B".
+    let own = try catalog.query(readOnlySQL: "SELECT x FROM (VALUES ('B'), ('a')) v(x) ORDER BY x")
+    #expect(own.rows == [[.text("a")], [.text("B")]])
+    let names = ["B", "a", "é", "Z"]
+    let hash = String(repeating: "a", count: 64)
+    for (index, name) in names.enumerated() {
+      _ = try catalog.commitVersion(
+        NewVersion(
+          datasetName: name, message: nil, contentDigest: "\(index)",
+          objects: [StoredObject(hash: hash, size: 1, width: 1, height: 1, channels: 1, createdAt: "t")],
+          samples: names.map { NewSample(path: "p" + $0, objectHash: hash, label: $0) }))
+      _ = try catalog.commitPipeline(name: name, fingerprint: Self.fingerprint(index), canonicalSpec: "{}")
+    }
+    let bytewise = ["B", "Z", "a", "é"]
+    #expect(try catalog.datasets().map(\.name) == bytewise)
+    #expect(try catalog.pipelines().map(\.name) == bytewise)
+    let dataset = try catalog.dataset(named: "a")
+    let version = try catalog.version(of: dataset, .latest)
+    #expect(try catalog.labelCounts(in: version).map(\.label) == bytewise)
+    #expect(try catalog.imageSizes(in: version).map(\.path) == ["pB"])
+    for name in names { try catalog.setTag(name, of: dataset, to: version) }
+    #expect(try catalog.tags(of: dataset).map(\.name) == bytewise)
+    let pipeline = try catalog.pipeline(named: "a")
+    for name in names {
+      _ = try catalog.createRun(
+        Run(
+          name: name, datasetVersionId: try #require(version.id), pipelineId: try #require(pipeline.id),
+          seed: 1,
+          shuffle: false, drawScheme: 1, createdAt: ""))
+    }
+    #expect(try catalog.runs().map(\.name) == bytewise)
+  }
+
+  static func fingerprint(_ index: Int) -> String { String(format: "%064d", index) }
 }
