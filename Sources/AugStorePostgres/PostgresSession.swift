@@ -126,7 +126,7 @@ extension PostgresSession {
     let connection = self.connection
     let logger = self.logger
     let outcome = BlockingOutcome()
-    Task {
+    Task(executorPreference: BlockingTaskExecutor.shared) {
       do {
         try await connection.copyFrom(table: table, columns: columns, logger: logger) { writer in
           try await writer.write(data)

@@ -132,6 +132,12 @@ public struct QueryResult: Sendable, Equatable {
   public var columns: [String]
   /// The rows, each with one value per column.
   public var rows: [[QueryValue]]
+
+  /// A result of these columns and rows.
+  public init(columns: [String], rows: [[QueryValue]]) {
+    self.columns = columns
+    self.rows = rows
+  }
 }
 
 extension Catalog {
