@@ -73,6 +73,7 @@ let package = Package(
       dependencies: [
         "AugStoreMigrations",
         "AugStoreCatalog",
+        "AugStoreTransforms",
         .product(name: "PostgresNIO", package: "postgres-nio"),
         .product(name: "Logging", package: "swift-log"),
       ]
@@ -146,6 +147,7 @@ let package = Package(
       dependencies: [
         "AugStoreCatalog", "AugStorePostgres", "AugStoreTestSupport",
         .product(name: "GRDB", package: "GRDB.swift"),
+        .product(name: "PostgresNIO", package: "postgres-nio"),
       ]
     ),
     .testTarget(

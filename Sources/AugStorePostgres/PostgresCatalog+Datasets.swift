@@ -64,7 +64,7 @@ extension PostgresCatalog {
       else { throw CatalogError.versionNotFound(dataset: new.datasetName, version: number) }
       let versionId = try row.decode(Int64.self)
       if !new.samples.isEmpty {
-        var text = PostgresRows.CopyText()
+        var text = PostgresCopyText()
         for (position, sample) in new.samples.enumerated() {
           text.row([
             .integer(versionId), .integer(Int64(position)), .text(sample.path), .text(sample.objectHash),
@@ -94,7 +94,7 @@ extension PostgresCatalog {
         created_at TEXT, format TEXT, orientation INTEGER
       ) ON COMMIT DROP
       """)
-    var text = PostgresRows.CopyText()
+    var text = PostgresCopyText()
     for (ordinal, object) in objects.enumerated() {
       text.row([
         .integer(Int64(ordinal)), .text(object.hash), .integer(Int64(object.size)),

@@ -64,10 +64,10 @@ extension PostgresCatalog: CatalogTableAccess {
         }
         for cell in cells {
           switch cell {
-          case .null: rows.appendNull()
-          case .integer(let integer): rows.append(integer)
-          case .text(let text): rows.append(text)
-          case .blob(let bytes): rows.append(bytes: bytes)
+          case .null: rows.null()
+          case .integer(let integer): rows.integer(integer)
+          case .text(let text): rows.text(text)
+          case .blob(let bytes): rows.bytea(bytes)
           }
         }
         rows.endRow()

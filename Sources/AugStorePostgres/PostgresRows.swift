@@ -3,8 +3,7 @@ import Foundation
 import NIOCore
 import PostgresNIO
 
-/// The catalog's records built from PostgreSQL rows, column by column, and the text `COPY` format
-/// the bulk inserts write.
+/// The catalog's records built from PostgreSQL rows, column by column.
 ///
 /// Each `…Columns` list is the select list its decoder reads, in order.
 enum PostgresRows {
@@ -63,51 +62,5 @@ enum PostgresRows {
       id: id, name: name, datasetVersionId: versionId, pipelineId: pipelineId,
       seed: UInt64(bitPattern: seed), shuffle: shuffle != 0, drawScheme: drawScheme, createdAt: createdAt,
       decoder: decoder, batchSize: batchSize, kernels: kernels)
-  }
-
-  /// Rows in PostgreSQL's text `COPY` format: fields separated by tabs, rows ended by newlines,
-  /// `\N` for null, and backslash, tab, newline and carriage return inside text escaped as `\\`,
-  /// `\t`, `\n` and `\r`.
-  struct CopyText {
-    private(set) var bytes: [UInt8] = []
-
-    /// Appends one row.
-    mutating func row(_ fields: [CopyField]) {
-      for (index, field) in fields.enumerated() {
-        if index > 0 { bytes.append(0x09) }
-        switch field {
-        case .null:
-          bytes.append(contentsOf: [0x5C, 0x4E])
-        case .integer(let number):
-          bytes.append(contentsOf: String(number).utf8)
-        case .text(let text):
-          for byte in text.utf8 {
-            switch byte {
-            case 0x5C: bytes.append(contentsOf: [0x5C, 0x5C])
-            case 0x09: bytes.append(contentsOf: [0x5C, 0x74])
-            case 0x0A: bytes.append(contentsOf: [0x5C, 0x6E])
-            case 0x0D: bytes.append(contentsOf: [0x5C, 0x72])
-            default: bytes.append(byte)
-            }
-          }
-        }
-      }
-      bytes.append(0x0A)
-    }
-
-    /// The rows as one buffer for ``PostgresSession/copy(into:columns:data:)``.
-    var buffer: ByteBuffer { ByteBuffer(bytes: bytes) }
-  }
-
-  /// One field of a `COPY` row.
-  enum CopyField {
-    case null
-    case integer(Int64)
-    case text(String)
-
-    /// Text, or null for `nil`.
-    static func optional(_ text: String?) -> CopyField { text.map { .text($0) } ?? .null }
-    /// An integer, or null for `nil`.
-    static func optional(_ number: Int?) -> CopyField { number.map { .integer(Int64($0)) } ?? .null }
   }
 }

@@ -126,7 +126,8 @@ extension PostgresSession {
     let connection = self.connection
     let logger = self.logger
     let outcome = BlockingOutcome()
-    Task(executorPreference: BlockingTaskExecutor.shared) {
+    // Not on the cooperative pool: this thread may be one of its threads, blocked below.
+    Task(executorPreference: BlockingCallExecutor.shared) {
       do {
         try await connection.copyFrom(table: table, columns: columns, logger: logger) { writer in
           try await writer.write(data)

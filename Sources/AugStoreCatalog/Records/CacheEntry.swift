@@ -43,4 +43,13 @@ public struct CacheTotals: Sendable, Equatable, Codable {
   public var misses: Int
   /// Entries found missing or damaged and rebuilt.
   public var rebuilt: Int
+
+  /// Describes the cache's totals.
+  public init(entries: Int, bytes: Int, hits: Int, misses: Int, rebuilt: Int) {
+    self.entries = entries
+    self.bytes = bytes
+    self.hits = hits
+    self.misses = misses
+    self.rebuilt = rebuilt
+  }
 }
