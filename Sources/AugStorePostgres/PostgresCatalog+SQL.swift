@@ -49,7 +49,9 @@ extension PostgresCatalog {
     try session.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
     let rows: [PostgresRow]
     do {
-      rows = try session.connection.query(PostgresQuery(unsafeSQL: sql), logger: session.logger).wait().rows
+      rows = try session.answer(
+        session.connection.query(PostgresQuery(unsafeSQL: sql), logger: session.logger)
+      ).rows
     } catch let error as PSQLError {
       _ = try? session.query("ROLLBACK")
       switch error.serverInfo?[.sqlState] {

@@ -41,17 +41,54 @@ package final class PostgresSession: @unchecked Sendable {
   }
 
   deinit {
-    try? connection.close().wait()
+    // Not waited for: the connection may be one the server already dropped.
+    let _: EventLoopFuture<Void> = connection.close()
   }
+
+  /// How long a call waits for the server's answer before the connection is given up: 120 s, as long
+  /// as a SQLite catalog's writer waits for another's transaction (``Catalog/busyTimeout``), or
+  /// `AUGSTORE_POSTGRES_TIMEOUT` seconds.
+  ///
+  /// A server that restarts closes its connections, but a connection idle at that moment may not
+  /// notice until its next statement, whose answer then never comes: the wait ends here instead,
+  /// with an error naming the catalog.
+  package static let answerTimeout: Double = {
+    let text = ProcessInfo.processInfo.environment["AUGSTORE_POSTGRES_TIMEOUT"] ?? ""
+    guard let seconds = Double(text), seconds > 0 else { return 120 }
+    return seconds
+  }()
 
   /// Runs one statement with bound values and returns every row.
   @discardableResult
   package func query(_ query: PostgresQuery) throws -> [PostgresRow] {
     do {
-      return Array(try connection.query(query, logger: logger).wait().rows)
+      return Array(try answer(connection.query(query, logger: logger)).rows)
+    } catch let error as CatalogError {
+      throw error
     } catch {
       throw Self.catalogError(error, endpoint: endpoint)
     }
+  }
+
+  /// The value of `future`, waited for at most ``answerTimeout``, with the server's error as it
+  /// came (a timeout is a `CatalogError.database`, after which the connection is closed).
+  package func answer<Value: Sendable>(_ future: EventLoopFuture<Value>) throws -> Value {
+    let outcome = BlockingOutcome<Value>()
+    future.whenComplete { result in outcome.finish(result) }
+    return try wait(for: outcome).get()
+  }
+
+  /// `outcome`'s result, waited for at most ``answerTimeout``.
+  private func wait<Value>(for outcome: BlockingOutcome<Value>) throws -> Result<Value, any Error> {
+    guard let result = outcome.wait(seconds: Self.answerTimeout) else {
+      let _: EventLoopFuture<Void> = connection.close()
+      throw CatalogError.database(
+        path: endpoint.description,
+        message:
+          "no answer from the server in \(Int(Self.answerTimeout)) s (the connection was lost, or the server is stuck)"
+      )
+    }
+    return result
   }
 
   /// Runs `sql`, one or more statements separated by `;` at the ends of lines (a schema file), in
@@ -125,7 +162,7 @@ extension PostgresSession {
   package func copy(into table: String, columns: [String], data: ByteBuffer) throws {
     let connection = self.connection
     let logger = self.logger
-    let outcome = BlockingOutcome()
+    let outcome = BlockingOutcome<Void>()
     // Not on the cooperative pool: this thread may be one of its threads, blocked below.
     Task(executorPreference: BlockingCallExecutor.shared) {
       do {
@@ -138,7 +175,9 @@ extension PostgresSession {
       }
     }
     do {
-      try outcome.wait().get()
+      try wait(for: outcome).get()
+    } catch let error as CatalogError {
+      throw error
     } catch {
       throw Self.catalogError(error, endpoint: endpoint)
     }
@@ -146,17 +185,21 @@ extension PostgresSession {
 }
 
 /// The result of async work that a synchronous caller waits for.
-private final class BlockingOutcome: @unchecked Sendable {
+///
+/// Invariant: `result` is written once, before `done` is signalled, and read only after the wait on
+/// `done` succeeded.
+private final class BlockingOutcome<Value>: @unchecked Sendable {
   private let done = DispatchSemaphore(value: 0)
-  private var result: Result<Void, any Error> = .success(())
+  private var result: Result<Value, any Error>?
 
-  func finish(_ result: Result<Void, any Error>) {
+  func finish(_ result: Result<Value, any Error>) {
     self.result = result
     done.signal()
   }
 
-  func wait() -> Result<Void, any Error> {
-    done.wait()
+  /// The result, or `nil` if none came within `seconds`.
+  func wait(seconds: Double) -> Result<Value, any Error>? {
+    guard done.wait(timeout: .now() + seconds) == .success else { return nil }
     return result
   }
 }

@@ -123,7 +123,7 @@ import Testing
     try Files.write(Array("{\"catalog\": 3}".utf8), to: store + "/catalog.json")
     let broken = try CLI.run(["run", "list", "--store", store], environment: database.environment)
     #expect(broken.status == 1)
-    #expect(broken.stderr.hasPrefix("error: \(store)/catalog.json:"))
+    #expect(broken.stderr.hasPrefix("augstore: error: \(store)/catalog.json:"), "\(broken.stderr)")
   }
 
   @Test(arguments: ["wrong password", "missing database", "unreachable server", "password in URL"])
