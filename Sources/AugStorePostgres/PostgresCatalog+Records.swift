@@ -406,6 +406,7 @@ extension PostgresCatalog {
         throw CatalogError.invalidDigest(run: run.name, epoch: epoch, sample: sample, byteCount: digest.count)
       }
     }
+    guard !digests.isEmpty else { return }
     // Distinct digests in the order given, inserted in that order (an existing digest keeps its row).
     var seen = Set<[UInt8]>()
     let distinct = digests.map(\.digest).filter { seen.insert($0).inserted }.map { ByteBuffer(bytes: $0) }
