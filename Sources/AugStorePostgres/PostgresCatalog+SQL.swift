@@ -36,8 +36,10 @@ extension PostgresCatalog {
   /// (`SET TRANSACTION READ ONLY`), so nothing changes. The connection is closed afterwards, so
   /// settings or locks the statement took do not outlive it. Values map by column type: integers
   /// and booleans (as 0 or 1) to ``QueryValue/integer(_:)``, floating-point and numeric to
-  /// ``QueryValue/real(_:)``, `bytea` to ``QueryValue/blob(_:)``, everything else to text. The
-  /// SQLite catalog's record views and `augstore_…` functions do not exist on PostgreSQL.
+  /// ``QueryValue/real(_:)``, `bytea` to ``QueryValue/blob(_:)``, timestamps to ISO 8601 text, and
+  /// everything else to text where it decodes as a string (text, names, JSON, UUIDs), else to its
+  /// binary value as a blob (cast in SQL, `x::text`, for text). The SQLite catalog's record views
+  /// and `augstore_…` functions do not exist on PostgreSQL.
   ///
   /// - Throws: `CatalogError.readOnlySQL` for a refused statement, `.database` for SQL errors.
   public func query(readOnlySQL sql: String) throws -> QueryResult {
@@ -96,8 +98,10 @@ extension PostgresCatalog {
   static func value(_ cell: PostgresCell) -> QueryValue {
     guard let bytes = cell.bytes else { return .null }
     switch cell.dataType {
-    case .int2, .int4, .int8, .oid:
+    case .int2, .int4, .int8:
       return (try? cell.decode(Int64.self)).map(QueryValue.integer) ?? text(cell, bytes)
+    case .oid where cell.format == .binary && bytes.readableBytes == 4:
+      return bytes.getInteger(at: bytes.readerIndex, as: UInt32.self).map { .integer(Int64($0)) } ?? .null
     case .bool:
       return (try? cell.decode(Bool.self)).map { .integer($0 ? 1 : 0) } ?? text(cell, bytes)
     case .float4, .float8:

@@ -72,6 +72,24 @@ import Testing
     #expect(try scratch.catalog.datasets().map(\.name) == ["cats"])
   }
 
+  @Test func postgreSQLTypesMapToQueryValues() throws {
+    let scratch = try ScratchCatalog(.postgresql)
+    let result = try scratch.catalog.query(
+      readOnlySQL: """
+        SELECT true AS t, 'x'::name AS n, 12::oid AS o, '{"a":1}'::jsonb AS j, NULL AS z, 7::int2 AS s,
+          1.25::float4 AS f, 2.5::numeric AS d, '2026-01-02 03:04:05+00'::timestamptz AS ts
+        """)
+    #expect(result.columns == ["t", "n", "o", "j", "z", "s", "f", "d", "ts"])
+    #expect(
+      result.rows == [
+        [
+          .integer(1), .text("x"), .integer(12), .text("{\"a\": 1}"), .null, .integer(7), .real(1.25),
+          .real(2.5),
+          .text("2026-01-02T03:04:05Z"),
+        ]
+      ])
+  }
+
   /// A query that hides a write (only PostgreSQL has data-modifying `WITH`) is refused by the server.
   @Test func hiddenWritesAreRefusedOnPostgreSQL() throws {
     let scratch = try Self.catalogWithSamples(.postgresql)
