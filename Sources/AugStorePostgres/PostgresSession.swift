@@ -41,8 +41,9 @@ package final class PostgresSession: @unchecked Sendable {
   }
 
   deinit {
-    // Not waited for: the connection may be one the server already dropped.
-    let _: EventLoopFuture<Void> = connection.close()
+    // Waited for (postgres-nio requires a connection to be closed before it is released), at most
+    // as long as any answer.
+    _ = try? answer(connection.close())
   }
 
   /// How long a call waits for the server's answer before the connection is given up: 120 s, as long

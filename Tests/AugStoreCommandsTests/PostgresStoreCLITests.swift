@@ -59,7 +59,8 @@ import Testing
       .replacingOccurrences(of: store, with: "STORE")
       .replacingOccurrences(of: folder, with: "FOLDER")
       .replacingOccurrences(
-        of: #""seconds":\s*[0-9.e+-]+"#, with: #""seconds":0"#, options: .regularExpression
+        of: #""(seconds|records_per_second)"\s*:\s*[0-9.e+-]+"#, with: #""$1": 0"#,
+        options: .regularExpression
       )
       .replacingOccurrences(of: #"20[0-9]{2}-[0-9-]+T[0-9:.]+Z"#, with: "TIME", options: .regularExpression)
   }

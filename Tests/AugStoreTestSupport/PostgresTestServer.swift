@@ -58,7 +58,11 @@ public enum PostgresTestServer {
     }
     return PrivateServer(
       folder: folder, url: url.trimmingCharacters(in: .whitespacesAndNewlines),
-      environment: ["PGPASSFILE": folder + "/pgpass", "PGPASSWORD": ""])
+      environment: [
+        "PGPASSFILE": folder + "/pgpass", "PGPASSWORD": "",
+        // A connection idle across a restart waits this long for its answer (see PostgresSession).
+        "AUGSTORE_POSTGRES_TIMEOUT": "10",
+      ])
   }
 
   /// A server started by one test.
