@@ -10,6 +10,7 @@ public enum CatalogEngine: String, CaseIterable, Sendable, CustomStringConvertib
   /// A database on the PostgreSQL test server (``PostgresCatalog``).
   case postgresql
 
+  /// The engine's name.
   public var description: String { rawValue }
 }
 
