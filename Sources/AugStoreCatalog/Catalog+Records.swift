@@ -205,27 +205,14 @@ extension Catalog {
   public func epochOrder(run: Run, epoch: Int) throws -> [Int] {
     try read { db in
       let count = try Self.sampleCount(db, run: run, epoch: epoch)
-      var order = [Int](repeating: -1, count: count)
+      var order = EpochOrderBuilder(run: run.name, epoch: epoch, count: count)
       let rows = try Row.fetchCursor(
         db, sql: "SELECT block, positions FROM record_blocks WHERE run_id = ? AND epoch = ? ORDER BY block",
         arguments: [run.id, epoch])
       while let row = try rows.next() {
-        let block: Int = row["block"]
-        let positions = [UInt8](row["positions"] as Data? ?? Data())
-        for index in 0..<(positions.count / 4) {
-          let position = Int(RecordBlock.u32(positions, at: index) ?? 0)
-          let sample = block * RecordBlock.size + index
-          guard position < count, sample < count, order[position] == -1 else {
-            throw CatalogError.corruptRecords(
-              run: run.name, epoch: epoch, block: block, reason: "positions are not a permutation")
-          }
-          order[position] = sample
-        }
+        try order.add(block: row["block"], positions: [UInt8](row["positions"] as Data? ?? Data()))
       }
-      if order.contains(-1) {
-        throw CatalogError.corruptRecords(run: run.name, epoch: epoch, block: 0, reason: "positions missing")
-      }
-      return order
+      return try order.finish()
     }
   }
 

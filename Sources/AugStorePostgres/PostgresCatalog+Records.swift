@@ -285,26 +285,14 @@ extension PostgresCatalog {
   public func epochOrder(run: Run, epoch: Int) throws -> [Int] {
     try read { session in
       let count = try Self.sampleCount(session, run: run, epoch: epoch)
-      var order = [Int](repeating: -1, count: count)
+      var order = EpochOrderBuilder(run: run.name, epoch: epoch, count: count)
       for row in try session.query(
         "SELECT block, positions FROM record_blocks WHERE run_id = \(run.id) AND epoch = \(epoch) ORDER BY block"
       ) {
         let (block, buffer) = try row.decode((Int, ByteBuffer).self)
-        let positions = Array(buffer.readableBytesView)
-        for index in 0..<(positions.count / 4) {
-          let position = Int(RecordBlock.u32(positions, at: index) ?? 0)
-          let sample = block * RecordBlock.size + index
-          guard position < count, sample < count, order[position] == -1 else {
-            throw CatalogError.corruptRecords(
-              run: run.name, epoch: epoch, block: block, reason: "positions are not a permutation")
-          }
-          order[position] = sample
-        }
+        try order.add(block: block, positions: Array(buffer.readableBytesView))
       }
-      if order.contains(-1) {
-        throw CatalogError.corruptRecords(run: run.name, epoch: epoch, block: 0, reason: "positions missing")
-      }
-      return order
+      return try order.finish()
     }
   }
 
