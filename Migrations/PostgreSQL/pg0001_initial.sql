@@ -120,4 +120,9 @@ CREATE TABLE record_blocks (
   FOREIGN KEY (run_id, epoch) REFERENCES epochs(run_id, epoch)
 );
 
+-- Positions and tensor ids out of line and uncompressed: `history` reads one sample's 4 bytes of
+-- each per epoch with `substring`, which then fetches only the chunk that holds them.
+ALTER TABLE record_blocks ALTER COLUMN positions SET STORAGE EXTERNAL;
+ALTER TABLE record_blocks ALTER COLUMN tensors SET STORAGE EXTERNAL;
+
 INSERT INTO cache_counters (name, value) VALUES ('hits', 0), ('misses', 0), ('rebuilt', 0);

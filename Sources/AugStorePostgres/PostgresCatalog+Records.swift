@@ -91,13 +91,19 @@ extension PostgresCatalog {
     let blockIndex = max(sample, 0) / RecordBlock.size
     let index = max(sample, 0) % RecordBlock.size
     let offset = index * 4
-    let tensorId = (0..<4).map { "(get_byte(b.tensors, \(offset + $0))::bigint << \(8 * $0))" }
-      .joined(separator: " + ")
+    // The sample's 4-byte slices of the positions and tensor ids, cut once each (LATERAL): these
+    // columns are stored out of line uncompressed (schema pg0001), so `substring` reads only the
+    // chunk that holds the slice instead of the whole value, as `get_byte` on the column would.
+    let tensorId = (0..<4).map { "(get_byte(s.tensor, \($0))::bigint << \(8 * $0))" }.joined(separator: " + ")
     let select = """
-      SELECT e.epoch, e.sample_count, substring(b.positions FROM \(offset + 1) FOR 4), b.params, t.digest
+      SELECT e.epoch, e.sample_count, s.position, b.params, t.digest
       FROM epochs e
       LEFT JOIN record_blocks b ON b.run_id = e.run_id AND b.epoch = e.epoch AND b.block = \(blockIndex)
-      LEFT JOIN tensors t ON t.id = CASE WHEN length(b.tensors) >= \(offset + 4) THEN \(tensorId) END
+      LEFT JOIN LATERAL (
+        SELECT substring(b.positions FROM \(offset + 1) FOR 4) AS position,
+          substring(b.tensors FROM \(offset + 1) FOR 4) AS tensor
+      ) s ON true
+      LEFT JOIN tensors t ON t.id = CASE WHEN length(s.tensor) = 4 THEN \(tensorId) END
       """
     let query: PostgresQuery =
       if let epochs {
