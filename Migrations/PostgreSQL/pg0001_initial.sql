@@ -124,5 +124,6 @@ CREATE TABLE record_blocks (
 -- each per epoch with `substring`, which then fetches only the chunk that holds them.
 ALTER TABLE record_blocks ALTER COLUMN positions SET STORAGE EXTERNAL;
 ALTER TABLE record_blocks ALTER COLUMN tensors SET STORAGE EXTERNAL;
+ALTER TABLE record_blocks ALTER COLUMN params SET STORAGE EXTERNAL;
 
 INSERT INTO cache_counters (name, value) VALUES ('hits', 0), ('misses', 0), ('rebuilt', 0);
