@@ -64,7 +64,10 @@ package enum PostgresSchemaMigrations {
   package static let all: [SchemaMigration] = [
     SchemaMigration(
       version: 1, identifier: "pg0001_initial",
-      sql: String(decoding: PackageResources.pg0001_initial_sql, as: UTF8.self))
+      sql: String(decoding: PackageResources.pg0001_initial_sql, as: UTF8.self)),
+    SchemaMigration(
+      version: 2, identifier: "pg0002_record_starts",
+      sql: String(decoding: PackageResources.pg0002_record_starts_sql, as: UTF8.self)),
   ]
 
   /// The newest schema version this binary knows.

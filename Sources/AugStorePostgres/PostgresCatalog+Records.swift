@@ -8,6 +8,10 @@ extension PostgresCatalog {
   /// Blocks fetched per query when walking many blocks (a few megabytes of rows at most).
   static let blocksPerQuery = 256
 
+  /// Records per entry of a block's `starts` column (schema pg0002): `history` reads at most this
+  /// many records of `params` to find one sample's.
+  static let startsStride = 32
+
   /// The epochs recorded for `run`, in epoch order.
   public func recordedEpochs(run: Run) throws -> [RecordedEpoch] {
     try read { session in
@@ -50,18 +54,19 @@ extension PostgresCatalog {
       if !epoch.blocks.isEmpty {
         try session.copy(
           into: "record_blocks",
-          columns: ["run_id", "epoch", "block", "count", "positions", "tensors", "params"],
+          columns: ["run_id", "epoch", "block", "count", "positions", "tensors", "params", "starts"],
           data: text.buffer)
       }
       return true
     }
   }
 
-  /// The epoch's blocks as `COPY` rows of `record_blocks` (tensors null).
+  /// The epoch's blocks as `COPY` rows of `record_blocks` (tensors null, starts computed).
   static func copyText(run: Run, _ epoch: EpochRecords) -> PostgresCopyText {
     let bytes = epoch.blocks.reduce(0) { total, block in
       total + 64 + PostgresCopyText.byteaLength(block.positions.count)
         + PostgresCopyText.byteaLength(block.params.count)
+        + PostgresCopyText.byteaLength(4 * (block.count / startsStride + 2))
     }
     var text = PostgresCopyText(capacity: bytes)
     for block in epoch.blocks {
@@ -72,6 +77,7 @@ extension PostgresCatalog {
       text.bytea(block.positions)
       text.null()
       text.bytea(block.params)
+      if let starts = recordStarts(block.params) { text.bytea(starts) } else { text.null() }
       text.endRow()
     }
     return text
@@ -95,8 +101,20 @@ extension PostgresCatalog {
     // columns are stored out of line uncompressed (schema pg0001), so `substring` reads only the
     // chunk that holds the slice instead of the whole value, as `get_byte` on the column would.
     let tensorId = (0..<4).map { "(get_byte(s.tensor, \($0))::bigint << \(8 * $0))" }.joined(separator: " + ")
+    // Its record: from the start of its group of `startsStride` records to the next group's (both in
+    // `starts`, schema pg0002), so the server reads a chunk or two of `params`, not the whole value;
+    // blocks written before pg0002 have no `starts` and are read whole.
+    let group = index / Self.startsStride
+    func start(_ entry: Int) -> String {
+      "(" + (0..<4).map { "(get_byte(b.starts, \(4 * entry + $0))::bigint << \(8 * $0))" }.joined(separator: " + ")
+        + ")"
+    }
+    let sliced = "length(b.starts) >= \(4 * (group + 2))"
     let select = """
-      SELECT e.epoch, e.sample_count, s.position, b.params, t.digest
+      SELECT e.epoch, e.sample_count, s.position, \
+      CASE WHEN \(sliced) THEN substring(b.params FROM (\(start(group)) + 1)::int \
+      FOR (\(start(group + 1)) - \(start(group)))::int) ELSE b.params END, \
+      coalesce(\(sliced), false), t.digest
       FROM epochs e
       LEFT JOIN record_blocks b ON b.run_id = e.run_id AND b.epoch = e.epoch AND b.block = \(blockIndex)
       LEFT JOIN LATERAL (
@@ -114,11 +132,12 @@ extension PostgresCatalog {
     // One statement outside an explicit transaction: it sees one snapshot by itself, and the call
     // costs one round trip instead of three (BEGIN, the query, COMMIT).
     return try withSession { session in
-      var rows: [Int: (count: Int, position: ByteBuffer?, params: ByteBuffer?, digest: ByteBuffer?)] = [:]
+      var rows:
+        [Int: (count: Int, position: ByteBuffer?, params: ByteBuffer?, sliced: Bool, digest: ByteBuffer?)] = [:]
       for row in try session.query(query) {
-        let (epoch, count, position, params, digest) = try row.decode(
-          (Int, Int, ByteBuffer?, ByteBuffer?, ByteBuffer?).self)
-        rows[epoch] = (count, position, params, digest)
+        let (epoch, count, position, params, sliced, digest) = try row.decode(
+          (Int, Int, ByteBuffer?, ByteBuffer?, Bool, ByteBuffer?).self)
+        rows[epoch] = (count, position, params, sliced, digest)
       }
       let wanted: [Int]
       if let epochs {
@@ -141,7 +160,8 @@ extension PostgresCatalog {
         }
         let record: SampleRecord
         do {
-          record = try SampleRecord(encoded: Self.record(at: index, in: params))
+          record = try SampleRecord(
+            encoded: Self.record(at: found.sliced ? index % Self.startsStride : index, in: params))
         } catch {
           throw CatalogError.corruptRecords(
             run: run.name, epoch: epoch, block: blockIndex, reason: "\(error)")
@@ -495,6 +515,27 @@ extension PostgresCatalog {
       found[index] = block(index, count, positions, tensors, params)
     }
     return found
+  }
+
+  /// A block's `starts` value (schema pg0002): the little-endian `UInt32` offsets in `params` of
+  /// records 0, ``startsStride``, 2 × ``startsStride``, …, then `params.count`; `nil` when the bytes
+  /// are not a whole number of record encodings (the block is then read whole, and reported corrupt
+  /// where it is decoded).
+  static func recordStarts(_ params: [UInt8]) -> [UInt8]? {
+    params.withUnsafeBufferPointer { bytes in
+      var starts: [UInt8] = []
+      starts.reserveCapacity(4 * (bytes.count / 16 / startsStride + 2))
+      var start = 0
+      var index = 0
+      while start < bytes.count {
+        if index % startsStride == 0 { RecordBlock.appendU32(UInt32(start), to: &starts) }
+        guard let end = try? RecordBlock.recordEnd(in: bytes, from: start), end > start else { return nil }
+        start = end
+        index += 1
+      }
+      RecordBlock.appendU32(UInt32(start), to: &starts)
+      return starts
+    }
   }
 
   /// The bytes of the `index`-th record encoding in a block's `params`, found by skipping the

@@ -53,14 +53,19 @@ extension PostgresCatalog: CatalogTableAccess {
       }
       var rows = PostgresCopyText(capacity: 1 << 22)
       var current: CatalogTable?
+      // Record blocks gain the column only this engine has, `starts` (schema pg0002), computed from
+      // each row's `params`.
+      var paramsColumn: Int?
       func flush() throws {
         guard let table = current, !rows.isEmpty else { return }
-        try session.copy(into: table.name, columns: table.columns, data: rows.take())
+        let columns = table.columns + (paramsColumn == nil ? [] : ["starts"])
+        try session.copy(into: table.name, columns: columns, data: rows.take())
       }
       try body { table, cells in
         if current != table {
           try flush()
           current = table
+          paramsColumn = table.name == "record_blocks" ? table.columns.firstIndex(of: "params") : nil
         }
         for cell in cells {
           switch cell {
@@ -68,6 +73,13 @@ extension PostgresCatalog: CatalogTableAccess {
           case .integer(let integer): rows.integer(integer)
           case .text(let text): rows.text(text)
           case .blob(let bytes): rows.bytea(bytes)
+          }
+        }
+        if let paramsColumn {
+          if case .blob(let params) = cells[paramsColumn], let starts = Self.recordStarts(params) {
+            rows.bytea(starts)
+          } else {
+            rows.null()
           }
         }
         rows.endRow()

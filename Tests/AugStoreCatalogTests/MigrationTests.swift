@@ -7,14 +7,20 @@ import Testing
 @testable import AugStoreCatalog
 
 @Suite struct MigrationTests {
-  @Test func everySchemaFileIsRegisteredInOrder() throws {
-    let folder = Files.repositoryRoot + "/Migrations/SQL"
+  /// Each engine's schema folder and the list compiled into the binary.
+  static let series: [(folder: String, migrations: [SchemaMigration])] = [
+    ("SQL", SchemaMigrations.all), ("PostgreSQL", PostgresSchemaMigrations.all),
+  ]
+
+  @Test(arguments: 0..<series.count) func everySchemaFileIsRegisteredInOrder(series index: Int) throws {
+    let (name, migrations) = Self.series[index]
+    let folder = Files.repositoryRoot + "/Migrations/" + name
     let files = try FileManager.default.contentsOfDirectory(atPath: folder)
       .filter { $0.hasSuffix(".sql") }.sorted()
     #expect(!files.isEmpty)
-    #expect(SchemaMigrations.all.map { $0.identifier + ".sql" } == files)
-    #expect(SchemaMigrations.all.map(\.version) == Array(1...files.count))
-    for migration in SchemaMigrations.all {
+    #expect(migrations.map { $0.identifier + ".sql" } == files)
+    #expect(migrations.map(\.version) == Array(1...files.count))
+    for migration in migrations {
       let onDisk = try String(contentsOfFile: "\(folder)/\(migration.identifier).sql", encoding: .utf8)
       #expect(migration.sql == onDisk, "embedded copy of \(migration.identifier) is stale")
     }

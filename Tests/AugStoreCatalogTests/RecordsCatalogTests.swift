@@ -238,6 +238,48 @@ import Testing
     }
   }
 
+  /// `history` finds the record of every sample, wherever it sits in its block: the PostgreSQL
+  /// catalog reads only the sample's group of records through `starts` (schema pg0002), and reads
+  /// blocks written before that column whole.
+  @Test(arguments: CatalogEngine.allCases)
+  func historyFindsEverySampleOfEveryBlock(engine: CatalogEngine) throws {
+    let scratch = try ScratchCatalog(engine)
+    let count = 2500
+    let run = try scratch.makeRun(samples: count)
+    try scratch.catalog.writeEpoch(run: run, Self.epoch(3, count: count))
+    func expectEverySample() throws {
+      for sample in 0..<count {
+        let found = try scratch.catalog.history(run: run, sample: sample)
+        #expect(found.map(\.record) == [Self.record(sample, 3)], "sample \(sample)")
+        #expect(found.map(\.position) == [(sample * 7 + 3) % count], "sample \(sample)")
+      }
+    }
+    try expectEverySample()
+    if engine == .postgresql {
+      #expect(try scratch.count("SELECT count(*) FROM record_blocks WHERE starts IS NOT NULL") == 3)
+      try scratch.execute("UPDATE record_blocks SET starts = NULL;")
+      try expectEverySample()
+    }
+  }
+
+  /// A block's `starts` (PostgreSQL schema pg0002) holds where every 32nd record begins and where the
+  /// last ends; bytes that are not whole records have none.
+  @Test func startsMarkEveryThirtySecondRecord() throws {
+    for count in [1, 31, 32, 33, 1024] {
+      var builder = RecordBlockBuilder(block: 0, expectedCount: count)
+      for sample in 0..<count { builder.append(position: sample, record: Self.record(sample, 0)) }
+      let block = builder.block
+      let starts = try #require(PostgresCatalog.recordStarts(block.params))
+      let expected =
+        try stride(from: 0, to: count, by: PostgresCatalog.startsStride).map {
+          try block.recordRange(at: $0).lowerBound
+        } + [block.params.count]
+      #expect((0..<(starts.count / 4)).map { Int(RecordBlock.u32(starts, at: $0) ?? 0) } == expected)
+      #expect(starts.count == 4 * expected.count)
+      #expect(PostgresCatalog.recordStarts(Array(block.params.dropLast())) == nil)
+    }
+  }
+
   /// Every byte value, including those the `COPY` text format escapes (tab, newline, backslash), is
   /// stored and read back unchanged.
   @Test(arguments: CatalogEngine.allCases)

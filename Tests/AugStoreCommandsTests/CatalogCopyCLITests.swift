@@ -30,6 +30,9 @@ import Testing
     #expect(moved.stdout.contains("The store now uses \(database.url)"))
     #expect(FileManager.default.fileExists(atPath: store + "/catalog.json"))
     #expect(try database.count("samples") == 36)
+    // Every record block gains where its records start (PostgreSQL's `starts`), which SQLite lacks.
+    #expect(try database.count("record_blocks") == 3)
+    #expect(try database.count("record_blocks WHERE starts IS NULL") == 0)
     // The store answers from PostgreSQL as it did from SQLite, and keeps working there.
     let fromServer = try PostgresStoreCLITests.succeed(
       ["history", "r", "--sample", "9", "--json", "--store", store], env)

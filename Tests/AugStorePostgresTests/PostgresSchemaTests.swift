@@ -81,11 +81,12 @@ struct PostgresSchemaTests {
     let session = try scratch.session()
     try PostgresSchema.migrate(session)
     try session.query("INSERT INTO augstore_migrations (identifier) VALUES ('pg0099_future')")
+    let next = PostgresSchemaMigrations.latestVersion + 1
     let extra = SchemaMigration(
-      version: 2, identifier: "pg0002_extra", sql: "CREATE TABLE extra (x INTEGER);")
+      version: next, identifier: "pg_extra_\(next)", sql: "CREATE TABLE extra (x INTEGER);")
     #expect(
       throws: CatalogError.schemaTooNew(
-        path: scratch.endpoint.description, catalogVersion: 99, supportedVersion: 2)
+        path: scratch.endpoint.description, catalogVersion: 99, supportedVersion: next)
     ) {
       try PostgresSchema.migrate(session, migrations: PostgresSchemaMigrations.all + [extra])
     }
