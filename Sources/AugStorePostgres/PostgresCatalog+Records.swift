@@ -106,8 +106,8 @@ extension PostgresCatalog {
     // blocks written before pg0002 have no `starts` and are read whole.
     let group = index / Self.startsStride
     func start(_ entry: Int) -> String {
-      "(" + (0..<4).map { "(get_byte(b.starts, \(4 * entry + $0))::bigint << \(8 * $0))" }.joined(separator: " + ")
-        + ")"
+      let bytes = (0..<4).map { "(get_byte(b.starts, \(4 * entry + $0))::bigint << \(8 * $0))" }
+      return "(" + bytes.joined(separator: " + ") + ")"
     }
     let sliced = "length(b.starts) >= \(4 * (group + 2))"
     let select = """
@@ -132,8 +132,8 @@ extension PostgresCatalog {
     // One statement outside an explicit transaction: it sees one snapshot by itself, and the call
     // costs one round trip instead of three (BEGIN, the query, COMMIT).
     return try withSession { session in
-      var rows:
-        [Int: (count: Int, position: ByteBuffer?, params: ByteBuffer?, sliced: Bool, digest: ByteBuffer?)] = [:]
+      typealias Row = (count: Int, position: ByteBuffer?, params: ByteBuffer?, sliced: Bool, digest: ByteBuffer?)
+      var rows: [Int: Row] = [:]
       for row in try session.query(query) {
         let (epoch, count, position, params, sliced, digest) = try row.decode(
           (Int, Int, ByteBuffer?, ByteBuffer?, Bool, ByteBuffer?).self)
