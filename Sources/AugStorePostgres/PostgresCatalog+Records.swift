@@ -132,7 +132,9 @@ extension PostgresCatalog {
     // One statement outside an explicit transaction: it sees one snapshot by itself, and the call
     // costs one round trip instead of three (BEGIN, the query, COMMIT).
     return try withSession { session in
-      typealias Row = (count: Int, position: ByteBuffer?, params: ByteBuffer?, sliced: Bool, digest: ByteBuffer?)
+      typealias Row = (
+        count: Int, position: ByteBuffer?, params: ByteBuffer?, sliced: Bool, digest: ByteBuffer?
+      )
       var rows: [Int: Row] = [:]
       for row in try session.query(query) {
         let (epoch, count, position, params, sliced, digest) = try row.decode(
