@@ -135,7 +135,7 @@ let package = Package(
     ),
     .testTarget(
       name: "AugStoreImagingTests",
-      dependencies: ["AugStoreImaging"],
+      dependencies: ["AugStoreImaging", "AugStoreTransforms"],
       resources: [.copy("Fixtures")]
     ),
     .testTarget(

@@ -131,6 +131,77 @@ enum PNGFilters {
     }
   }
 
+  /// Undoes Paeth on two consecutive rows of 3- or 4-byte pixels at once: `line` (whose unfiltered
+  /// row above is `prior`) and `next`, the row right after it (`count + 1` bytes on, past its
+  /// filter-type byte), which must be Paeth-filtered too.
+  ///
+  /// Paeth is a chain from each pixel to the next, which a processor cannot overlap within a row. The
+  /// lower row only needs the upper row up to the pixel above, so it runs one pixel behind in the
+  /// same loop: one 8-lane vector holds a pixel of `line` (lanes 0–3) and the pixel before it of
+  /// `next` (lanes 4–7), and each step unfilters both.
+  ///
+  /// Invariants: `count == pixels × bpp` with at least 2 pixels; `bpp` is 3 or 4. With `bpp` 3 the
+  /// loop reads and writes 4 bytes per pixel: the fourth is the next byte in the buffer (the next
+  /// pixel, or the following row's filter-type byte after `prior` and `line`), written back unchanged;
+  /// `next`'s last pixel is unfiltered on its own, so nothing past `next` is touched.
+  static func paethRowPair(
+    _ line: UnsafeMutablePointer<UInt8>, prior: UnsafePointer<UInt8>, count: Int, bpp: Int
+  ) {
+    precondition((bpp == 3 || bpp == 4) && count % bpp == 0 && count >= 2 * bpp)
+    let next = line + count + 1
+    let pixels = count / bpp
+    // Lanes 3 and 7 hold no sample when pixels are 3 bytes: they carry the loaded byte back.
+    let spare: SIMDMask<SIMD8<Int16>> =
+      bpp == 3 ? [false, false, false, true, false, false, false, true] : .init()
+    @inline(__always) func load(_ upper: UnsafePointer<UInt8>, _ lower: UnsafePointer<UInt8>) -> SIMD8<Int16>
+    {
+      let bytes = SIMD8<UInt8>(
+        lowHalf: UnsafeRawPointer(upper).loadUnaligned(as: SIMD4<UInt8>.self),
+        highHalf: UnsafeRawPointer(lower).loadUnaligned(as: SIMD4<UInt8>.self))
+      return SIMD8<Int16>(truncatingIfNeeded: bytes)
+    }
+    // The first pixel of `line`: no left or upper-left neighbour, so Paeth predicts the byte above.
+    for i in 0..<bpp { line[i] &+= prior[i] }
+    // Step k unfilters pixel k of `line` and pixel k − 1 of `next`. `left` is the previous step's
+    // result; `up` is `prior`'s pixel k above `line`'s previous pixel; `upLeft` is the previous `up`
+    // (zeros for `next`'s first pixel, which has no left or upper-left neighbour).
+    @inline(__always) func pixel(_ bytes: UnsafePointer<UInt8>) -> SIMD4<Int16> {
+      SIMD4<Int16>(truncatingIfNeeded: UnsafeRawPointer(bytes).loadUnaligned(as: SIMD4<UInt8>.self))
+    }
+    var left = SIMD8<Int16>(lowHalf: pixel(line), highHalf: .zero)
+    var upLeft = SIMD8<Int16>(lowHalf: pixel(prior), highHalf: .zero)
+    for k in 1..<pixels {
+      let upperAt = k &* bpp
+      let lowerAt = upperAt &- bpp
+      let up = SIMD8<Int16>(lowHalf: pixel(prior + upperAt), highHalf: left.lowHalf)
+      let raw = load(line + upperAt, next + lowerAt)
+      let predicted = paeth(left, up, upLeft)
+      left = (raw &+ predicted) & 0xFF
+      let bytes = SIMD8<UInt8>(truncatingIfNeeded: left.replacing(with: raw, where: spare))
+      UnsafeMutableRawPointer(line + upperAt).storeBytes(of: bytes.lowHalf, as: SIMD4<UInt8>.self)
+      UnsafeMutableRawPointer(next + lowerAt).storeBytes(of: bytes.highHalf, as: SIMD4<UInt8>.self)
+      upLeft = up
+    }
+    // `next`'s last pixel.
+    let last = (pixels &- 1) &* bpp
+    for i in last..<(last &+ bpp) {
+      next[i] &+= paeth(left: next[i &- bpp], up: line[i], upLeft: line[i &- bpp])
+    }
+  }
+
+  /// The Paeth predictor lane by lane (``paeth(_:_:_:)``) for byte values widened to 16 bits.
+  @inline(__always)
+  static func paeth(_ a: SIMD8<Int16>, _ b: SIMD8<Int16>, _ c: SIMD8<Int16>) -> SIMD8<Int16> {
+    let towardsUp = b &- c
+    let towardsLeft = a &- c
+    let sum = towardsUp &+ towardsLeft
+    let pa = pointwiseMax(towardsUp, .zero &- towardsUp)
+    let pb = pointwiseMax(towardsLeft, .zero &- towardsLeft)
+    let pc = pointwiseMax(sum, .zero &- sum)
+    let upOrUpLeft = c.replacing(with: b, where: pb .<= pc)
+    return upOrUpLeft.replacing(with: a, where: pa .<= pointwiseMin(pb, pc))
+  }
+
   /// The Paeth predictor of bytes `a` (left), `b` (up) and `c` (upper left).
   @inline(__always)
   static func paeth(left a: UInt8, up b: UInt8, upLeft c: UInt8) -> UInt8 {

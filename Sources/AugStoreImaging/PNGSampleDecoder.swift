@@ -324,16 +324,30 @@ enum PNGSampleDecoder {
       let rows = PNGInterlaced16Decoder.passExtent(layout.height, start: pass.y0, step: pass.dy)
       guard columns > 0, rows > 0 else { continue }
       let rowBytes = try layout.rowBytes(columns: columns)
-      for row in 0..<rows {
+      // Two Paeth rows in a row (most rows of a photograph) are undone together.
+      let pairs = (stride == 3 || stride == 4) && rowBytes == columns * stride && columns >= 2
+      var row = 0
+      while row < rows {
         let line = base + start + 1
         let prior: UnsafeMutablePointer<UInt8>? = row == 0 ? nil : line - (rowBytes + 1)
-        try PNGFilters.unfilterRow(
-          line, prior: prior, count: rowBytes, bpp: stride, filter: base[start])
-        let y = pass.y0 + row * pass.dy
-        converter.convert(
-          line, columns: columns, into: dst + y * outRow + pass.x0 * converter.outputChannels,
-          step: pass.dx * converter.outputChannels)
-        start += rowBytes + 1
+        let together: Int
+        if pairs, let prior, row + 1 < rows, base[start] == 4, base[start + rowBytes + 1] == 4 {
+          PNGFilters.paethRowPair(line, prior: prior, count: rowBytes, bpp: stride)
+          together = 2
+        } else {
+          try PNGFilters.unfilterRow(
+            line, prior: prior, count: rowBytes, bpp: stride, filter: base[start])
+          together = 1
+        }
+        for done in 0..<together {
+          let y = pass.y0 + (row + done) * pass.dy
+          converter.convert(
+            line + done * (rowBytes + 1), columns: columns,
+            into: dst + y * outRow + pass.x0 * converter.outputChannels,
+            step: pass.dx * converter.outputChannels)
+        }
+        start += together * (rowBytes + 1)
+        row += together
       }
     }
   }
