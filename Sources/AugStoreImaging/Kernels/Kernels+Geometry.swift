@@ -216,9 +216,9 @@ struct AffineSampler {
   /// ``bilinear(_:_:outHeight:outWidth:)`` for 3 and 4 channels: one pixel's channels per `SIMD4<Float>`.
   ///
   /// Lane by lane the arithmetic is the scalar path's (the same ``weights(_:floor:)`` and
-  /// ``blend(_:_:_:_:_:_:_:_:)``, instantiated for `SIMD4<Float>`), so the bytes are identical; only coordinates inside the image take this path, and pixels whose
-  /// 4-byte read would pass the end of the input (the last input pixel, 3 channels) fall back to
-  /// ``bilinearPixel(_:_:x:y:)``.
+  /// ``blend(_:_:_:_:_:_:_:_:)``, instantiated for `SIMD4<Float>`), so the bytes are identical; mapped
+  /// coordinates go through the scalar ``map(_:_:)``, and pixels whose 4-byte read would pass the end of
+  /// the input (the last input pixel, 3 channels) fall back to ``bilinearPixel(_:_:x:y:)``.
   func bilinearVector(
     _ src: UnsafePointer<UInt8>, _ dst: UnsafeMutablePointer<UInt8>, outHeight: Int, outWidth: Int
   ) {

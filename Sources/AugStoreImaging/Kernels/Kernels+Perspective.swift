@@ -80,10 +80,10 @@ extension AffineSampler {
   /// Each lane computes the scalar path's float32 operations in the same order: `k = (c0·x + c1·y) + 1`,
   /// the coordinates `((a0·x + a1·y) + a2) / k` and `((b0·x + b1·y) + b2) / k`, and for a coordinate
   /// inside the image the blend of ``bilinearLanes(_:_:outHeight:outWidth:)``
-  /// (``blendLanes(_:_:_:_:_:)``), which equals ``bilinearPixel(_:_:x:y:)`` byte for byte. A step where any lane's coordinate lies outside the
-  /// image (or is not finite, as where `k` is 0) or whose row-below read would pass the end of the
-  /// input goes pixel by pixel through the scalar code, as do the columns past the last multiple of
-  /// eight.
+  /// (``blendLanes(_:_:_:_:_:)``), which equals ``bilinearPixel(_:_:x:y:)`` byte for byte. A step where
+  /// any lane's coordinate lies outside the image (or is not finite, as where `k` is 0) or whose
+  /// row-below read would pass the end of the input goes pixel by pixel through the scalar code, as do
+  /// the columns past the last multiple of eight.
   func perspectiveLanes(_ src: UnsafePointer<UInt8>, _ dst: UnsafeMutablePointer<UInt8>, _ m: [Float]) {
     precondition(supportsLanes && fillMode == .constant && m.count >= 8)
     let (a0, a1, a2, b0, b1, b2, c0, c1) = (m[0], m[1], m[2], m[3], m[4], m[5], m[6], m[7])
