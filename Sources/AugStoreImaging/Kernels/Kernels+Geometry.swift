@@ -477,9 +477,11 @@ struct AffineSampler {
         let p10 = r1 + x0 * channels
         let p11 = r1 + x1 * channels
         // Weights are non-negative and sum to 1, so the blend stays within 0...255.
+        // The blend as its three lerps, row by row (see ``bilinearPixel(_:_:x:y:)``).
         @inline(__always) func sample(_ c: Int) -> UInt8 {
-          Kernels.blendToUInt8(
-            Self.blend(wx0, wx1, wy0, wy1, Float(p00[c]), Float(p01[c]), Float(p10[c]), Float(p11[c])))
+          let top = Self.lerp(wx0, wx1, Float(p00[c]), Float(p01[c]))
+          let bottom = Self.lerp(wx0, wx1, Float(p10[c]), Float(p11[c]))
+          return Kernels.blendToUInt8(Self.lerp(wy0, wy1, top, bottom))
         }
         if channels == 3 {
           d[0] = sample(0)
