@@ -15,30 +15,28 @@ extension AffineSampler {
   /// Each lane runs the scalar path's float32 operations in the same order, so the bytes are identical
   /// to ``bilinearScalar(_:_:outHeight:outWidth:)``: the coordinate `(a0·x + a1·y) + a2`, TensorFlow's
   /// `map_coordinate` for reflect and nearest (``mapLanes(_:_:)``), the floor, the weights and the blend
-  /// `wy0·(wx0·p00 + wx1·p01) + wy1·(wx0·p10 + wx1·p11)` per channel, then `+ 0.5` and truncation.
+  /// `wy0·(wx0·p00 + wx1·p01) + wy1·(wx0·p10 + wx1·p11)` per channel (``blendLanes(_:_:_:_:_:)``), then
+  /// `+ 0.5` and truncation; the mapping, weights and blend are the scalar path's own generic
+  /// definitions (AffineSampler+Pixel.swift) instantiated for eight lanes.
   /// Each row's two neighbours come from one 8-byte load (``gatherPairs(_:_:)``), split into channels
   /// with shifts and masks; results are packed into one word per pixel and written with overlapping
   /// 4-byte stores (lane 7 writes exactly 3).
   ///
   /// A step falls back to the scalar per-pixel code (``scalarPixel(_:_:x:y:)``) when a lane needs what
   /// the lanes do not do: a coordinate outside the image with `.constant` or `.wrap`, a reflected
-  /// coordinate beyond one image length, or an 8-byte load that would pass the end of the input (the
-  /// last pixels of its last row). Columns past the last multiple of eight go through the same fallback.
+  /// coordinate a whole period (`2·length`) or more from 0, or an 8-byte load that would pass the end
+  /// of the input (the last pixels of its last row). Columns past the last multiple of eight go through
+  /// the same fallback.
   func bilinearLanes(
     _ src: UnsafePointer<UInt8>, _ dst: UnsafeMutablePointer<UInt8>, outHeight: Int, outWidth: Int
   ) {
     precondition(supportsLanes)
     let raw = UnsafeRawPointer(src)
-    let rowStride = inputWidth * 3
-    let lastPairOffset = Lanes(repeating: Float(inputHeight * rowStride - 8))
-    let stride = Float(rowStride)
+    let geometry = LaneGeometry(self)
     let laneOffsets = Lanes(0, 1, 2, 3, 4, 5, 6, 7)
-    let half = Lanes(repeating: 0.5)
-    let one = Lanes(repeating: 1)
-    let three = Lanes(repeating: 3)
     let zero = Lanes(repeating: 0)
     let lastColumn = Lanes(repeating: Float(inputWidth - 1))
-    let lastRow = Lanes(repeating: Float(inputHeight - 1))
+    let lastRow = geometry.lastRow
     var d = dst
     for oy in 0..<outHeight {
       let fy = Float(oy)
@@ -57,33 +55,17 @@ extension AffineSampler {
         var y = sourceY
         let inside = Self.allLanes(
           (sourceX .>= zero) .& (sourceX .<= lastColumn) .& (sourceY .>= zero) .& (sourceY .<= lastRow))
-        guard inside || (mapLanes(&x, inputWidth) && mapLanes(&y, inputHeight)) else {
+        // Plain branches: written as `guard inside || (mapLanes && mapLanes), blendLanes else`, the
+        // optimizer left `blendLanes` out of line (a call per step, about 9% slower).
+        var done = inside
+        if !inside {
+          done = mapLanes(&x, inputWidth)
+          if done { done = mapLanes(&y, inputHeight) }
+        }
+        if done { done = blendLanes(raw, x, y, d, geometry) }
+        if !done {
           for lane in 0..<8 { scalarPixel(src, d + 3 * lane, x: sourceX[lane], y: sourceY[lane]) }
-          continue
         }
-        let xFloor = Self.floorLanes(x)
-        let yFloor = Self.floorLanes(y)
-        // Exact: integers below 2²² (see `supportsLanes`). Only the row below is clamped: a column past
-        // the last has weight exactly 0 (x == xFloor), so whatever the pair read finds there adds 0.
-        let y1 = (yFloor + one).replacing(with: lastRow, where: lastRow .< yFloor + one)
-        let offset00 = yFloor * stride + xFloor * three
-        let offset10 = y1 * stride + xFloor * three
-        if Self.anyLane(offset10 .> lastPairOffset) {
-          for lane in 0..<8 { scalarPixel(src, d + 3 * lane, x: sourceX[lane], y: sourceY[lane]) }
-          continue
-        }
-        let (p00, p01) = Self.gatherPairs(raw, Self.indices(offset00))
-        let (p10, p11) = Self.gatherPairs(raw, Self.indices(offset10))
-        let wx0 = (xFloor + one) - x
-        let wx1 = x - xFloor
-        let wy0 = (yFloor + one) - y
-        let wy1 = y - yFloor
-        @inline(__always) func blend(_ shift: UInt32) -> SIMD8<UInt32> {
-          let top = wx0 * Self.channel(p00, shift) + wx1 * Self.channel(p01, shift)
-          let bottom = wx0 * Self.channel(p10, shift) + wx1 * Self.channel(p11, shift)
-          return Self.lowByteOfFloor(wy0 * top + wy1 * bottom + half) &<< SIMD8(repeating: shift)
-        }
-        Self.storeRGB(blend(0) | blend(8) | blend(16), d)
       }
       while ox < outWidth {
         let fx = Float(ox)
@@ -107,14 +89,16 @@ extension AffineSampler {
     }
   }
 
-  /// ``map(_:_:)`` on eight coordinates in place; `false` (leaving `c` unusable) when a lane needs the
-  /// scalar path.
+  /// ``map(_:_:)`` on eight coordinates in place, through the same ``reflectBelow(_:_:)``,
+  /// ``reflectAbove(_:_:)`` and ``clamp(_:_:)``; `false` (leaving `coordinates` unusable) when a lane
+  /// needs the scalar ``map(_:_:)``.
   ///
-  /// Lanes inside `[0, length − 1]` pass unchanged in every fill mode. Otherwise `.nearest` clamps, and
-  /// `.reflect` handles `−length < c < 2·length − 2`, where TensorFlow's reflection reduces to
-  /// `−c − 1` below 0 and `(2·length − c) − 1` from `length` up (the period term `2·length·⌊…⌋` is 0
-  /// there), followed by the clamp; the clamp mirrors `min(max(c, 0), length − 1)` including which
-  /// operand it returns on ties. `.constant`, `.wrap`, NaN and far coordinates return `false`.
+  /// Lanes inside `[0, length − 1]` pass unchanged in every fill mode (see the invariants beside
+  /// ``map(_:_:)``). Otherwise `.nearest` clamps, and `.reflect` handles `−2·length < c < 2·length`,
+  /// where TensorFlow's whole-period count `trunc(|c| / 2·length)` is 0 (the float32 quotient of a
+  /// value below `2·length` by `2·length` stays below 1), so its period step is the identity and the
+  /// scalar path's remaining steps are exactly these. `.constant` (whose border blends read the fill
+  /// value), `.wrap`, NaN and farther coordinates return `false`.
   @inline(__always)
   func mapLanes(_ coordinates: inout Lanes, _ length: Int) -> Bool {
     let c = coordinates
@@ -126,21 +110,68 @@ extension AffineSampler {
     case .nearest:
       break
     case .reflect:
-      guard
-        Self.allLanes(
-          (c .> Lanes(repeating: -Float(length))) .& (c .< Lanes(repeating: Float(2 * length - 2))))
-      else { return false }
-      mapped = mapped.replacing(with: -c - 1, where: c .< zero)
-      mapped = mapped.replacing(
-        with: (Lanes(repeating: Float(2 * length)) - c) - 1, where: c .>= Lanes(repeating: Float(length)))
+      let period = Lanes(repeating: Float(2 * length))
+      guard Self.allLanes((c .> -period) .& (c .< period)) else { return false }
+      mapped = Self.reflectAbove(c, length).replacing(with: Self.reflectBelow(c, length), where: c .< zero)
     case .constant, .wrap:
       return false
     }
-    // Swift.max(c, 0) is `0 >= c ? 0 : c`; Swift.min(c, last) is `last < c ? last : c`.
-    mapped = mapped.replacing(with: zero, where: zero .>= mapped)
-    mapped = mapped.replacing(with: last, where: last .< mapped)
+    mapped = Self.clamp(mapped, last)
     coordinates = mapped
     return Self.allLanes((mapped .>= zero) .& (mapped .<= last))
+  }
+
+  /// Per-image constants of the eight-lane blend (``blendLanes(_:_:_:_:_:)``).
+  struct LaneGeometry {
+    /// Input bytes per row.
+    let stride: Lanes
+    /// The last row index.
+    let lastRow: Lanes
+    /// The largest byte offset an 8-byte pair read may start at.
+    let lastPairOffset: Lanes
+
+    init(_ sampler: AffineSampler) {
+      let rowStride = sampler.inputWidth * 3
+      stride = Lanes(repeating: Float(rowStride))
+      lastRow = Lanes(repeating: Float(sampler.inputHeight - 1))
+      lastPairOffset = Lanes(repeating: Float(sampler.inputHeight * rowStride - 8))
+    }
+  }
+
+  /// Eight RGB bilinear samples at coordinates inside the image (`0 ≤ x ≤ width − 1` and
+  /// `0 ≤ y ≤ height − 1` in every lane), stored at `d` as 24 bytes; `false`, with nothing written, when
+  /// a lane's row-below pair read would pass the end of the input (the caller goes pixel by pixel).
+  ///
+  /// Lane by lane this is ``bilinearPixel(_:_:x:y:)``: the exact floor, ``weights(_:floor:)``,
+  /// ``blend(_:_:_:_:_:_:_:_:)`` per channel, then `⌊v + 0.5⌋`. Shared by the affine and perspective
+  /// lane paths.
+  @inline(__always)
+  func blendLanes(
+    _ raw: UnsafeRawPointer, _ x: Lanes, _ y: Lanes, _ d: UnsafeMutablePointer<UInt8>,
+    _ geometry: LaneGeometry
+  ) -> Bool {
+    let one = Lanes(repeating: 1)
+    let xFloor = Self.floorLanes(x)
+    let yFloor = Self.floorLanes(y)
+    // Exact: integers below 2²² (see `supportsLanes`). Only the row below is clamped: a column past
+    // the last has weight exactly 0 (x == xFloor), so whatever the pair read finds there adds 0.
+    let y1 = (yFloor + one).replacing(with: geometry.lastRow, where: geometry.lastRow .< yFloor + one)
+    let column = xFloor * Lanes(repeating: 3)
+    let offset00 = yFloor * geometry.stride + column
+    let offset10 = y1 * geometry.stride + column
+    if Self.anyLane(offset10 .> geometry.lastPairOffset) { return false }
+    let (p00, p01) = Self.gatherPairs(raw, Self.indices(offset00))
+    let (p10, p11) = Self.gatherPairs(raw, Self.indices(offset10))
+    let (wx0, wx1) = Self.weights(x, floor: xFloor)
+    let (wy0, wy1) = Self.weights(y, floor: yFloor)
+    @inline(__always) func packed(_ shift: UInt32) -> SIMD8<UInt32> {
+      let value = Self.blend(
+        wx0, wx1, wy0, wy1, Self.channel(p00, shift), Self.channel(p01, shift), Self.channel(p10, shift),
+        Self.channel(p11, shift))
+      return Self.lowByteOfFloor(value + Lanes(repeating: 0.5)) &<< SIMD8(repeating: shift)
+    }
+    Self.storeRGB(packed(0) | packed(8) | packed(16), d)
+    return true
   }
 
   /// `⌊x⌋` per lane for `0 ≤ x < 2²²`, exact, as a float (see ``Kernels/floorIndex(_:)``).

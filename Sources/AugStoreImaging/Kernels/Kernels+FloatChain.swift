@@ -227,16 +227,13 @@ extension AffineSampler {
           let y0 = Int(yFloor)
           let x1 = min(x0 + 1, inputWidth - 1)
           let y1 = min(y0 + 1, inputHeight - 1)
-          let wx0 = (xFloor + 1) - x
-          let wx1 = x - xFloor
-          let wy0 = (yFloor + 1) - y
-          let wy1 = y - yFloor
+          let (wx0, wx1) = Self.weights(x, floor: xFloor)
+          let (wy0, wy1) = Self.weights(y, floor: yFloor)
           for c in 0..<channels {
-            let top =
-              wx0 * src[y0 * rowStride + x0 * channels + c] + wx1 * src[y0 * rowStride + x1 * channels + c]
-            let bottom =
-              wx0 * src[y1 * rowStride + x0 * channels + c] + wx1 * src[y1 * rowStride + x1 * channels + c]
-            d[c] = wy0 * top + wy1 * bottom
+            let (r0, r1) = (y0 * rowStride + c, y1 * rowStride + c)
+            d[c] = Self.blend(
+              wx0, wx1, wy0, wy1, src[r0 + x0 * channels], src[r0 + x1 * channels], src[r1 + x0 * channels],
+              src[r1 + x1 * channels])
           }
         }
         d += channels
@@ -254,10 +251,8 @@ extension AffineSampler {
     }
     let xFloor = Kernels.floorSmall(x)
     let yFloor = Kernels.floorSmall(y)
-    let wx0 = (xFloor + 1) - x
-    let wx1 = x - xFloor
-    let wy0 = (yFloor + 1) - y
-    let wy1 = y - yFloor
+    let (wx0, wx1) = Self.weights(x, floor: xFloor)
+    let (wy0, wy1) = Self.weights(y, floor: yFloor)
     let x0 = Int(xFloor)
     let y0 = Int(yFloor)
     let rowStride = inputWidth * channels
@@ -266,9 +261,8 @@ extension AffineSampler {
         row >= 0 && row < inputHeight && column >= 0 && column < inputWidth
           ? src[row * rowStride + column * channels + c] : fillValue
       }
-      let top = wx0 * read(y0, x0) + wx1 * read(y0, x0 + 1)
-      let bottom = wx0 * read(y0 + 1, x0) + wx1 * read(y0 + 1, x0 + 1)
-      d[c] = wy0 * top + wy1 * bottom
+      d[c] = Self.blend(
+        wx0, wx1, wy0, wy1, read(y0, x0), read(y0, x0 + 1), read(y0 + 1, x0), read(y0 + 1, x0 + 1))
     }
   }
 }

@@ -120,6 +120,11 @@ extension Kernels {
 }
 
 /// The per-image state of one affine resampling pass.
+///
+/// Its paths (scalar, separable, SIMD4 per pixel, eight lanes) share one definition of the per-pixel
+/// math: the fill-mode mapping ``map(_:_:)`` / ``mapLanes(_:_:)``, ``weights(_:floor:)`` and
+/// ``blend(_:_:_:_:_:_:_:_:)``, generic over ``FloatLanes`` (AffineSampler+Pixel.swift, with the
+/// invariants that keep every path's bytes identical).
 struct AffineSampler {
   let a0: Float
   let a1: Float
@@ -150,62 +155,6 @@ struct AffineSampler {
     self.fillMode = fillMode
     self.fillValue = fillValue
     self.fill = Kernels.toUInt8(fillValue)
-  }
-
-  /// TensorFlow's `MapCoordinate` for this sampler's fill mode, in float32 as TF computes it.
-  @inline(__always)
-  func map(_ coordinate: Float, _ length: Int) -> Float {
-    let lenMinusOne = Float(length - 1)
-    var c = coordinate
-    switch fillMode {
-    case .constant:
-      return c
-    case .nearest:
-      return min(max(c, 0), lenMinusOne)
-    case .reflect:
-      // Beyond ±2³⁰ TF's integer casts are undefined; any in-range answer will do.
-      guard abs(c) < 1_073_741_824 else { return 0 }
-      if c < 0 {
-        if length <= 1 {
-          c = 0
-        } else {
-          let sz2 = 2 * length
-          if c < Float(sz2) {
-            c = Float(sz2 * Int(-c / Float(sz2))) + c
-          }
-          c = c < Float(-length) ? c + Float(sz2) : -c - 1
-        }
-      } else if c > lenMinusOne {
-        if length <= 1 {
-          c = 0
-        } else {
-          let sz2 = 2 * length
-          c -= Float(sz2 * Int(c / Float(sz2)))
-          if c >= Float(length) {
-            c = Float(sz2) - c - 1
-          }
-        }
-      }
-      return min(max(c, 0), lenMinusOne)
-    case .wrap:
-      guard abs(c) < 1_073_741_824 else { return 0 }
-      if c < 0 {
-        if length <= 1 {
-          c = 0
-        } else {
-          let sz = length - 1
-          c += Float(length * (Int(-c / Float(sz)) + 1))
-        }
-      } else if c > lenMinusOne {
-        if length <= 1 {
-          c = 0
-        } else {
-          let sz = length - 1
-          c -= Float(length * Int(c / Float(sz)))
-        }
-      }
-      return min(max(c, 0), lenMinusOne)
-    }
   }
 
   /// Input x of output column x on a row whose `a1·y` is `rowX` (TF's float32 evaluation order).
@@ -266,10 +215,10 @@ struct AffineSampler {
 
   /// ``bilinear(_:_:outHeight:outWidth:)`` for 3 and 4 channels: one pixel's channels per `SIMD4<Float>`.
   ///
-  /// Lane by lane the arithmetic is the scalar path's (the same float32 operations in the same order),
-  /// so the bytes are identical; only coordinates inside the image take this path, and pixels whose
-  /// 4-byte read would pass the end of the input (the last input pixel, 3 channels) fall back to
-  /// ``bilinearPixel(_:_:x:y:)``.
+  /// Lane by lane the arithmetic is the scalar path's (the same ``weights(_:floor:)`` and
+  /// ``blend(_:_:_:_:_:_:_:_:)``, instantiated for `SIMD4<Float>`), so the bytes are identical; mapped
+  /// coordinates go through the scalar ``map(_:_:)``, and pixels whose 4-byte read would pass the end of
+  /// the input (the last input pixel, 3 channels) fall back to ``bilinearPixel(_:_:x:y:)``.
   func bilinearVector(
     _ src: UnsafePointer<UInt8>, _ dst: UnsafeMutablePointer<UInt8>, outHeight: Int, outWidth: Int
   ) {
@@ -319,18 +268,16 @@ struct AffineSampler {
           d += channels
           continue
         }
-        let wx0 = SIMD4<Float>(repeating: (xFloor + 1) - x)
-        let wx1 = SIMD4<Float>(repeating: x - xFloor)
-        let wy0 = SIMD4<Float>(repeating: (yFloor + 1) - y)
-        let wy1 = SIMD4<Float>(repeating: y - yFloor)
-        let p00 = Kernels.floats(raw.loadUnaligned(fromByteOffset: o00, as: SIMD4<UInt8>.self))
-        let p01 = Kernels.floats(raw.loadUnaligned(fromByteOffset: o01, as: SIMD4<UInt8>.self))
-        let p10 = Kernels.floats(raw.loadUnaligned(fromByteOffset: o10, as: SIMD4<UInt8>.self))
-        let p11 = Kernels.floats(raw.loadUnaligned(fromByteOffset: o11, as: SIMD4<UInt8>.self))
-        let top = wx0 * p00 + wx1 * p01
-        let bottom = wx0 * p10 + wx1 * p11
+        let (wx0, wx1) = Self.weights(x, floor: xFloor)
+        let (wy0, wy1) = Self.weights(y, floor: yFloor)
+        let value = Self.blend(
+          SIMD4(repeating: wx0), SIMD4(repeating: wx1), SIMD4(repeating: wy0), SIMD4(repeating: wy1),
+          Kernels.floats(raw.loadUnaligned(fromByteOffset: o00, as: SIMD4<UInt8>.self)),
+          Kernels.floats(raw.loadUnaligned(fromByteOffset: o01, as: SIMD4<UInt8>.self)),
+          Kernels.floats(raw.loadUnaligned(fromByteOffset: o10, as: SIMD4<UInt8>.self)),
+          Kernels.floats(raw.loadUnaligned(fromByteOffset: o11, as: SIMD4<UInt8>.self)))
         // Through a general register: byte reads of a vector spilled to the stack stall store forwarding.
-        let word = unsafeBitCast(Kernels.floorBytes(wy0 * top + wy1 * bottom + half), to: UInt32.self)
+        let word = unsafeBitCast(Kernels.floorBytes(value + half), to: UInt32.self)
         if channels == 4 {
           UnsafeMutableRawPointer(d).storeBytes(of: word, as: UInt32.self)
         } else {
@@ -363,8 +310,7 @@ struct AffineSampler {
       let cFloor = Kernels.floorSmall(c)
       lower[i] = Int(cFloor)
       upper[i] = min(lower[i] + 1, length - 1)
-      w0[i] = (cFloor + 1) - c
-      w1[i] = c - cFloor
+      (w0[i], w1[i]) = Self.weights(c, floor: cFloor)
     }
     return (lower, upper, w0, w1)
   }
@@ -425,14 +371,14 @@ struct AffineSampler {
                     if r > limit { break }
                     let p0 = Kernels.floats(raw.loadUnaligned(fromByteOffset: l, as: SIMD4<UInt8>.self))
                     let p1 = Kernels.floats(raw.loadUnaligned(fromByteOffset: r, as: SIMD4<UInt8>.self))
-                    let value = SIMD4<Float>(repeating: w0[i]) * p0 + SIMD4<Float>(repeating: w1[i]) * p1
+                    let value = Self.lerp(SIMD4(repeating: w0[i]), SIMD4(repeating: w1[i]), p0, p1)
                     out.storeBytes(of: value, toByteOffset: i &* 4, as: SIMD4<Float>.self)
                     ox &+= 1
                   }
                   start = ox * channels
                 }
                 for i in start..<outRow {
-                  row[i] = w0[i] * Float(s[left[i]]) + w1[i] * Float(s[right[i]])
+                  row[i] = Self.lerp(w0[i], w1[i], Float(s[left[i]]), Float(s[right[i]]))
                 }
               }
               // The cached row (0 or 1) holding `inputRow`, filling the one `keep` does not need.
@@ -471,19 +417,20 @@ struct AffineSampler {
     let y0 = Int(yFloor)
     let x1 = min(x0 + 1, inputWidth - 1)
     let y1 = min(y0 + 1, inputHeight - 1)
-    let wx0 = (xFloor + 1) - x
-    let wx1 = x - xFloor
-    let wy0 = (yFloor + 1) - y
-    let wy1 = y - yFloor
+    let (wx0, wx1) = Self.weights(x, floor: xFloor)
+    let (wy0, wy1) = Self.weights(y, floor: yFloor)
     let rowStride = inputWidth * channels
     for c in 0..<channels {
-      let top =
-        wx0 * Float(src[y0 * rowStride + x0 * channels + c])
-        + wx1 * Float(src[y0 * rowStride + x1 * channels + c])
-      let bottom =
-        wx0 * Float(src[y1 * rowStride + x0 * channels + c])
-        + wx1 * Float(src[y1 * rowStride + x1 * channels + c])
-      d[c] = Kernels.blendToUInt8(wy0 * top + wy1 * bottom)
+      // ``blend(_:_:_:_:_:_:_:_:)`` spelled out as its three `lerp`s, each row read just before its
+      // lerp: with all four reads first, the baseline build packs the float steps into two-lane SSE
+      // operations (and shuffles) and the scalar perspective path runs about 5% slower.
+      let top = Self.lerp(
+        wx0, wx1, Float(src[y0 * rowStride + x0 * channels + c]),
+        Float(src[y0 * rowStride + x1 * channels + c]))
+      let bottom = Self.lerp(
+        wx0, wx1, Float(src[y1 * rowStride + x0 * channels + c]),
+        Float(src[y1 * rowStride + x1 * channels + c]))
+      d[c] = Kernels.blendToUInt8(Self.lerp(wy0, wy1, top, bottom))
     }
   }
 
@@ -515,18 +462,14 @@ struct AffineSampler {
         }
         let xFloor = Kernels.floorSmall(x)
         let yFloor = Kernels.floorSmall(y)
-        let xCeil = xFloor + 1
-        let yCeil = yFloor + 1
         let x0 = Int(xFloor)
         let y0 = Int(yFloor)
         // A neighbour past the last column or row has weight exactly 0 (x == xFloor), so reading the
         // edge pixel instead of TF's fill value gives the same float result.
         let x1 = min(x0 + 1, lastX)
         let y1 = min(y0 + 1, lastY)
-        let wx0 = xCeil - x
-        let wx1 = x - xFloor
-        let wy0 = yCeil - y
-        let wy1 = y - yFloor
+        let (wx0, wx1) = Self.weights(x, floor: xFloor)
+        let (wy0, wy1) = Self.weights(y, floor: yFloor)
         let r0 = src + y0 * rowStride
         let r1 = src + y1 * rowStride
         let p00 = r0 + x0 * channels
@@ -534,22 +477,18 @@ struct AffineSampler {
         let p10 = r1 + x0 * channels
         let p11 = r1 + x1 * channels
         // Weights are non-negative and sum to 1, so the blend stays within 0...255.
+        // The blend as its three lerps, row by row (see ``bilinearPixel(_:_:x:y:)``).
+        @inline(__always) func sample(_ c: Int) -> UInt8 {
+          let top = Self.lerp(wx0, wx1, Float(p00[c]), Float(p01[c]))
+          let bottom = Self.lerp(wx0, wx1, Float(p10[c]), Float(p11[c]))
+          return Kernels.blendToUInt8(Self.lerp(wy0, wy1, top, bottom))
+        }
         if channels == 3 {
-          let top0 = wx0 * Float(p00[0]) + wx1 * Float(p01[0])
-          let top1 = wx0 * Float(p00[1]) + wx1 * Float(p01[1])
-          let top2 = wx0 * Float(p00[2]) + wx1 * Float(p01[2])
-          let bottom0 = wx0 * Float(p10[0]) + wx1 * Float(p11[0])
-          let bottom1 = wx0 * Float(p10[1]) + wx1 * Float(p11[1])
-          let bottom2 = wx0 * Float(p10[2]) + wx1 * Float(p11[2])
-          d[0] = Kernels.blendToUInt8(wy0 * top0 + wy1 * bottom0)
-          d[1] = Kernels.blendToUInt8(wy0 * top1 + wy1 * bottom1)
-          d[2] = Kernels.blendToUInt8(wy0 * top2 + wy1 * bottom2)
+          d[0] = sample(0)
+          d[1] = sample(1)
+          d[2] = sample(2)
         } else {
-          for c in 0..<channels {
-            let top = wx0 * Float(p00[c]) + wx1 * Float(p01[c])
-            let bottom = wx0 * Float(p10[c]) + wx1 * Float(p11[c])
-            d[c] = Kernels.blendToUInt8(wy0 * top + wy1 * bottom)
-          }
+          for c in 0..<channels { d[c] = sample(c) }
         }
         d += channels
       }
@@ -566,10 +505,8 @@ struct AffineSampler {
     }
     let xFloor = Kernels.floorSmall(x)
     let yFloor = Kernels.floorSmall(y)
-    let wx0 = (xFloor + 1) - x
-    let wx1 = x - xFloor
-    let wy0 = (yFloor + 1) - y
-    let wy1 = y - yFloor
+    let (wx0, wx1) = Self.weights(x, floor: xFloor)
+    let (wy0, wy1) = Self.weights(y, floor: yFloor)
     let x0 = Int(xFloor)
     let y0 = Int(yFloor)
     let x0In = x0 >= 0
@@ -581,9 +518,10 @@ struct AffineSampler {
       func read(_ inside: Bool, _ row: Int, _ column: Int) -> Float {
         inside ? Float(src[row * rowStride + column * channels + c]) : fillValue
       }
-      let top = wx0 * read(y0In && x0In, y0, x0) + wx1 * read(y0In && x1In, y0, x0 + 1)
-      let bottom = wx0 * read(y1In && x0In, y0 + 1, x0) + wx1 * read(y1In && x1In, y0 + 1, x0 + 1)
-      d[c] = Kernels.toUInt8(wy0 * top + wy1 * bottom)
+      // ``blend(_:_:_:_:_:_:_:_:)`` as its three `lerp`s, row by row (see ``bilinearPixel(_:_:x:y:)``).
+      let top = Self.lerp(wx0, wx1, read(y0In && x0In, y0, x0), read(y0In && x1In, y0, x0 + 1))
+      let bottom = Self.lerp(wx0, wx1, read(y1In && x0In, y0 + 1, x0), read(y1In && x1In, y0 + 1, x0 + 1))
+      d[c] = Kernels.toUInt8(Self.lerp(wy0, wy1, top, bottom))
     }
   }
 }

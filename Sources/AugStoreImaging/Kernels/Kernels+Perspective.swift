@@ -79,27 +79,23 @@ extension AffineSampler {
   ///
   /// Each lane computes the scalar path's float32 operations in the same order: `k = (c0·x + c1·y) + 1`,
   /// the coordinates `((a0·x + a1·y) + a2) / k` and `((b0·x + b1·y) + b2) / k`, and for a coordinate
-  /// inside the image the blend of ``bilinearLanes(_:_:outHeight:outWidth:)``, which equals
-  /// ``bilinearPixel(_:_:x:y:)`` byte for byte. A step where any lane's coordinate lies outside the
-  /// image (or is not finite, as where `k` is 0) or whose row-below read would pass the end of the
-  /// input goes pixel by pixel through the scalar code, as do the columns past the last multiple of
-  /// eight.
+  /// inside the image the blend of ``bilinearLanes(_:_:outHeight:outWidth:)``
+  /// (``blendLanes(_:_:_:_:_:)``), which equals ``bilinearPixel(_:_:x:y:)`` byte for byte. A step where
+  /// any lane's coordinate lies outside the image (or is not finite, as where `k` is 0) or whose
+  /// row-below read would pass the end of the input goes pixel by pixel through the scalar code, as do
+  /// the columns past the last multiple of eight.
   func perspectiveLanes(_ src: UnsafePointer<UInt8>, _ dst: UnsafeMutablePointer<UInt8>, _ m: [Float]) {
     precondition(supportsLanes && fillMode == .constant && m.count >= 8)
     let (a0, a1, a2, b0, b1, b2, c0, c1) = (m[0], m[1], m[2], m[3], m[4], m[5], m[6], m[7])
     let raw = UnsafeRawPointer(src)
-    let rowStride = inputWidth * 3
-    let lastPairOffset = Lanes(repeating: Float(inputHeight * rowStride - 8))
-    let stride = Float(rowStride)
+    let geometry = LaneGeometry(self)
     let laneOffsets = Lanes(0, 1, 2, 3, 4, 5, 6, 7)
-    let half = Lanes(repeating: 0.5)
     let one = Lanes(repeating: 1)
-    let three = Lanes(repeating: 3)
     let zero = Lanes(repeating: 0)
     let maxX = Float(inputWidth - 1)
     let maxY = Float(inputHeight - 1)
     let lastColumn = Lanes(repeating: maxX)
-    let lastRow = Lanes(repeating: maxY)
+    let lastRow = geometry.lastRow
     /// The scalar path of one output pixel.
     func pixel(_ ox: Int, _ rowX: Float, _ rowY: Float, _ rowK: Float, _ d: UnsafeMutablePointer<UInt8>) {
       let fx = Float(ox)
@@ -133,32 +129,12 @@ extension AffineSampler {
         let k = (c0 * fx + rowK) + one
         let x = ((a0 * fx + rowX) + a2) / k
         let y = ((b0 * fx + rowY) + b2) / k
-        guard Self.allLanes((x .>= zero) .& (x .<= lastColumn) .& (y .>= zero) .& (y .<= lastRow)) else {
+        guard Self.allLanes((x .>= zero) .& (x .<= lastColumn) .& (y .>= zero) .& (y .<= lastRow)),
+          blendLanes(raw, x, y, d, geometry)
+        else {
           for lane in 0..<8 { pixel(ox + lane, rowX, rowY, rowK, d + 3 * lane) }
           continue
         }
-        let xFloor = Self.floorLanes(x)
-        let yFloor = Self.floorLanes(y)
-        // As in `bilinearLanes`: only the row below is clamped (a column past the last has weight 0).
-        let y1 = (yFloor + one).replacing(with: lastRow, where: lastRow .< yFloor + one)
-        let offset00 = yFloor * stride + xFloor * three
-        let offset10 = y1 * stride + xFloor * three
-        if Self.anyLane(offset10 .> lastPairOffset) {
-          for lane in 0..<8 { pixel(ox + lane, rowX, rowY, rowK, d + 3 * lane) }
-          continue
-        }
-        let (p00, p01) = Self.gatherPairs(raw, Self.indices(offset00))
-        let (p10, p11) = Self.gatherPairs(raw, Self.indices(offset10))
-        let wx0 = (xFloor + one) - x
-        let wx1 = x - xFloor
-        let wy0 = (yFloor + one) - y
-        let wy1 = y - yFloor
-        @inline(__always) func blend(_ shift: UInt32) -> SIMD8<UInt32> {
-          let top = wx0 * Self.channel(p00, shift) + wx1 * Self.channel(p01, shift)
-          let bottom = wx0 * Self.channel(p10, shift) + wx1 * Self.channel(p11, shift)
-          return Self.lowByteOfFloor(wy0 * top + wy1 * bottom + half) &<< SIMD8(repeating: shift)
-        }
-        Self.storeRGB(blend(0) | blend(8) | blend(16), d)
       }
       while ox < width {
         pixel(ox, rowX, rowY, rowK, d)

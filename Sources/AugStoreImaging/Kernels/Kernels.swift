@@ -111,7 +111,8 @@ public enum Kernels {
   }
 
   /// `d[i] = UInt8(w0·top[i] + w1·bottom[i] + 0.5)` (truncated; every value lies in `0...255`), four
-  /// samples at a time.
+  /// samples at a time: the vertical half of ``AffineSampler/blend(_:_:_:_:_:_:_:_:)``
+  /// (``AffineSampler/lerp(_:_:_:_:)``) for the separable affine path.
   @inline(__always)
   static func blendRows(
     _ top: UnsafePointer<Float>, _ bottom: UnsafePointer<Float>, _ w0: Float, _ w1: Float,
@@ -125,15 +126,15 @@ public enum Kernels {
     let half = SIMD4<Float>(repeating: 0.5)
     var i = 0
     while i + 4 <= count {
-      let x =
-        v0 * t.loadUnaligned(fromByteOffset: i &* 4, as: SIMD4<Float>.self)
-        + v1 * b.loadUnaligned(fromByteOffset: i &* 4, as: SIMD4<Float>.self)
+      let x = AffineSampler.lerp(
+        v0, v1, t.loadUnaligned(fromByteOffset: i &* 4, as: SIMD4<Float>.self),
+        b.loadUnaligned(fromByteOffset: i &* 4, as: SIMD4<Float>.self))
       out.storeBytes(
         of: unsafeBitCast(floorBytes(x + half), to: UInt32.self), toByteOffset: i, as: UInt32.self)
       i &+= 4
     }
     while i < count {
-      d[i] = blendToUInt8(w0 * top[i] + w1 * bottom[i])
+      d[i] = blendToUInt8(AffineSampler.lerp(w0, w1, top[i], bottom[i]))
       i &+= 1
     }
   }
