@@ -376,7 +376,7 @@ extension PostgresCatalog {
 
   /// The sample at `position`, if any.
   public func sample(in version: DatasetVersion, position: Int) throws -> Sample? {
-    try read { session in
+    try readStatement { session in
       try session.query(
         """
         SELECT \(unescaped: PostgresRows.sampleColumns) FROM samples
@@ -388,7 +388,7 @@ extension PostgresCatalog {
 
   /// The sample with this path, if any.
   public func sample(in version: DatasetVersion, path: String) throws -> Sample? {
-    try read { session in
+    try readStatement { session in
       try session.query(
         """
         SELECT \(unescaped: PostgresRows.sampleColumns) FROM samples

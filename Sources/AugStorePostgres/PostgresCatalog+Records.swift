@@ -14,7 +14,7 @@ extension PostgresCatalog {
 
   /// The epochs recorded for `run`, in epoch order.
   public func recordedEpochs(run: Run) throws -> [RecordedEpoch] {
-    try read { session in
+    try readStatement { session in
       try session.query(
         """
         SELECT epoch, sample_count, original_count, recorded_at FROM epochs
@@ -129,9 +129,7 @@ extension PostgresCatalog {
       } else {
         "\(unescaped: select) WHERE e.run_id = \(run.id)"
       }
-    // One statement outside an explicit transaction: it sees one snapshot by itself, and the call
-    // costs one round trip instead of three (BEGIN, the query, COMMIT).
-    return try withSession { session in
+    return try readStatement { session in
       typealias Row = (
         count: Int, position: ByteBuffer?, params: ByteBuffer?, sliced: Bool, digest: ByteBuffer?
       )

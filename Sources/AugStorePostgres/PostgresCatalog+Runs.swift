@@ -58,7 +58,7 @@ extension PostgresCatalog {
   ///
   /// - Throws: `CatalogError.pipelineNotFound` naming `#id`.
   public func pipeline(id: Int64) throws -> Pipeline {
-    let found = try read { session in
+    let found = try readStatement { session in
       try session.query("SELECT \(unescaped: PostgresRows.pipelineColumns) FROM pipelines WHERE id = \(id)")
         .first.map(PostgresRows.pipeline)
     }
@@ -107,7 +107,7 @@ extension PostgresCatalog {
   ///
   /// - Throws: `CatalogError.runNotFound`.
   public func run(named name: String) throws -> Run {
-    let found = try read { session in
+    let found = try readStatement { session in
       try session.query("SELECT \(unescaped: PostgresRows.runColumns) FROM runs WHERE name = \(name)")
         .first.map(PostgresRows.run)
     }

@@ -113,6 +113,13 @@ public final class PostgresCatalog: CatalogBackend, @unchecked Sendable {
     return result
   }
 
+  /// Runs `body`, which reads with exactly one statement, outside an explicit transaction: one
+  /// statement sees one consistent state by itself, and the call costs one round trip instead of
+  /// three (BEGIN, the statement, COMMIT). A body with more statements uses ``read(_:)``.
+  package func readStatement<T>(_ body: (PostgresSession) throws -> T) throws -> T {
+    try withSession(body)
+  }
+
   /// Runs `body` in a read-only transaction that sees one consistent state of the catalog.
   package func read<T>(_ body: (PostgresSession) throws -> T) throws -> T {
     try withSession { session in
