@@ -28,9 +28,9 @@ struct FieldAccumulator {
   /// The windows' upper edges are finite and increasing: a value's gap is the number of them below
   /// it (else ``place(_:)`` walks them in order).
   var windowsOrdered = false
-  /// Values in the gap before window `j` (the last: after the last window), in the first
-  /// ``binCount`` lanes.
-  var gaps = SIMD16<Int>()
+  /// Values in the gap before window `j` (the last: after the last window). (In a `SIMD16`, each
+  /// count went through the whole vector: its lane was stored and the vector reloaded at once.)
+  var gaps = [Int](repeating: 0, count: binCount)
   /// A value arrived while the range was one point and no windows could be placed.
   var unplaced = false
 
@@ -130,7 +130,7 @@ struct FieldAccumulator {
         bins = [Int](repeating: 0, count: Self.binCount)
         return false
       }
-      bins = (0..<Self.binCount).map { gaps[$0] }
+      bins = gaps
     }
     for value in kept { bins[binIndex(value)] += 1 }
     kept = []
