@@ -40,7 +40,12 @@ extension Catalog {
 
   /// The pipeline version with this row id.
   public func pipeline(id: Int64) throws -> Pipeline {
-    guard let found = try read({ db in try Pipeline.fetchOne(db, key: id) }) else {
+    // By SQL rather than by key: a lookup by key first reads the table's columns to find its
+    // primary key, a schema query each process pays once.
+    let found = try read { db in
+      try Pipeline.fetchOne(db, sql: "SELECT * FROM pipelines WHERE id = ?", arguments: [id])
+    }
+    guard let found else {
       throw CatalogError.pipelineNotFound(name: "#\(id)", version: nil)
     }
     return found
@@ -84,8 +89,12 @@ extension Catalog {
   /// The dataset version with this row id, with its dataset.
   public func datasetVersion(id: Int64) throws -> (Dataset, DatasetVersion) {
     let found = try read { db -> (Dataset, DatasetVersion)? in
-      guard let version = try DatasetVersion.fetchOne(db, key: id),
-        let dataset = try Dataset.fetchOne(db, key: version.datasetId)
+      // By SQL rather than by key (see ``pipeline(id:)``).
+      guard
+        let version = try DatasetVersion.fetchOne(
+          db, sql: "SELECT * FROM dataset_versions WHERE id = ?", arguments: [id]),
+        let dataset = try Dataset.fetchOne(
+          db, sql: "SELECT * FROM datasets WHERE id = ?", arguments: [version.datasetId])
       else { return nil }
       return (dataset, version)
     }

@@ -169,9 +169,18 @@ extension Catalog {
 
   /// Schema versions recorded in the catalog, known to this binary or not.
   static func appliedVersions(_ db: Database) throws -> [Int] {
-    guard try db.tableExists("grdb_migrations") else { return [] }
+    guard try hasMigrationsTable(db) else { return [] }
     return try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")
       .map { identifier in Int(identifier.prefix { $0.isNumber }) ?? Int.max }
+  }
+
+  /// Whether the catalog has the table of applied schema files, asked of `sqlite_master` directly:
+  /// `Database.tableExists` first loads the whole schema, which every read-only command paid for.
+  static func hasMigrationsTable(_ db: Database) throws -> Bool {
+    try Bool.fetchOne(
+      db, sql: "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'grdb_migrations')"
+    )
+      ?? false
   }
 
   /// Refuses a catalog written by a newer augstore, reading it through a read-only connection
@@ -188,7 +197,7 @@ extension Catalog {
     do {
       queue = try DatabaseQueue(path: path, configuration: configuration)
       (applied, identifiers) = try queue.read { db -> ([Int], Set<String>) in
-        guard try db.tableExists("grdb_migrations") else { return ([], []) }
+        guard try hasMigrationsTable(db) else { return ([], []) }
         let identifiers = try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")
         return (try appliedVersions(db), Set(identifiers))
       }

@@ -28,3 +28,14 @@ public struct Dataset: Codable, Sendable, Equatable, FetchableRecord, MutablePer
     id = inserted.rowID
   }
 }
+
+extension Dataset {
+  /// Reads a row of `datasets` by column name (the snake_case form of each property name), the
+  /// values `Decodable` reads: without its coding keys, whose first use looks them up among every
+  /// protocol conformance of the binary (a `history` process reads only a few rows).
+  public init(row: Row) throws {
+    id = try row.decode(forColumn: "id")
+    name = try row.decode(forColumn: "name")
+    createdAt = try row.decode(forColumn: "created_at")
+  }
+}

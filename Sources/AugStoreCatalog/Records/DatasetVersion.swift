@@ -46,3 +46,19 @@ public struct DatasetVersion: Codable, Sendable, Equatable, FetchableRecord, Mut
     id = inserted.rowID
   }
 }
+
+extension DatasetVersion {
+  /// Reads a row of `dataset_versions` by column name (the snake_case form of each property name), the
+  /// values `Decodable` reads: without its coding keys, whose first use looks them up among every
+  /// protocol conformance of the binary (a `history` process reads only a few rows).
+  public init(row: Row) throws {
+    id = try row.decode(forColumn: "id")
+    datasetId = try row.decode(forColumn: "dataset_id")
+    number = try row.decode(forColumn: "number")
+    message = try row.decode(forColumn: "message")
+    sampleCount = try row.decode(forColumn: "sample_count")
+    totalBytes = try row.decode(forColumn: "total_bytes")
+    contentDigest = try row.decode(forColumn: "content_digest")
+    createdAt = try row.decode(forColumn: "created_at")
+  }
+}

@@ -39,3 +39,17 @@ public struct Pipeline: Codable, Sendable, Equatable, FetchableRecord, MutablePe
     id = inserted.rowID
   }
 }
+
+extension Pipeline {
+  /// Reads a row of `pipelines` by column name (the snake_case form of each property name), the
+  /// values `Decodable` reads: without its coding keys, whose first use looks them up among every
+  /// protocol conformance of the binary (a `history` process reads only a few rows).
+  public init(row: Row) throws {
+    id = try row.decode(forColumn: "id")
+    name = try row.decode(forColumn: "name")
+    version = try row.decode(forColumn: "version")
+    fingerprint = try row.decode(forColumn: "fingerprint")
+    spec = try row.decode(forColumn: "spec")
+    createdAt = try row.decode(forColumn: "created_at")
+  }
+}

@@ -63,3 +63,22 @@ public struct Run: Codable, Sendable, Equatable, FetchableRecord, MutablePersist
     id = inserted.rowID
   }
 }
+
+extension Run {
+  /// Reads a row of `runs` by column name (the snake_case form of each property name), the
+  /// values `Decodable` reads: without its coding keys, whose first use looks them up among every
+  /// protocol conformance of the binary (a `history` process reads only a few rows).
+  public init(row: Row) throws {
+    id = try row.decode(forColumn: "id")
+    name = try row.decode(forColumn: "name")
+    datasetVersionId = try row.decode(forColumn: "dataset_version_id")
+    pipelineId = try row.decode(forColumn: "pipeline_id")
+    seed = try row.decode(forColumn: "seed")
+    shuffle = try row.decode(forColumn: "shuffle")
+    drawScheme = try row.decode(forColumn: "draw_scheme")
+    createdAt = try row.decode(forColumn: "created_at")
+    decoder = try row.decode(forColumn: "decoder")
+    batchSize = try row.decode(forColumn: "batch_size")
+    kernels = try row.decode(forColumn: "kernels")
+  }
+}

@@ -22,3 +22,15 @@ public struct Sample: Codable, Sendable, Equatable, FetchableRecord {
     self.label = label
   }
 }
+
+extension Sample {
+  /// Reads a row of `samples` by column name (the snake_case form of each property name), the
+  /// values `Decodable` reads: without its coding keys, whose first use looks them up among every
+  /// protocol conformance of the binary (a `history` process reads only a few rows).
+  public init(row: Row) throws {
+    position = try row.decode(forColumn: "position")
+    path = try row.decode(forColumn: "path")
+    objectHash = try row.decode(forColumn: "object_hash")
+    label = try row.decode(forColumn: "label")
+  }
+}
