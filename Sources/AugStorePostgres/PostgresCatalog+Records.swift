@@ -100,15 +100,12 @@ extension PostgresCatalog {
     // The sample's 4-byte slices of the positions and tensor ids, cut once each (LATERAL): these
     // columns are stored out of line uncompressed (schema pg0001), so `substring` reads only the
     // chunk that holds the slice instead of the whole value, as `get_byte` on the column would.
-    let tensorId = (0..<4).map { "(get_byte(s.tensor, \($0))::bigint << \(8 * $0))" }.joined(separator: " + ")
+    let tensorId = Self.u32SQL("s.tensor", at: 0)
     // Its record: from the start of its group of `startsStride` records to the next group's (both in
     // `starts`, schema pg0002), so the server reads a chunk or two of `params`, not the whole value;
     // blocks written before pg0002 have no `starts` and are read whole.
     let group = index / Self.startsStride
-    func start(_ entry: Int) -> String {
-      let bytes = (0..<4).map { "(get_byte(b.starts, \(4 * entry + $0))::bigint << \(8 * $0))" }
-      return "(" + bytes.joined(separator: " + ") + ")"
-    }
+    func start(_ entry: Int) -> String { Self.u32SQL("b.starts", at: 4 * entry) }
     let sliced = "length(b.starts) >= \(4 * (group + 2))"
     let select = """
       SELECT e.epoch, e.sample_count, s.position, \
@@ -515,6 +512,12 @@ extension PostgresCatalog {
       found[index] = block(index, count, positions, tensors, params)
     }
     return found
+  }
+
+  /// SQL for the little-endian `UInt32` at byte `offset` of the bytea expression `value`, as a bigint.
+  static func u32SQL(_ value: String, at offset: Int) -> String {
+    let bytes = (0..<4).map { "(get_byte(\(value), \(offset + $0))::bigint << \(8 * $0))" }
+    return "(" + bytes.joined(separator: " + ") + ")"
   }
 
   /// A block's `starts` value (schema pg0002): the little-endian `UInt32` offsets in `params` of
