@@ -13,6 +13,23 @@ extension PostgresCatalog {
   /// through `COPY` (objects through a temporary table, so that ones already stored are left as
   /// they are).
   public func commitVersion(_ new: NewVersion) throws -> VersionCommit {
+    let commit = try writeVersion(new)
+    if case .created = commit { try refreshStatistics(of: ["samples", "objects"]) }
+    return commit
+  }
+
+  /// Refreshes the planner's statistics of `tables` after a bulk load (`ANALYZE`).
+  ///
+  /// Until autovacuum gets to a table that just gained a million rows, the planner plans for the table
+  /// it last saw: reading a new version's samples in position order then sorts and hash-joins the
+  /// whole table for every page, instead of walking the primary key (seconds instead of one pass).
+  func refreshStatistics(of tables: [String]) throws {
+    try withSession { session in
+      try session.query(PostgresQuery(unsafeSQL: "ANALYZE " + tables.joined(separator: ", ")))
+    }
+  }
+
+  private func writeVersion(_ new: NewVersion) throws -> VersionCommit {
     let now = Catalog.timestamp()
     return try write { session in
       let datasetId: Int64

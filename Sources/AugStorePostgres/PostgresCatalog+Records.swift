@@ -10,7 +10,7 @@ extension PostgresCatalog {
 
   /// Records per entry of a block's `starts` column (schema pg0002): `history` reads at most this
   /// many records of `params` to find one sample's.
-  static let startsStride = 32
+  static let startsStride = RecordBlock.groupSize
 
   /// The epochs recorded for `run`, in epoch order.
   public func recordedEpochs(run: Run) throws -> [RecordedEpoch] {
@@ -61,7 +61,8 @@ extension PostgresCatalog {
     }
   }
 
-  /// The epoch's blocks as `COPY` rows of `record_blocks` (tensors null, starts computed).
+  /// The epoch's blocks as `COPY` rows of `record_blocks` (tensors null; starts as the block's builder
+  /// kept them, or found by walking its records).
   static func copyText(run: Run, _ epoch: EpochRecords) -> PostgresCopyText {
     let bytes = epoch.blocks.reduce(0) { total, block in
       total + 64 + PostgresCopyText.byteaLength(block.positions.count)
@@ -77,7 +78,7 @@ extension PostgresCatalog {
       text.bytea(block.positions)
       text.null()
       text.bytea(block.params)
-      if let starts = recordStarts(block.params) { text.bytea(starts) } else { text.null() }
+      if let starts = block.groupStarts ?? recordStarts(block.params) { text.bytea(starts) } else { text.null() }
       text.endRow()
     }
     return text

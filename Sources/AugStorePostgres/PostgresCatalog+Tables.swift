@@ -96,6 +96,8 @@ extension PostgresCatalog: CatalogTableAccess {
               """))
       }
     }
+    // Every table was just bulk-loaded: plan the next reads for the rows it holds now.
+    try refreshStatistics(of: tables.map(\.name))
   }
 
   package func rowCounts(of tables: [CatalogTable]) throws -> [String: Int] {

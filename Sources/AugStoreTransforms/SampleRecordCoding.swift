@@ -61,15 +61,25 @@ extension SampleRecord {
   /// `f32` is the IEEE 754 bit pattern, little-endian; `varint` is unsigned LEB128. A typical record
   /// (flip, rotation, crop, contrast) takes 20 bytes.
   public func encoded() -> [UInt8] {
-    var out: [UInt8] = [Self.encodingVersion, original ? 1 : 0]
+    var out: [UInt8] = []
     out.reserveCapacity(3 + params.count * 9)
+    encode(into: &out)
+    return out
+  }
+
+  /// Appends the binary form of ``encoded()`` to `out` (no intermediate array: a block of records
+  /// is written straight into its `params`).
+  public func encode(into out: inout [UInt8]) {
+    out.append(Self.encodingVersion)
+    out.append(original ? 1 : 0)
     appendVarint(UInt64(params.count), to: &out)
     for param in params {
       switch param {
       case .none:
         out.append(0)
       case .flip(let flips):
-        out += [1, flips ? 1 : 0]
+        out.append(1)
+        out.append(flips ? 1 : 0)
       case .rotation(let angle):
         out.append(2)
         appendFloat(angle, to: &out)
@@ -86,14 +96,17 @@ extension SampleRecord {
         appendFloat(x, to: &out)
         appendFloat(y, to: &out)
       case .gaussianBlur(let applied, let x, let y):
-        out += [21, applied ? 1 : 0]
+        out.append(21)
+        out.append(applied ? 1 : 0)
         appendFloat(x, to: &out)
         appendFloat(y, to: &out)
       case .perspective(let applied, let endPoints):
-        out += [22, applied ? 1 : 0]
+        out.append(22)
+        out.append(applied ? 1 : 0)
         for index in 0..<8 { appendFloat(index < endPoints.count ? endPoints[index] : 0, to: &out) }
       case .elasticTransform(let applied, let distortion, let seed):
-        out += [23, applied ? 1 : 0]
+        out.append(23)
+        out.append(applied ? 1 : 0)
         appendFloat(distortion, to: &out)
         for shift in stride(from: 0, to: 64, by: 8) { out.append(UInt8(truncatingIfNeeded: seed >> shift)) }
       case .crop(let x, let y):
@@ -113,7 +126,8 @@ extension SampleRecord {
         out.append(9)
         appendFloat(value, to: &out)
       case .grayscale(let grayscale):
-        out += [10, grayscale ? 1 : 0]
+        out.append(10)
+        out.append(grayscale ? 1 : 0)
       case .erasing(let box):
         out.append(11)
         guard let box else {
@@ -128,13 +142,15 @@ extension SampleRecord {
           for shift in stride(from: 0, to: 64, by: 8) { out.append(UInt8(truncatingIfNeeded: seed >> shift)) }
         }
       case .invert(let applyInversion):
-        out += [12, applyInversion ? 1 : 0]
+        out.append(12)
+        out.append(applyInversion ? 1 : 0)
       case .solarization(let additions, let thresholds):
         out.append(13)
         appendFloat(additions, to: &out)
         appendFloat(thresholds, to: &out)
       case .posterization(let shiftFactor):
-        out += [14, UInt8(clamping: shiftFactor)]
+        out.append(14)
+        out.append(UInt8(clamping: shiftFactor))
       case .colorDegeneration(let factor):
         out.append(15)
         appendFloat(factor, to: &out)
@@ -145,7 +161,8 @@ extension SampleRecord {
         let values = [jitter.rgbDelta, jitter.contrastFactor, jitter.saturationFactor, jitter.hueFactor]
         var mask: UInt8 = 0
         for (bit, value) in values.enumerated() where value != nil { mask |= 1 << bit }
-        out += [19, mask]
+        out.append(19)
+        out.append(mask)
         for value in values { if let value { appendFloat(value, to: &out) } }
       case .randAugment(let ops):
         out.append(24)
@@ -182,7 +199,6 @@ extension SampleRecord {
         out += partner
       }
     }
-    return out
   }
 
   /// Decodes the binary form written by ``encoded()``.
@@ -453,11 +469,10 @@ private func appendVarint(_ value: UInt64, to out: inout [UInt8]) {
 
 private func appendFloat(_ value: Float, to out: inout [UInt8]) {
   let bits = value.bitPattern
-  out += [
-    UInt8(truncatingIfNeeded: bits), UInt8(truncatingIfNeeded: bits >> 8),
-    UInt8(truncatingIfNeeded: bits >> 16),
-    UInt8(truncatingIfNeeded: bits >> 24),
-  ]
+  out.append(UInt8(truncatingIfNeeded: bits))
+  out.append(UInt8(truncatingIfNeeded: bits >> 8))
+  out.append(UInt8(truncatingIfNeeded: bits >> 16))
+  out.append(UInt8(truncatingIfNeeded: bits >> 24))
 }
 
 extension SampleRecord {

@@ -263,7 +263,8 @@ import Testing
   }
 
   /// A block's `starts` (PostgreSQL schema pg0002) holds where every 32nd record begins and where the
-  /// last ends; bytes that are not whole records have none.
+  /// last ends, whether walked from the bytes or kept by the builder; bytes that are not whole records
+  /// have none.
   @Test func startsMarkEveryThirtySecondRecord() throws {
     for count in [1, 31, 32, 33, 1024] {
       var builder = RecordBlockBuilder(block: 0, expectedCount: count)
@@ -277,6 +278,11 @@ import Testing
       #expect((0..<(starts.count / 4)).map { Int(RecordBlock.u32(starts, at: $0) ?? 0) } == expected)
       #expect(starts.count == 4 * expected.count)
       #expect(PostgresCatalog.recordStarts(Array(block.params.dropLast())) == nil)
+      // The builder keeps the same offsets as it appends, and they are not part of the block's value.
+      #expect(block.groupStarts == starts)
+      var unindexed = block
+      unindexed.groupStarts = nil
+      #expect(unindexed == block)
     }
   }
 

@@ -12,6 +12,9 @@ public struct RecordBlock: Sendable, Equatable {
   /// Samples per block (the last block of an epoch may hold fewer).
   public static let size = 1024
 
+  /// Records per entry of ``groupStarts``.
+  public static let groupSize = 32
+
   /// The block's index: it holds samples from `block * size`.
   public var block: Int
   /// How many samples the block holds.
@@ -22,14 +25,31 @@ public struct RecordBlock: Sendable, Equatable {
   public var tensors: [UInt8]?
   /// `count` concatenated record encodings.
   public var params: [UInt8]
+  /// Where records 0, ``groupSize``, 2 × ``groupSize``, … start in `params`, then `params.count`, as
+  /// little-endian `UInt32`; kept by ``RecordBlockBuilder`` as it appends (an index a catalog may
+  /// store beside the block, derived from `params`), `nil` for a block built otherwise or read back.
+  ///
+  /// Not part of the block's value: `==` compares the stored columns only.
+  public var groupStarts: [UInt8]?
 
   /// Describes a stored block.
-  public init(block: Int, count: Int, positions: [UInt8], tensors: [UInt8]?, params: [UInt8]) {
+  public init(
+    block: Int, count: Int, positions: [UInt8], tensors: [UInt8]?, params: [UInt8],
+    groupStarts: [UInt8]? = nil
+  ) {
     self.block = block
     self.count = count
     self.positions = positions
     self.tensors = tensors
     self.params = params
+    self.groupStarts = groupStarts
+  }
+
+  /// Whether two blocks hold the same samples, positions, tensor ids and records (``groupStarts``,
+  /// derived from `params`, is not compared).
+  public static func == (lhs: RecordBlock, rhs: RecordBlock) -> Bool {
+    lhs.block == rhs.block && lhs.count == rhs.count && lhs.positions == rhs.positions
+      && lhs.tensors == rhs.tensors && lhs.params == rhs.params
   }
 
   /// The first sample of the block.
@@ -230,23 +250,38 @@ private struct SkipReader {
 
 /// Builds one ``RecordBlock`` sample by sample.
 public struct RecordBlockBuilder: Sendable {
-  /// The block being built.
-  public private(set) var block: RecordBlock
+  /// The records appended so far; its ``RecordBlock/groupStarts`` end at `params.count`.
+  public var block: RecordBlock {
+    var block = building
+    var starts = groupStarts
+    RecordBlock.appendU32(UInt32(truncatingIfNeeded: building.params.count), to: &starts)
+    block.groupStarts = starts
+    return block
+  }
   /// How many of the appended records are originals.
   public private(set) var originalCount = 0
 
+  /// The block without the end entry of its group starts.
+  private var building: RecordBlock
+  /// Where records 0, ``RecordBlock/groupSize``, … start, so far.
+  private var groupStarts: [UInt8] = []
+
   /// Starts block `index`, reserving room for `expectedCount` records.
   public init(block index: Int, expectedCount: Int) {
-    block = RecordBlock(block: index, count: 0, positions: [], tensors: nil, params: [])
-    block.positions.reserveCapacity(expectedCount * 4)
-    block.params.reserveCapacity(expectedCount * 32)
+    building = RecordBlock(block: index, count: 0, positions: [], tensors: nil, params: [])
+    building.positions.reserveCapacity(expectedCount * 4)
+    building.params.reserveCapacity(expectedCount * 32)
+    groupStarts.reserveCapacity(4 * (expectedCount / RecordBlock.groupSize + 2))
   }
 
   /// Appends the next sample's position and record.
   public mutating func append(position: Int, record: SampleRecord) {
-    RecordBlock.appendU32(UInt32(truncatingIfNeeded: position), to: &block.positions)
-    block.params.append(contentsOf: record.encoded())
-    block.count += 1
+    if building.count % RecordBlock.groupSize == 0 {
+      RecordBlock.appendU32(UInt32(truncatingIfNeeded: building.params.count), to: &groupStarts)
+    }
+    RecordBlock.appendU32(UInt32(truncatingIfNeeded: position), to: &building.positions)
+    record.encode(into: &building.params)
+    building.count += 1
     if record.original { originalCount += 1 }
   }
 }
