@@ -78,7 +78,11 @@ extension PostgresCatalog {
       text.bytea(block.positions)
       text.null()
       text.bytea(block.params)
-      if let starts = block.groupStarts ?? recordStarts(block.params) { text.bytea(starts) } else { text.null() }
+      if let starts = block.groupStarts ?? recordStarts(block.params) {
+        text.bytea(starts)
+      } else {
+        text.null()
+      }
       text.endRow()
     }
     return text
