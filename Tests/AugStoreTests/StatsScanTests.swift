@@ -194,6 +194,7 @@ import Testing
       group.markUnscanned(count * blocks.count)
       try pass.add(group, epochs: epochs)
     }
+    pass.finishFields()
     for field in pass.fields.indices {
       let finished = pass.fields[field].finish()
       #expect(finished)

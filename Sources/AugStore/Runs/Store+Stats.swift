@@ -211,8 +211,9 @@ extension Store {
   /// One pass over the records, sample by sample (each block across the epochs). The histograms'
   /// bins span each parameter's final range, so values near the bin edges are kept until the end;
   /// only when a range keeps widening past those edges are the records binned in a second pass.
-  /// With two cores or more, a second thread reads and scans the blocks while this one counts them
-  /// (in the same order: the result does not depend on it).
+  /// With two cores or more, a second thread reads and scans the blocks while this one counts them,
+  /// and a third adds the numeric values to their histograms (each in the same order as one thread
+  /// would: the result does not depend on it).
   ///
   /// - Throws: `StoreError.noRecordedEpochs`, `CatalogError.epochNotRecorded` for a selected epoch
   ///   that is not recorded, `CatalogError.corruptRecords`.
@@ -237,7 +238,10 @@ extension Store {
       epochs = recorded.map(\.epoch)
     }
     let sampleCount = recorded.first { $0.epoch == epochs[0] }?.sampleCount ?? details.version.sampleCount
-    var pass = StatsPass(run: name, transformCount: spec.transforms.count, epochCount: epochs.count)
+    var pass = StatsPass(
+      run: name, transformCount: spec.transforms.count, epochCount: epochs.count, threadedFields: threads >= 2)
+    // A failed pass still ends the adding thread.
+    defer { _ = pass.fieldWork.finish() }
     let transformCount = spec.transforms.count
     if threads >= 2 {
       let reader = ScannedBlockReader(
@@ -262,6 +266,7 @@ extension Store {
         while let chunk = scanner.next() { try pass.add(chunk, epochs: epochs) }
       }
     }
+    pass.finishFields()
     var rebin = Set<Int>()
     for field in pass.fields.indices where !pass.fields[field].finish() { rebin.insert(field) }
     if !rebin.isEmpty {

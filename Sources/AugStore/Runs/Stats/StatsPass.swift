@@ -10,9 +10,14 @@ struct StatsPass: Sendable {
   /// `appliedUpTo[n]`: scanned records that applied transforms `0..<n` (counted into ``applied``
   /// at the end).
   var appliedUpTo: [Int]
-  /// Numeric fields in order of first appearance, and their accumulators.
+  /// Numeric fields in order of first appearance, and their accumulators (filled by
+  /// ``finishFields()``; until then ``fieldWork`` adds the values).
   var fieldKeys: [(transform: Int, name: String)] = []
   var fields: [FieldAccumulator] = []
+  /// Adds the numeric values to the accumulators, on a thread of its own when the pass is threaded.
+  let fieldWork: FieldWork
+  /// The current chunk's values, handed to ``fieldWork`` at the end of ``add(_:epochs:)``.
+  var batch: FieldBatch?
   /// `slots[transform * fieldStride + field]`: index into `fields`, or -1.
   var slots: [Int]
   var originalRecords = 0
@@ -35,8 +40,11 @@ struct StatsPass: Sendable {
 
   static let fieldStride = 16
 
-  init(run: String, transformCount: Int, epochCount: Int) {
+  /// Starts a pass; with `threadedFields`, the numeric values are added to their accumulators on a
+  /// thread of their own (in the same order, so with the same sums).
+  init(run: String, transformCount: Int, epochCount: Int, threadedFields: Bool = false) {
     self.run = run
+    fieldWork = FieldWork(threaded: threadedFields)
     self.transformCount = transformCount
     applied = [Int](repeating: 0, count: transformCount)
     changed = [Int](repeating: 0, count: transformCount)
@@ -60,6 +68,7 @@ struct StatsPass: Sendable {
     let blocks = group.blocks
     let count = group.sampleCount
     if group.firstSample == 0 { offsets = [Int](repeating: 0, count: blocks.count) }
+    batch = FieldBatch(group: group, slots: [])
     for index in 0..<count {
       var sawOriginal = false
       hashes.removeAll(keepingCapacity: true)
@@ -79,8 +88,11 @@ struct StatsPass: Sendable {
           end = scanned.end
           hash = scanned.hash
         } else {
+          let first = batch?.decodedValues.count ?? 0
           (original, end, hash, unchanged) = try self.record(
             in: blocks[slot], from: start, epoch: epochs[slot])
+          let last = batch?.decodedValues.count ?? 0
+          batch?.decoded.append((record, first..<last))
         }
         offsets[slot] = end
         ranges[slot] = start..<end
@@ -109,6 +121,11 @@ struct StatsPass: Sendable {
         byDigests.add(distinctTensors)
       }
     }
+    if var finished = batch {
+      batch = nil
+      finished.slots = slots
+      fieldWork.submit(finished)
+    }
     guard group.firstSample + count == group.blockSampleCount else { return }
     for (slot, block) in blocks.enumerated() where offsets[slot] != block.params.count {
       throw CatalogError.corruptRecords(
@@ -117,8 +134,8 @@ struct StatsPass: Sendable {
     }
   }
 
-  /// Counts what a scanned record of `group` applied and changed and adds its numbers (`values`:
-  /// their range in the group); `false`, with nothing counted, when it was not scanned or one of
+  /// Counts what a scanned record of `group` applied and changed (its numbers, `values` in the group,
+  /// are added by ``fieldWork``); `false`, with nothing counted, when it was not scanned or one of
   /// its fields has no accumulator yet.
   private mutating func commit(
     _ record: ScannedBlocks.Record, group: ScannedBlocks, values: Range<Int>
@@ -131,10 +148,6 @@ struct StatsPass: Sendable {
     while mask != 0 {
       changed[mask.trailingZeroBitCount] += 1
       mask &= mask - 1
-    }
-    let slotTable = slots
-    fields.withUnsafeMutableBufferPointer { fields in
-      for index in values { fields[slotTable[Int(group.keys[index])]].add(group.values[index]) }
     }
     return true
   }
@@ -163,8 +176,9 @@ struct StatsPass: Sendable {
     return true
   }
 
-  /// Decodes one record: counts what it applied and changed, adds its numbers, and returns its end,
-  /// a hash of its value and whether it left the image unchanged.
+  /// Decodes one record: counts what it applied and changed, queues its numbers in ``batch`` (for
+  /// ``fieldWork``), and returns its end, a hash of its value and whether it left the image
+  /// unchanged.
   private mutating func record(
     in block: RecordBlock, from start: Int, epoch: Int
   ) throws -> (original: Bool, end: Int, hash: UInt64, unchanged: Bool) {
@@ -184,12 +198,12 @@ struct StatsPass: Sendable {
             params.forEachNumber { field, value in
               var slot = slots[base + field]
               if slot < 0 {
-                slot = fields.count
+                slot = fieldKeys.count
                 slots[base + field] = slot
                 fieldKeys.append((transform, params.numberName(field)))
-                fields.append(FieldAccumulator())
               }
-              fields[slot].add(value)
+              batch?.decodedSlots.append(slot)
+              batch?.decodedValues.append(value)
             }
           } else if params.changesImage {
             anyChange = true
@@ -238,6 +252,13 @@ struct StatsPass: Sendable {
       groupStart = groupEnd
     }
     return distinct
+  }
+
+  /// Waits for ``fieldWork`` to add every value handed over and takes its accumulators into
+  /// ``fields`` (before ``FieldAccumulator/finish()``, ``rebin(_:epoch:fields:)`` or ``stats``).
+  mutating func finishFields() {
+    fields = fieldWork.finish()
+    while fields.count < fieldKeys.count { fields.append(FieldAccumulator()) }
   }
 
   /// Bins the numbers of `fields` (indexes into ``fields``) of one block's records (second pass).
