@@ -78,6 +78,12 @@ extension Kernels {
       highHalf: SIMD8(lowHalf: nonNegativeBytes(y2), highHalf: nonNegativeBytes(y3)))
   }
 
+  /// The smaller byte of each lane (`pminub`).
+  @inline(__always)
+  static func byteMinimum(_ a: SIMD16<UInt8>, _ b: SIMD16<UInt8>) -> SIMD16<UInt8> {
+    a.replacing(with: b, where: b .< a)
+  }
+
   /// The larger byte of each lane (`pmaxub`).
   @inline(__always)
   static func byteMaximum(_ a: SIMD16<UInt8>, _ b: SIMD16<UInt8>) -> SIMD16<UInt8> {

@@ -225,18 +225,7 @@ extension Kernels {
   public static func autoContrast(_ image: Tensor) -> Tensor {
     let channels = image.channels
     let colour = colourChannels(channels)
-    var low = [UInt8](repeating: 255, count: channels)
-    var high = [UInt8](repeating: 0, count: channels)
-    image.withUnsafeBufferPointer { source in
-      var i = 0
-      while i < source.count {
-        for c in 0..<colour {
-          low[c] = min(low[c], source[i + c])
-          high[c] = max(high[c], source[i + c])
-        }
-        i += channels
-      }
-    }
+    let (low, high) = image.withUnsafeBufferPointer { channelExtremes($0, channels: channels) }
     var tables = [UInt8](repeating: 0, count: 256 * channels)
     for c in 0..<channels {
       let identity = c >= colour || low[c] == high[c]
@@ -247,6 +236,59 @@ extension Kernels {
       }
     }
     return applyChannelTables(image, tables)
+  }
+
+  /// The smallest and largest sample of each channel in an interleaved buffer of `channels`-sample
+  /// pixels (`buffer.count` a multiple of `channels`); an empty buffer gives 255 and 0.
+  ///
+  /// A block of 48 bytes holds whole pixels for one to four channels, so each byte position of its three
+  /// 16-byte vectors always belongs to the same channel: the blocks are folded into three vectors of
+  /// minima and three of maxima (`pminub`, `pmaxub`), whose lanes are gathered per channel at the end.
+  static func channelExtremes(
+    _ buffer: UnsafeBufferPointer<UInt8>, channels: Int
+  ) -> (low: [UInt8], high: [UInt8]) {
+    var low = [UInt8](repeating: 255, count: channels)
+    var high = [UInt8](repeating: 0, count: channels)
+    guard let src = buffer.baseAddress, channels > 0 else { return (low, high) }
+    let count = buffer.count
+    let raw = UnsafeRawPointer(src)
+    var i = 0
+    if count >= 48 {
+      var low0 = SIMD16<UInt8>(repeating: 255)
+      var low1 = low0
+      var low2 = low0
+      var high0 = SIMD16<UInt8>(repeating: 0)
+      var high1 = high0
+      var high2 = high0
+      while i &+ 48 <= count {
+        let v0 = raw.loadUnaligned(fromByteOffset: i, as: SIMD16<UInt8>.self)
+        let v1 = raw.loadUnaligned(fromByteOffset: i &+ 16, as: SIMD16<UInt8>.self)
+        let v2 = raw.loadUnaligned(fromByteOffset: i &+ 32, as: SIMD16<UInt8>.self)
+        low0 = byteMinimum(low0, v0)
+        low1 = byteMinimum(low1, v1)
+        low2 = byteMinimum(low2, v2)
+        high0 = byteMaximum(high0, v0)
+        high1 = byteMaximum(high1, v1)
+        high2 = byteMaximum(high2, v2)
+        i &+= 48
+      }
+      for lane in 0..<16 {
+        for (k, (l, h)) in [(low0, high0), (low1, high1), (low2, high2)].enumerated() {
+          let c = (16 * k + lane) % channels
+          low[c] = min(low[c], l[lane])
+          high[c] = max(high[c], h[lane])
+        }
+      }
+    }
+    // `i` is a multiple of 48, hence of `channels`.
+    while i < count {
+      for c in 0..<channels {
+        low[c] = min(low[c], src[i + c])
+        high[c] = max(high[c], src[i + c])
+      }
+      i += channels
+    }
+    return (low, high)
   }
 
   /// Keras 3 `Equalization` with `bins` histogram bins, per colour channel of the image:
@@ -509,11 +551,9 @@ extension Kernels {
     image.withUnsafeBufferPointer { source in
       planes.withUnsafeMutableBufferPointer { planes in
         var first = 0
-        #if X86_64_V3
-          if channels == 3, let src = source.baseAddress, let base = planes.baseAddress {
-            first = jitterPlanesRGB(src, base, pixelCount: pixelCount)
-          }
-        #endif
+        if channels == 3, let src = source.baseAddress, let base = planes.baseAddress {
+          first = jitterPlanesRGB(src, base, pixelCount: pixelCount)
+        }
         for c in 0..<colour {
           for p in first..<pixelCount { planes[c * pixelCount + p] = Float(source[p * channels + c]) }
         }
@@ -527,9 +567,7 @@ extension Kernels {
       if let factor = contrastFactor {
         for c in 0..<colour {
           let plane = base + c * pixelCount
-          var sum = 0.0
-          for p in 0..<pixelCount { sum += Double(plane[p]) }
-          let mean = Float(sum / Double(pixelCount))
+          let mean = Float(planeSum(plane, count: pixelCount) / Double(pixelCount))
           for p in 0..<pixelCount { plane[p] = min(max((plane[p] - mean) * factor + mean, 0), 255) }
         }
       }
@@ -613,11 +651,9 @@ extension Kernels {
       planes.withUnsafeBufferPointer { planes in
         makeTensor(height: image.height, width: image.width, channels: channels) { out in
           var first = 0
-          #if X86_64_V3
-            if channels == 3, let base = planes.baseAddress {
-              first = jitterBytesRGB(base, out, pixelCount: pixelCount)
-            }
-          #endif
+          if channels == 3, let base = planes.baseAddress {
+            first = jitterBytesRGB(base, out, pixelCount: pixelCount)
+          }
           for p in first..<pixelCount {
             for c in 0..<colour { out[p * channels + c] = toUInt8(planes[c * pixelCount + p]) }
             if colour < channels { out[p * channels + colour] = source[p * channels + colour] }
@@ -627,63 +663,136 @@ extension Kernels {
     }
   }
 
-  #if X86_64_V3
-    /// The colour jitter's planes of an RGB image, eight pixels at a time (exact floats of the bytes);
-    /// returns the number of pixels done.
-    static func jitterPlanesRGB(
-      _ src: UnsafePointer<UInt8>, _ planes: UnsafeMutablePointer<Float>, pixelCount: Int
-    )
-      -> Int
-    {
-      let s = UnsafeRawPointer(src)
-      let magic = HueLanes(repeating: 8_388_608)
-      @inline(__always) func sample(_ pixels: SIMD8<UInt32>, _ shift: UInt32) -> HueLanes {
-        let byte = (pixels &>> SIMD8(repeating: shift)) & 0xFF
-        return unsafeBitCast(byte | 0x4B00_0000, to: HueLanes.self) - magic
-      }
-      var p = 0
-      while p &+ 8 <= pixelCount {
-        let pixels = AffineSampler.loadRGB(s, p &* 3)
-        UnsafeMutableRawPointer(planes + p).storeBytes(of: sample(pixels, 0), as: HueLanes.self)
-        UnsafeMutableRawPointer(planes + (pixelCount &+ p)).storeBytes(
-          of: sample(pixels, 8), as: HueLanes.self)
-        UnsafeMutableRawPointer(planes + (2 &* pixelCount &+ p)).storeBytes(
-          of: sample(pixels, 16), as: HueLanes.self)
-        p &+= 8
-      }
-      return p
+  /// `plane[0] + plane[1] + … + plane[count − 1]` in `Double`, added left to right, for samples in
+  /// `0...255` or NaN (the colour jitter's clipped planes).
+  ///
+  /// When every sample is 0 or at least `t` (below), each sample and every partial sum is a multiple
+  /// of `u = t · 2⁻²³` (a float32 of at least `t` is a multiple of its ulp, at least `u`) and the total
+  /// is below `255 · count ≤ 2⁵³ · u`, so every addition is exact and any order gives the sum left to
+  /// right: eight `Double` lanes then add independently instead of one chain of dependent additions.
+  /// `t` is 2⁻⁶ up to 2¹⁶ samples (`255 · 2¹⁶ < 2²⁴ = 2⁵³ · 2⁻²⁹`), doubled with each doubling of the
+  /// count. A NaN makes every order's sum NaN. Otherwise the samples are added left to right.
+  static func planeSum(_ plane: UnsafePointer<Float>, count: Int) -> Double {
+    var threshold: Float = 1.0 / 64
+    var limit = 1 << 16
+    while count > limit {
+      threshold *= 2
+      limit <<= 1
     }
-
-    /// The colour jitter's RGB planes as ``toUInt8(_:)`` bytes (NaN included), eight pixels at a
-    /// time; returns the number of pixels done.
-    static func jitterBytesRGB(
-      _ planes: UnsafePointer<Float>, _ out: UnsafeMutablePointer<UInt8>, pixelCount: Int
-    )
-      -> Int
-    {
-      let zero = HueLanes(repeating: 0)
-      let top = HueLanes(repeating: 255)
-      let half = HueLanes(repeating: 0.5)
-      let magic = HueLanes(repeating: 8_388_608)
-      /// `toUInt8` per lane: `v > 0 ? min(v, 255) : 0` (NaN gives 0), plus 0.5, floored.
-      @inline(__always) func byte(_ offset: Int) -> SIMD8<UInt32> {
-        let v = UnsafeRawPointer(planes + offset).loadUnaligned(as: HueLanes.self)
-        let positive = zero.replacing(with: v, where: v .> zero)
-        let z = positive.replacing(with: top, where: positive .> top) + half
-        let shifted = z + magic
-        let roundedUp = unsafeBitCast(z - (shifted - magic), to: SIMD8<Int32>.self) &>> 31
-        return unsafeBitCast(
-          unsafeBitCast(shifted, to: SIMD8<Int32>.self) &+ roundedUp, to: SIMD8<UInt32>.self)
+    var i = 0
+    if threshold <= 128 {
+      let raw = UnsafeRawPointer(plane)
+      // `x` lies in `(0, threshold)` exactly where its bit pattern minus one, unsigned, is below the
+      // threshold's minus one (+0 wraps around; negative samples and NaNs have the sign or exponent
+      // bits set).
+      let below = SIMD8<UInt32>(repeating: threshold.bitPattern &- 1)
+      var tiny = SIMD8<UInt32>()
+      var low = SIMD4<Double>()
+      var high = SIMD4<Double>()
+      while i &+ 8 <= count {
+        let x = raw.loadUnaligned(fromByteOffset: i &* 4, as: SIMD8<Float>.self)
+        let bits = unsafeBitCast(x, to: SIMD8<UInt32>.self) &- 1
+        // The sign bit set where `bits < below` (unsigned): `below < 2³¹`, so that is `bits < 2³¹` and
+        // `bits − below` negative.
+        tiny |= ~bits & (bits &- below)
+        low += SIMD4(Double(x[0]), Double(x[1]), Double(x[2]), Double(x[3]))
+        high += SIMD4(Double(x[4]), Double(x[5]), Double(x[6]), Double(x[7]))
+        i &+= 8
       }
-      var p = 0
+      let anyTiny = (tiny[0] | tiny[1] | tiny[2] | tiny[3] | tiny[4] | tiny[5] | tiny[6] | tiny[7]) >> 31 != 0
+      if !anyTiny {
+        var sum = ((low[0] + low[1]) + (low[2] + low[3])) + ((high[0] + high[1]) + (high[2] + high[3]))
+        while i < count {
+          sum += Double(plane[i])
+          i &+= 1
+        }
+        return sum
+      }
+    }
+    var sum = 0.0
+    for p in 0..<count { sum += Double(plane[p]) }
+    return sum
+  }
+
+  /// The colour jitter's planes of an RGB image, one ``HueLanes`` group of pixels at a time (exact
+  /// floats of the bytes); returns the number of pixels done. The host-level build loads eight pixels
+  /// with ``AffineSampler/loadRGB(_:_:)``, the baseline build four with
+  /// ``loadPixelQuad(_:_:channels:)``; each pixel is one 32-bit lane, so masks and shifts give the
+  /// planar channels.
+  static func jitterPlanesRGB(
+    _ src: UnsafePointer<UInt8>, _ planes: UnsafeMutablePointer<Float>, pixelCount: Int
+  )
+    -> Int
+  {
+    let s = UnsafeRawPointer(src)
+    let magic = HueLanes(repeating: 8_388_608)
+    let width = HueLanes.scalarCount
+    let count = pixelCount &* 3
+    @inline(__always) func sample(_ pixels: HueBits, _ shift: Int32) -> HueLanes {
+      let byte = (pixels &>> HueBits(repeating: shift)) & 0xFF
+      return unsafeBitCast(byte | 0x4B00_0000, to: HueLanes.self) - magic
+    }
+    // A group's loads end by byte `3 · p + 24` (eight pixels) or `3 · p + 16` (four).
+    let reach = width == 8 ? 24 : 16
+    var p = 0
+    while 3 &* p &+ reach <= count {
+      #if X86_64_V3
+        let pixels = unsafeBitCast(AffineSampler.loadRGB(s, p &* 3), to: HueBits.self)
+      #else
+        let pixels = unsafeBitCast(loadPixelQuad(s, p &* 3, channels: 3), to: HueBits.self)
+      #endif
+      UnsafeMutableRawPointer(planes + p).storeBytes(of: sample(pixels, 0), as: HueLanes.self)
+      UnsafeMutableRawPointer(planes + (pixelCount &+ p)).storeBytes(of: sample(pixels, 8), as: HueLanes.self)
+      UnsafeMutableRawPointer(planes + (2 &* pixelCount &+ p)).storeBytes(
+        of: sample(pixels, 16), as: HueLanes.self)
+      p &+= width
+    }
+    return p
+  }
+
+  /// The colour jitter's RGB planes as ``toUInt8(_:)`` bytes (NaN included), one ``HueLanes`` group
+  /// of pixels at a time; returns the number of pixels done. The host-level build stores eight pixels
+  /// with ``AffineSampler/storeRGB(_:_:)``; the baseline build four with
+  /// ``storePixelQuad(_:_:_:channels:)``, whose fourth byte the next group or the caller's scalar
+  /// tail overwrites (a group is stored only while 16 bytes remain).
+  static func jitterBytesRGB(
+    _ planes: UnsafePointer<Float>, _ out: UnsafeMutablePointer<UInt8>, pixelCount: Int
+  )
+    -> Int
+  {
+    let zero = HueLanes(repeating: 0)
+    let top = HueLanes(repeating: 255)
+    let half = HueLanes(repeating: 0.5)
+    let magic = HueLanes(repeating: 8_388_608)
+    let width = HueLanes.scalarCount
+    let count = pixelCount &* 3
+    /// `toUInt8` per lane: `v > 0 ? min(v, 255) : 0` (NaN gives 0), plus 0.5, floored.
+    @inline(__always) func byte(_ offset: Int) -> HueBits {
+      let v = UnsafeRawPointer(planes + offset).loadUnaligned(as: HueLanes.self)
+      let positive = zero.replacing(with: v, where: v .> zero)
+      let z = positive.replacing(with: top, where: positive .> top) + half
+      let shifted = z + magic
+      let roundedUp = unsafeBitCast(z - (shifted - magic), to: HueBits.self) &>> 31
+      return unsafeBitCast(shifted, to: HueBits.self) &+ roundedUp
+    }
+    var p = 0
+    #if X86_64_V3
       while p &+ 8 <= pixelCount {
         let words = byte(p) | (byte(pixelCount &+ p) &<< 8) | (byte(2 &* pixelCount &+ p) &<< 16)
-        AffineSampler.storeRGB(words, out + p &* 3)
-        p &+= 8
+        AffineSampler.storeRGB(unsafeBitCast(words, to: SIMD8<UInt32>.self), out + p &* 3)
+        p &+= width
       }
-      return p
-    }
-  #endif
+    #else
+      let d = UnsafeMutableRawPointer(out)
+      while 3 &* p &+ 16 <= count {
+        let words = (byte(p) & 0xFF) | ((byte(pixelCount &+ p) & 0xFF) &<< 8)
+          | ((byte(2 &* pixelCount &+ p) & 0xFF) &<< 16)
+        storePixelQuad(unsafeBitCast(words, to: SIMD16<UInt8>.self), d, p &* 3, channels: 3)
+        p &+= width
+      }
+    #endif
+    return p
+  }
 
   /// The jitter's saturation step (``mapHSV(_:_:)``'s `.saturation` arithmetic with the clip to
   /// `[low, high]`, not rounded) for two groups of planar float lanes: `rgbToHSV`, `s · factor`
