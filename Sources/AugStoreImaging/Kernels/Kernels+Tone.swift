@@ -429,86 +429,150 @@ extension Kernels {
     }
   }
 
-  /// ``sharpen(_:factor:padding:)`` for images without alpha and zero padding: three-sample row sums
-  /// as exact floats, then the vertical sum, the smoothing and the blend four samples at a time.
+  /// ``sharpen(_:factor:padding:)`` for images without alpha and zero padding.
+  ///
+  /// Each row's three-sample sums (`src[i − channels] + src[i] + src[i + channels]`, zero outside) are
+  /// exact 16-bit integers (at most 765), kept for three rows in a ring (plus a zero row above and below
+  /// the image); the eight neighbours of a sample are the three rows' sums minus the sample (at most
+  /// 2040). Eight samples at a time those integers become exact floats and run the scalar loop's float32
+  /// operations per lane (`a · neighbours + b · v`, then `v + weight · (smoothed − v)`), clamped to
+  /// `0...255` and rounded half up (``clampToUInt8(_:)``; the lanes need a finite result, so a weight
+  /// of magnitude 2²⁰ or more, or NaN, takes the scalar loop).
   static func sharpenLanes(_ image: Tensor, factor: Float) -> Tensor {
     let (height, width, channels) = (image.height, image.width, image.channels)
     let rowLength = width * channels
-    let weight = SIMD4<Float>(repeating: 1 - factor * 2)
-    let a = SIMD4<Float>(repeating: Float(1.0 / 13.0))
-    let b = SIMD4<Float>(repeating: Float(5.0 / 13.0))
-    let top = SIMD4<Float>(repeating: 255)
-    // One zero row above and below the image, so every row has two neighbours.
-    var rowSums = [Float](repeating: 0, count: (height + 2) * rowLength + 4)
-    image.withUnsafeBufferPointer { source in
-      rowSums.withUnsafeMutableBufferPointer { sums in
-        guard let src = source.baseAddress, let sums = sums.baseAddress else { return }
-        let s = UnsafeRawPointer(src)
-        for y in 0..<height {
-          let row = src + y * rowLength
-          let out = sums + (y + 1) * rowLength
-          let o = UnsafeMutableRawPointer(out)
-          var i = 0
-          // Edge columns (and every sample of a one-pixel-wide image) one at a time.
-          while i < min(channels, rowLength) {
-            out[i] = Float(row[i]) + (i + channels < rowLength ? Float(row[i + channels]) : 0)
-            i += 1
-          }
-          let base = y * rowLength
-          while i + 4 <= rowLength - channels {
-            let left = floats(s.loadUnaligned(fromByteOffset: base + i - channels, as: SIMD4<UInt8>.self))
-            let middle = floats(s.loadUnaligned(fromByteOffset: base + i, as: SIMD4<UInt8>.self))
-            let right = floats(s.loadUnaligned(fromByteOffset: base + i + channels, as: SIMD4<UInt8>.self))
-            o.storeBytes(of: left + middle + right, toByteOffset: i * 4, as: SIMD4<Float>.self)
-            i += 4
-          }
-          while i < rowLength {
-            var total = Float(row[i]) + Float(row[i - channels])
-            if i + channels < rowLength { total += Float(row[i + channels]) }
-            out[i] = total
-            i += 1
-          }
-        }
-      }
-    }
+    let weight = 1 - factor * 2
+    let a = Float(1.0 / 13.0)
+    let b = Float(5.0 / 13.0)
+    let lanes = abs(weight) < 1_048_576
+    // Rows 0...2: the ring of row sums; row 3: zeros. Eight spare samples after each row.
+    let stride = rowLength + 8
+    var rowSums = [UInt16](repeating: 0, count: 4 * stride)
     return image.withUnsafeBufferPointer { source in
-      rowSums.withUnsafeBufferPointer { sums in
+      rowSums.withUnsafeMutableBufferPointer { sums in
         makeTensor(height: height, width: width, channels: channels) { out in
           guard let src = source.baseAddress, let sums = sums.baseAddress else { return }
-          let s = UnsafeRawPointer(src)
-          let d = UnsafeMutableRawPointer(out)
-          let r = UnsafeRawPointer(sums)
+          let zeros = UnsafePointer(sums + 3 * stride)
+          /// Ring row of image row `y`.
+          func ring(_ y: Int) -> UnsafePointer<UInt16> { UnsafePointer(sums + (y % 3) * stride) }
+          /// Writes the row sums of image row `y` into ring row `y mod 3`.
+          func fill(_ y: Int) {
+            sharpenRowSums(src + y * rowLength, sums + (y % 3) * stride, rowLength: rowLength, channels: channels)
+          }
+          fill(0)
           for y in 0..<height {
-            let base = y * rowLength
-            let above = y * rowLength * 4
-            let middle = above + rowLength * 4
-            let below = middle + rowLength * 4
+            if y + 1 < height { fill(y + 1) }
+            let above = y > 0 ? ring(y - 1) : zeros
+            let middle = ring(y)
+            let below = y + 1 < height ? ring(y + 1) : zeros
+            let row = src + y * rowLength
+            let outRow = out + y * rowLength
             var i = 0
-            while i + 4 <= rowLength {
-              let value = floats(s.loadUnaligned(fromByteOffset: base + i, as: SIMD4<UInt8>.self))
-              let total =
-                r.loadUnaligned(fromByteOffset: middle + i * 4, as: SIMD4<Float>.self)
-                + r.loadUnaligned(fromByteOffset: above + i * 4, as: SIMD4<Float>.self)
-                + r.loadUnaligned(fromByteOffset: below + i * 4, as: SIMD4<Float>.self)
-              let smoothed = a * (total - value) + b * value
-              let x = value + weight * (smoothed - value)
-              d.storeBytes(
-                of: nonNegativeBytes(x.replacing(with: top, where: x .> top)), toByteOffset: base + i,
-                as: SIMD4<UInt8>.self)
-              i += 4
+            if lanes {
+              i = sharpenRow(
+                row, above, middle, below, outRow, count: rowLength, weight: weight, a: a, b: b)
             }
             while i < rowLength {
-              let value = Float(src[base + i])
-              let total =
-                sums[(y + 1) * rowLength + i] + sums[y * rowLength + i] + sums[(y + 2) * rowLength + i]
-              let smoothed = a[0] * (total - value) + b[0] * value
-              out[base + i] = clampToUInt8(value + weight[0] * (smoothed - value))
+              let value = Float(row[i])
+              let total = Int32(middle[i]) + Int32(above[i]) + Int32(below[i])
+              let smoothed = a * Float(total - Int32(row[i])) + b * value
+              outRow[i] = clampToUInt8(value + weight * (smoothed - value))
               i += 1
             }
           }
         }
       }
     }
+  }
+
+  /// `out[i] = src[i − channels] + src[i] + src[i + channels]` for `i < rowLength` (samples outside the
+  /// row count as zero): the edge pixels one sample at a time, the rest eight at a time.
+  @inline(__always)
+  static func sharpenRowSums(
+    _ src: UnsafePointer<UInt8>, _ out: UnsafeMutablePointer<UInt16>, rowLength: Int, channels: Int
+  ) {
+    let s = UnsafeRawPointer(src)
+    let o = UnsafeMutableRawPointer(out)
+    var i = 0
+    while i < min(channels, rowLength) {
+      out[i] = UInt16(src[i]) + (i + channels < rowLength ? UInt16(src[i + channels]) : 0)
+      i += 1
+    }
+    @inline(__always) func words(_ offset: Int) -> SIMD8<UInt16> {
+      let x = s.loadUnaligned(fromByteOffset: offset, as: SIMD8<UInt8>.self)
+      return SIMD8(
+        UInt16(x[0]), UInt16(x[1]), UInt16(x[2]), UInt16(x[3]), UInt16(x[4]), UInt16(x[5]), UInt16(x[6]),
+        UInt16(x[7]))
+    }
+    while i &+ 8 &+ channels <= rowLength {
+      o.storeBytes(
+        of: words(i &- channels) &+ words(i) &+ words(i &+ channels), toByteOffset: i &* 2, as: SIMD8<UInt16>.self)
+      i &+= 8
+    }
+    while i < rowLength {
+      out[i] = UInt16(src[i]) + UInt16(src[i - channels]) + (i + channels < rowLength ? UInt16(src[i + channels]) : 0)
+      i += 1
+    }
+  }
+
+  /// One output row of ``sharpenLanes(_:factor:)``, eight samples at a time; returns where the scalar
+  /// tail starts. `weight` is finite with magnitude below 2²⁰, so every lane's result is finite.
+  @inline(__always)
+  static func sharpenRow(
+    _ row: UnsafePointer<UInt8>, _ above: UnsafePointer<UInt16>, _ middle: UnsafePointer<UInt16>,
+    _ below: UnsafePointer<UInt16>, _ out: UnsafeMutablePointer<UInt8>, count: Int, weight: Float, a: Float,
+    b: Float
+  ) -> Int {
+    typealias Lanes = SIMD8<Float>
+    typealias Bits = SIMD8<Int32>
+    let s = UnsafeRawPointer(row)
+    let d = UnsafeMutableRawPointer(out)
+    let (up, mid, down) = (UnsafeRawPointer(above), UnsafeRawPointer(middle), UnsafeRawPointer(below))
+    let w = Lanes(repeating: weight)
+    let aLanes = Lanes(repeating: a)
+    let bLanes = Lanes(repeating: b)
+    let top = Lanes(repeating: 255)
+    let half = Lanes(repeating: 0.5)
+    let magic = Lanes(repeating: 8_388_608)
+    let exponent = Bits(repeating: 0x4B00_0000)
+    /// Integers below 2²³ as exact floats: in the low mantissa bits of 2²³, minus 2²³.
+    @inline(__always) func exact(_ x: SIMD8<UInt16>) -> Lanes {
+      let wide = Bits(
+        Int32(x[0]), Int32(x[1]), Int32(x[2]), Int32(x[3]), Int32(x[4]), Int32(x[5]), Int32(x[6]), Int32(x[7]))
+      return unsafeBitCast(wide | exponent, to: Lanes.self) - magic
+    }
+    var i = 0
+    while i &+ 8 <= count {
+      let bytes = s.loadUnaligned(fromByteOffset: i, as: SIMD8<UInt8>.self)
+      let v = SIMD8<UInt16>(
+        UInt16(bytes[0]), UInt16(bytes[1]), UInt16(bytes[2]), UInt16(bytes[3]), UInt16(bytes[4]),
+        UInt16(bytes[5]), UInt16(bytes[6]), UInt16(bytes[7]))
+      let total =
+        mid.loadUnaligned(fromByteOffset: i &* 2, as: SIMD8<UInt16>.self)
+        &+ up.loadUnaligned(fromByteOffset: i &* 2, as: SIMD8<UInt16>.self)
+        &+ down.loadUnaligned(fromByteOffset: i &* 2, as: SIMD8<UInt16>.self)
+      let value = exact(v)
+      let smoothed = aLanes * exact(total &- v) + bLanes * value
+      let x = value + w * (smoothed - value)
+      // min(max(x, 0), 255): negative lanes (the sign bit) become +0, lanes above 255 become 255.
+      let bits = unsafeBitCast(x, to: Bits.self)
+      let positive = unsafeBitCast(bits & ~(bits &>> 31), to: Lanes.self)
+      let over = unsafeBitCast(top - positive, to: Bits.self) &>> 31
+      let clamped = unsafeBitCast(
+        (unsafeBitCast(top, to: Bits.self) & over) | (unsafeBitCast(positive, to: Bits.self) & ~over), to: Lanes.self)
+      // ⌊clamped + 0.5⌋: `z + 2²³` rounds to the nearest integer in its low bits, less one where that
+      // rounded up.
+      let z = clamped + half
+      let shifted = z + magic
+      let n = unsafeBitCast(shifted, to: Bits.self) &+ (unsafeBitCast(z - (shifted - magic), to: Bits.self) &>> 31)
+      let result = SIMD8<UInt8>(
+        UInt8(truncatingIfNeeded: n[0]), UInt8(truncatingIfNeeded: n[1]), UInt8(truncatingIfNeeded: n[2]),
+        UInt8(truncatingIfNeeded: n[3]), UInt8(truncatingIfNeeded: n[4]), UInt8(truncatingIfNeeded: n[5]),
+        UInt8(truncatingIfNeeded: n[6]), UInt8(truncatingIfNeeded: n[7]))
+      d.storeBytes(of: result, toByteOffset: i, as: SIMD8<UInt8>.self)
+      i &+= 8
+    }
+    return i
   }
 
   /// Keras 3 `RandomColorJitter` with the factors its steps drew (nil: step skipped), chained in
