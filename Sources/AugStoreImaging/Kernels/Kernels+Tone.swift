@@ -186,37 +186,71 @@ extension Kernels {
       return i
     }
   #else
-    /// ``degenerateColor(_:factor:)`` four pixels at a time, one pixel per `SIMD4<Float>` (the same
-    /// float32 operations per lane as the scalar loop); returns where the scalar tail starts. Callers
-    /// pass `channels` as a literal.
+    /// ``degenerateColor(_:factor:)`` for a finite `factor`, four pixels at a time, one pixel per lane
+    /// of ``HueLanes`` (the baseline build); returns where the scalar tail starts. Callers pass
+    /// `channels` as a literal.
+    ///
+    /// Each group is loaded one pixel per 32-bit lane (``loadPixelQuad(_:_:channels:)``), so masks and
+    /// shifts give planar channels, converted exactly to floats. Each lane runs the scalar loop's
+    /// float32 operations in order (`(r·0.2989 + g·0.5870) + b·0.1140`, then `c + factor·(grey − c)`),
+    /// clamped to `0...255` as ``clampToUInt8(_:)`` does (the values are finite) and rounded
+    /// (``roundedBytes(_:)``); the bytes are shifted back into each pixel's lane (alpha kept) and stored
+    /// by ``storePixelQuad(_:_:_:channels:)`` (the byte after the group is written by the next group or
+    /// the scalar tail).
     @inline(__always)
     static func degeneratePixels(
       _ src: UnsafePointer<UInt8>, _ out: UnsafeMutablePointer<UInt8>, count: Int, factor: Float,
       channels: Int
     ) -> Int {
+      guard factor.isFinite else { return 0 }
       let s = UnsafeRawPointer(src)
       let d = UnsafeMutableRawPointer(out)
-      let f = SIMD4<Float>(repeating: factor)
-      let top = SIMD4<Float>(repeating: 255)
-      let alphaLanes = SIMD16<UInt8>(0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1) .== 1
-      @inline(__always) func blend(_ p: SIMD4<Float>) -> SIMD4<Float> {
-        let grey = p[0] * 0.2989 + p[1] * 0.5870 + p[2] * 0.1140
-        let x = p + f * (SIMD4(repeating: grey) - p)
-        return x.replacing(with: top, where: x .> top)
-      }
-      let step = 4 &* channels
+      let f = HueLanes(repeating: factor)
+      let byte = HueBits(repeating: 0xFF)
+      let alpha = HueBits(repeating: Int32(bitPattern: 0xFF00_0000))
+      let groupStep = HueLanes.scalarCount &* channels
       var i = 0
       while i &+ 16 <= count {
-        let quad = loadPixelQuad(s, i, channels: channels)
-        let (p0, p1, p2, p3) = exactFloats(quad)
-        var result = nonNegativeBytes(blend(p0), blend(p1), blend(p2), blend(p3))
-        if channels == 4 { result = result.replacing(with: quad, where: alphaLanes) }
-        storePixelQuad(result, d, i, channels: channels)
-        i &+= step
+        let pixels = unsafeBitCast(loadPixelQuad(s, i, channels: channels), to: HueBits.self)
+        let r = exactFloats(pixels & byte)
+        let g = exactFloats((pixels &>> 8) & byte)
+        let b = exactFloats((pixels &>> 16) & byte)
+        let grey =
+          r * HueLanes(repeating: 0.2989) + g * HueLanes(repeating: 0.5870) + b * HueLanes(repeating: 0.1140)
+        var words =
+          roundedBytes(r + f * (grey - r)) | (roundedBytes(g + f * (grey - g)) &<< 8)
+          | (roundedBytes(b + f * (grey - b)) &<< 16)
+        if channels == 4 { words = (words & 0x00FF_FFFF) | (pixels & alpha) }
+        storePixelQuad(unsafeBitCast(words, to: SIMD16<UInt8>.self), d, i, channels: channels)
+        i &+= groupStep
       }
       return i
     }
   #endif
+
+  /// Integer lanes in `0..<2²³` as exact floats: in the low mantissa bits of 2²³, minus 2²³ (only
+  /// bitwise operations and one subtraction; the standard library's generic conversion is not always
+  /// inlined).
+  @inline(__always)
+  static func exactFloats(_ x: HueBits) -> HueLanes {
+    unsafeBitCast(x | HueBits(repeating: 0x4B00_0000), to: HueLanes.self) - HueLanes(repeating: 8_388_608)
+  }
+
+  /// ``clampToUInt8(_:)`` per lane for finite values, in the low byte of each lane; the second byte is
+  /// zero, the upper two are unspecified (so the result shifted left by 8 or 16 bits holds only the
+  /// byte). Negative lanes (the sign bit) become +0, lanes above 255 become 255
+  /// (``laneMin(_:_:)``); then `⌊z⌋` of `z = clamped + 0.5` (exact: `clamped ≤ 255`) by `z + 2²³`
+  /// (rounded to nearest into the low mantissa bits) less one where that rounded up. Sign-bit masks
+  /// rather than `SIMDMask` selects, which LLVM splits into scalar code in these loops.
+  @inline(__always)
+  static func roundedBytes(_ x: HueLanes) -> HueBits {
+    let magic = HueLanes(repeating: 8_388_608)
+    let bits = bitPattern(x)
+    let raised = unsafeBitCast(bits & ~(bits &>> 31), to: HueLanes.self)
+    let z = laneMin(raised, HueLanes(repeating: 255)) + 0.5
+    let shifted = z + magic
+    return bitPattern(shifted) &+ lessMask(z, shifted - magic)
+  }
 
   /// Keras 3 `AutoContrast`: each colour channel is stretched from its own `[low, high]` over the image
   /// to `[0, 255]`: `v · scale + offset` with `scale = 255 / (high − low)` and `offset = −low · scale`
