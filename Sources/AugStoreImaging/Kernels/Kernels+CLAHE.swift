@@ -48,8 +48,9 @@ extension Kernels {
               var x = 0
               if lanes {
                 x = claheRowRGB(
-                  src + y * width * 3, out + y * width * 3, width: width, top: top, bottom: bottom, wy: wy,
-                  lefts: lefts, rights: rights, weights: weights, complements: complements)
+                  src + y * width * 3, out + y * width * 3, width: width, room: (height - y) * width * 3,
+                  top: top, bottom: bottom, wy: wy, lefts: lefts, rights: rights, weights: weights,
+                  complements: complements)
               }
               var i = (y * width + x) * channels
               while x < width {
@@ -83,10 +84,13 @@ extension Kernels {
   /// a time, one pixel per lane and one channel at a time: the four table entries of each lane are
   /// loaded one by one, the blend runs the scalar float32 operations per lane, and the result is rounded
   /// as ``blendToUInt8(_:)`` (`⌊z⌋` of `z = value + 0.5` through `z + 2²³`, its low byte) and stored
-  /// as 24 bytes (``AffineSampler/storeRGB(_:_:)``). Returns the first column left to the scalar loop.
+  /// as 24 bytes (``AffineSampler/storeRGB(_:_:)``; in the host-level build 32 bytes while `room`, the
+  /// bytes from `out` to the end of the image, holds them: the next group, the scalar loop or the next
+  /// row overwrites the 8 after the group). Returns the first column left to the scalar loop.
   @inline(never)
   static func claheRowRGB(
-    _ src: UnsafePointer<UInt8>, _ out: UnsafeMutablePointer<UInt8>, width: Int, top: UnsafePointer<Float>,
+    _ src: UnsafePointer<UInt8>, _ out: UnsafeMutablePointer<UInt8>, width: Int, room: Int,
+    top: UnsafePointer<Float>,
     bottom: UnsafePointer<Float>, wy: Float, lefts: [Int32], rights: [Int32], weights: [Float],
     complements: [Float]
   ) -> Int {
@@ -130,7 +134,15 @@ extension Kernels {
                 return (unsafeBitCast(shifted, to: Bits.self) &+ roundedUp) & 0xFF
               }
               let words = channel(0) | (channel(1) &<< 8) | (channel(2) &<< 16)
-              AffineSampler.storeRGB(unsafeBitCast(words, to: SIMD8<UInt32>.self), out + x &* 3)
+              #if X86_64_V3
+                if x &* 3 &+ 32 <= room {
+                  AffineSampler.storeRGBWide(unsafeBitCast(words, to: SIMD8<UInt32>.self), out + x &* 3)
+                } else {
+                  AffineSampler.storeRGB(unsafeBitCast(words, to: SIMD8<UInt32>.self), out + x &* 3)
+                }
+              #else
+                AffineSampler.storeRGB(unsafeBitCast(words, to: SIMD8<UInt32>.self), out + x &* 3)
+              #endif
               x &+= 8
             }
             return x

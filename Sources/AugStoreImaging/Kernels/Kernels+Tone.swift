@@ -875,9 +875,15 @@ extension Kernels {
     }
     var p = 0
     #if X86_64_V3
+      // 32-byte stores while 8 bytes beyond the group remain (the next group overwrites them), then
+      // exactly 24.
       while p &+ 8 <= pixelCount {
         let words = byte(p) | (byte(pixelCount &+ p) &<< 8) | (byte(2 &* pixelCount &+ p) &<< 16)
-        AffineSampler.storeRGB(unsafeBitCast(words, to: SIMD8<UInt32>.self), out + p &* 3)
+        if 3 &* p &+ 32 <= count {
+          AffineSampler.storeRGBWide(unsafeBitCast(words, to: SIMD8<UInt32>.self), out + p &* 3)
+        } else {
+          AffineSampler.storeRGB(unsafeBitCast(words, to: SIMD8<UInt32>.self), out + p &* 3)
+        }
         p &+= width
       }
     #else
