@@ -93,7 +93,8 @@ struct KernelExactnessTests {
     var factors = stride(from: Float(-2), through: 3, by: 0.37).map { $0 }
     factors += [0.5, 1e5, -7e5, 1e7]  // the last two: weights of magnitude 2^20 or more (scalar loop)
     for factor in factors {
-      #expect(Kernels.sharpen(image, factor: factor) == Self.sharpen(image, factor: factor), "factor \(factor)")
+      #expect(
+        Kernels.sharpen(image, factor: factor) == Self.sharpen(image, factor: factor), "factor \(factor)")
     }
   }
 

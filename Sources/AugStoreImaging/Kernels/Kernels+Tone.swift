@@ -491,7 +491,8 @@ extension Kernels {
           func ring(_ y: Int) -> UnsafePointer<UInt16> { UnsafePointer(sums + (y % 3) * stride) }
           /// Writes the row sums of image row `y` into ring row `y mod 3`.
           func fill(_ y: Int) {
-            sharpenRowSums(src + y * rowLength, sums + (y % 3) * stride, rowLength: rowLength, channels: channels)
+            sharpenRowSums(
+              src + y * rowLength, sums + (y % 3) * stride, rowLength: rowLength, channels: channels)
           }
           fill(0)
           for y in 0..<height {
@@ -540,11 +541,14 @@ extension Kernels {
     }
     while i &+ 8 &+ channels <= rowLength {
       o.storeBytes(
-        of: words(i &- channels) &+ words(i) &+ words(i &+ channels), toByteOffset: i &* 2, as: SIMD8<UInt16>.self)
+        of: words(i &- channels) &+ words(i) &+ words(i &+ channels), toByteOffset: i &* 2,
+        as: SIMD8<UInt16>.self)
       i &+= 8
     }
     while i < rowLength {
-      out[i] = UInt16(src[i]) + UInt16(src[i - channels]) + (i + channels < rowLength ? UInt16(src[i + channels]) : 0)
+      out[i] =
+        UInt16(src[i]) + UInt16(src[i - channels])
+        + (i + channels < rowLength ? UInt16(src[i + channels]) : 0)
       i += 1
     }
   }
@@ -572,7 +576,8 @@ extension Kernels {
     /// Integers below 2²³ as exact floats: in the low mantissa bits of 2²³, minus 2²³.
     @inline(__always) func exact(_ x: SIMD8<UInt16>) -> Lanes {
       let wide = Bits(
-        Int32(x[0]), Int32(x[1]), Int32(x[2]), Int32(x[3]), Int32(x[4]), Int32(x[5]), Int32(x[6]), Int32(x[7]))
+        Int32(x[0]), Int32(x[1]), Int32(x[2]), Int32(x[3]), Int32(x[4]), Int32(x[5]), Int32(x[6]), Int32(x[7])
+      )
       return unsafeBitCast(wide | exponent, to: Lanes.self) - magic
     }
     var i = 0
@@ -593,12 +598,14 @@ extension Kernels {
       let positive = unsafeBitCast(bits & ~(bits &>> 31), to: Lanes.self)
       let over = unsafeBitCast(top - positive, to: Bits.self) &>> 31
       let clamped = unsafeBitCast(
-        (unsafeBitCast(top, to: Bits.self) & over) | (unsafeBitCast(positive, to: Bits.self) & ~over), to: Lanes.self)
+        (unsafeBitCast(top, to: Bits.self) & over) | (unsafeBitCast(positive, to: Bits.self) & ~over),
+        to: Lanes.self)
       // ⌊clamped + 0.5⌋: `z + 2²³` rounds to the nearest integer in its low bits, less one where that
       // rounded up.
       let z = clamped + half
       let shifted = z + magic
-      let n = unsafeBitCast(shifted, to: Bits.self) &+ (unsafeBitCast(z - (shifted - magic), to: Bits.self) &>> 31)
+      let n =
+        unsafeBitCast(shifted, to: Bits.self) &+ (unsafeBitCast(z - (shifted - magic), to: Bits.self) &>> 31)
       let result = SIMD8<UInt8>(
         UInt8(truncatingIfNeeded: n[0]), UInt8(truncatingIfNeeded: n[1]), UInt8(truncatingIfNeeded: n[2]),
         UInt8(truncatingIfNeeded: n[3]), UInt8(truncatingIfNeeded: n[4]), UInt8(truncatingIfNeeded: n[5]),
@@ -889,7 +896,8 @@ extension Kernels {
     #else
       let d = UnsafeMutableRawPointer(out)
       while 3 &* p &+ 16 <= count {
-        let words = (byte(p) & 0xFF) | ((byte(pixelCount &+ p) & 0xFF) &<< 8)
+        let words =
+          (byte(p) & 0xFF) | ((byte(pixelCount &+ p) & 0xFF) &<< 8)
           | ((byte(2 &* pixelCount &+ p) & 0xFF) &<< 16)
         storePixelQuad(unsafeBitCast(words, to: SIMD16<UInt8>.self), d, p &* 3, channels: 3)
         p &+= width
