@@ -398,8 +398,8 @@ extension Kernels {
   /// The eight neighbours are summed exactly in integers (three-sample row sums, then three rows), so
   /// `smoothed = a · neighbours + b · v`.
   ///
-  /// Grey and RGB images with zero padding take a float-lane path (four samples per vector, the same
-  /// float32 operations as the scalar loop, on exact integer sums).
+  /// Grey and RGB images with zero padding take a float-lane path (``sharpenLanes(_:factor:)``: eight
+  /// samples per step, the same float32 operations as the scalar loop, on exact integer sums).
   public static func sharpen(_ image: Tensor, factor: Float, padding: Float = 0) -> Tensor {
     if padding == 0, colourChannels(image.channels) == image.channels {
       return sharpenLanes(image, factor: factor)
