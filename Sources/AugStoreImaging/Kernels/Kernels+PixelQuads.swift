@@ -178,6 +178,21 @@ extension Kernels {
     choose(lessMask(y, x), y, x)
   }
 
+  /// `y < x ? x : y` per lane, which is `maxps(x, y)` exactly (NaN and signed zeros included), and
+  /// `Swift.max(x, y)` for values that are not NaN (a select LLVM emits as one `maxps` in the colour
+  /// degeneration loop; in the larger HSV functions ``laneMax(_:_:)``'s sign-bit masks stay faster).
+  @inline(__always)
+  static func selectMax(_ x: HueLanes, _ y: HueLanes) -> HueLanes {
+    y.replacing(with: x, where: y .< x)
+  }
+
+  /// `y < x ? y : x` per lane, which is `minps(y, x)` exactly and `Swift.min(x, y)` (see
+  /// ``selectMax(_:_:)``).
+  @inline(__always)
+  static func selectMin(_ x: HueLanes, _ y: HueLanes) -> HueLanes {
+    x.replacing(with: y, where: y .< x)
+  }
+
   /// `min(max(x, 0), 1)` per lane, as the scalar code (`x` not NaN or −0).
   @inline(__always)
   static func clampedToUnit(_ x: HueLanes) -> HueLanes {

@@ -159,7 +159,7 @@ extension Kernels {
       }
       /// ``clampToUInt8(_:)`` of a finite value, in the low byte of its lane.
       @inline(__always) func rounded(_ x: HueLanes) -> HueBits {
-        let z = laneMin(laneMax(x, zero), top) + half
+        let z = selectMin(selectMax(x, zero), top) + half
         let shifted = z + magic
         return (unsafeBitCast(shifted, to: HueBits.self) &+ lessMask(z, shifted - magic)) & byte
       }
@@ -238,16 +238,15 @@ extension Kernels {
 
   /// ``clampToUInt8(_:)`` per lane for finite values, in the low byte of each lane; the second byte is
   /// zero, the upper two are unspecified (so the result shifted left by 8 or 16 bits holds only the
-  /// byte). Negative lanes (the sign bit) become +0, lanes above 255 become 255
-  /// (``laneMin(_:_:)``); then `⌊z⌋` of `z = clamped + 0.5` (exact: `clamped ≤ 255`) by `z + 2²³`
-  /// (rounded to nearest into the low mantissa bits) less one where that rounded up. Sign-bit masks
-  /// rather than `SIMDMask` selects, which LLVM splits into scalar code in these loops.
+  /// byte). Negative lanes (the sign bit) become +0, lanes above 255 become 255 (``selectMin(_:_:)``,
+  /// `minps`); then `⌊z⌋` of `z = clamped + 0.5` (exact: `clamped ≤ 255`) by `z + 2²³` (rounded to
+  /// nearest into the low mantissa bits) less one where that rounded up.
   @inline(__always)
   static func roundedBytes(_ x: HueLanes) -> HueBits {
     let magic = HueLanes(repeating: 8_388_608)
     let bits = bitPattern(x)
     let raised = unsafeBitCast(bits & ~(bits &>> 31), to: HueLanes.self)
-    let z = laneMin(raised, HueLanes(repeating: 255)) + 0.5
+    let z = selectMin(raised, HueLanes(repeating: 255)) + 0.5
     let shifted = z + magic
     return bitPattern(shifted) &+ lessMask(z, shifted - magic)
   }
