@@ -592,13 +592,10 @@ extension Kernels {
       let value = exact(v)
       let smoothed = aLanes * exact(total &- v) + bLanes * value
       let x = value + w * (smoothed - value)
-      // min(max(x, 0), 255): negative lanes (the sign bit) become +0, lanes above 255 become 255.
+      // min(max(x, 0), 255): negative lanes (the sign bit) become +0, then a select that is `minps`.
       let bits = unsafeBitCast(x, to: Bits.self)
       let positive = unsafeBitCast(bits & ~(bits &>> 31), to: Lanes.self)
-      let over = unsafeBitCast(top - positive, to: Bits.self) &>> 31
-      let clamped = unsafeBitCast(
-        (unsafeBitCast(top, to: Bits.self) & over) | (unsafeBitCast(positive, to: Bits.self) & ~over),
-        to: Lanes.self)
+      let clamped = positive.replacing(with: top, where: top .< positive)
       // ⌊clamped + 0.5⌋: `z + 2²³` rounds to the nearest integer in its low bits, less one where that
       // rounded up.
       let z = clamped + half
