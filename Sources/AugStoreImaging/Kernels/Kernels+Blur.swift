@@ -337,11 +337,14 @@ extension Kernels {
 
   /// ``blurWords(_:)`` for sums that are never negative or −0 (the vertical pass: non-negative taps
   /// times non-negative samples, so every product and sum is +0 or positive): the lower clamp is the
-  /// identity there and is left out.
+  /// identity there and is left out, and `min(x, 255) + 0.5` is taken as `min(x + 0.5, 255.5)` (equal
+  /// for `x ≥ 0`: `x + 0.5` is exact up to 255 and at least 255.5 above), a select LLVM emits as one
+  /// `minps`.
   @inline(__always)
   static func nonNegativeBlurWords(_ x: BlurLanes) -> SIMD8<Int32> {
-    let top = BlurLanes(repeating: 255)
-    let z = x.replacing(with: top, where: x .> top) + 0.5
+    let top = BlurLanes(repeating: 255.5)
+    let half = x + 0.5
+    let z = half.replacing(with: top, where: top .< half)
     let magic = BlurLanes(repeating: 8_388_608)
     let shifted = z + magic
     let roundedUp = unsafeBitCast(z - (shifted - magic), to: SIMD8<Int32>.self) &>> 31
