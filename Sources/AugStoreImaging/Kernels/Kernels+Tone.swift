@@ -142,7 +142,10 @@ extension Kernels {
       let d = UnsafeMutableRawPointer(out)
       let f = HueLanes(repeating: factor)
       let zero = HueLanes(repeating: 0)
-      let top = HueLanes(repeating: 255)
+      // `min(max(x, 0), 255) + 0.5` as `min(max(x, 0) + 0.5, 255.5)`: equal, since `max(x, 0) + 0.5` is
+      // exact up to 255 and at least 255.5 above; `minps` after the addition (LLVM would otherwise fold
+      // the addition into a blend).
+      let top = HueLanes(repeating: 255.5)
       let half = HueLanes(repeating: 0.5)
       let magic = HueLanes(repeating: 8_388_608)
       let byte = HueBits(repeating: 0xFF)
@@ -159,7 +162,7 @@ extension Kernels {
       }
       /// ``clampToUInt8(_:)`` of a finite value, in the low byte of its lane.
       @inline(__always) func rounded(_ x: HueLanes) -> HueBits {
-        let z = selectMin(selectMax(x, zero), top) + half
+        let z = selectMin(selectMax(x, zero) + half, top)
         let shifted = z + magic
         return (unsafeBitCast(shifted, to: HueBits.self) &+ lessMask(z, shifted - magic)) & byte
       }
@@ -238,15 +241,16 @@ extension Kernels {
 
   /// ``clampToUInt8(_:)`` per lane for finite values, in the low byte of each lane; the second byte is
   /// zero, the upper two are unspecified (so the result shifted left by 8 or 16 bits holds only the
-  /// byte). Negative lanes (the sign bit) become +0, lanes above 255 become 255 (``selectMin(_:_:)``,
-  /// `minps`); then `⌊z⌋` of `z = clamped + 0.5` (exact: `clamped ≤ 255`) by `z + 2²³` (rounded to
-  /// nearest into the low mantissa bits) less one where that rounded up.
+  /// byte). Negative lanes (the sign bit) become +0; `z = min(x, 255) + 0.5` is taken as
+  /// `min(x + 0.5, 255.5)` (``selectMin(_:_:)``, `minps`; equal, as `x + 0.5` is exact up to 255 and at
+  /// least 255.5 above); then `⌊z⌋` by `z + 2²³` (rounded to nearest into the low mantissa bits) less
+  /// one where that rounded up.
   @inline(__always)
   static func roundedBytes(_ x: HueLanes) -> HueBits {
     let magic = HueLanes(repeating: 8_388_608)
     let bits = bitPattern(x)
     let raised = unsafeBitCast(bits & ~(bits &>> 31), to: HueLanes.self)
-    let z = selectMin(raised, HueLanes(repeating: 255)) + 0.5
+    let z = selectMin(raised + 0.5, HueLanes(repeating: 255.5))
     let shifted = z + magic
     return bitPattern(shifted) &+ lessMask(z, shifted - magic)
   }
@@ -568,7 +572,7 @@ extension Kernels {
     let w = Lanes(repeating: weight)
     let aLanes = Lanes(repeating: a)
     let bLanes = Lanes(repeating: b)
-    let top = Lanes(repeating: 255)
+    let top = Lanes(repeating: 255.5)
     let half = Lanes(repeating: 0.5)
     let magic = Lanes(repeating: 8_388_608)
     let exponent = Bits(repeating: 0x4B00_0000)
@@ -592,13 +596,12 @@ extension Kernels {
       let value = exact(v)
       let smoothed = aLanes * exact(total &- v) + bLanes * value
       let x = value + w * (smoothed - value)
-      // min(max(x, 0), 255): negative lanes (the sign bit) become +0, then a select that is `minps`.
+      // min(max(x, 0), 255) + 0.5: negative lanes (the sign bit) become +0, then min(x + 0.5, 255.5)
+      // (equal: x + 0.5 is exact up to 255 and at least 255.5 above), a select that is `minps`.
       let bits = unsafeBitCast(x, to: Bits.self)
-      let positive = unsafeBitCast(bits & ~(bits &>> 31), to: Lanes.self)
-      let clamped = positive.replacing(with: top, where: top .< positive)
-      // ⌊clamped + 0.5⌋: `z + 2²³` rounds to the nearest integer in its low bits, less one where that
-      // rounded up.
-      let z = clamped + half
+      let positive = unsafeBitCast(bits & ~(bits &>> 31), to: Lanes.self) + half
+      let z = positive.replacing(with: top, where: top .< positive)
+      // ⌊z⌋: `z + 2²³` rounds to the nearest integer in its low bits, less one where that rounded up.
       let shifted = z + magic
       let n =
         unsafeBitCast(shifted, to: Bits.self) &+ (unsafeBitCast(z - (shifted - magic), to: Bits.self) &>> 31)
