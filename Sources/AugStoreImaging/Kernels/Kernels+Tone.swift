@@ -865,16 +865,18 @@ extension Kernels {
     -> Int
   {
     let zero = HueLanes(repeating: 0)
-    let top = HueLanes(repeating: 255)
+    let top = HueLanes(repeating: 255.5)
     let half = HueLanes(repeating: 0.5)
     let magic = HueLanes(repeating: 8_388_608)
     let width = HueLanes.scalarCount
     let count = pixelCount &* 3
-    /// `toUInt8` per lane: `v > 0 ? min(v, 255) : 0` (NaN gives 0), plus 0.5, floored.
+    /// `toUInt8` per lane: `v > 0 ? min(v, 255) : 0` (NaN gives 0), plus 0.5, floored; `min(v, 255) +
+    /// 0.5` is taken as `min(v + 0.5, 255.5)` (equal for `v ≥ 0`: exact up to 255, at least 255.5
+    /// above), so that the clamps are one `maxps` and one `minps`.
     @inline(__always) func byte(_ offset: Int) -> HueBits {
       let v = UnsafeRawPointer(planes + offset).loadUnaligned(as: HueLanes.self)
-      let positive = zero.replacing(with: v, where: v .> zero)
-      let z = positive.replacing(with: top, where: positive .> top) + half
+      let positive = zero.replacing(with: v, where: v .> zero) + half
+      let z = positive.replacing(with: top, where: top .< positive)
       let shifted = z + magic
       let roundedUp = unsafeBitCast(z - (shifted - magic), to: HueBits.self) &>> 31
       return unsafeBitCast(shifted, to: HueBits.self) &+ roundedUp
