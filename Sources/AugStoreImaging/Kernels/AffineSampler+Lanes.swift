@@ -243,6 +243,27 @@ extension AffineSampler {
   }
 
   #if X86_64_V3
+    /// Eight RGB pixels, one per word (red in the low byte; the fourth byte is ignored), stored at `d` as
+    /// 24 bytes followed by 8 more bytes (copies of pixel bytes), for callers that
+    /// overwrite those 8 bytes afterwards and have room for them: one byte shuffle within each 128-bit
+    /// half (each half's four pixels as 12 bytes in front), one dword permutation joining the halves'
+    /// 12 bytes, one 32-byte store.
+    @inline(__always)
+    static func storeRGBWide(_ packed: SIMD8<UInt32>, _ d: UnsafeMutablePointer<UInt8>) {
+      let b = unsafeBitCast(packed, to: SIMD32<UInt8>.self)
+      // Bytes 12...15 of each half repeat pixel bytes: the words' fourth bytes are never read, so LLVM
+      // does not compute them lane by lane.
+      let halves = SIMD32<UInt8>(
+        b[0], b[1], b[2], b[4], b[5], b[6], b[8], b[9], b[10], b[12], b[13], b[14], b[0], b[1], b[2], b[4],
+        b[16], b[17], b[18], b[20], b[21], b[22], b[24], b[25], b[26], b[28], b[29], b[30], b[16], b[17],
+        b[18], b[20])
+      let w = unsafeBitCast(halves, to: SIMD8<UInt32>.self)
+      UnsafeMutableRawPointer(d).storeBytes(
+        of: SIMD8<UInt32>(w[0], w[1], w[2], w[4], w[5], w[6], w[3], w[7]), as: SIMD8<UInt32>.self)
+    }
+  #endif
+
+  #if X86_64_V3
     /// Eight RGB pixels from the 24 bytes at `s + offset`, one per word (red in the low byte, the
     /// fourth byte unspecified): two 16-byte loads (at 0 and 8) and one byte shuffle.
     @inline(__always)

@@ -294,8 +294,10 @@ extension Kernels {
   }
 
   /// The vertical pass for one output row: `(w0·r0[i] + w1·r1[i]) + …` over the `size` horizontal rows
-  /// starting at `base + rows[k]`, as ``clampToUInt8(_:)`` bytes (the sums are finite), sixteen samples at a time then one
-  /// at a time. Callers pass `size` as a literal where they can.
+  /// starting at `base + rows[k]`, as ``clampToUInt8(_:)`` bytes, sixteen samples at a time then one at
+  /// a time. The taps and rows are finite and non-negative (Gaussian taps of horizontal sums of bytes),
+  /// so the sums are +0 or positive (``nonNegativeBlurWords(_:)``). Callers pass `size` as a literal
+  /// where they can.
   @inline(__always)
   static func blurVerticalTaps(
     _ base: UnsafePointer<Float>, _ rows: UnsafePointer<Int>, _ taps: UnsafePointer<Float>,
@@ -317,8 +319,8 @@ extension Kernels {
     var i = 0
     while i &+ 2 &* lanes <= count {
       let at = i &* 4
-      let low = blurWords(sum(at))
-      let high = blurWords(sum(at &+ lanes &* 4))
+      let low = nonNegativeBlurWords(sum(at))
+      let high = nonNegativeBlurWords(sum(at &+ lanes &* 4))
       let bytes = SIMD16(
         lowHalf: lowBytes(narrowed(low.lowHalf, low.highHalf)),
         highHalf: lowBytes(narrowed(high.lowHalf, high.highHalf)))
@@ -331,6 +333,22 @@ extension Kernels {
       out[i] = clampToUInt8(sum)
       i &+= 1
     }
+  }
+
+  /// ``blurWords(_:)`` for sums that are never negative or −0 (the vertical pass: non-negative taps
+  /// times non-negative samples, so every product and sum is +0 or positive): the lower clamp is the
+  /// identity there and is left out, and `min(x, 255) + 0.5` is taken as `min(x + 0.5, 255.5)` (equal
+  /// for `x ≥ 0`: `x + 0.5` is exact up to 255 and at least 255.5 above), a select LLVM emits as one
+  /// `minps`.
+  @inline(__always)
+  static func nonNegativeBlurWords(_ x: BlurLanes) -> SIMD8<Int32> {
+    let top = BlurLanes(repeating: 255.5)
+    let half = x + 0.5
+    let z = half.replacing(with: top, where: top .< half)
+    let magic = BlurLanes(repeating: 8_388_608)
+    let shifted = z + magic
+    let roundedUp = unsafeBitCast(z - (shifted - magic), to: SIMD8<Int32>.self) &>> 31
+    return unsafeBitCast(shifted, to: SIMD8<Int32>.self) &+ roundedUp
   }
 
   /// ``clampToUInt8(_:)`` per lane for finite `x`, as 32-bit words holding the byte:

@@ -78,6 +78,12 @@ extension Kernels {
       highHalf: SIMD8(lowHalf: nonNegativeBytes(y2), highHalf: nonNegativeBytes(y3)))
   }
 
+  /// The smaller byte of each lane (`pminub`).
+  @inline(__always)
+  static func byteMinimum(_ a: SIMD16<UInt8>, _ b: SIMD16<UInt8>) -> SIMD16<UInt8> {
+    a.replacing(with: b, where: b .< a)
+  }
+
   /// The larger byte of each lane (`pmaxub`).
   @inline(__always)
   static func byteMaximum(_ a: SIMD16<UInt8>, _ b: SIMD16<UInt8>) -> SIMD16<UInt8> {
@@ -170,6 +176,21 @@ extension Kernels {
   @inline(__always)
   static func laneMin(_ x: HueLanes, _ y: HueLanes) -> HueLanes {
     choose(lessMask(y, x), y, x)
+  }
+
+  /// `y < x ? x : y` per lane, which is `maxps(x, y)` exactly (NaN and signed zeros included), and
+  /// `Swift.max(x, y)` for values that are not NaN (a select LLVM emits as one `maxps` in the colour
+  /// degeneration loop; in the larger HSV functions ``laneMax(_:_:)``'s sign-bit masks stay faster).
+  @inline(__always)
+  static func selectMax(_ x: HueLanes, _ y: HueLanes) -> HueLanes {
+    y.replacing(with: x, where: y .< x)
+  }
+
+  /// `y < x ? y : x` per lane, which is `minps(y, x)` exactly and `Swift.min(x, y)` (see
+  /// ``selectMax(_:_:)``).
+  @inline(__always)
+  static func selectMin(_ x: HueLanes, _ y: HueLanes) -> HueLanes {
+    x.replacing(with: y, where: y .< x)
   }
 
   /// `min(max(x, 0), 1)` per lane, as the scalar code (`x` not NaN or −0).

@@ -142,7 +142,10 @@ extension Kernels {
       let d = UnsafeMutableRawPointer(out)
       let f = HueLanes(repeating: factor)
       let zero = HueLanes(repeating: 0)
-      let top = HueLanes(repeating: 255)
+      // `min(max(x, 0), 255) + 0.5` as `min(max(x, 0) + 0.5, 255.5)`: equal, since `max(x, 0) + 0.5` is
+      // exact up to 255 and at least 255.5 above; `minps` after the addition (LLVM would otherwise fold
+      // the addition into a blend).
+      let top = HueLanes(repeating: 255.5)
       let half = HueLanes(repeating: 0.5)
       let magic = HueLanes(repeating: 8_388_608)
       let byte = HueBits(repeating: 0xFF)
@@ -159,7 +162,7 @@ extension Kernels {
       }
       /// ``clampToUInt8(_:)`` of a finite value, in the low byte of its lane.
       @inline(__always) func rounded(_ x: HueLanes) -> HueBits {
-        let z = laneMin(laneMax(x, zero), top) + half
+        let z = selectMin(selectMax(x, zero) + half, top)
         let shifted = z + magic
         return (unsafeBitCast(shifted, to: HueBits.self) &+ lessMask(z, shifted - magic)) & byte
       }
@@ -186,37 +189,71 @@ extension Kernels {
       return i
     }
   #else
-    /// ``degenerateColor(_:factor:)`` four pixels at a time, one pixel per `SIMD4<Float>` (the same
-    /// float32 operations per lane as the scalar loop); returns where the scalar tail starts. Callers
-    /// pass `channels` as a literal.
+    /// ``degenerateColor(_:factor:)`` for a finite `factor`, four pixels at a time, one pixel per lane
+    /// of ``HueLanes`` (the baseline build); returns where the scalar tail starts. Callers pass
+    /// `channels` as a literal.
+    ///
+    /// Each group is loaded one pixel per 32-bit lane (``loadPixelQuad(_:_:channels:)``), so masks and
+    /// shifts give planar channels, converted exactly to floats. Each lane runs the scalar loop's
+    /// float32 operations in order (`(r·0.2989 + g·0.5870) + b·0.1140`, then `c + factor·(grey − c)`),
+    /// clamped to `0...255` as ``clampToUInt8(_:)`` does (the values are finite) and rounded
+    /// (``roundedBytes(_:)``); the bytes are shifted back into each pixel's lane (alpha kept) and stored
+    /// by ``storePixelQuad(_:_:_:channels:)`` (the byte after the group is written by the next group or
+    /// the scalar tail).
     @inline(__always)
     static func degeneratePixels(
       _ src: UnsafePointer<UInt8>, _ out: UnsafeMutablePointer<UInt8>, count: Int, factor: Float,
       channels: Int
     ) -> Int {
+      guard factor.isFinite else { return 0 }
       let s = UnsafeRawPointer(src)
       let d = UnsafeMutableRawPointer(out)
-      let f = SIMD4<Float>(repeating: factor)
-      let top = SIMD4<Float>(repeating: 255)
-      let alphaLanes = SIMD16<UInt8>(0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1) .== 1
-      @inline(__always) func blend(_ p: SIMD4<Float>) -> SIMD4<Float> {
-        let grey = p[0] * 0.2989 + p[1] * 0.5870 + p[2] * 0.1140
-        let x = p + f * (SIMD4(repeating: grey) - p)
-        return x.replacing(with: top, where: x .> top)
-      }
-      let step = 4 &* channels
+      let f = HueLanes(repeating: factor)
+      let byte = HueBits(repeating: 0xFF)
+      let alpha = HueBits(repeating: Int32(bitPattern: 0xFF00_0000))
+      let groupStep = HueLanes.scalarCount &* channels
       var i = 0
       while i &+ 16 <= count {
-        let quad = loadPixelQuad(s, i, channels: channels)
-        let (p0, p1, p2, p3) = exactFloats(quad)
-        var result = nonNegativeBytes(blend(p0), blend(p1), blend(p2), blend(p3))
-        if channels == 4 { result = result.replacing(with: quad, where: alphaLanes) }
-        storePixelQuad(result, d, i, channels: channels)
-        i &+= step
+        let pixels = unsafeBitCast(loadPixelQuad(s, i, channels: channels), to: HueBits.self)
+        let r = exactFloats(pixels & byte)
+        let g = exactFloats((pixels &>> 8) & byte)
+        let b = exactFloats((pixels &>> 16) & byte)
+        let grey =
+          r * HueLanes(repeating: 0.2989) + g * HueLanes(repeating: 0.5870) + b * HueLanes(repeating: 0.1140)
+        var words =
+          roundedBytes(r + f * (grey - r)) | (roundedBytes(g + f * (grey - g)) &<< 8)
+          | (roundedBytes(b + f * (grey - b)) &<< 16)
+        if channels == 4 { words = (words & 0x00FF_FFFF) | (pixels & alpha) }
+        storePixelQuad(unsafeBitCast(words, to: SIMD16<UInt8>.self), d, i, channels: channels)
+        i &+= groupStep
       }
       return i
     }
   #endif
+
+  /// Integer lanes in `0..<2²³` as exact floats: in the low mantissa bits of 2²³, minus 2²³ (only
+  /// bitwise operations and one subtraction; the standard library's generic conversion is not always
+  /// inlined).
+  @inline(__always)
+  static func exactFloats(_ x: HueBits) -> HueLanes {
+    unsafeBitCast(x | HueBits(repeating: 0x4B00_0000), to: HueLanes.self) - HueLanes(repeating: 8_388_608)
+  }
+
+  /// ``clampToUInt8(_:)`` per lane for finite values, in the low byte of each lane; the second byte is
+  /// zero, the upper two are unspecified (so the result shifted left by 8 or 16 bits holds only the
+  /// byte). Negative lanes (the sign bit) become +0; `z = min(x, 255) + 0.5` is taken as
+  /// `min(x + 0.5, 255.5)` (``selectMin(_:_:)``, `minps`; equal, as `x + 0.5` is exact up to 255 and at
+  /// least 255.5 above); then `⌊z⌋` by `z + 2²³` (rounded to nearest into the low mantissa bits) less
+  /// one where that rounded up.
+  @inline(__always)
+  static func roundedBytes(_ x: HueLanes) -> HueBits {
+    let magic = HueLanes(repeating: 8_388_608)
+    let bits = bitPattern(x)
+    let raised = unsafeBitCast(bits & ~(bits &>> 31), to: HueLanes.self)
+    let z = selectMin(raised + 0.5, HueLanes(repeating: 255.5))
+    let shifted = z + magic
+    return bitPattern(shifted) &+ lessMask(z, shifted - magic)
+  }
 
   /// Keras 3 `AutoContrast`: each colour channel is stretched from its own `[low, high]` over the image
   /// to `[0, 255]`: `v · scale + offset` with `scale = 255 / (high − low)` and `offset = −low · scale`
@@ -225,18 +262,7 @@ extension Kernels {
   public static func autoContrast(_ image: Tensor) -> Tensor {
     let channels = image.channels
     let colour = colourChannels(channels)
-    var low = [UInt8](repeating: 255, count: channels)
-    var high = [UInt8](repeating: 0, count: channels)
-    image.withUnsafeBufferPointer { source in
-      var i = 0
-      while i < source.count {
-        for c in 0..<colour {
-          low[c] = min(low[c], source[i + c])
-          high[c] = max(high[c], source[i + c])
-        }
-        i += channels
-      }
-    }
+    let (low, high) = image.withUnsafeBufferPointer { channelExtremes($0, channels: channels) }
     var tables = [UInt8](repeating: 0, count: 256 * channels)
     for c in 0..<channels {
       let identity = c >= colour || low[c] == high[c]
@@ -247,6 +273,59 @@ extension Kernels {
       }
     }
     return applyChannelTables(image, tables)
+  }
+
+  /// The smallest and largest sample of each channel in an interleaved buffer of `channels`-sample
+  /// pixels (`buffer.count` a multiple of `channels`); an empty buffer gives 255 and 0.
+  ///
+  /// A block of 48 bytes holds whole pixels for one to four channels, so each byte position of its three
+  /// 16-byte vectors always belongs to the same channel: the blocks are folded into three vectors of
+  /// minima and three of maxima (`pminub`, `pmaxub`), whose lanes are gathered per channel at the end.
+  static func channelExtremes(
+    _ buffer: UnsafeBufferPointer<UInt8>, channels: Int
+  ) -> (low: [UInt8], high: [UInt8]) {
+    var low = [UInt8](repeating: 255, count: channels)
+    var high = [UInt8](repeating: 0, count: channels)
+    guard let src = buffer.baseAddress, channels > 0 else { return (low, high) }
+    let count = buffer.count
+    let raw = UnsafeRawPointer(src)
+    var i = 0
+    if count >= 48 {
+      var low0 = SIMD16<UInt8>(repeating: 255)
+      var low1 = low0
+      var low2 = low0
+      var high0 = SIMD16<UInt8>(repeating: 0)
+      var high1 = high0
+      var high2 = high0
+      while i &+ 48 <= count {
+        let v0 = raw.loadUnaligned(fromByteOffset: i, as: SIMD16<UInt8>.self)
+        let v1 = raw.loadUnaligned(fromByteOffset: i &+ 16, as: SIMD16<UInt8>.self)
+        let v2 = raw.loadUnaligned(fromByteOffset: i &+ 32, as: SIMD16<UInt8>.self)
+        low0 = byteMinimum(low0, v0)
+        low1 = byteMinimum(low1, v1)
+        low2 = byteMinimum(low2, v2)
+        high0 = byteMaximum(high0, v0)
+        high1 = byteMaximum(high1, v1)
+        high2 = byteMaximum(high2, v2)
+        i &+= 48
+      }
+      for lane in 0..<16 {
+        for (k, (l, h)) in [(low0, high0), (low1, high1), (low2, high2)].enumerated() {
+          let c = (16 * k + lane) % channels
+          low[c] = min(low[c], l[lane])
+          high[c] = max(high[c], h[lane])
+        }
+      }
+    }
+    // `i` is a multiple of 48, hence of `channels`.
+    while i < count {
+      for c in 0..<channels {
+        low[c] = min(low[c], src[i + c])
+        high[c] = max(high[c], src[i + c])
+      }
+      i += channels
+    }
+    return (low, high)
   }
 
   /// Keras 3 `Equalization` with `bins` histogram bins, per colour channel of the image:
@@ -322,8 +401,8 @@ extension Kernels {
   /// The eight neighbours are summed exactly in integers (three-sample row sums, then three rows), so
   /// `smoothed = a · neighbours + b · v`.
   ///
-  /// Grey and RGB images with zero padding take a float-lane path (four samples per vector, the same
-  /// float32 operations as the scalar loop, on exact integer sums).
+  /// Grey and RGB images with zero padding take a float-lane path (``sharpenLanes(_:factor:)``: eight
+  /// samples per step, the same float32 operations as the scalar loop, on exact integer sums).
   public static func sharpen(_ image: Tensor, factor: Float, padding: Float = 0) -> Tensor {
     if padding == 0, colourChannels(image.channels) == image.channels {
       return sharpenLanes(image, factor: factor)
@@ -387,86 +466,153 @@ extension Kernels {
     }
   }
 
-  /// ``sharpen(_:factor:padding:)`` for images without alpha and zero padding: three-sample row sums
-  /// as exact floats, then the vertical sum, the smoothing and the blend four samples at a time.
+  /// ``sharpen(_:factor:padding:)`` for images without alpha and zero padding.
+  ///
+  /// Each row's three-sample sums (`src[i − channels] + src[i] + src[i + channels]`, zero outside) are
+  /// exact 16-bit integers (at most 765), kept for three rows in a ring (plus a zero row above and below
+  /// the image); the eight neighbours of a sample are the three rows' sums minus the sample (at most
+  /// 2040). Eight samples at a time those integers become exact floats and run the scalar loop's float32
+  /// operations per lane (`a · neighbours + b · v`, then `v + weight · (smoothed − v)`), clamped to
+  /// `0...255` and rounded half up (``clampToUInt8(_:)``; the lanes need a finite result, so a weight
+  /// of magnitude 2²⁰ or more, or NaN, takes the scalar loop).
   static func sharpenLanes(_ image: Tensor, factor: Float) -> Tensor {
     let (height, width, channels) = (image.height, image.width, image.channels)
     let rowLength = width * channels
-    let weight = SIMD4<Float>(repeating: 1 - factor * 2)
-    let a = SIMD4<Float>(repeating: Float(1.0 / 13.0))
-    let b = SIMD4<Float>(repeating: Float(5.0 / 13.0))
-    let top = SIMD4<Float>(repeating: 255)
-    // One zero row above and below the image, so every row has two neighbours.
-    var rowSums = [Float](repeating: 0, count: (height + 2) * rowLength + 4)
-    image.withUnsafeBufferPointer { source in
-      rowSums.withUnsafeMutableBufferPointer { sums in
-        guard let src = source.baseAddress, let sums = sums.baseAddress else { return }
-        let s = UnsafeRawPointer(src)
-        for y in 0..<height {
-          let row = src + y * rowLength
-          let out = sums + (y + 1) * rowLength
-          let o = UnsafeMutableRawPointer(out)
-          var i = 0
-          // Edge columns (and every sample of a one-pixel-wide image) one at a time.
-          while i < min(channels, rowLength) {
-            out[i] = Float(row[i]) + (i + channels < rowLength ? Float(row[i + channels]) : 0)
-            i += 1
-          }
-          let base = y * rowLength
-          while i + 4 <= rowLength - channels {
-            let left = floats(s.loadUnaligned(fromByteOffset: base + i - channels, as: SIMD4<UInt8>.self))
-            let middle = floats(s.loadUnaligned(fromByteOffset: base + i, as: SIMD4<UInt8>.self))
-            let right = floats(s.loadUnaligned(fromByteOffset: base + i + channels, as: SIMD4<UInt8>.self))
-            o.storeBytes(of: left + middle + right, toByteOffset: i * 4, as: SIMD4<Float>.self)
-            i += 4
-          }
-          while i < rowLength {
-            var total = Float(row[i]) + Float(row[i - channels])
-            if i + channels < rowLength { total += Float(row[i + channels]) }
-            out[i] = total
-            i += 1
-          }
-        }
-      }
-    }
+    let weight = 1 - factor * 2
+    let a = Float(1.0 / 13.0)
+    let b = Float(5.0 / 13.0)
+    let lanes = abs(weight) < 1_048_576
+    // Rows 0...2: the ring of row sums; row 3: zeros. Eight spare samples after each row.
+    let stride = rowLength + 8
+    var rowSums = [UInt16](repeating: 0, count: 4 * stride)
     return image.withUnsafeBufferPointer { source in
-      rowSums.withUnsafeBufferPointer { sums in
+      rowSums.withUnsafeMutableBufferPointer { sums in
         makeTensor(height: height, width: width, channels: channels) { out in
           guard let src = source.baseAddress, let sums = sums.baseAddress else { return }
-          let s = UnsafeRawPointer(src)
-          let d = UnsafeMutableRawPointer(out)
-          let r = UnsafeRawPointer(sums)
+          let zeros = UnsafePointer(sums + 3 * stride)
+          /// Ring row of image row `y`.
+          func ring(_ y: Int) -> UnsafePointer<UInt16> { UnsafePointer(sums + (y % 3) * stride) }
+          /// Writes the row sums of image row `y` into ring row `y mod 3`.
+          func fill(_ y: Int) {
+            sharpenRowSums(
+              src + y * rowLength, sums + (y % 3) * stride, rowLength: rowLength, channels: channels)
+          }
+          fill(0)
           for y in 0..<height {
-            let base = y * rowLength
-            let above = y * rowLength * 4
-            let middle = above + rowLength * 4
-            let below = middle + rowLength * 4
+            if y + 1 < height { fill(y + 1) }
+            let above = y > 0 ? ring(y - 1) : zeros
+            let middle = ring(y)
+            let below = y + 1 < height ? ring(y + 1) : zeros
+            let row = src + y * rowLength
+            let outRow = out + y * rowLength
             var i = 0
-            while i + 4 <= rowLength {
-              let value = floats(s.loadUnaligned(fromByteOffset: base + i, as: SIMD4<UInt8>.self))
-              let total =
-                r.loadUnaligned(fromByteOffset: middle + i * 4, as: SIMD4<Float>.self)
-                + r.loadUnaligned(fromByteOffset: above + i * 4, as: SIMD4<Float>.self)
-                + r.loadUnaligned(fromByteOffset: below + i * 4, as: SIMD4<Float>.self)
-              let smoothed = a * (total - value) + b * value
-              let x = value + weight * (smoothed - value)
-              d.storeBytes(
-                of: nonNegativeBytes(x.replacing(with: top, where: x .> top)), toByteOffset: base + i,
-                as: SIMD4<UInt8>.self)
-              i += 4
+            if lanes {
+              i = sharpenRow(
+                row, above, middle, below, outRow, count: rowLength, weight: weight, a: a, b: b)
             }
             while i < rowLength {
-              let value = Float(src[base + i])
-              let total =
-                sums[(y + 1) * rowLength + i] + sums[y * rowLength + i] + sums[(y + 2) * rowLength + i]
-              let smoothed = a[0] * (total - value) + b[0] * value
-              out[base + i] = clampToUInt8(value + weight[0] * (smoothed - value))
+              let value = Float(row[i])
+              let total = Int32(middle[i]) + Int32(above[i]) + Int32(below[i])
+              let smoothed = a * Float(total - Int32(row[i])) + b * value
+              outRow[i] = clampToUInt8(value + weight * (smoothed - value))
               i += 1
             }
           }
         }
       }
     }
+  }
+
+  /// `out[i] = src[i − channels] + src[i] + src[i + channels]` for `i < rowLength` (samples outside the
+  /// row count as zero): the edge pixels one sample at a time, the rest eight at a time.
+  @inline(__always)
+  static func sharpenRowSums(
+    _ src: UnsafePointer<UInt8>, _ out: UnsafeMutablePointer<UInt16>, rowLength: Int, channels: Int
+  ) {
+    let s = UnsafeRawPointer(src)
+    let o = UnsafeMutableRawPointer(out)
+    var i = 0
+    while i < min(channels, rowLength) {
+      out[i] = UInt16(src[i]) + (i + channels < rowLength ? UInt16(src[i + channels]) : 0)
+      i += 1
+    }
+    @inline(__always) func words(_ offset: Int) -> SIMD8<UInt16> {
+      let x = s.loadUnaligned(fromByteOffset: offset, as: SIMD8<UInt8>.self)
+      return SIMD8(
+        UInt16(x[0]), UInt16(x[1]), UInt16(x[2]), UInt16(x[3]), UInt16(x[4]), UInt16(x[5]), UInt16(x[6]),
+        UInt16(x[7]))
+    }
+    while i &+ 8 &+ channels <= rowLength {
+      o.storeBytes(
+        of: words(i &- channels) &+ words(i) &+ words(i &+ channels), toByteOffset: i &* 2,
+        as: SIMD8<UInt16>.self)
+      i &+= 8
+    }
+    while i < rowLength {
+      out[i] =
+        UInt16(src[i]) + UInt16(src[i - channels])
+        + (i + channels < rowLength ? UInt16(src[i + channels]) : 0)
+      i += 1
+    }
+  }
+
+  /// One output row of ``sharpenLanes(_:factor:)``, eight samples at a time; returns where the scalar
+  /// tail starts. `weight` is finite with magnitude below 2²⁰, so every lane's result is finite.
+  @inline(__always)
+  static func sharpenRow(
+    _ row: UnsafePointer<UInt8>, _ above: UnsafePointer<UInt16>, _ middle: UnsafePointer<UInt16>,
+    _ below: UnsafePointer<UInt16>, _ out: UnsafeMutablePointer<UInt8>, count: Int, weight: Float, a: Float,
+    b: Float
+  ) -> Int {
+    typealias Lanes = SIMD8<Float>
+    typealias Bits = SIMD8<Int32>
+    let s = UnsafeRawPointer(row)
+    let d = UnsafeMutableRawPointer(out)
+    let (up, mid, down) = (UnsafeRawPointer(above), UnsafeRawPointer(middle), UnsafeRawPointer(below))
+    let w = Lanes(repeating: weight)
+    let aLanes = Lanes(repeating: a)
+    let bLanes = Lanes(repeating: b)
+    let top = Lanes(repeating: 255.5)
+    let half = Lanes(repeating: 0.5)
+    let magic = Lanes(repeating: 8_388_608)
+    let exponent = Bits(repeating: 0x4B00_0000)
+    /// Integers below 2²³ as exact floats: in the low mantissa bits of 2²³, minus 2²³.
+    @inline(__always) func exact(_ x: SIMD8<UInt16>) -> Lanes {
+      let wide = Bits(
+        Int32(x[0]), Int32(x[1]), Int32(x[2]), Int32(x[3]), Int32(x[4]), Int32(x[5]), Int32(x[6]), Int32(x[7])
+      )
+      return unsafeBitCast(wide | exponent, to: Lanes.self) - magic
+    }
+    var i = 0
+    while i &+ 8 <= count {
+      let bytes = s.loadUnaligned(fromByteOffset: i, as: SIMD8<UInt8>.self)
+      let v = SIMD8<UInt16>(
+        UInt16(bytes[0]), UInt16(bytes[1]), UInt16(bytes[2]), UInt16(bytes[3]), UInt16(bytes[4]),
+        UInt16(bytes[5]), UInt16(bytes[6]), UInt16(bytes[7]))
+      let total =
+        mid.loadUnaligned(fromByteOffset: i &* 2, as: SIMD8<UInt16>.self)
+        &+ up.loadUnaligned(fromByteOffset: i &* 2, as: SIMD8<UInt16>.self)
+        &+ down.loadUnaligned(fromByteOffset: i &* 2, as: SIMD8<UInt16>.self)
+      let value = exact(v)
+      let smoothed = aLanes * exact(total &- v) + bLanes * value
+      let x = value + w * (smoothed - value)
+      // min(max(x, 0), 255) + 0.5: negative lanes (the sign bit) become +0, then min(x + 0.5, 255.5)
+      // (equal: x + 0.5 is exact up to 255 and at least 255.5 above), a select that is `minps`.
+      let bits = unsafeBitCast(x, to: Bits.self)
+      let positive = unsafeBitCast(bits & ~(bits &>> 31), to: Lanes.self) + half
+      let z = positive.replacing(with: top, where: top .< positive)
+      // ⌊z⌋: `z + 2²³` rounds to the nearest integer in its low bits, less one where that rounded up.
+      let shifted = z + magic
+      let n =
+        unsafeBitCast(shifted, to: Bits.self) &+ (unsafeBitCast(z - (shifted - magic), to: Bits.self) &>> 31)
+      let result = SIMD8<UInt8>(
+        UInt8(truncatingIfNeeded: n[0]), UInt8(truncatingIfNeeded: n[1]), UInt8(truncatingIfNeeded: n[2]),
+        UInt8(truncatingIfNeeded: n[3]), UInt8(truncatingIfNeeded: n[4]), UInt8(truncatingIfNeeded: n[5]),
+        UInt8(truncatingIfNeeded: n[6]), UInt8(truncatingIfNeeded: n[7]))
+      d.storeBytes(of: result, toByteOffset: i, as: SIMD8<UInt8>.self)
+      i &+= 8
+    }
+    return i
   }
 
   /// Keras 3 `RandomColorJitter` with the factors its steps drew (nil: step skipped), chained in
@@ -509,11 +655,9 @@ extension Kernels {
     image.withUnsafeBufferPointer { source in
       planes.withUnsafeMutableBufferPointer { planes in
         var first = 0
-        #if X86_64_V3
-          if channels == 3, let src = source.baseAddress, let base = planes.baseAddress {
-            first = jitterPlanesRGB(src, base, pixelCount: pixelCount)
-          }
-        #endif
+        if channels == 3, let src = source.baseAddress, let base = planes.baseAddress {
+          first = jitterPlanesRGB(src, base, pixelCount: pixelCount)
+        }
         for c in 0..<colour {
           for p in first..<pixelCount { planes[c * pixelCount + p] = Float(source[p * channels + c]) }
         }
@@ -527,9 +671,7 @@ extension Kernels {
       if let factor = contrastFactor {
         for c in 0..<colour {
           let plane = base + c * pixelCount
-          var sum = 0.0
-          for p in 0..<pixelCount { sum += Double(plane[p]) }
-          let mean = Float(sum / Double(pixelCount))
+          let mean = Float(planeSum(plane, count: pixelCount) / Double(pixelCount))
           for p in 0..<pixelCount { plane[p] = min(max((plane[p] - mean) * factor + mean, 0), 255) }
         }
       }
@@ -613,11 +755,9 @@ extension Kernels {
       planes.withUnsafeBufferPointer { planes in
         makeTensor(height: image.height, width: image.width, channels: channels) { out in
           var first = 0
-          #if X86_64_V3
-            if channels == 3, let base = planes.baseAddress {
-              first = jitterBytesRGB(base, out, pixelCount: pixelCount)
-            }
-          #endif
+          if channels == 3, let base = planes.baseAddress {
+            first = jitterBytesRGB(base, out, pixelCount: pixelCount)
+          }
           for p in first..<pixelCount {
             for c in 0..<colour { out[p * channels + c] = toUInt8(planes[c * pixelCount + p]) }
             if colour < channels { out[p * channels + colour] = source[p * channels + colour] }
@@ -627,63 +767,145 @@ extension Kernels {
     }
   }
 
-  #if X86_64_V3
-    /// The colour jitter's planes of an RGB image, eight pixels at a time (exact floats of the bytes);
-    /// returns the number of pixels done.
-    static func jitterPlanesRGB(
-      _ src: UnsafePointer<UInt8>, _ planes: UnsafeMutablePointer<Float>, pixelCount: Int
-    )
-      -> Int
-    {
-      let s = UnsafeRawPointer(src)
-      let magic = HueLanes(repeating: 8_388_608)
-      @inline(__always) func sample(_ pixels: SIMD8<UInt32>, _ shift: UInt32) -> HueLanes {
-        let byte = (pixels &>> SIMD8(repeating: shift)) & 0xFF
-        return unsafeBitCast(byte | 0x4B00_0000, to: HueLanes.self) - magic
-      }
-      var p = 0
-      while p &+ 8 <= pixelCount {
-        let pixels = AffineSampler.loadRGB(s, p &* 3)
-        UnsafeMutableRawPointer(planes + p).storeBytes(of: sample(pixels, 0), as: HueLanes.self)
-        UnsafeMutableRawPointer(planes + (pixelCount &+ p)).storeBytes(
-          of: sample(pixels, 8), as: HueLanes.self)
-        UnsafeMutableRawPointer(planes + (2 &* pixelCount &+ p)).storeBytes(
-          of: sample(pixels, 16), as: HueLanes.self)
-        p &+= 8
-      }
-      return p
+  /// `plane[0] + plane[1] + … + plane[count − 1]` in `Double`, added left to right, for samples in
+  /// `0...255` or NaN (the colour jitter's clipped planes).
+  ///
+  /// When every sample is 0 or at least `t` (below), each sample and every partial sum is a multiple
+  /// of `u = t · 2⁻²³` (a float32 of at least `t` is a multiple of its ulp, at least `u`) and the total
+  /// is below `255 · count ≤ 2⁵³ · u`, so every addition is exact and any order gives the sum left to
+  /// right: eight `Double` lanes then add independently instead of one chain of dependent additions.
+  /// `t` is 2⁻⁶ up to 2¹⁶ samples (`255 · 2¹⁶ < 2²⁴ = 2⁵³ · 2⁻²⁹`), doubled with each doubling of the
+  /// count. A NaN makes every order's sum NaN. Otherwise the samples are added left to right.
+  static func planeSum(_ plane: UnsafePointer<Float>, count: Int) -> Double {
+    var threshold: Float = 1.0 / 64
+    var limit = 1 << 16
+    while count > limit {
+      threshold *= 2
+      limit <<= 1
     }
-
-    /// The colour jitter's RGB planes as ``toUInt8(_:)`` bytes (NaN included), eight pixels at a
-    /// time; returns the number of pixels done.
-    static func jitterBytesRGB(
-      _ planes: UnsafePointer<Float>, _ out: UnsafeMutablePointer<UInt8>, pixelCount: Int
-    )
-      -> Int
-    {
-      let zero = HueLanes(repeating: 0)
-      let top = HueLanes(repeating: 255)
-      let half = HueLanes(repeating: 0.5)
-      let magic = HueLanes(repeating: 8_388_608)
-      /// `toUInt8` per lane: `v > 0 ? min(v, 255) : 0` (NaN gives 0), plus 0.5, floored.
-      @inline(__always) func byte(_ offset: Int) -> SIMD8<UInt32> {
-        let v = UnsafeRawPointer(planes + offset).loadUnaligned(as: HueLanes.self)
-        let positive = zero.replacing(with: v, where: v .> zero)
-        let z = positive.replacing(with: top, where: positive .> top) + half
-        let shifted = z + magic
-        let roundedUp = unsafeBitCast(z - (shifted - magic), to: SIMD8<Int32>.self) &>> 31
-        return unsafeBitCast(
-          unsafeBitCast(shifted, to: SIMD8<Int32>.self) &+ roundedUp, to: SIMD8<UInt32>.self)
+    var i = 0
+    if threshold <= 128 {
+      let raw = UnsafeRawPointer(plane)
+      // `x` lies in `(0, threshold)` exactly where its bit pattern minus one, unsigned, is below the
+      // threshold's minus one (+0 wraps around; negative samples and NaNs have the sign or exponent
+      // bits set).
+      let below = SIMD8<UInt32>(repeating: threshold.bitPattern &- 1)
+      var tiny = SIMD8<UInt32>()
+      var low = SIMD4<Double>()
+      var high = SIMD4<Double>()
+      while i &+ 8 <= count {
+        let x = raw.loadUnaligned(fromByteOffset: i &* 4, as: SIMD8<Float>.self)
+        let bits = unsafeBitCast(x, to: SIMD8<UInt32>.self) &- 1
+        // The sign bit set where `bits < below` (unsigned): `below < 2³¹`, so that is `bits < 2³¹` and
+        // `bits − below` negative.
+        tiny |= ~bits & (bits &- below)
+        low += SIMD4(Double(x[0]), Double(x[1]), Double(x[2]), Double(x[3]))
+        high += SIMD4(Double(x[4]), Double(x[5]), Double(x[6]), Double(x[7]))
+        i &+= 8
       }
-      var p = 0
+      let anyTiny = (tiny[0] | tiny[1] | tiny[2] | tiny[3] | tiny[4] | tiny[5] | tiny[6] | tiny[7]) >> 31 != 0
+      if !anyTiny {
+        var sum = ((low[0] + low[1]) + (low[2] + low[3])) + ((high[0] + high[1]) + (high[2] + high[3]))
+        while i < count {
+          sum += Double(plane[i])
+          i &+= 1
+        }
+        return sum
+      }
+    }
+    var sum = 0.0
+    for p in 0..<count { sum += Double(plane[p]) }
+    return sum
+  }
+
+  /// The colour jitter's planes of an RGB image, one ``HueLanes`` group of pixels at a time (exact
+  /// floats of the bytes); returns the number of pixels done. The host-level build loads eight pixels
+  /// with ``AffineSampler/loadRGB(_:_:)``, the baseline build four with
+  /// ``loadPixelQuad(_:_:channels:)``; each pixel is one 32-bit lane, so masks and shifts give the
+  /// planar channels.
+  static func jitterPlanesRGB(
+    _ src: UnsafePointer<UInt8>, _ planes: UnsafeMutablePointer<Float>, pixelCount: Int
+  )
+    -> Int
+  {
+    let s = UnsafeRawPointer(src)
+    let magic = HueLanes(repeating: 8_388_608)
+    let width = HueLanes.scalarCount
+    let count = pixelCount &* 3
+    @inline(__always) func sample(_ pixels: HueBits, _ shift: Int32) -> HueLanes {
+      let byte = (pixels &>> HueBits(repeating: shift)) & 0xFF
+      return unsafeBitCast(byte | 0x4B00_0000, to: HueLanes.self) - magic
+    }
+    // A group's loads end by byte `3 · p + 24` (eight pixels) or `3 · p + 16` (four).
+    let reach = width == 8 ? 24 : 16
+    var p = 0
+    while 3 &* p &+ reach <= count {
+      #if X86_64_V3
+        let pixels = unsafeBitCast(AffineSampler.loadRGB(s, p &* 3), to: HueBits.self)
+      #else
+        let pixels = unsafeBitCast(loadPixelQuad(s, p &* 3, channels: 3), to: HueBits.self)
+      #endif
+      UnsafeMutableRawPointer(planes + p).storeBytes(of: sample(pixels, 0), as: HueLanes.self)
+      UnsafeMutableRawPointer(planes + (pixelCount &+ p)).storeBytes(of: sample(pixels, 8), as: HueLanes.self)
+      UnsafeMutableRawPointer(planes + (2 &* pixelCount &+ p)).storeBytes(
+        of: sample(pixels, 16), as: HueLanes.self)
+      p &+= width
+    }
+    return p
+  }
+
+  /// The colour jitter's RGB planes as ``toUInt8(_:)`` bytes (NaN included), one ``HueLanes`` group
+  /// of pixels at a time; returns the number of pixels done. The host-level build stores eight pixels
+  /// with ``AffineSampler/storeRGB(_:_:)``; the baseline build four with
+  /// ``storePixelQuad(_:_:_:channels:)``, whose fourth byte the next group or the caller's scalar
+  /// tail overwrites (a group is stored only while 16 bytes remain).
+  static func jitterBytesRGB(
+    _ planes: UnsafePointer<Float>, _ out: UnsafeMutablePointer<UInt8>, pixelCount: Int
+  )
+    -> Int
+  {
+    let zero = HueLanes(repeating: 0)
+    let top = HueLanes(repeating: 255.5)
+    let half = HueLanes(repeating: 0.5)
+    let magic = HueLanes(repeating: 8_388_608)
+    let width = HueLanes.scalarCount
+    let count = pixelCount &* 3
+    /// `toUInt8` per lane: `v > 0 ? min(v, 255) : 0` (NaN gives 0), plus 0.5, floored; `min(v, 255) +
+    /// 0.5` is taken as `min(v + 0.5, 255.5)` (equal for `v ≥ 0`: exact up to 255, at least 255.5
+    /// above), so that the clamps are one `maxps` and one `minps`.
+    @inline(__always) func byte(_ offset: Int) -> HueBits {
+      let v = UnsafeRawPointer(planes + offset).loadUnaligned(as: HueLanes.self)
+      let positive = zero.replacing(with: v, where: v .> zero) + half
+      let z = positive.replacing(with: top, where: top .< positive)
+      let shifted = z + magic
+      let roundedUp = unsafeBitCast(z - (shifted - magic), to: HueBits.self) &>> 31
+      return unsafeBitCast(shifted, to: HueBits.self) &+ roundedUp
+    }
+    var p = 0
+    #if X86_64_V3
+      // 32-byte stores while 8 bytes beyond the group remain (the next group overwrites them), then
+      // exactly 24.
       while p &+ 8 <= pixelCount {
         let words = byte(p) | (byte(pixelCount &+ p) &<< 8) | (byte(2 &* pixelCount &+ p) &<< 16)
-        AffineSampler.storeRGB(words, out + p &* 3)
-        p &+= 8
+        if 3 &* p &+ 32 <= count {
+          AffineSampler.storeRGBWide(unsafeBitCast(words, to: SIMD8<UInt32>.self), out + p &* 3)
+        } else {
+          AffineSampler.storeRGB(unsafeBitCast(words, to: SIMD8<UInt32>.self), out + p &* 3)
+        }
+        p &+= width
       }
-      return p
-    }
-  #endif
+    #else
+      let d = UnsafeMutableRawPointer(out)
+      while 3 &* p &+ 16 <= count {
+        let words =
+          (byte(p) & 0xFF) | ((byte(pixelCount &+ p) & 0xFF) &<< 8)
+          | ((byte(2 &* pixelCount &+ p) & 0xFF) &<< 16)
+        storePixelQuad(unsafeBitCast(words, to: SIMD16<UInt8>.self), d, p &* 3, channels: 3)
+        p &+= width
+      }
+    #endif
+    return p
+  }
 
   /// The jitter's saturation step (``mapHSV(_:_:)``'s `.saturation` arithmetic with the clip to
   /// `[low, high]`, not rounded) for two groups of planar float lanes: `rgbToHSV`, `s · factor`

@@ -1,0 +1,119 @@
+import Testing
+
+@testable import AugStoreImaging
+
+/// Vector reformulations of kernel loops against the plain loops they replace, over many inputs.
+@Suite("Kernels: vector reformulations equal their plain loops")
+struct KernelExactnessTests {
+  /// Deterministic samples in `0...255` (or NaN for `kind` 5) from noise bytes, shaped as the colour
+  /// jitter's planes can be: integers, brightness-shifted and clipped, contrast-stretched with fine
+  /// fractions, tiny values below 2⁻⁶ (the exact-sum condition fails), fractions down to 2⁻¹⁸.
+  static func plane(count: Int, kind: Int, seed: UInt32) -> [Float] {
+    let bytes = TestImages.noise(height: 1, width: max(count, 1), channels: 3, seed: seed).pixels
+    return (0..<count).map { i in
+      let a = Float(bytes[3 * i])
+      let b = Float(bytes[3 * i + 1])
+      let c = Float(bytes[3 * i + 2])
+      switch kind {
+      case 0: return a
+      case 1: return min(max(a + 25.5 - 60, 0), 255)
+      case 2: return min(max((a - 127.3) * 1.37 + 127.3 + b / 256, 0), 255)
+      case 3: return c < 8 ? a / 4096 : a + b / 65536
+      case 4: return min(a + b / 1024 + c / 262_144, 255)
+      default: return a == 7 ? .nan : a
+      }
+    }
+  }
+
+  @Test(
+    "planeSum equals the left-to-right Double sum (lanes when exact, the loop otherwise)",
+    arguments: [0, 1, 7, 8, 9, 63, 50176, 65536, 65537, 140_001])
+  func planeSum(count: Int) {
+    for kind in 0...5 {
+      let values = Self.plane(count: count, kind: kind, seed: UInt32(count % 1000 + kind))
+      var expected = 0.0
+      for value in values { expected += Double(value) }
+      let sum = values.withUnsafeBufferPointer { buffer in
+        buffer.baseAddress.map { Kernels.planeSum($0, count: count) } ?? 0
+      }
+      #expect(sum.bitPattern == expected.bitPattern || (sum.isNaN && expected.isNaN), "kind \(kind)")
+    }
+  }
+
+  @Test("channelExtremes equals the per-sample minimum and maximum", arguments: 1...4)
+  func channelExtremes(channels: Int) {
+    for pixels in [0, 1, 5, 15, 16, 17, 47, 100, 1000] {
+      let image = TestImages.noise(height: 1, width: max(pixels, 1), channels: channels, seed: UInt32(pixels))
+      let samples = Array(image.pixels.prefix(pixels * channels))
+      var low = [UInt8](repeating: 255, count: channels)
+      var high = [UInt8](repeating: 0, count: channels)
+      for (i, v) in samples.enumerated() {
+        low[i % channels] = min(low[i % channels], v)
+        high[i % channels] = max(high[i % channels], v)
+      }
+      let extremes = samples.withUnsafeBufferPointer { Kernels.channelExtremes($0, channels: channels) }
+      #expect(extremes.low == low && extremes.high == high, "\(pixels) pixels")
+    }
+  }
+
+  /// `RandomSharpness` written out sample by sample: the zero-padded neighbour sum, then the float32
+  /// blend, clipped and rounded.
+  static func sharpen(_ image: Tensor, factor: Float) -> Tensor {
+    let (height, width, channels) = (image.height, image.width, image.channels)
+    let a = Float(1.0 / 13.0)
+    let b = Float(5.0 / 13.0)
+    var output = image
+    for y in 0..<height {
+      for x in 0..<width {
+        for c in 0..<channels {
+          var neighbours = 0
+          for dy in -1...1 {
+            for dx in -1...1 where dy != 0 || dx != 0 {
+              let (yy, xx) = (y + dy, x + dx)
+              if yy >= 0, yy < height, xx >= 0, xx < width {
+                neighbours += Int(image.pixels[(yy * width + xx) * channels + c])
+              }
+            }
+          }
+          let v = Float(image.pixels[(y * width + x) * channels + c])
+          let smoothed = a * Float(neighbours) + b * v
+          output.pixels[(y * width + x) * channels + c] = Kernels.toUInt8(
+            min(max(v + (1 - factor * 2) * (smoothed - v), 0), 255))
+        }
+      }
+    }
+    return output
+  }
+
+  @Test(
+    "sharpness (eight-sample lanes over 16-bit row sums) equals the float formula for many factors",
+    arguments: [(41, 53, 3), (17, 9, 1), (2, 30, 3), (30, 2, 3), (1, 40, 1)])
+  func sharpen(shape: (Int, Int, Int)) {
+    let image = TestImages.noise(height: shape.0, width: shape.1, channels: shape.2, seed: 77)
+    var factors = stride(from: Float(-2), through: 3, by: 0.37).map { $0 }
+    factors += [0.5, 1e5, -7e5, 1e7]  // the last two: weights of magnitude 2^20 or more (scalar loop)
+    for factor in factors {
+      #expect(
+        Kernels.sharpen(image, factor: factor) == Self.sharpen(image, factor: factor), "factor \(factor)")
+    }
+  }
+
+  @Test(
+    "colour degeneration (pixel lanes) equals the float formula for many factors",
+    arguments: [(33, 37, 3), (9, 11, 4), (40, 50, 4), (3, 5, 3)])
+  func degenerate(shape: (Int, Int, Int)) {
+    let image = TestImages.noise(height: shape.0, width: shape.1, channels: shape.2, seed: 31)
+    for factor in stride(from: Float(-3), through: 4, by: 0.29) {
+      var expected = image
+      for p in 0..<(shape.0 * shape.1) {
+        let i = p * shape.2
+        let rgb = (0..<3).map { Float(image.pixels[i + $0]) }
+        let grey = rgb[0] * 0.2989 + rgb[1] * 0.5870 + rgb[2] * 0.1140
+        for c in 0..<3 {
+          expected.pixels[i + c] = Kernels.toUInt8(min(max(rgb[c] + factor * (grey - rgb[c]), 0), 255))
+        }
+      }
+      #expect(Kernels.degenerateColor(image, factor: factor) == expected, "factor \(factor)")
+    }
+  }
+}
