@@ -15,7 +15,7 @@ private func dullImage(height: Int, width: Int, channels: Int) -> Tensor {
 }
 
 /// Scalar references: each layer's formula written out sample by sample, in the float32 order Keras uses.
-private enum ToneReference {
+enum ToneReference {
   static func perColourSample(_ image: Tensor, _ body: (UInt8, Int) -> UInt8) -> Tensor {
     let colour = Kernels.colourChannels(image.channels)
     var output = image
