@@ -90,10 +90,13 @@ extension PipelineSpec {
   }
 }
 
-/// The image being transformed, plus a resampling pass not yet run (see `PipelineSpec.apply`).
+/// The image being transformed, plus up to two resampling passes not yet run (see
+/// `PipelineSpec.apply`).
 ///
-/// Invariant: when `pending` is set, the logical image is `image` warped by `pending.transform`
-/// into `pending.height` × `pending.width`; `flush()` makes `image` that logical image.
+/// Invariant: the logical image is `image` warped by `earlier` (when set) and then by `pending`
+/// (when set), each into its `height` × `width`; `earlier` is only set while `pending` is.
+/// `flush()` makes `image` that logical image. Keeping `earlier` back until `pending` is final (its
+/// crops folded in) lets `flush()` compute only the part of `earlier`'s result that `pending` reads.
 private struct ApplyState {
   struct PendingWarp {
     var transform: AffineTransform
@@ -108,6 +111,8 @@ private struct ApplyState {
   /// The run's kernel arithmetic.
   let kernels: KernelVersion
   var pending: PendingWarp?
+  /// A resampling pass whose result `pending` resamples.
+  var earlier: PendingWarp?
 
   init(image: Tensor, kernels: KernelVersion) {
     self.image = image
@@ -120,6 +125,17 @@ private struct ApplyState {
   }
 
   mutating func flush() {
+    if let first = earlier, let second = pending {
+      // Only the pixels the second pass reads: the same bytes as computing them all.
+      let region = Kernels.affineReadRegion(
+        second.transform, inputHeight: first.height, inputWidth: first.width, outputHeight: second.height,
+        outputWidth: second.width, interpolation: second.interpolation, fillMode: second.fillMode)
+      image = Kernels.affine(
+        image, first.transform, outputHeight: first.height, outputWidth: first.width,
+        interpolation: first.interpolation, fillMode: first.fillMode, fillValue: first.fillValue,
+        region: region)
+      earlier = nil
+    }
     guard let warp = pending else { return }
     image = Kernels.affine(
       image, warp.transform, outputHeight: warp.height, outputWidth: warp.width,
@@ -127,12 +143,25 @@ private struct ApplyState {
     pending = nil
   }
 
-  /// Starts a resampling pass over the current image (call `flush()` first).
+  /// Adds a resampling pass over the logical image; `transform` maps its output (of the logical
+  /// image's size) to the logical image.
+  ///
+  /// A pass already pending is kept back (as `earlier`) rather than run; one kept back before it is
+  /// run first.
   mutating func warp(
     _ transform: AffineTransform, interpolation: Interpolation, fillMode: FillMode, fillValue: Double
   ) {
+    if let previous = pending {
+      if earlier != nil {
+        // Two passes at most are kept: run them, then keep the new one back.
+        flush()
+      } else {
+        earlier = previous
+      }
+    }
+    let (height, width) = size
     pending = PendingWarp(
-      transform: transform, height: image.height, width: image.width, interpolation: interpolation,
+      transform: transform, height: height, width: width, interpolation: interpolation,
       fillMode: fillMode, fillValue: Float(fillValue))
   }
 
@@ -197,30 +226,26 @@ private struct ApplyState {
       guard flips else { return }
       flip(horizontal: mode != .vertical, vertical: mode != .horizontal)
     case (.randomRotation(_, let fillMode, let interpolation, let fillValue), .rotation(let angle)):
-      flush()
+      let (height, width) = size
       warp(
-        .rotation(degrees: Double(angle), height: image.height, width: image.width),
+        .rotation(degrees: Double(angle), height: height, width: width),
         interpolation: interpolation,
         fillMode: fillMode, fillValue: fillValue)
     case (
       .randomZoom(_, _, let fillMode, let interpolation, let fillValue), .zoom(let heightZoom, let widthZoom)
     ):
-      flush()
+      let (height, width) = size
       warp(
-        .zoom(
-          heightZoom: Double(heightZoom), widthZoom: Double(widthZoom), height: image.height,
-          width: image.width),
+        .zoom(heightZoom: Double(heightZoom), widthZoom: Double(widthZoom), height: height, width: width),
         interpolation: interpolation, fillMode: fillMode, fillValue: fillValue)
     case (
       .randomTranslation(_, _, let fillMode, let interpolation, let fillValue),
       .translation(let translateX, let translateY)
     ):
-      flush()
       warp(
         .translation(x: Double(translateX), y: Double(translateY)), interpolation: interpolation,
         fillMode: fillMode, fillValue: fillValue)
     case (.randomShear(_, _, let fillMode, let interpolation, let fillValue), .shear(let x, let y)):
-      flush()
       warp(
         .shear(x: Double(x), y: Double(y)), interpolation: interpolation, fillMode: fillMode,
         fillValue: fillValue)

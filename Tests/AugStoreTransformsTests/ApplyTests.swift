@@ -81,6 +81,89 @@ import Testing
     #expect(fused != input.pixels[0..<fused.count].map { $0 })
   }
 
+  /// A rotation followed by a zoom or translation computes only the rotated pixels the second pass
+  /// reads; the result must be the bytes of running both passes in full.
+  @Test(arguments: [
+    (angle: Float(17.5), zoom: Float(0.9), crop: (x: 3, y: 5), fillMode: FillMode.reflect, flip: false),
+    (angle: -33.0, zoom: 1.1, crop: (x: 0, y: 0), fillMode: .reflect, flip: true),
+    (angle: 8.25, zoom: 1.1, crop: (x: 12, y: 12), fillMode: .nearest, flip: false),
+    (angle: 36.0, zoom: 0.95, crop: (x: 9, y: 1), fillMode: .wrap, flip: true),
+    (angle: -4.0, zoom: 1.0, crop: (x: 6, y: 11), fillMode: .constant, flip: false),
+  ])
+  func rotationBeforeAZoomComputesOnlyWhatTheZoomReads(
+    angle: Float, zoom: Float, crop: (x: Int, y: Int), fillMode: FillMode, flip: Bool
+  ) throws {
+    let mode = fillMode.rawValue
+    let pipeline = try spec(
+      """
+      {"transforms": [{"type": "RandomRotation", "factor": 0.1, "fill_mode": "\(mode)"},
+        {"type": "RandomFlip", "mode": "horizontal"},
+        {"type": "RandomZoom", "height_factor": 0.1, "fill_mode": "\(mode)"},
+        {"type": "RandomCrop", "height": 40, "width": 48}]}
+      """)
+    let input = Self.image(height: 52, width: 61)
+    let record = SampleRecord(
+      original: false,
+      params: [
+        .rotation(angle: angle), .flip(flips: flip), .zoom(heightZoom: zoom, widthZoom: zoom),
+        .crop(x: crop.x, y: crop.y),
+      ])
+    var rotation = AffineTransform.rotation(degrees: Double(angle), height: 52, width: 61)
+    if flip {
+      rotation = rotation.followed(by: .flip(horizontal: true, vertical: false, height: 52, width: 61))
+    }
+    let rotated = Kernels.affine(input, rotation, fillMode: fillMode)
+    let zoomed = Kernels.affine(
+      rotated,
+      AffineTransform.zoom(heightZoom: Double(zoom), widthZoom: Double(zoom), height: 52, width: 61)
+        .followed(by: .crop(x: crop.x, y: crop.y)),
+      outputHeight: 40, outputWidth: 48, fillMode: fillMode)
+    let output = uint8(try pipeline.apply(record, to: input))
+    #expect(output == zoomed.pixels)
+    #expect(output != Kernels.crop(input, x: crop.x, y: crop.y, height: 40, width: 48).pixels)
+  }
+
+  /// The region a zoom reads covers every rotated pixel it reads, and, zoomed in without reflection,
+  /// less than the whole image.
+  @Test func zoomReadRegionIsExactAndSmallerThanTheImage() {
+    let zoom = AffineTransform.zoom(heightZoom: 0.8, widthZoom: 0.9, height: 52, width: 61)
+      .followed(by: .crop(x: 4, y: 6))
+    let region = Kernels.affineReadRegion(
+      zoom, inputHeight: 52, inputWidth: 61, outputHeight: 40, outputWidth: 48, interpolation: .bilinear,
+      fillMode: .reflect)
+    #expect(region != nil)
+    guard let region else { return }
+    #expect(region.rows.count < 52 && region.columns.count < 61)
+    // Rotated pixels outside the region changed to anything: the zoom's result stays the same.
+    let rotated = Kernels.affine(
+      Self.image(height: 52, width: 61), .rotation(degrees: 20, height: 52, width: 61))
+    var scrambled = rotated
+    scrambled.withUnsafeMutableBufferPointer { pixels in
+      for y in 0..<52 {
+        for x in 0..<61 where !(region.rows.contains(y) && region.columns.contains(x)) {
+          for c in 0..<3 { pixels[(y * 61 + x) * 3 + c] = UInt8(truncatingIfNeeded: 255 - x - y - c) }
+        }
+      }
+    }
+    let expected = Kernels.affine(rotated, zoom, outputHeight: 40, outputWidth: 48)
+    #expect(Kernels.affine(scrambled, zoom, outputHeight: 40, outputWidth: 48).pixels == expected.pixels)
+    // A column just inside the region does matter.
+    var edge = rotated
+    edge.withUnsafeMutableBufferPointer { pixels in
+      for y in region.rows {
+        for c in 0..<3 {
+          pixels[(y * 61 + region.columns.lowerBound) * 3 + c] ^= 0xFF
+        }
+      }
+    }
+    #expect(Kernels.affine(edge, zoom, outputHeight: 40, outputWidth: 48).pixels != expected.pixels)
+    // A rotation has no such region.
+    #expect(
+      Kernels.affineReadRegion(
+        .rotation(degrees: 20, height: 52, width: 61), inputHeight: 52, inputWidth: 61, outputHeight: 52,
+        outputWidth: 61, interpolation: .bilinear, fillMode: .reflect) == nil)
+  }
+
   @Test func applyingTwiceGivesTheSameBytes() throws {
     let pipeline = try spec(
       """

@@ -27,23 +27,29 @@ extension AffineSampler {
   /// coordinate a whole period (`2·length`) or more from 0, or an 8-byte load that would pass the end
   /// of the input (the last pixels of its last row). Columns past the last multiple of eight go through
   /// the same fallback.
+  ///
+  /// Only the output pixels in `rows` × `columns` (within the output) are written: each pixel's bytes
+  /// depend on its own coordinate only, not on which lane or step computes it.
   func bilinearLanes(
-    _ src: UnsafePointer<UInt8>, _ dst: UnsafeMutablePointer<UInt8>, outHeight: Int, outWidth: Int
+    _ src: UnsafePointer<UInt8>, _ dst: UnsafeMutablePointer<UInt8>, outHeight: Int, outWidth: Int,
+    rows: Range<Int>, columns: Range<Int>
   ) {
     precondition(supportsLanes)
+    precondition(rows.lowerBound >= 0 && rows.upperBound <= outHeight)
+    precondition(columns.lowerBound >= 0 && columns.upperBound <= outWidth)
     let raw = UnsafeRawPointer(src)
     let geometry = LaneGeometry(self)
     let laneOffsets = Lanes(0, 1, 2, 3, 4, 5, 6, 7)
     let zero = Lanes(repeating: 0)
     let lastColumn = Lanes(repeating: Float(inputWidth - 1))
     let lastRow = geometry.lastRow
-    var d = dst
-    for oy in 0..<outHeight {
+    for oy in rows {
       let fy = Float(oy)
       let rowX = a1 * fy
       let rowY = b1 * fy
-      var ox = 0
-      while ox + 8 <= outWidth {
+      var ox = columns.lowerBound
+      var d = dst + (oy &* outWidth &+ ox) &* 3
+      while ox + 8 <= columns.upperBound {
         defer {
           ox &+= 8
           d += 24
@@ -67,7 +73,7 @@ extension AffineSampler {
           for lane in 0..<8 { scalarPixel(src, d + 3 * lane, x: sourceX[lane], y: sourceY[lane]) }
         }
       }
-      while ox < outWidth {
+      while ox < columns.upperBound {
         let fx = Float(ox)
         scalarPixel(src, d, x: (a0 * fx + rowX) + a2, y: (b0 * fx + rowY) + b2)
         ox &+= 1

@@ -100,6 +100,22 @@ extension Kernels {
     _ image: Tensor, _ transform: AffineTransform, outputHeight: Int? = nil, outputWidth: Int? = nil,
     interpolation: Interpolation = .bilinear, fillMode: FillMode = .reflect, fillValue: Float = 0
   ) -> Tensor {
+    affine(
+      image, transform, outputHeight: outputHeight, outputWidth: outputWidth, interpolation: interpolation,
+      fillMode: fillMode, fillValue: fillValue, region: nil)
+  }
+
+  /// ``affine(_:_:outputHeight:outputWidth:interpolation:fillMode:fillValue:)`` where only the output
+  /// pixels inside `region` will be read: pixels outside it may be left 0 instead of computed (the
+  /// pixels inside are the same bytes either way).
+  ///
+  /// For a resampling pass whose result another pass resamples: `region` is then that pass's
+  /// ``affineReadRegion(_:inputHeight:inputWidth:outputHeight:outputWidth:interpolation:fillMode:)``.
+  package static func affine(
+    _ image: Tensor, _ transform: AffineTransform, outputHeight: Int? = nil, outputWidth: Int? = nil,
+    interpolation: Interpolation = .bilinear, fillMode: FillMode = .reflect, fillValue: Float = 0,
+    region: PixelRegion?
+  ) -> Tensor {
     let outHeight = outputHeight ?? image.height
     let outWidth = outputWidth ?? image.width
     let sampler = AffineSampler(
@@ -110,12 +126,50 @@ extension Kernels {
         guard let src = source.baseAddress else { return }
         switch interpolation {
         case .bilinear:
-          sampler.bilinear(src, dst, outHeight: outHeight, outWidth: outWidth)
+          sampler.bilinear(src, dst, outHeight: outHeight, outWidth: outWidth, region: region)
         case .nearest:
           sampler.nearest(src, dst, outHeight: outHeight, outWidth: outWidth)
         }
       }
     }
+  }
+
+  /// The input pixels an affine resampling pass reads, when that is known to be less than the whole
+  /// input; `nil` when it may read any pixel.
+  ///
+  /// Known for bilinear passes that map columns to columns and rows to rows (zoom, translation, and
+  /// the crops and flips folded into them), whichever fill mode but `.constant`: the region spans the
+  /// lower and upper neighbours of every output column and row, from the same per-axis tables the pass
+  /// itself samples with (``AffineSampler/separableAxes(outHeight:outWidth:)``), so it is exact.
+  package static func affineReadRegion(
+    _ transform: AffineTransform, inputHeight: Int, inputWidth: Int, outputHeight: Int, outputWidth: Int,
+    interpolation: Interpolation, fillMode: FillMode
+  ) -> PixelRegion? {
+    let sampler = AffineSampler(
+      transform: transform, inputHeight: inputHeight, inputWidth: inputWidth, channels: 1,
+      fillMode: fillMode, fillValue: 0)
+    guard interpolation == .bilinear, sampler.isSeparable, outputHeight > 0, outputWidth > 0 else {
+      return nil
+    }
+    let (xs, ys) = sampler.separableAxes(outHeight: outputHeight, outWidth: outputWidth)
+    guard let left = xs.lower.min(), let right = xs.upper.max(), let top = ys.lower.min(),
+      let bottom = ys.upper.max()
+    else { return nil }
+    return PixelRegion(rows: top..<(bottom + 1), columns: left..<(right + 1))
+  }
+}
+
+/// A rectangle of pixels: the rows and columns it spans.
+package struct PixelRegion: Sendable, Equatable {
+  /// The rows, top to bottom.
+  package var rows: Range<Int>
+  /// The columns, left to right.
+  package var columns: Range<Int>
+
+  /// Creates the region of `rows` × `columns`.
+  package init(rows: Range<Int>, columns: Range<Int>) {
+    self.rows = rows
+    self.columns = columns
   }
 }
 
@@ -194,16 +248,26 @@ struct AffineSampler {
     }
   }
 
+  /// Zoom, translation and flips: input x depends on the column only, input y on the row only
+  /// (``bilinearSeparable(_:_:outHeight:outWidth:)``).
+  var isSeparable: Bool { a1 == 0 && b0 == 0 && fillMode != .constant }
+
+  /// Bilinear resampling into `outHeight` × `outWidth` pixels at `dst`; with a `region`, the pixels
+  /// outside it may be left 0 instead of computed (the eight-lane path does so).
   func bilinear(
-    _ src: UnsafePointer<UInt8>, _ dst: UnsafeMutablePointer<UInt8>, outHeight: Int, outWidth: Int
+    _ src: UnsafePointer<UInt8>, _ dst: UnsafeMutablePointer<UInt8>, outHeight: Int, outWidth: Int,
+    region: PixelRegion? = nil
   ) {
-    // Zoom, translation and flips: input x depends on the column only, input y on the row only.
-    if a1 == 0 && b0 == 0 && fillMode != .constant {
+    if isSeparable {
       bilinearSeparable(src, dst, outHeight: outHeight, outWidth: outWidth)
       return
     }
     if supportsLanes {
-      bilinearLanes(src, dst, outHeight: outHeight, outWidth: outWidth)
+      let all = PixelRegion(rows: 0..<outHeight, columns: 0..<outWidth)
+      let rows = region.map { $0.rows.clamped(to: all.rows) } ?? all.rows
+      let columns = region.map { $0.columns.clamped(to: all.columns) } ?? all.columns
+      Kernels.zeroOutside(dst, height: outHeight, width: outWidth, channels: 3, rows: rows, columns: columns)
+      bilinearLanes(src, dst, outHeight: outHeight, outWidth: outWidth, rows: rows, columns: columns)
       return
     }
     if (channels == 3 || channels == 4) && inputWidth < 1 << 22 && inputHeight < 1 << 22 {
@@ -315,6 +379,22 @@ struct AffineSampler {
     return (lower, upper, w0, w1)
   }
 
+  /// The per-axis neighbours and weights of ``bilinearSeparable(_:_:outHeight:outWidth:)`` (columns,
+  /// then rows); also what ``Kernels/affineReadRegion(_:inputHeight:inputWidth:outputHeight:outputWidth:interpolation:fillMode:)``
+  /// reads the region from.
+  func separableAxes(
+    outHeight: Int, outWidth: Int
+  ) -> (
+    xs: (lower: [Int], upper: [Int], w0: [Float], w1: [Float]),
+    ys: (lower: [Int], upper: [Int], w0: [Float], w1: [Float])
+  ) {
+    let rowX = a1 * 0
+    let rowY = b0 * 0
+    let xs = axis(outWidth, inputWidth) { (a0 * $0 + rowX) + a2 }
+    let ys = axis(outHeight, inputHeight) { (rowY + b1 * $0) + b2 }
+    return (xs, ys)
+  }
+
   /// Bilinear resampling when `a1 == 0` and `b0 == 0` (any fill mode but constant).
   ///
   /// The input x of a pixel is `(a0·x + a1·y) + a2` with `a1·y = ±0`, the same float value (up to
@@ -325,10 +405,7 @@ struct AffineSampler {
   func bilinearSeparable(
     _ src: UnsafePointer<UInt8>, _ dst: UnsafeMutablePointer<UInt8>, outHeight: Int, outWidth: Int
   ) {
-    let rowX = a1 * 0
-    let rowY = b0 * 0
-    let xs = axis(outWidth, inputWidth) { (a0 * $0 + rowX) + a2 }
-    let ys = axis(outHeight, inputHeight) { (rowY + b1 * $0) + b2 }
+    let (xs, ys) = separableAxes(outHeight: outHeight, outWidth: outWidth)
     let outRow = outWidth * channels
     var left = [Int](repeating: 0, count: outRow)
     var right = [Int](repeating: 0, count: outRow)

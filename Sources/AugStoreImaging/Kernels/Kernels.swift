@@ -141,6 +141,27 @@ public enum Kernels {
 
   /// A tensor whose samples `body` writes, without zero-filling them first; `body` must write them all.
   @inlinable
+  /// Sets to 0 every byte of the `height` × `width` image at `pixels` outside `rows` × `columns`.
+  static func zeroOutside(
+    _ pixels: UnsafeMutablePointer<UInt8>, height: Int, width: Int, channels: Int, rows: Range<Int>,
+    columns: Range<Int>
+  ) {
+    let rowLength = width * channels
+    guard !rows.isEmpty, !columns.isEmpty else {
+      pixels.initialize(repeating: 0, count: height * rowLength)
+      return
+    }
+    pixels.initialize(repeating: 0, count: rows.lowerBound * rowLength)
+    for y in rows {
+      let row = pixels + y * rowLength
+      row.initialize(repeating: 0, count: columns.lowerBound * channels)
+      (row + columns.upperBound * channels).initialize(
+        repeating: 0, count: (width - columns.upperBound) * channels)
+    }
+    (pixels + rows.upperBound * rowLength).initialize(
+      repeating: 0, count: (height - rows.upperBound) * rowLength)
+  }
+
   static func makeTensor(
     height: Int, width: Int, channels: Int, _ body: (UnsafeMutablePointer<UInt8>) -> Void
   ) -> Tensor {
