@@ -1,5 +1,6 @@
 /// Float32 values, one per lane, as the resampling kernels hold them: `Float` (one pixel's coordinate
-/// or one sample), `SIMD4<Float>` (one pixel's channels) and `SIMD8<Float>` (eight pixels).
+/// or one sample), `SIMD4<Float>` (one pixel's channels), `SIMD8<Float>` (eight pixels) and
+/// `SIMD16<Float>` (sixteen samples of a row).
 ///
 /// ``AffineSampler``'s per-pixel arithmetic (TensorFlow's `map_coordinate` fill modes, the bilinear
 /// weights and the bilinear blend) is written once, generically over this protocol, and the scalar and
@@ -45,6 +46,14 @@ extension SIMD4: FloatLanes where Scalar == Float {
 
 extension SIMD8: FloatLanes where Scalar == Float {
   typealias Mask = SIMDMask<SIMD8<Int32>>
+  @inline(__always)
+  static func lanesBelow(_ lhs: Self, _ rhs: Self) -> Mask { lhs .< rhs }
+  @inline(__always)
+  static func lanesAtLeast(_ lhs: Self, _ rhs: Self) -> Mask { lhs .>= rhs }
+}
+
+extension SIMD16: FloatLanes where Scalar == Float {
+  typealias Mask = SIMDMask<SIMD16<Int32>>
   @inline(__always)
   static func lanesBelow(_ lhs: Self, _ rhs: Self) -> Mask { lhs .< rhs }
   @inline(__always)

@@ -110,9 +110,10 @@ public enum Kernels {
       UInt8(truncatingIfNeeded: x[6]), UInt8(truncatingIfNeeded: x[7]))
   }
 
-  /// `d[i] = UInt8(w0·top[i] + w1·bottom[i] + 0.5)` (truncated; every value lies in `0...255`), four
-  /// samples at a time: the vertical half of ``AffineSampler/blend(_:_:_:_:_:_:_:_:)``
-  /// (``AffineSampler/lerp(_:_:_:_:)``) for the separable affine path.
+  /// `d[i] = UInt8(w0·top[i] + w1·bottom[i] + 0.5)` (truncated; every value lies in `0...255`),
+  /// sixteen samples at a time, then four: the vertical half of
+  /// ``AffineSampler/blend(_:_:_:_:_:_:_:_:)`` (``AffineSampler/lerp(_:_:_:_:)``) for the separable
+  /// affine path. ``clampedBytes16(_:)`` rounds as `floorBytes(x + 0.5)` does for these values.
   @inline(__always)
   static func blendRows(
     _ top: UnsafePointer<Float>, _ bottom: UnsafePointer<Float>, _ w0: Float, _ w1: Float,
@@ -124,7 +125,16 @@ public enum Kernels {
     let v0 = SIMD4<Float>(repeating: w0)
     let v1 = SIMD4<Float>(repeating: w1)
     let half = SIMD4<Float>(repeating: 0.5)
+    let wide0 = SIMD16<Float>(repeating: w0)
+    let wide1 = SIMD16<Float>(repeating: w1)
     var i = 0
+    while i &+ 16 <= count {
+      let x = AffineSampler.lerp(
+        wide0, wide1, t.loadUnaligned(fromByteOffset: i &* 4, as: SIMD16<Float>.self),
+        b.loadUnaligned(fromByteOffset: i &* 4, as: SIMD16<Float>.self))
+      out.storeBytes(of: clampedBytes16(x), toByteOffset: i, as: SIMD16<UInt8>.self)
+      i &+= 16
+    }
     while i + 4 <= count {
       let x = AffineSampler.lerp(
         v0, v1, t.loadUnaligned(fromByteOffset: i &* 4, as: SIMD4<Float>.self),
