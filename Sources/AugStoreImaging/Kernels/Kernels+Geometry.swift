@@ -265,7 +265,11 @@ struct AffineSampler {
     if supportsLanes {
       let all = PixelRegion(rows: 0..<outHeight, columns: 0..<outWidth)
       let rows = region.map { $0.rows.clamped(to: all.rows) } ?? all.rows
-      let columns = region.map { $0.columns.clamped(to: all.columns) } ?? all.columns
+      var columns = region.map { $0.columns.clamped(to: all.columns) } ?? all.columns
+      // Whole steps of eight where the output allows: a remainder goes pixel by pixel, far slower.
+      let stepped = min((columns.count + 7) / 8 * 8, outWidth)
+      let start = min(columns.lowerBound, outWidth - stepped)
+      columns = start..<(start + stepped)
       Kernels.zeroOutside(dst, height: outHeight, width: outWidth, channels: 3, rows: rows, columns: columns)
       bilinearLanes(src, dst, outHeight: outHeight, outWidth: outWidth, rows: rows, columns: columns)
       return
