@@ -65,6 +65,38 @@ import Testing
     #expect(try Self.rows("SELECT count(*) AS n FROM runs", store: store).first?["n"] as? Int == 0)
   }
 
+  /// After a run's first epoch has filled the decoded-original tier, later epochs read both the
+  /// sample's and the partner's pixels from it: with every original file gone, they still render,
+  /// and their digests equal those of a store that still has its originals.
+  @Test(arguments: [#"{"type": "MixUp", "alpha": 0.5}"#, #"{"type": "CutMix"}"#])
+  func partnersComeFromTheDecodedTierAfterTheFirstEpoch(layer: String) throws {
+    var digests: [[String]] = []
+    for removeOriginals in [true, false] {
+      let folder = try TemporaryDirectory()
+      let store = try Self.store(layer: layer, in: folder)
+      let create = try CLI.run([
+        "run", "create", "r", "--dataset", "d", "--pipeline", "p", "--seed", "5", "--batch-size",
+        "\(Self.batchSize)", "--store", store,
+      ])
+      #expect(create.status == 0, "\(create.stderr)")
+      #expect(try CLI.run(["materialize", "r", "--epochs", "0", "--store", store]).status == 0)
+      if removeOriginals {
+        let objects = folder.appending("store/objects")
+        for entry in try FileManager.default.contentsOfDirectory(atPath: objects) {
+          try FileManager.default.removeItem(atPath: objects + "/" + entry)
+        }
+      }
+      let later = try CLI.run(["materialize", "r", "--epochs", "1", "--store", store])
+      #expect(later.status == 0, "\(later.stderr)")
+      let rows = try Self.rows(
+        "SELECT digest FROM augmentation_records WHERE run = 'r' AND epoch = 1 ORDER BY sample", store: store)
+      digests.append(rows.map { $0["digest"] as? String ?? "" })
+    }
+    #expect(digests[0].count == 21)
+    #expect(!digests[0].contains(""))
+    #expect(digests[0] == digests[1])
+  }
+
   @Test(arguments: [#"{"type": "MixUp", "alpha": 0.5}"#, #"{"type": "CutMix"}"#])
   func partnersComeFromTheBatchAndReplayIsExact(layer: String) throws {
     let folder = try TemporaryDirectory()

@@ -297,6 +297,7 @@ public final class BatchFeed {
     for (sample, digest) in firsts { pending.digests[sample] = digest }
     for tensor in rendered {
       if let hit = tensor.decodedHit { pending.touched.insert(Data(hit)) }
+      if let hit = tensor.partnerHit { pending.touched.insert(Data(hit)) }
       if let decoded = tensor.decoded {
         pending.writes[Data(decoded.key)] = CacheEntry(
           key: Data(decoded.key), digest: Data(decoded.digest), size: decoded.size, createdAt: now,

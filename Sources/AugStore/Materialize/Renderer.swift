@@ -29,6 +29,9 @@ package struct Renderer: Sendable {
     package var decoded: (key: [UInt8], digest: [UInt8], size: Int)?
     /// The decoded-original entry read on the way, if the original came from that tier.
     package var decodedHit: [UInt8]? = nil
+    /// The decoded-original entry of a MixUp or CutMix partner read on the way, if it came from that
+    /// tier.
+    package var partnerHit: [UInt8]? = nil
   }
 
   let store: Store
@@ -91,13 +94,15 @@ package struct Renderer: Sendable {
   /// - Parameters:
   ///   - indexed: the cache index entry for the tensor's key, if any.
   ///   - decodedIndex: the index entry for the original's decoded pixels, if any.
+  ///   - partnerIndex: the index entry for the decoded pixels of the record's MixUp or CutMix
+  ///     partner, if any (``partnerDecodedKey(of:)``); without one the partner is decoded.
   ///   - key: the tensor's cache key, when the caller has computed it already.
   ///   - cacheTensor: whether the tensor is read from and written to the cache; `false` for the
   ///     loader's streaming delivery, whose tensors never touch the disk (the decoded-original tier is
   ///     used either way).
   package func render(
-    sample: Int, record: SampleRecord, indexed: CacheEntry?, decodedIndex: CacheEntry?, key: [UInt8]? = nil,
-    cacheTensor: Bool = true
+    sample: Int, record: SampleRecord, indexed: CacheEntry?, decodedIndex: CacheEntry?,
+    partnerIndex: CacheEntry? = nil, key: [UInt8]? = nil, cacheTensor: Bool = true
   ) throws -> Rendered {
     let key = key ?? self.key(sample: sample, record: record)
     var source = Source.computed
@@ -114,15 +119,23 @@ package struct Renderer: Sendable {
     let decodedHit = fromTier ? decodedKey(sample: sample) : nil
     let bytes: [UInt8]
     var partner: Tensor?
+    var partnerHit: [UInt8]?
     if let mix = mix(of: record) {
       guard mix.partner >= 0, mix.partner < objects.count else {
         throw StoreError.cannotApply(
           object: objects[sample], reason: "partner sample \(mix.partner) does not exist")
       }
-      partner =
-        try store.originals.decoded(
-          objects[mix.partner], pixelBudget: pixelBudget, version: decoder, jpegTarget: spec.jpegDecodeTarget
-        ).image
+      if let image = tierImage(sample: mix.partner, indexed: partnerIndex) {
+        partner = image
+        partnerHit = decodedKey(sample: mix.partner)
+      } else {
+        // Decoded but not written to the tier: the partner's own record writes and indexes it.
+        partner =
+          try store.originals.decoded(
+            objects[mix.partner], pixelBudget: pixelBudget, version: decoder,
+            jpegTarget: spec.jpegDecodeTarget
+          ).image
+      }
     }
     do {
       bytes = try spec.apply(record, to: original, partner: partner, kernels: kernels).npy()
@@ -133,7 +146,23 @@ package struct Renderer: Sendable {
     if cacheTensor && !store.isReadOnly { try store.cache.write(key: key, bytes: bytes) }
     return Rendered(
       sample: sample, key: key, bytes: bytes, digest: digest, source: source, decoded: decoded,
-      decodedHit: decodedHit)
+      decodedHit: decodedHit, partnerHit: partnerHit)
+  }
+
+  /// The cache key of the decoded pixels of `record`'s MixUp or CutMix partner, if it has one.
+  package func partnerDecodedKey(of record: SampleRecord) -> [UInt8]? {
+    guard let mix = mix(of: record), mix.partner >= 0, mix.partner < objects.count else { return nil }
+    return decodedKey(sample: mix.partner)
+  }
+
+  /// The decoded pixels of `sample`'s original from the decoded-original tier, when `indexed` names a
+  /// sound file there.
+  func tierImage(sample: Int, indexed: CacheEntry?) -> Tensor? {
+    guard let indexed,
+      case .hit(let bytes) = store.cache.read(
+        key: decodedKey(sample: sample), digest: Array(indexed.digest), keepDamaged: store.isReadOnly)
+    else { return nil }
+    return try? NPY.decode(bytes).tensor
   }
 
   /// The decoded original of `sample`: from the decoded-original tier when a sound file is there
@@ -149,14 +178,8 @@ package struct Renderer: Sendable {
   ) throws -> (
     image: Tensor, written: (key: [UInt8], digest: [UInt8], size: Int)?, fromTier: Bool
   ) {
+    if let image = tierImage(sample: sample, indexed: indexed) { return (image, nil, true) }
     let key = decodedKey(sample: sample)
-    if let indexed,
-      case .hit(let bytes) = store.cache.read(
-        key: key, digest: Array(indexed.digest), keepDamaged: store.isReadOnly),
-      let image = try? NPY.decode(bytes).tensor
-    {
-      return (image, nil, true)
-    }
     let (image, format) = try store.originals.decoded(
       objects[sample], pixelBudget: pixelBudget, version: decoder, jpegTarget: spec.jpegDecodeTarget)
     guard format != .jpeg, !store.isReadOnly else { return (image, nil, false) }

@@ -145,7 +145,9 @@ extension Store {
   ) throws -> [Result<Renderer.Rendered, any Error>] {
     let keys = cacheTensors ? records.map { renderer.key(sample: $0.sample, record: $0.record) } : []
     let decodedKeys = records.map { renderer.decodedKey(sample: $0.sample) }
-    let index = try catalog.cacheEntries(keys: Array(Set((keys + decodedKeys).map { Data($0) })))
+    let partnerKeys = records.map { renderer.partnerDecodedKey(of: $0.record) }
+    let index = try catalog.cacheEntries(
+      keys: Array(Set((keys + decodedKeys + partnerKeys.compactMap { $0 }).map { Data($0) })))
     let results = ResultSlots<Result<Renderer.Rendered, any Error>>(count: records.count)
     let completed = Counter()
     Parallel.forEach(count: records.count, threads: jobs ?? Parallel.coreCount) { position in
@@ -154,7 +156,9 @@ extension Store {
       results[position] = Result {
         var rendered = try renderer.render(
           sample: record.sample, record: record.record, indexed: cacheTensors ? index[Data(key)] : nil,
-          decodedIndex: index[Data(decodedKeys[position])], key: key, cacheTensor: cacheTensors)
+          decodedIndex: index[Data(decodedKeys[position])],
+          partnerIndex: partnerKeys[position].flatMap { index[Data($0)] }, key: key, cacheTensor: cacheTensors
+        )
         if !keepBytes { rendered.bytes = [] }
         return rendered
       }
@@ -173,6 +177,7 @@ extension Store {
     var touched = Set<Data>()
     for tensor in rendered {
       if let hit = tensor.decodedHit { touched.insert(Data(hit)) }
+      if let hit = tensor.partnerHit { touched.insert(Data(hit)) }
       if let decoded = tensor.decoded {
         written[Data(decoded.key)] = CacheEntry(
           key: Data(decoded.key), digest: Data(decoded.digest), size: decoded.size, createdAt: now,
