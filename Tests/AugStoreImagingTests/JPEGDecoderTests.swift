@@ -162,6 +162,20 @@ struct JPEGDecoderTests {
     }
   }
 
+  @Test("decompressors kept between decodes give Pillow's pixels whatever they decoded before")
+  func reusedDecompressors() throws {
+    let truncated = Array(try Fixtures.bytes("jpeg", "chelsea_420_q90_37x23.jpg").prefix(300))
+    for name in Self.validNames + Self.validNames.reversed() {
+      let jpeg = try Fixtures.bytes("jpeg", name)
+      let expected = try #require(
+        try NPY.decode(Fixtures.bytes("jpeg", String(name.dropLast(4)) + ".npy")).tensor)
+      #expect(throws: JPEGError.self) { try JPEGDecoder.decode(truncated) }
+      let small = try JPEGDecoder.decode(jpeg, scaledToAtLeast: (height: 1, width: 1))
+      #expect(small.width == (expected.width + 7) / 8)
+      #expect(try JPEGDecoder.decode(jpeg) == expected, "\(name)")
+    }
+  }
+
   @Test("trailing bytes after EOI are ignored, as libjpeg and Pillow do")
   func trailingBytes() throws {
     let bytes = try Fixtures.bytes("jpeg", "chelsea_420_q90_37x23.jpg")
