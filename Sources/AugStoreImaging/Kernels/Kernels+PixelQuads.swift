@@ -37,17 +37,37 @@ extension Kernels {
   /// in increasing order, so each group's fourth byte is overwritten by the next pixel). The byte
   /// after the last RGB pixel is overwritten too; callers store in increasing order and write it
   /// afterwards. Requires `i + 16 ≤ count`.
+  ///
+  /// The baseline build stores an RGB quad as two 8-byte words (``packedRGBHalves(_:)``: six samples
+  /// then two zero bytes each, at `i` and `i + 6`), so it writes the two bytes after the quad, before
+  /// `i + 16 ≤ count`; the next group or the caller overwrites them in the same way as the one byte
+  /// above.
   @inline(__always)
   static func storePixelQuad(_ quad: SIMD16<UInt8>, _ d: UnsafeMutableRawPointer, _ i: Int, channels: Int) {
     if channels == 4 {
       d.storeBytes(of: quad, toByteOffset: i, as: SIMD16<UInt8>.self)
       return
     }
-    let words = unsafeBitCast(quad, to: SIMD4<UInt32>.self)
-    d.storeBytes(of: words[0], toByteOffset: i, as: UInt32.self)
-    d.storeBytes(of: words[1], toByteOffset: i &+ 3, as: UInt32.self)
-    d.storeBytes(of: words[2], toByteOffset: i &+ 6, as: UInt32.self)
-    d.storeBytes(of: words[3], toByteOffset: i &+ 9, as: UInt32.self)
+    #if X86_64_V3
+      let words = unsafeBitCast(quad, to: SIMD4<UInt32>.self)
+      d.storeBytes(of: words[0], toByteOffset: i, as: UInt32.self)
+      d.storeBytes(of: words[1], toByteOffset: i &+ 3, as: UInt32.self)
+      d.storeBytes(of: words[2], toByteOffset: i &+ 6, as: UInt32.self)
+      d.storeBytes(of: words[3], toByteOffset: i &+ 9, as: UInt32.self)
+    #else
+      let halves = packedRGBHalves(quad)
+      d.storeBytes(of: halves[0], toByteOffset: i, as: UInt64.self)
+      d.storeBytes(of: halves[1], toByteOffset: i &+ 6, as: UInt64.self)
+    #endif
+  }
+
+  /// Each 64-bit half of `quad` (two 4-byte groups) as the first three bytes of its first group, then
+  /// the first three of its second group, then two zero bytes: the first group masked, the second
+  /// shifted down by 8 bits and masked (`pand`, `psrlq`, `por`, no byte shuffles).
+  @inline(__always)
+  static func packedRGBHalves(_ quad: SIMD16<UInt8>) -> SIMD2<UInt64> {
+    let q = unsafeBitCast(quad, to: SIMD2<UInt64>.self)
+    return (q & 0x00FF_FFFF) | ((q &>> 8) & 0xFFFF_FF00_0000)
   }
 
   /// `max(r, max(g, b))` of the pixel `(r, g, b, ·)` in lanes 0, 1 and 2 (lane 3 unspecified), for
