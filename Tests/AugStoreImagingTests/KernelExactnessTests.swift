@@ -119,4 +119,27 @@ struct KernelExactnessTests {
         Kernels.solarizeShape(table, addition: addition, threshold: 99.5) != nil, "addition \(addition)")
     }
   }
+
+  @Test("clampedToUnit (bit-pattern form in the baseline build) equals laneMin(laneMax(x, 0), 1) bit for bit")
+  func clampedToUnit() {
+    var values: [Float] = [
+      0, -0.0, 1, -1, 0.5, 2, .infinity, -.infinity, .leastNonzeroMagnitude, -.leastNonzeroMagnitude,
+      .leastNormalMagnitude, .greatestFiniteMagnitude, -.greatestFiniteMagnitude, Float(1).nextUp,
+      Float(1).nextDown,
+      (-1 as Float).nextUp, 255, 1e-30,
+    ]
+    values += stride(from: Float(-3), through: 3, by: 0.0137).map { $0 }
+    while values.count % Kernels.HueLanes.scalarCount != 0 { values.append(0.25) }
+    let lanes = Kernels.HueLanes.scalarCount
+    for start in stride(from: 0, to: values.count, by: lanes) {
+      var x = Kernels.HueLanes()
+      for lane in 0..<lanes { x[lane] = values[start + lane] }
+      let expected = Kernels.laneMin(
+        Kernels.laneMax(x, Kernels.HueLanes(repeating: 0)), Kernels.HueLanes(repeating: 1))
+      let got = Kernels.clampedToUnit(x)
+      for lane in 0..<lanes {
+        #expect(got[lane].bitPattern == expected[lane].bitPattern, "x = \(x[lane])")
+      }
+    }
+  }
 }

@@ -214,9 +214,23 @@ extension Kernels {
   }
 
   /// `min(max(x, 0), 1)` per lane, as the scalar code (`x` not NaN or −0).
+  ///
+  /// The baseline build works on the bit patterns, in fewer operations than ``laneMax(_:_:)`` and
+  /// ``laneMin(_:_:)`` (SSE2 has no 32-bit integer minimum): `max(x, 0)` clears the lanes whose sign
+  /// bit is set (+0 for −0 and negatives, as `laneMax(x, 0)`); a non-negative float is above 1 exactly
+  /// where its bit pattern is above 1's (`0x3F80_0000`), so the sign of `0x3F80_0000 − bits` (no
+  /// overflow for bits up to infinity's) marks the lanes that become 1, as `laneMin(y, 1)` does.
   @inline(__always)
   static func clampedToUnit(_ x: HueLanes) -> HueLanes {
-    laneMin(laneMax(x, HueLanes(repeating: 0)), HueLanes(repeating: 1))
+    #if X86_64_V3
+      laneMin(laneMax(x, HueLanes(repeating: 0)), HueLanes(repeating: 1))
+    #else
+      let bits = bitPattern(x)
+      let raised = bits & ~(bits &>> 31)
+      let one = HueBits(repeating: 0x3F80_0000)
+      let above = (one &- raised) &>> 31
+      return unsafeBitCast(raised &- ((raised &- one) & above), to: HueLanes.self)
+    #endif
   }
 
   /// `abs(x)` per lane (clears the sign bit).
