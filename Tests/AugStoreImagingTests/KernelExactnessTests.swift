@@ -88,4 +88,58 @@ struct KernelExactnessTests {
       #expect(Kernels.degenerateColor(image, factor: factor) == expected, "factor \(factor)")
     }
   }
+
+  @Test(
+    "solarize's byte form (saturating add, complement from a bound) equals the float formula",
+    arguments: [(16, 16, 3), (5, 7, 3), (1, 11, 1)])
+  func solarizeBytes(shape: (Int, Int, Int)) {
+    // Every byte value at least once (plus noise), so the comparison covers the whole table.
+    let noise = TestImages.noise(height: shape.0, width: shape.1, channels: shape.2, seed: 5)
+    let pixels = noise.pixels.indices.map { i in i < 256 ? UInt8(i) : noise.pixels[i] }
+    let image = Tensor(height: shape.0, width: shape.1, channels: shape.2, pixels: pixels)
+    let additions: [Float] = [
+      0, 1, -1, 37, -128, 254, 255, 256, 300, -255, -256, -400, 0.5, -0.5, 12.4, -99.7,
+    ]
+    let thresholds: [Float] = [-5, 0, 0.25, 1, 64, 127.5, 128, 200.1, 255, 255.5, 256, 1000, .infinity, .nan]
+    for addition in additions {
+      for threshold in thresholds {
+        #expect(
+          Kernels.solarize(image, addition: addition, threshold: threshold)
+            == ToneReference.solarize(image, addition: addition, threshold: threshold),
+          "addition \(addition), threshold \(threshold)")
+      }
+    }
+    // Integer additions always take the byte form.
+    for addition in stride(from: Float(-260), through: 260, by: 13) {
+      let table = (0..<256).map { v -> UInt8 in
+        let r = min(max(Float(v) + addition, 0), 255)
+        return Kernels.toUInt8(r < 99.5 ? r : 255 - r)
+      }
+      #expect(
+        Kernels.solarizeShape(table, addition: addition, threshold: 99.5) != nil, "addition \(addition)")
+    }
+  }
+
+  @Test("clampedToUnit (bit-pattern form in the baseline build) equals laneMin(laneMax(x, 0), 1) bit for bit")
+  func clampedToUnit() {
+    var values: [Float] = [
+      0, -0.0, 1, -1, 0.5, 2, .infinity, -.infinity, .leastNonzeroMagnitude, -.leastNonzeroMagnitude,
+      .leastNormalMagnitude, .greatestFiniteMagnitude, -.greatestFiniteMagnitude, Float(1).nextUp,
+      Float(1).nextDown,
+      (-1 as Float).nextUp, 255, 1e-30,
+    ]
+    values += stride(from: Float(-3), through: 3, by: 0.0137).map { $0 }
+    while values.count % Kernels.HueLanes.scalarCount != 0 { values.append(0.25) }
+    let lanes = Kernels.HueLanes.scalarCount
+    for start in stride(from: 0, to: values.count, by: lanes) {
+      var x = Kernels.HueLanes()
+      for lane in 0..<lanes { x[lane] = values[start + lane] }
+      let expected = Kernels.laneMin(
+        Kernels.laneMax(x, Kernels.HueLanes(repeating: 0)), Kernels.HueLanes(repeating: 1))
+      let got = Kernels.clampedToUnit(x)
+      for lane in 0..<lanes {
+        #expect(got[lane].bitPattern == expected[lane].bitPattern, "x = \(x[lane])")
+      }
+    }
+  }
 }

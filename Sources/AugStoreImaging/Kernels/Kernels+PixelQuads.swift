@@ -37,17 +37,37 @@ extension Kernels {
   /// in increasing order, so each group's fourth byte is overwritten by the next pixel). The byte
   /// after the last RGB pixel is overwritten too; callers store in increasing order and write it
   /// afterwards. Requires `i + 16 ≤ count`.
+  ///
+  /// The baseline build stores an RGB quad as two 8-byte words (``packedRGBHalves(_:)``: six samples
+  /// then two zero bytes each, at `i` and `i + 6`), so it writes the two bytes after the quad, before
+  /// `i + 16 ≤ count`; the next group or the caller overwrites them in the same way as the one byte
+  /// above.
   @inline(__always)
   static func storePixelQuad(_ quad: SIMD16<UInt8>, _ d: UnsafeMutableRawPointer, _ i: Int, channels: Int) {
     if channels == 4 {
       d.storeBytes(of: quad, toByteOffset: i, as: SIMD16<UInt8>.self)
       return
     }
-    let words = unsafeBitCast(quad, to: SIMD4<UInt32>.self)
-    d.storeBytes(of: words[0], toByteOffset: i, as: UInt32.self)
-    d.storeBytes(of: words[1], toByteOffset: i &+ 3, as: UInt32.self)
-    d.storeBytes(of: words[2], toByteOffset: i &+ 6, as: UInt32.self)
-    d.storeBytes(of: words[3], toByteOffset: i &+ 9, as: UInt32.self)
+    #if X86_64_V3
+      let words = unsafeBitCast(quad, to: SIMD4<UInt32>.self)
+      d.storeBytes(of: words[0], toByteOffset: i, as: UInt32.self)
+      d.storeBytes(of: words[1], toByteOffset: i &+ 3, as: UInt32.self)
+      d.storeBytes(of: words[2], toByteOffset: i &+ 6, as: UInt32.self)
+      d.storeBytes(of: words[3], toByteOffset: i &+ 9, as: UInt32.self)
+    #else
+      let halves = packedRGBHalves(quad)
+      d.storeBytes(of: halves[0], toByteOffset: i, as: UInt64.self)
+      d.storeBytes(of: halves[1], toByteOffset: i &+ 6, as: UInt64.self)
+    #endif
+  }
+
+  /// Each 64-bit half of `quad` (two 4-byte groups) as the first three bytes of its first group, then
+  /// the first three of its second group, then two zero bytes: the first group masked, the second
+  /// shifted down by 8 bits and masked (`pand`, `psrlq`, `por`, no byte shuffles).
+  @inline(__always)
+  static func packedRGBHalves(_ quad: SIMD16<UInt8>) -> SIMD2<UInt64> {
+    let q = unsafeBitCast(quad, to: SIMD2<UInt64>.self)
+    return (q & 0x00FF_FFFF) | ((q &>> 8) & 0xFFFF_FF00_0000)
   }
 
   /// `max(r, max(g, b))` of the pixel `(r, g, b, ·)` in lanes 0, 1 and 2 (lane 3 unspecified), for
@@ -194,9 +214,23 @@ extension Kernels {
   }
 
   /// `min(max(x, 0), 1)` per lane, as the scalar code (`x` not NaN or −0).
+  ///
+  /// The baseline build works on the bit patterns, in fewer operations than ``laneMax(_:_:)`` and
+  /// ``laneMin(_:_:)`` (SSE2 has no 32-bit integer minimum): `max(x, 0)` clears the lanes whose sign
+  /// bit is set (+0 for −0 and negatives, as `laneMax(x, 0)`); a non-negative float is above 1 exactly
+  /// where its bit pattern is above 1's (`0x3F80_0000`), so the sign of `0x3F80_0000 − bits` (no
+  /// overflow for bits up to infinity's) marks the lanes that become 1, as `laneMin(y, 1)` does.
   @inline(__always)
   static func clampedToUnit(_ x: HueLanes) -> HueLanes {
-    laneMin(laneMax(x, HueLanes(repeating: 0)), HueLanes(repeating: 1))
+    #if X86_64_V3
+      laneMin(laneMax(x, HueLanes(repeating: 0)), HueLanes(repeating: 1))
+    #else
+      let bits = bitPattern(x)
+      let raised = bits & ~(bits &>> 31)
+      let one = HueBits(repeating: 0x3F80_0000)
+      let above = (one &- raised) &>> 31
+      return unsafeBitCast(raised &- ((raised &- one) & above), to: HueLanes.self)
+    #endif
   }
 
   /// `abs(x)` per lane (clears the sign bit).

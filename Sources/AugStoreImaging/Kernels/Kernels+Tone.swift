@@ -42,12 +42,77 @@ extension Kernels {
   /// Keras 3 `Solarization` with given `additions` and `thresholds` (0–255 scale): each colour sample
   /// becomes `r = clip(v + additions, 0, 255)`, then `r` where `r < thresholds`, else `255 − r`
   /// (float32, rounded half away from zero); alpha is untouched.
+  ///
+  /// Whenever the table is a saturating add of an integer followed by a complement above an integer
+  /// bound (always for an integer `addition`; checked over all 256 samples by
+  /// ``solarizeShape(_:addition:threshold:)``), 16 samples at a time take a few byte operations.
   public static func solarize(_ image: Tensor, addition: Float, threshold: Float) -> Tensor {
     let table = (0..<256).map { v -> UInt8 in
       let r = min(max(Float(v) + addition, 0), 255)
       return toUInt8(r < threshold ? r : 255 - r)
     }
+    if colourChannels(image.channels) == image.channels,
+      let shape = solarizeShape(table, addition: addition, threshold: threshold)
+    {
+      return solarizeBytes(image, shift: shape.shift, bound: shape.bound, table)
+    }
     return applyLookup(image, table)
+  }
+
+  /// The integers `k` (the rounded `addition`) and `t` (the number of integers `0 ≤ r ≤ 255` below
+  /// `threshold`) if `table[v]` is `s < t ? s : 255 − s` with `s = clamp(v + k, 0, 255)` for every `v`.
+  static func solarizeShape(
+    _ table: [UInt8], addition: Float, threshold: Float
+  ) -> (shift: Int, bound: Int)? {
+    guard addition.isFinite else { return nil }
+    let k = Int(roundSmall(min(max(addition, -256), 256)))
+    let t = (0..<256).filter { Float($0) < threshold }.count
+    for v in 0..<256 {
+      let s = min(max(v + k, 0), 255)
+      if Int(table[v]) != (s < t ? s : 255 - s) { return nil }
+    }
+    return (k, t)
+  }
+
+  /// Every sample `v` becomes `s < bound ? s : 255 − s` with `s = clamp(v + shift, 0, 255)` (equal to
+  /// `table[v]`, used for the tail), for `0 ≤ bound ≤ 256`. Per 16 samples: `s` by a saturating add
+  /// and subtract (one of them of 0); `255 − s` is `s ^ 0xFF`; the mask is `0 − min(max(s, t − 1) −
+  /// (t − 1), 1)` (`0xFF` exactly where `s > t − 1`), or all ones for `bound` 0.
+  static func solarizeBytes(_ image: Tensor, shift: Int, bound: Int, _ table: [UInt8]) -> Tensor {
+    image.withUnsafeBufferPointer { source in
+      table.withUnsafeBufferPointer { lut in
+        makeTensor(height: image.height, width: image.width, channels: image.channels) { out in
+          guard let src = source.baseAddress, let lut = lut.baseAddress else { return }
+          let count = source.count
+          let s = UnsafeRawPointer(src)
+          let d = UnsafeMutableRawPointer(out)
+          let up = UInt8(min(max(shift, 0), 255))
+          let plus = SIMD16<UInt8>(repeating: up)
+          let limit = SIMD16<UInt8>(repeating: 255 &- up)
+          let minus = SIMD16<UInt8>(repeating: UInt8(min(max(-shift, 0), 255)))
+          let below = SIMD16<UInt8>(repeating: UInt8(max(bound - 1, 0)))
+          let always = SIMD16<UInt8>(repeating: bound == 0 ? 0xFF : 0)
+          let one = SIMD16<UInt8>(repeating: 1)
+          @inline(__always) func solarized(_ x: SIMD16<UInt8>) -> SIMD16<UInt8> {
+            let v = subtractSaturating(addSaturating(x, plus, limit), minus)
+            let mask = (SIMD16<UInt8>() &- byteMinimum(subtractSaturating(v, below), one)) | always
+            return v ^ mask
+          }
+          var i = 0
+          while i &+ 32 <= count {
+            let x0 = s.loadUnaligned(fromByteOffset: i, as: SIMD16<UInt8>.self)
+            let x1 = s.loadUnaligned(fromByteOffset: i &+ 16, as: SIMD16<UInt8>.self)
+            d.storeBytes(of: solarized(x0), toByteOffset: i, as: SIMD16<UInt8>.self)
+            d.storeBytes(of: solarized(x1), toByteOffset: i &+ 16, as: SIMD16<UInt8>.self)
+            i &+= 32
+          }
+          while i < count {
+            out[i] = lut[Int(src[i])]
+            i += 1
+          }
+        }
+      }
+    }
   }
 
   /// Keras 3 `RandomPosterization` with a given `shift_factor`: each colour sample keeps its high
