@@ -278,6 +278,14 @@ def python_epoch(paths_file, work, seed):
     return {"epoch0": report["seconds"], "epoch0_cpu": report["cpu_seconds"], "process": wall, "process_cpu": CPU["last"], "images": report["images"]}
 
 
+def in_memory(work, name):
+    """A folder for a section's stores and outputs: under /dev/shm (tmpfs) when the machine has a
+    writable one, else under `work`."""
+    memory = "/dev/shm"
+    return os.path.join(memory if os.path.isdir(memory) and os.access(memory, os.W_OK) else work,
+                        f"augstore-bench-{name}-{os.getpid()}")
+
+
 def bench_pipeline(augstore, source, paths, mode, work):
     """Stores and outputs are all kept until every repetition is done: deleting thousands of files
     right before the other side's run slows its file creation on some file systems (ext4 without a
@@ -285,9 +293,7 @@ def bench_pipeline(augstore, source, paths, mode, work):
     same reason they live in memory (tmpfs) when the machine has one, as the JPEG epoch's do: deletions
     by anything that ran before (an earlier section, another process) still slowed file creation on
     this VM's ext4, more than tripling the system time of an epoch that writes two files per image."""
-    memory = "/dev/shm"
-    work = os.path.join(memory if os.path.isdir(memory) and os.access(memory, os.W_OK) else work,
-                        f"augstore-bench-pipeline-{os.getpid()}")
+    work = in_memory(work, "pipeline")
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
     paths_file = os.path.join(work, "small-paths.txt")
@@ -360,9 +366,7 @@ def bench_jpeg(augstore, source, paths, mode, work):
     # journal) every file created within minutes of a deletion first scans the recently deleted
     # inodes, which swung single epochs by ±40 % here depending on what ran before; both sides write
     # 2,000+ files per epoch, so the quirk, not the work, decided the ratio.
-    memory = "/dev/shm"
-    work = os.path.join(memory if os.path.isdir(memory) and os.access(memory, os.W_OK) else work,
-                        f"augstore-bench-jpeg-{os.getpid()}")
+    work = in_memory(work, "jpeg")
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
     paths_file = os.path.join(work, "paths.txt")

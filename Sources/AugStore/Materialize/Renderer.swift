@@ -115,8 +115,7 @@ package struct Renderer: Sendable {
         source = .rebuilt
       }
     }
-    let (original, decoded, fromTier) = try original(sample: sample, indexed: decodedIndex)
-    let decodedHit = fromTier ? decodedKey(sample: sample) : nil
+    let (original, decoded, decodedHit) = try original(sample: sample, indexed: decodedIndex)
     let bytes: [UInt8]
     var partner: Tensor?
     var partnerHit: [UInt8]?
@@ -125,9 +124,10 @@ package struct Renderer: Sendable {
         throw StoreError.cannotApply(
           object: objects[sample], reason: "partner sample \(mix.partner) does not exist")
       }
-      if let image = tierImage(sample: mix.partner, indexed: partnerIndex) {
+      let partnerKey = decodedKey(sample: mix.partner)
+      if let image = tierImage(key: partnerKey, indexed: partnerIndex) {
         partner = image
-        partnerHit = decodedKey(sample: mix.partner)
+        partnerHit = partnerKey
       } else {
         // Decoded but not written to the tier: the partner's own record writes and indexes it.
         partner =
@@ -155,18 +155,18 @@ package struct Renderer: Sendable {
     return decodedKey(sample: mix.partner)
   }
 
-  /// The decoded pixels of `sample`'s original from the decoded-original tier, when `indexed` names a
-  /// sound file there.
-  func tierImage(sample: Int, indexed: CacheEntry?) -> Tensor? {
+  /// The decoded pixels under `key` (a ``decodedKey(sample:)``) from the decoded-original tier, when
+  /// `indexed` names a sound file there.
+  func tierImage(key: [UInt8], indexed: CacheEntry?) -> Tensor? {
     guard let indexed,
       case .hit(let bytes) = store.cache.read(
-        key: decodedKey(sample: sample), digest: Array(indexed.digest), keepDamaged: store.isReadOnly)
+        key: key, digest: Array(indexed.digest), keepDamaged: store.isReadOnly)
     else { return nil }
     return try? NPY.decode(bytes).tensor
   }
 
   /// The decoded original of `sample`: from the decoded-original tier when a sound file is there
-  /// (`fromTier`), otherwise decoded from the object and, for a PNG, written to that tier (returned
+  /// (its key returned as `tierHit`), otherwise decoded from the object and, for a PNG, written to that tier (returned
   /// as `written`).
   ///
   /// JPEGs are not written to the tier: libjpeg-turbo decodes them at about 270 megapixels per
@@ -176,15 +176,15 @@ package struct Renderer: Sendable {
   func original(
     sample: Int, indexed: CacheEntry?
   ) throws -> (
-    image: Tensor, written: (key: [UInt8], digest: [UInt8], size: Int)?, fromTier: Bool
+    image: Tensor, written: (key: [UInt8], digest: [UInt8], size: Int)?, tierHit: [UInt8]?
   ) {
-    if let image = tierImage(sample: sample, indexed: indexed) { return (image, nil, true) }
     let key = decodedKey(sample: sample)
+    if let image = tierImage(key: key, indexed: indexed) { return (image, nil, key) }
     let (image, format) = try store.originals.decoded(
       objects[sample], pixelBudget: pixelBudget, version: decoder, jpegTarget: spec.jpegDecodeTarget)
-    guard format != .jpeg, !store.isReadOnly else { return (image, nil, false) }
+    guard format != .jpeg, !store.isReadOnly else { return (image, nil, nil) }
     let bytes = NPY.encode(image)
     try store.cache.write(key: key, bytes: bytes)
-    return (image, (key, TensorCache.checksum(bytes), bytes.count), false)
+    return (image, (key, TensorCache.checksum(bytes), bytes.count), nil)
   }
 }

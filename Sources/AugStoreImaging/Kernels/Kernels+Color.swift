@@ -43,6 +43,37 @@ extension Kernels {
 
   /// Every sample `v` becomes `clamp(v + shift, 0, 255)` (equal to `table[v]`, used for the tail).
   static func addSaturating(_ image: Tensor, _ shift: Int, _ table: [UInt8]) -> Tensor {
+    if shift >= 0 {
+      let k = SIMD16<UInt8>(repeating: UInt8(min(shift, 255)))
+      let limit = SIMD16<UInt8>(repeating: UInt8(255 - min(shift, 255)))
+      return mapBytes(image, table, SaturatingAddition(k: k, limit: limit))
+    }
+    return mapBytes(image, table, SaturatingSubtraction(k: SIMD16<UInt8>(repeating: UInt8(min(-shift, 255)))))
+  }
+
+  /// `clamp(x + k, 0, 255)` per lane, for ``mapBytes(_:_:_:)``.
+  struct SaturatingAddition: ByteLanesTransform {
+    let k: SIMD16<UInt8>
+    let limit: SIMD16<UInt8>
+    @inline(__always)
+    func callAsFunction(_ x: SIMD16<UInt8>) -> SIMD16<UInt8> { addSaturating(x, k, limit) }
+  }
+
+  /// `max(x − k, 0)` per lane, for ``mapBytes(_:_:_:)``.
+  struct SaturatingSubtraction: ByteLanesTransform {
+    let k: SIMD16<UInt8>
+    @inline(__always)
+    func callAsFunction(_ x: SIMD16<UInt8>) -> SIMD16<UInt8> { subtractSaturating(x, k) }
+  }
+
+  /// Every sample through `transform`, 32 samples per step (two vectors), and the samples past the
+  /// last whole step through `table`, which must agree with `transform` sample for sample. Generic
+  /// rather than over a closure, so each transform is specialized into the loop (a closure was
+  /// called per vector).
+  @inline(__always)
+  static func mapBytes<Transform: ByteLanesTransform>(
+    _ image: Tensor, _ table: [UInt8], _ transform: Transform
+  ) -> Tensor {
     image.withUnsafeBufferPointer { source in
       table.withUnsafeBufferPointer { lut in
         makeTensor(height: image.height, width: image.width, channels: image.channels) { out in
@@ -51,29 +82,16 @@ extension Kernels {
           let s = UnsafeRawPointer(src)
           let d = UnsafeMutableRawPointer(out)
           var i = 0
-          if shift >= 0 {
-            let k = SIMD16<UInt8>(repeating: UInt8(min(shift, 255)))
-            let limit = SIMD16<UInt8>(repeating: UInt8(255 - min(shift, 255)))
-            while i + 32 <= count {
-              let x0 = s.loadUnaligned(fromByteOffset: i, as: SIMD16<UInt8>.self)
-              let x1 = s.loadUnaligned(fromByteOffset: i + 16, as: SIMD16<UInt8>.self)
-              d.storeBytes(of: addSaturating(x0, k, limit), toByteOffset: i, as: SIMD16<UInt8>.self)
-              d.storeBytes(of: addSaturating(x1, k, limit), toByteOffset: i + 16, as: SIMD16<UInt8>.self)
-              i += 32
-            }
-          } else {
-            let k = SIMD16<UInt8>(repeating: UInt8(min(-shift, 255)))
-            while i + 32 <= count {
-              let x0 = s.loadUnaligned(fromByteOffset: i, as: SIMD16<UInt8>.self)
-              let x1 = s.loadUnaligned(fromByteOffset: i + 16, as: SIMD16<UInt8>.self)
-              d.storeBytes(of: subtractSaturating(x0, k), toByteOffset: i, as: SIMD16<UInt8>.self)
-              d.storeBytes(of: subtractSaturating(x1, k), toByteOffset: i + 16, as: SIMD16<UInt8>.self)
-              i += 32
-            }
+          while i &+ 32 <= count {
+            let x0 = s.loadUnaligned(fromByteOffset: i, as: SIMD16<UInt8>.self)
+            let x1 = s.loadUnaligned(fromByteOffset: i &+ 16, as: SIMD16<UInt8>.self)
+            d.storeBytes(of: transform(x0), toByteOffset: i, as: SIMD16<UInt8>.self)
+            d.storeBytes(of: transform(x1), toByteOffset: i &+ 16, as: SIMD16<UInt8>.self)
+            i &+= 32
           }
           while i < count {
             out[i] = lut[Int(src[i])]
-            i += 1
+            i &+= 1
           }
         }
       }
@@ -769,4 +787,9 @@ extension Kernels {
     }
     return output
   }
+}
+
+/// A function of 16 bytes at a time, lane by lane (``Kernels/mapBytes(_:_:_:)``).
+protocol ByteLanesTransform {
+  func callAsFunction(_ x: SIMD16<UInt8>) -> SIMD16<UInt8>
 }

@@ -79,39 +79,28 @@ extension Kernels {
   /// and subtract (one of them of 0); `255 − s` is `s ^ 0xFF`; the mask is `0 − min(max(s, t − 1) −
   /// (t − 1), 1)` (`0xFF` exactly where `s > t − 1`), or all ones for `bound` 0.
   static func solarizeBytes(_ image: Tensor, shift: Int, bound: Int, _ table: [UInt8]) -> Tensor {
-    image.withUnsafeBufferPointer { source in
-      table.withUnsafeBufferPointer { lut in
-        makeTensor(height: image.height, width: image.width, channels: image.channels) { out in
-          guard let src = source.baseAddress, let lut = lut.baseAddress else { return }
-          let count = source.count
-          let s = UnsafeRawPointer(src)
-          let d = UnsafeMutableRawPointer(out)
-          let up = UInt8(min(max(shift, 0), 255))
-          let plus = SIMD16<UInt8>(repeating: up)
-          let limit = SIMD16<UInt8>(repeating: 255 &- up)
-          let minus = SIMD16<UInt8>(repeating: UInt8(min(max(-shift, 0), 255)))
-          let below = SIMD16<UInt8>(repeating: UInt8(max(bound - 1, 0)))
-          let always = SIMD16<UInt8>(repeating: bound == 0 ? 0xFF : 0)
-          let one = SIMD16<UInt8>(repeating: 1)
-          @inline(__always) func solarized(_ x: SIMD16<UInt8>) -> SIMD16<UInt8> {
-            let v = subtractSaturating(addSaturating(x, plus, limit), minus)
-            let mask = (SIMD16<UInt8>() &- byteMinimum(subtractSaturating(v, below), one)) | always
-            return v ^ mask
-          }
-          var i = 0
-          while i &+ 32 <= count {
-            let x0 = s.loadUnaligned(fromByteOffset: i, as: SIMD16<UInt8>.self)
-            let x1 = s.loadUnaligned(fromByteOffset: i &+ 16, as: SIMD16<UInt8>.self)
-            d.storeBytes(of: solarized(x0), toByteOffset: i, as: SIMD16<UInt8>.self)
-            d.storeBytes(of: solarized(x1), toByteOffset: i &+ 16, as: SIMD16<UInt8>.self)
-            i &+= 32
-          }
-          while i < count {
-            out[i] = lut[Int(src[i])]
-            i += 1
-          }
-        }
-      }
+    let up = UInt8(min(max(shift, 0), 255))
+    return mapBytes(
+      image, table,
+      SolarizedBytes(
+        plus: SIMD16(repeating: up), limit: SIMD16(repeating: 255 &- up),
+        minus: SIMD16(repeating: UInt8(min(max(-shift, 0), 255))),
+        below: SIMD16(repeating: UInt8(max(bound - 1, 0))), always: SIMD16(repeating: bound == 0 ? 0xFF : 0)))
+  }
+
+  /// One vector of ``solarizeBytes(_:shift:bound:_:)``, for ``mapBytes(_:_:_:)``.
+  struct SolarizedBytes: ByteLanesTransform {
+    let plus: SIMD16<UInt8>
+    let limit: SIMD16<UInt8>
+    let minus: SIMD16<UInt8>
+    let below: SIMD16<UInt8>
+    let always: SIMD16<UInt8>
+
+    @inline(__always)
+    func callAsFunction(_ x: SIMD16<UInt8>) -> SIMD16<UInt8> {
+      let v = subtractSaturating(addSaturating(x, plus, limit), minus)
+      let mask = (SIMD16<UInt8>() &- byteMinimum(subtractSaturating(v, below), SIMD16(repeating: 1))) | always
+      return v ^ mask
     }
   }
 
