@@ -278,6 +278,11 @@ def python_epoch(paths_file, work, seed):
     return {"epoch0": report["seconds"], "epoch0_cpu": report["cpu_seconds"], "process": wall, "process_cpu": CPU["last"], "images": report["images"]}
 
 
+def in_tmpfs(path):
+    """Whether `path` is under /dev/shm (where ``in_memory`` puts a section's files)."""
+    return os.path.abspath(path).startswith("/dev/shm/")
+
+
 def in_memory(work, name):
     """A folder for a section's stores and outputs: under /dev/shm (tmpfs) when the machine has a
     writable one, else under `work`."""
@@ -287,12 +292,11 @@ def in_memory(work, name):
 
 
 def bench_pipeline(augstore, source, paths, mode, work):
-    """Stores and outputs are all kept until every repetition is done: deleting thousands of files
-    right before the other side's run slows its file creation on some file systems (ext4 without a
-    journal scans recently deleted inodes), which would penalise whichever side runs next. For the
-    same reason they live in memory (tmpfs) when the machine has one, as the JPEG epoch's do: deletions
-    by anything that ran before (an earlier section, another process) still slowed file creation on
-    this VM's ext4, more than tripling the system time of an epoch that writes two files per image."""
+    """Stores and outputs live in memory (tmpfs) when the machine has one, as the JPEG epoch's do, and
+    each measurement's files are deleted right after it (see page_reporting). On a disk they are all
+    kept until every repetition is done instead: deleting thousands of files right before the other
+    side's run slows its file creation on some file systems (ext4 without a journal scans recently
+    deleted inodes; on this VM that more than tripled the system time of an epoch)."""
     work = in_memory(work, "pipeline")
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
@@ -308,9 +312,14 @@ def bench_pipeline(augstore, source, paths, mode, work):
                 ours.append(augstore_epoch(augstore, source, work, seed=rep))
                 log(f"pipeline rep {rep + 1}: augstore epoch0 {ours[-1]['epoch0']:.2f} s, "
                     f"replay {ours[-1]['replay0']:.2f} s, epoch1 {ours[-1]['epoch1']:.2f} s")
+                done = [f"store-{rep}", f"replay-{rep}"]
             else:
                 theirs.append(python_epoch(paths_file, work, seed=rep))
                 log(f"pipeline rep {rep + 1}: python epoch {theirs[-1]['epoch0']:.2f} s")
+                done = [f"peer-out-{rep}"]
+            if in_tmpfs(work):
+                for name in done:
+                    shutil.rmtree(os.path.join(work, name), ignore_errors=True)
     shutil.rmtree(work, ignore_errors=True)
     return {"augstore": ours, "python": theirs, "images": len(paths), "work": os.path.dirname(work)}
 
@@ -365,7 +374,9 @@ def bench_jpeg(augstore, source, paths, mode, work):
     # Stores and outputs live in memory (tmpfs) when the machine has one: on this VM's ext4 (no
     # journal) every file created within minutes of a deletion first scans the recently deleted
     # inodes, which swung single epochs by ±40 % here depending on what ran before; both sides write
-    # 2,000+ files per epoch, so the quirk, not the work, decided the ratio.
+    # 2,000+ files per epoch, so the quirk, not the work, decided the ratio. On tmpfs each
+    # measurement's files are deleted right after it (see page_reporting), except the two stores the
+    # pixel comparison below replays.
     work = in_memory(work, "jpeg")
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
@@ -382,6 +393,8 @@ def bench_jpeg(augstore, source, paths, mode, work):
                                     "--out", out, "--workers", "2", "--seed", str(rep), "--resize", "224"])
                 report = json.loads(text.strip().splitlines()[-1])
                 runs["python"].append({"seconds": report["seconds"], "cpu": report["cpu_seconds"]})
+                if in_tmpfs(work):
+                    shutil.rmtree(out, ignore_errors=True)
             else:
                 env = jpeg_store(augstore, source, work, f"{side}-{rep}", side == "scaled160", seed=rep,
                                  size=160 if side.endswith("160") else 224)
@@ -389,6 +402,8 @@ def bench_jpeg(augstore, source, paths, mode, work):
                 epoch = json.loads(out)["epochs"][0]
                 assert epoch["computed"] == epoch["samples"] == len(paths), epoch
                 runs[side].append({"seconds": wall, "cpu": CPU["last"]})
+                if in_tmpfs(work) and not (rep == 0 and side.endswith("160")):
+                    shutil.rmtree(os.path.join(work, f"{side}-{rep}"), ignore_errors=True)
             log(f"jpeg rep {rep + 1}: {side} {runs[side][-1]['seconds']:.2f} s")
     # Pixels: replay epoch 0 of both runs of repetition 0 (same seed: same records).
     differences = []
@@ -580,42 +595,22 @@ def command_output(command):
         return "?"
 
 
-WARM = """
-import sys, time
-import numpy as np
-with open("/proc/meminfo") as f:
-    info = {line.split(":")[0]: int(line.split()[1]) for line in f}
-target = max(0, info.get("MemFree", 0) * 1024 - (1 << 30))
-chunk = 256 << 20
-start = time.perf_counter()
-touched = 0
-blocks = []
-try:
-    while touched + chunk <= target:
-        blocks.append(np.ones(chunk, dtype=np.uint8))
-        touched += chunk
-except MemoryError:
-    pass
-print(touched / (1 << 30), time.perf_counter() - start)
-"""
+def page_reporting():
+    """GiB of freed guest memory this virtual machine has handed back to its hypervisor since boot (free
+    page reporting), or None where the kernel does not report pages.
 
-
-def warm_memory():
-    """Touches the machine's free memory once, then releases it; returns (GiB, seconds).
-
-    On a freshly booted virtual machine the hypervisor backs a guest page only when the guest first
-    touches it, and that first touch is an order of magnitude slower than any later one (writing 1.5 GB
-    to a file took 3.9 s the first time and 0.25 s the next on this kind of machine). Page-cache pages
-    for newly written files come from that untouched memory, so without this step whichever side writes
-    first, or writes more, pays the hypervisor for memory a long-running machine has warm. The step
-    costs seconds on a machine whose memory is already warm.
-
-    It runs in a child process: a process started by this one through `vfork` and `exec` inherits the
-    high-water mark of this process's memory as its own `ru_maxrss`, so touching the memory here would
-    make every peak that section 8 reports at least the memory touched."""
-    out = subprocess.run([sys.executable, "-c", WARM], check=True, capture_output=True, text=True).stdout
-    gib, seconds = out.split()
-    return float(gib), float(seconds)
+    Where it does, a page freed here soon stops being backed by the host, and the next write that lands
+    on it (a new file's page-cache page among them) pays the hypervisor's first touch: 235 MB written
+    to tmpfs took 0.56 s of system time, and 0.10 s when written again right after deleting the first
+    copy. Touching the free memory once before measuring does not warm it: it is handed back as soon as
+    it is released (18.5 GiB took 44 s to touch, every time, and epochs right after ran slower). So the
+    epoch sections delete each measurement's files right after it, on tmpfs, and every side's writes
+    reuse recently freed pages, as writes do on a long-running machine."""
+    try:
+        with open("/sys/module/page_reporting/parameters/reported_kib") as f:
+            return int(f.read()) / (1 << 20)
+    except (OSError, ValueError):
+        return None
 
 
 def machine(augstore):
@@ -674,12 +669,14 @@ def render(args, mode_name, mode, info, results, started, finished):
         "median of the runs shown, and ratios are augstore / peer (above 1: augstore is faster). Other "
         "processes shared the machine, so single figures are noisy; the ratios are the point.")
     add("")
-    if "warmed" in results:
-        gib, seconds = results["warmed"]
-        add(f"Before measuring, the run touched {gib:.1f} GiB of free memory once ({seconds:.1f} s) and released it: "
-            "a freshly booted virtual machine pays the hypervisor for the first touch of every page (page-cache "
-            "pages of newly written files included), about 15× the cost of a later touch, which would otherwise "
-            "bill whichever side writes first or writes more.")
+    if "page_reporting" in results:
+        before, after = results["page_reporting"]
+        add(f"This virtual machine hands freed memory back to its hypervisor (free page reporting: "
+            f"{after - before:,.1f} GiB during this run, {after:,.0f} GiB since boot). A write that lands on a page "
+            "handed back pays the hypervisor's first touch (235 MB written to tmpfs: 0.56 s of system time, 0.10 s "
+            "when written again right after deleting the first copy), so the epoch sections (3 and 7) delete each "
+            "measurement's stores and outputs right after it: every side writes into recently freed memory, as on "
+            "a long-running machine, instead of billing whichever side writes more.")
         add("")
     add(f"Load average (1 min) of the machine: {results['load'][0]:.1f} at the start, {results['load'][1]:.1f} at the end "
         f"(2 would be both cores busy).")
@@ -776,12 +773,13 @@ def render(args, mode_name, mode, info, results, started, finished):
         add("")
         add(f"{n:,} images of 224×224 through RandomFlip (horizontal), RandomRotation 0.1, RandomZoom 0.1, "
             f"RandomCrop 200×200, RandomContrast 0.2, RandomBrightness 0.2, each result written as a `.npy` file; "
-            f"median of {len(ours)} repetitions, the two sides alternating (and taking turns to go first). Every "
-            "store and output folder is kept until all repetitions are done, so neither side creates its files "
-            "right after the other deleted thousands."
-            + (f" Stores and outputs were in memory (`{pipeline['work']}`, tmpfs) for both sides, as in section 7: "
-               "on this machine's ext4, file creation after earlier deletions (by a previous section or process) "
-               "more than tripled the system time of an epoch (0.6 s → 2.1 s for the same augstore epoch)." if pipeline.get("work") == "/dev/shm" else ""))
+            f"median of {len(ours)} repetitions, the two sides alternating (and taking turns to go first)."
+            + (f" Stores and outputs were in memory (`{pipeline['work']}`, tmpfs) for both sides, as in section 7 "
+               "(on this machine's ext4, file creation after earlier deletions, by a previous section or process, "
+               "more than tripled the system time of an epoch), and each measurement's files were deleted right "
+               "after it (see the note on freed memory above)." if pipeline.get("work") == "/dev/shm" else
+               " Every store and output folder is kept until all repetitions are done, so neither side creates "
+               "its files right after the other deleted thousands."))
         add("")
         add("- **augstore**: a fresh store per repetition (`init`, `dataset add`, `pipeline add`, `run create`, "
             "untimed), then the wall-clock time of the process `augstore materialize R --epochs 0 --jobs 2 "
@@ -1016,7 +1014,8 @@ def render(args, mode_name, mode, info, results, started, finished):
             "transforms, 2 processes). "
             + (f"Stores and outputs were in memory (`{jpeg['work']}`, tmpfs) for both sides: on this machine's ext4 "
                "every file created within minutes of a deletion first scans the recently deleted inodes, which "
-               "swung single epochs by ±40 % depending on what ran before." if jpeg.get("work") == "/dev/shm" else ""))
+               "swung single epochs by ±40 % depending on what ran before; each measurement's files were deleted right "
+               "after it (see the note on freed memory above)." if jpeg.get("work") == "/dev/shm" else ""))
         add("")
         p = median([r["seconds"] for r in runs["python"]])
         p_cpu = median([r["cpu"] for r in runs["python"]])
@@ -1135,8 +1134,7 @@ def main():
     args = parser.parse_args()
     mode = MODES[args.mode]
     started = datetime.datetime.now(datetime.timezone.utc)
-    warmed = warm_memory()
-    log(f"touched {warmed[0]:.1f} GiB of free memory in {warmed[1]:.1f} s")
+    reported_start = page_reporting()
     load_start = os.getloadavg()[0]
     os.makedirs(args.work, exist_ok=True)
 
@@ -1185,7 +1183,9 @@ def main():
     with open(results_path, "w") as f:
         json.dump(results, f)
     results["load"] = (load_start, os.getloadavg()[0])
-    results["warmed"] = warmed
+    reported_end = page_reporting()
+    if reported_start is not None and reported_end is not None:
+        results["page_reporting"] = (reported_start, reported_end)
     finished = datetime.datetime.now(datetime.timezone.utc)
     text = render(args, args.mode, mode, machine(args.augstore), results, started, finished)
     with open(args.output, "w") as f:
