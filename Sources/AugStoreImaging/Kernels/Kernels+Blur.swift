@@ -221,8 +221,8 @@ extension Kernels {
     }
   }
 
-  /// ``blurHorizontalTaps(_:_:_:_:size:channels:)`` with the common kernel sizes as constants: each
-  /// size is a specialization of its own, so the tap loop unrolls.
+  /// ``blurHorizontalTaps(_:_:_:size:channels:weight:)`` with the common kernel sizes as constants:
+  /// each size is a specialization of its own, so the tap loop unrolls.
   static func blurHorizontal(
     _ padded: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ count: Int,
     _ taps: UnsafePointer<Float>, size: Int, channels: Int
@@ -231,26 +231,30 @@ extension Kernels {
     case 3: blurHorizontal(BlurTaps3.self, padded, out, count, taps, channels: channels)
     case 5: blurHorizontal(BlurTaps5.self, padded, out, count, taps, channels: channels)
     case 7: blurHorizontal(BlurTaps7.self, padded, out, count, taps, channels: channels)
-    default: blurHorizontalTaps(padded, out, count, taps, size: size, channels: channels)
+    default:
+      blurHorizontalTaps(padded, out, count, size: size, channels: channels) { taps[$0] }
     }
   }
 
-  /// ``blurHorizontalTaps(_:_:_:_:size:channels:)`` for `Size.count` taps.
+  /// ``blurHorizontalTaps(_:_:_:size:channels:weight:)`` for `Size.count` taps, held in registers:
+  /// read through `taps` in the loop, they would be loaded again every step, since the stores to
+  /// `out` might alias them as far as the optimizer knows.
   @inline(never)
   static func blurHorizontal<Size: BlurTapCount>(
     _: Size.Type, _ padded: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ count: Int,
     _ taps: UnsafePointer<Float>, channels: Int
   ) {
-    blurHorizontalTaps(padded, out, count, taps, size: Size.count, channels: channels)
+    let weights = BlurTapRegisters(taps, count: Size.count)
+    blurHorizontalTaps(padded, out, count, size: Size.count, channels: channels) { weights.weights[$0] }
   }
 
   /// The horizontal pass over one zero-padded float row: `out[i] = (w0·p[i] + w1·p[i + channels]) + …`
-  /// for `i < count` (a multiple of the lane count), a vector at a time. Callers pass `size` as a
-  /// literal where they can, so the tap loop unrolls.
+  /// for `i < count` (a multiple of the lane count), a vector at a time, `weight(k)` being tap `k`.
+  /// Callers pass `size` as a literal where they can, so the tap loop unrolls.
   @inline(__always)
   static func blurHorizontalTaps(
-    _ padded: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ count: Int,
-    _ taps: UnsafePointer<Float>, size: Int, channels: Int
+    _ padded: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ count: Int, size: Int,
+    channels: Int, weight: (Int) -> Float
   ) {
     let input = UnsafeRawPointer(padded)
     let output = UnsafeMutableRawPointer(out)
@@ -259,11 +263,11 @@ extension Kernels {
     var i = 0
     while i < count {
       let at = i &* 4
-      var sum = BlurLanes(repeating: taps[0]) * input.loadUnaligned(fromByteOffset: at, as: BlurLanes.self)
+      var sum = BlurLanes(repeating: weight(0)) * input.loadUnaligned(fromByteOffset: at, as: BlurLanes.self)
       for tap in 1..<size {
         sum =
           sum
-          + BlurLanes(repeating: taps[tap])
+          + BlurLanes(repeating: weight(tap))
           * input.loadUnaligned(fromByteOffset: at &+ tap &* tapStride, as: BlurLanes.self)
       }
       output.storeBytes(of: sum, toByteOffset: at, as: BlurLanes.self)
@@ -271,7 +275,7 @@ extension Kernels {
     }
   }
 
-  /// ``blurVerticalTaps(_:_:_:_:_:size:)`` with the common kernel sizes as constants.
+  /// ``blurVerticalTaps(_:_:_:size:weight:row:)`` with the common kernel sizes as constants.
   static func blurVertical(
     _ base: UnsafePointer<Float>, _ rows: UnsafePointer<Int>, _ taps: UnsafePointer<Float>,
     _ out: UnsafeMutablePointer<UInt8>, _ count: Int, size: Int
@@ -280,39 +284,44 @@ extension Kernels {
     case 3: blurVertical(BlurTaps3.self, base, rows, taps, out, count)
     case 5: blurVertical(BlurTaps5.self, base, rows, taps, out, count)
     case 7: blurVertical(BlurTaps7.self, base, rows, taps, out, count)
-    default: blurVerticalTaps(base, rows, taps, out, count, size: size)
+    default:
+      blurVerticalTaps(base, out, count, size: size, weight: { taps[$0] }, row: { rows[$0] })
     }
   }
 
-  /// ``blurVerticalTaps(_:_:_:_:_:size:)`` for `Size.count` taps.
+  /// ``blurVerticalTaps(_:_:_:size:weight:row:)`` for `Size.count` taps, the taps and row starts held
+  /// in registers (see ``blurHorizontal(_:_:_:_:_:channels:)``: the byte stores to `out` might alias
+  /// them, so they would be loaded again every step).
   @inline(never)
   static func blurVertical<Size: BlurTapCount>(
     _: Size.Type, _ base: UnsafePointer<Float>, _ rows: UnsafePointer<Int>, _ taps: UnsafePointer<Float>,
     _ out: UnsafeMutablePointer<UInt8>, _ count: Int
   ) {
-    blurVerticalTaps(base, rows, taps, out, count, size: Size.count)
+    let registers = BlurTapRegisters(taps, count: Size.count, rows: rows)
+    blurVerticalTaps(
+      base, out, count, size: Size.count, weight: { registers.weights[$0] }, row: { registers.rows[$0] })
   }
 
   /// The vertical pass for one output row: `(w0·r0[i] + w1·r1[i]) + …` over the `size` horizontal rows
-  /// starting at `base + rows[k]`, as ``clampToUInt8(_:)`` bytes, sixteen samples at a time then one at
-  /// a time. The taps and rows are finite and non-negative (Gaussian taps of horizontal sums of bytes),
-  /// so the sums are +0 or positive (``nonNegativeBlurWords(_:)``). Callers pass `size` as a literal
-  /// where they can.
+  /// starting at `base + row(k)`, `weight(k)` being tap `k`, as ``clampToUInt8(_:)`` bytes, sixteen
+  /// samples at a time then one at a time. The taps and rows are finite and non-negative (Gaussian
+  /// taps of horizontal sums of bytes), so the sums are +0 or positive (``nonNegativeBlurWords(_:)``).
+  /// Callers pass `size` as a literal where they can.
   @inline(__always)
   static func blurVerticalTaps(
-    _ base: UnsafePointer<Float>, _ rows: UnsafePointer<Int>, _ taps: UnsafePointer<Float>,
-    _ out: UnsafeMutablePointer<UInt8>, _ count: Int, size: Int
+    _ base: UnsafePointer<Float>, _ out: UnsafeMutablePointer<UInt8>, _ count: Int, size: Int,
+    weight: (Int) -> Float, row: (Int) -> Int
   ) {
     let lanes = BlurLanes.scalarCount
     let d = UnsafeMutableRawPointer(out)
     @inline(__always) func sum(_ at: Int) -> BlurLanes {
       var sum =
-        BlurLanes(repeating: taps[0])
-        * UnsafeRawPointer(base + rows[0]).loadUnaligned(fromByteOffset: at, as: BlurLanes.self)
+        BlurLanes(repeating: weight(0))
+        * UnsafeRawPointer(base + row(0)).loadUnaligned(fromByteOffset: at, as: BlurLanes.self)
       for tap in 1..<size {
         sum =
-          sum + BlurLanes(repeating: taps[tap])
-          * UnsafeRawPointer(base + rows[tap]).loadUnaligned(fromByteOffset: at, as: BlurLanes.self)
+          sum + BlurLanes(repeating: weight(tap))
+          * UnsafeRawPointer(base + row(tap)).loadUnaligned(fromByteOffset: at, as: BlurLanes.self)
       }
       return sum
     }
@@ -328,8 +337,8 @@ extension Kernels {
       i &+= 2 &* lanes
     }
     while i < count {
-      var sum = taps[0] * base[rows[0] &+ i]
-      for tap in 1..<size { sum = sum + taps[tap] * base[rows[tap] &+ i] }
+      var sum = weight(0) * base[row(0) &+ i]
+      for tap in 1..<size { sum = sum + weight(tap) * base[row(tap) &+ i] }
       out[i] = clampToUInt8(sum)
       i &+= 1
     }
@@ -364,6 +373,24 @@ extension Kernels {
     // −1 where adding 2²³ rounded up: the sign of `z − nearest`, an exact difference.
     let roundedUp = unsafeBitCast(z - (shifted - magic), to: SIMD8<Int32>.self) &>> 31
     return unsafeBitCast(shifted, to: SIMD8<Int32>.self) &+ roundedUp
+  }
+}
+
+/// Up to eight blur taps (and the vertical pass's row starts) as values, so loops read them from
+/// registers.
+struct BlurTapRegisters {
+  /// Tap `k` in lane `k`.
+  var weights = SIMD8<Float>()
+  /// The start of tap `k`'s row in lane `k` (vertical pass only).
+  var rows = SIMD8<Int>()
+
+  /// The first `count` (at most 8) of `taps`, and of `rows` when given.
+  init(_ taps: UnsafePointer<Float>, count: Int, rows: UnsafePointer<Int>? = nil) {
+    precondition(count <= 8)
+    for tap in 0..<count {
+      weights[tap] = taps[tap]
+      if let rows { self.rows[tap] = rows[tap] }
+    }
   }
 }
 

@@ -614,33 +614,30 @@ extension Kernels {
       default: phases.2[lane] = 0xFF
       }
     }
-    /// The 16 output bytes at `o`, whose lanes' sample positions are given by `first`, `second`, `third`.
-    @inline(__always) func saturated(
-      _ o: Int, _ first: SIMD16<UInt8>, _ second: SIMD16<UInt8>, _ third: SIMD16<UInt8>
-    ) -> SIMD16<UInt8> {
-      let back2 = s.loadUnaligned(fromByteOffset: o &- 2, as: SIMD16<UInt8>.self)
-      let back1 = s.loadUnaligned(fromByteOffset: o &- 1, as: SIMD16<UInt8>.self)
-      let x = s.loadUnaligned(fromByteOffset: o, as: SIMD16<UInt8>.self)
-      let ahead1 = s.loadUnaligned(fromByteOffset: o &+ 1, as: SIMD16<UInt8>.self)
-      let ahead2 = s.loadUnaligned(fromByteOffset: o &+ 2, as: SIMD16<UInt8>.self)
-      let centre = byteMaximum(x, back1)
-      let v =
-        (byteMaximum(byteMaximum(x, ahead1), ahead2) & first) | (byteMaximum(centre, ahead1) & second)
-        | (byteMaximum(centre, back2) & third)
-      return clampedBytes16(exactFloats16(v) - f * exactFloats16(v &- x))
-    }
     let head = min(48, count)
     scalar(0, head)
     var i = head
     // The last vector's loads end at `i + 50`.
     while i &+ 50 <= count {
-      let x0 = saturated(i, phases.0, phases.1, phases.2)
-      let x1 = saturated(i &+ 16, phases.2, phases.0, phases.1)
-      let x2 = saturated(i &+ 32, phases.1, phases.2, phases.0)
-      d.storeBytes(of: x0, toByteOffset: i, as: SIMD16<UInt8>.self)
-      d.storeBytes(of: x1, toByteOffset: i &+ 16, as: SIMD16<UInt8>.self)
-      d.storeBytes(of: x2, toByteOffset: i &+ 32, as: SIMD16<UInt8>.self)
-      i &+= 48
+      // The masks rotate from vector to vector. The body is written out once, not as a function
+      // called per vector: the optimizer kept such a function out of line (a call per 16 bytes that
+      // also rebuilt `f` and the rounding constants).
+      var (first, second, third) = phases
+      for _ in 0..<3 {
+        let back2 = s.loadUnaligned(fromByteOffset: i &- 2, as: SIMD16<UInt8>.self)
+        let back1 = s.loadUnaligned(fromByteOffset: i &- 1, as: SIMD16<UInt8>.self)
+        let x = s.loadUnaligned(fromByteOffset: i, as: SIMD16<UInt8>.self)
+        let ahead1 = s.loadUnaligned(fromByteOffset: i &+ 1, as: SIMD16<UInt8>.self)
+        let ahead2 = s.loadUnaligned(fromByteOffset: i &+ 2, as: SIMD16<UInt8>.self)
+        let centre = byteMaximum(x, back1)
+        let v =
+          (byteMaximum(byteMaximum(x, ahead1), ahead2) & first) | (byteMaximum(centre, ahead1) & second)
+          | (byteMaximum(centre, back2) & third)
+        let saturated = clampedBytes16(exactFloats16(v) - f * exactFloats16(v &- x))
+        d.storeBytes(of: saturated, toByteOffset: i, as: SIMD16<UInt8>.self)
+        (first, second, third) = (third, first, second)
+        i &+= 16
+      }
     }
     scalar(i, count)
   }
