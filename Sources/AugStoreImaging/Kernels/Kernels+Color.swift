@@ -227,32 +227,34 @@ extension Kernels {
           c < colour ? toUInt8(min(max((Float(v) - mean) * factor + mean, 0), 255)) : UInt8(v)
       }
     }
-    // Each table as an integer line, when one reproduces it exactly (almost always for |factor| < 1.9).
-    var slopes: [Int16] = []
-    var intercepts: [Int32] = []
+    // Each table as an integer line, when one reproduces it exactly (almost always for
+    // 0 < factor < 3.9); otherwise (a negative or tiny factor, a table no line fits) a lookup per sample.
+    var lines: [SampleLine] = []
     tables.withUnsafeBufferPointer { lut in
       guard let lut = lut.baseAddress else { return }
       for c in 0..<channels {
-        guard let (a, b) = c < colour ? affineCoefficients(lut + c * 256, slope: factor) : (1 << 14, 0) else {
-          return
+        let line = c < colour ? SampleLine(table: lut + c * 256, slope: factor) : .identity
+        guard let line else { return }
+        lines.append(line)
+      }
+    }
+    if lines.count == channels {
+      return image.withUnsafeBufferPointer { source in
+        makeTensor(height: image.height, width: image.width, channels: channels) { out in
+          guard let src = source.baseAddress else { return }
+          switch channels {
+          case 1: applyLines(src, out, source.count, lines, channels: 1)
+          case 2: applyLines(src, out, source.count, lines, channels: 2)
+          case 3: applyLines(src, out, source.count, lines, channels: 3)
+          default: applyLines(src, out, source.count, lines, channels: 4)
+          }
         }
-        slopes.append(a)
-        intercepts.append(b)
       }
     }
     return image.withUnsafeBufferPointer { source in
       tables.withUnsafeBufferPointer { lut in
         makeTensor(height: image.height, width: image.width, channels: channels) { out in
           guard let src = source.baseAddress, let lut = lut.baseAddress else { return }
-          if slopes.count == channels {
-            switch channels {
-            case 1: applyAffine(src, out, source.count, slopes, intercepts, channels: 1)
-            case 2: applyAffine(src, out, source.count, slopes, intercepts, channels: 2)
-            case 3: applyAffine(src, out, source.count, slopes, intercepts, channels: 3)
-            default: applyAffine(src, out, source.count, slopes, intercepts, channels: 4)
-            }
-            return
-          }
           switch channels {
           case 1: applyChannelTables(src, out, source.count, lut, channels: 1)
           case 2: applyChannelTables(src, out, source.count, lut, channels: 2)
@@ -264,86 +266,125 @@ extension Kernels {
     }
   }
 
-  /// Integers `a` (`|a| < 2¹⁵`) and `b` with `table[v] == clamp(⌊(a·v + b) / 2¹⁴⌋, 0, 255)` for every
-  /// `v` in `0...255`, or `nil` if no slope near `slope · 2¹⁴` has one.
+  /// A 256-entry byte table as the line `v ↦ clamp(⌊(a·v + b) / 2¹⁴⌋, 0, 255)`, in the pieces 16-bit
+  /// lanes compute it from (``applyLines(_:_:_:_:channels:)``).
   ///
-  /// For a candidate `a`, each `v` bounds `b`: `table[v] · 2¹⁴ ≤ a·v + b < (table[v] + 1) · 2¹⁴`,
-  /// without the lower bound where the table is 0 and the upper one where it is 255 (the clamp covers
-  /// those). Any `b` in the intersection reproduces the table exactly; candidates are tried from the
-  /// rounded ideal slope outwards. `|a·v + b| < 2²⁴`, so nothing overflows in `Int32`.
-  static func affineCoefficients(_ table: UnsafePointer<UInt8>, slope: Float) -> (Int16, Int32)? {
-    let ideal = (Double(slope) * 16384).rounded()
-    guard ideal.isFinite, abs(ideal) <= 32_000 else { return nil }
-    for delta in [0, -1, 1, -2, 2] {
-      let a = Int(ideal) + delta
-      var low = Int.min
-      var high = Int.max
-      for v in 0..<256 {
-        let t = Int(table[v])
-        if t > 0 { low = max(low, t << 14 - a * v) }
-        if t < 255 { high = min(high, (t + 1) << 14 - 1 - a * v) }
-      }
-      guard low <= high else { continue }
-      return (Int16(a), Int32(low == Int.min ? high : low))
+  /// With `a = aₕ·2⁸ + aₗ` and `b = bₕ·2⁸ + bₗ` (`0 ≤ aₗ, bₗ < 2⁸`, `0 ≤ aₕ < 2⁸`) and
+  /// `q = ⌊(aₗ·v + bₗ) / 2⁸⌋`: `a·v + b = 2⁸·(aₕ·v + q + bₕ) + s` with `0 ≤ s < 2⁸`, so
+  /// `⌊(a·v + b) / 2¹⁴⌋ = ⌊(aₕ·v + q + bₕ) / 2⁶⌋`. Both `aₗ·v + bₗ` and `aₕ·v + q` stay below 2¹⁶;
+  /// adding `bₕ` saturates at 0 and 2¹⁶ − 1, which the final clamp to `0...255` would reach anyway.
+  struct SampleLine {
+    /// `aₗ`: the slope's low 8 bits.
+    var slopeLow: UInt16
+    /// `aₕ`: the slope's high 8 bits.
+    var slopeHigh: UInt16
+    /// `bₗ`: the intercept's low 8 bits.
+    var interceptLow: UInt16
+    /// `bₕ` when it is positive, else 0.
+    var interceptAdded: UInt16
+    /// `−bₕ` when `bₕ` is negative, else 0.
+    var interceptSubtracted: UInt16
+
+    /// `v ↦ v`.
+    static let identity = SampleLine(slope: 1 << 14, intercept: 0)
+
+    /// The pieces of `a` (`0 ≤ a < 2¹⁶`) and `b` (`|b| < 2²⁴`).
+    init(slope a: Int, intercept b: Int) {
+      slopeLow = UInt16(a & 0xFF)
+      slopeHigh = UInt16(a >> 8)
+      interceptLow = UInt16(b & 0xFF)
+      let high = b >> 8
+      interceptAdded = UInt16(max(high, 0))
+      interceptSubtracted = UInt16(max(-high, 0))
     }
-    return nil
+
+    /// `clamp(⌊(a·v + b) / 2¹⁴⌋, 0, 255)` as the lanes compute it, in scalar code.
+    func callAsFunction(_ v: UInt8) -> UInt8 {
+      let x = Int(v)
+      let q = (Int(slopeLow) * x + Int(interceptLow)) >> 8
+      let t = Int(slopeHigh) * x + q + Int(interceptAdded) - Int(interceptSubtracted)
+      return UInt8(min(max(t, 0) >> 6, 255))
+    }
+
+    /// The line that reproduces `table` exactly, or `nil` if no slope near `slope · 2¹⁴` (within
+    /// `0 < a < 2¹⁶`) has one.
+    ///
+    /// For a candidate `a`, each `v` bounds `b`: `table[v] · 2¹⁴ ≤ a·v + b < (table[v] + 1) · 2¹⁴`,
+    /// without the lower bound where the table is 0 and the upper one where it is 255 (the clamp
+    /// covers those). Candidates are tried from the rounded ideal slope outwards; of the intercepts
+    /// that fit, the one nearest 0 is taken. The line found is checked against every entry.
+    init?(table: UnsafePointer<UInt8>, slope: Float) {
+      let ideal = (Double(slope) * 16384).rounded()
+      guard ideal.isFinite, ideal >= 2, ideal <= 65_533 else { return nil }
+      for delta in [0, -1, 1, -2, 2] {
+        let a = Int(ideal) + delta
+        var low = Int.min
+        var high = Int.max
+        for v in 0..<256 {
+          let t = Int(table[v])
+          if t > 0 { low = max(low, t << 14 - a * v) }
+          if t < 255 { high = min(high, (t + 1) << 14 - 1 - a * v) }
+        }
+        guard low <= high else { continue }
+        let b = min(max(0, low), high)
+        guard abs(b) < 1 << 24 else { continue }
+        let line = SampleLine(slope: a, intercept: b)
+        guard (0..<256).allSatisfy({ line(UInt8($0)) == table[$0] }) else { continue }
+        self = line
+        return
+      }
+      return nil
+    }
   }
 
-  /// `out[i] = clamp(⌊(a[c]·src[i] + b[c]) / 2¹⁴⌋, 0, 255)` with `c = i % channels` (the lines of
-  /// ``affineCoefficients(_:slope:)``), 16 samples per step: bytes widened to `Int32` lanes, one
-  /// `pmaddwd` (LLVM knows both factors fit in 16 bits), an add and an arithmetic shift per four
-  /// lanes, a branch-free clamp, and the lanes narrowed back. A block of 16 bytes (48 for three
-  /// channels) holds whole pixels, so each `Int32` vector of a block has fixed per-lane coefficients.
-  /// Callers pass `channels` as a literal.
+  /// `out[i] = clamp(⌊(a·src[i] + b) / 2¹⁴⌋, 0, 255)` with the ``SampleLine`` of channel `i % channels`,
+  /// 16 samples per step in 16-bit lanes: two `pmullw`, a shift and two adds for `aₕ·x + q`, a
+  /// saturating add and subtract for `bₕ`, a shift, and a saturating narrowing. A block of 16 bytes
+  /// (48 for three channels) holds whole pixels, so each vector of a block has fixed per-lane
+  /// coefficients. Callers pass `channels` as a literal.
   @inline(__always)
-  static func applyAffine(
-    _ src: UnsafePointer<UInt8>, _ out: UnsafeMutablePointer<UInt8>, _ count: Int, _ a: [Int16],
-    _ b: [Int32], channels: Int
+  static func applyLines(
+    _ src: UnsafePointer<UInt8>, _ out: UnsafeMutablePointer<UInt8>, _ count: Int, _ lines: [SampleLine],
+    channels: Int
   ) {
-    /// Lane `l` of the `k`-th four-sample vector of a block belongs to channel `(4k + l) % channels`.
-    /// `b = high · 2¹⁴ + low` with `0 ≤ low < 2¹⁴`, so `⌊(a·x + b) / 2¹⁴⌋ = ⌊(a·x + low) / 2¹⁴⌋ + high`.
-    func lanes(_ k: Int) -> (SIMD4<Int16>, SIMD4<Int32>, SIMD4<Int16>) {
-      let c = (0..<4).map { (4 * k + $0) % channels }
-      let low = SIMD4(b[c[0]], b[c[1]], b[c[2]], b[c[3]]) & 0x3FFF
-      let high = SIMD4(b[c[0]], b[c[1]], b[c[2]], b[c[3]]) &>> 14
-      return (SIMD4(a[c[0]], a[c[1]], a[c[2]], a[c[3]]), low, SIMD4<Int16>(truncatingIfNeeded: high))
+    typealias Coefficients = (
+      slopeLow: SIMD16<UInt16>, slopeHigh: SIMD16<UInt16>, interceptLow: SIMD16<UInt16>,
+      interceptAdded: SIMD16<UInt16>, interceptSubtracted: SIMD16<UInt16>
+    )
+    /// Lane `l` of the `k`-th vector of a block belongs to channel `(16k + l) % channels`.
+    func lanes(_ k: Int) -> Coefficients {
+      var coefficients = Coefficients(SIMD16(), SIMD16(), SIMD16(), SIMD16(), SIMD16())
+      for lane in 0..<16 {
+        let line = lines[(16 * k + lane) % channels]
+        coefficients.slopeLow[lane] = line.slopeLow
+        coefficients.slopeHigh[lane] = line.slopeHigh
+        coefficients.interceptLow[lane] = line.interceptLow
+        coefficients.interceptAdded[lane] = line.interceptAdded
+        coefficients.interceptSubtracted[lane] = line.interceptSubtracted
+      }
+      return coefficients
     }
-    // For three channels the lanes repeat every three vectors; otherwise every vector.
     let k0 = lanes(0)
     let k1 = lanes(1)
     let k2 = lanes(2)
-    /// `⌊(a·x + low) / 2¹⁴⌋`, which lies in `−2⁹…2⁹` (`|a·x| < 2²³`).
-    @inline(__always) func scaled(
-      _ x: SIMD4<Int32>, _ k: (SIMD4<Int16>, SIMD4<Int32>, SIMD4<Int16>)
-    ) -> SIMD4<Int32> {
-      // The widening is visible to LLVM here, so the product is one `pmaddwd`.
-      (x &* SIMD4<Int32>(truncatingIfNeeded: k.0) &+ k.1) &>> 14
-    }
-    /// Eight results plus `high`, clamped to `0...255` without comparisons (negative lanes zeroed by
-    /// their sign; lanes above 255 set to all ones before the final `& 255`).
-    @inline(__always) func clamped(
-      _ y0: SIMD4<Int32>, _ y1: SIMD4<Int32>, _ high0: SIMD4<Int16>, _ high1: SIMD4<Int16>
-    ) -> SIMD8<UInt8> {
-      let y = narrowed(y0, y1) &+ SIMD8(lowHalf: high0, highHalf: high1)
-      let nonNegative = y & ~(y &>> 15)
-      let over = (255 &- nonNegative) &>> 15
-      return lowBytes((nonNegative | over) & 255)
-    }
-    @inline(__always) func widened(
-      _ bytes: SIMD16<UInt8>
-    ) -> (
-      SIMD4<Int32>, SIMD4<Int32>, SIMD4<Int32>, SIMD4<Int32>
-    ) {
-      widenedBytes(bytes)
-    }
-    typealias Lanes = (SIMD4<Int16>, SIMD4<Int32>, SIMD4<Int16>)
-    @inline(__always) func vector(
-      _ bytes: SIMD16<UInt8>, _ c0: Lanes, _ c1: Lanes, _ c2: Lanes, _ c3: Lanes
-    ) -> SIMD16<UInt8> {
-      let (x0, x1, x2, x3) = widened(bytes)
-      return SIMD16(
-        lowHalf: clamped(scaled(x0, c0), scaled(x1, c1), c0.2, c1.2),
-        highHalf: clamped(scaled(x2, c2), scaled(x3, c3), c2.2, c3.2))
+    let top = SIMD16<UInt16>(repeating: 255)
+    let ones = SIMD16<UInt16>(repeating: 0xFFFF)
+    // Conversions lane by lane: the standard library's generic SIMD conversions stay calls here,
+    // where the optimizer folds these into single instructions; the selects below are its
+    // saturating add and subtract (`paddusw`, `psubusw`).
+    @inline(__always) func vector(_ bytes: SIMD16<UInt8>, _ k: Coefficients) -> SIMD16<UInt8> {
+      var x = SIMD16<UInt16>()
+      for lane in 0..<16 { x[lane] = UInt16(bytes[lane]) }
+      let q = (x &* k.slopeLow &+ k.interceptLow) &>> 8
+      let t = x &* k.slopeHigh &+ q
+      let added = t &+ k.interceptAdded
+      let up = added.replacing(with: ones, where: added .< t)
+      let down = (up &- k.interceptSubtracted).replacing(with: 0, where: up .< k.interceptSubtracted)
+      let shifted = down &>> 6
+      let clamped = shifted.replacing(with: top, where: shifted .> top)
+      var result = SIMD16<UInt8>()
+      for lane in 0..<16 { result[lane] = UInt8(truncatingIfNeeded: clamped[lane]) }
+      return result
     }
     let s = UnsafeRawPointer(src)
     let d = UnsafeMutableRawPointer(out)
@@ -354,19 +395,18 @@ extension Kernels {
       if channels == 3 {
         let v1 = s.loadUnaligned(fromByteOffset: i &+ 16, as: SIMD16<UInt8>.self)
         let v2 = s.loadUnaligned(fromByteOffset: i &+ 32, as: SIMD16<UInt8>.self)
-        d.storeBytes(of: vector(v0, k0, k1, k2, k0), toByteOffset: i, as: SIMD16<UInt8>.self)
-        d.storeBytes(of: vector(v1, k1, k2, k0, k1), toByteOffset: i &+ 16, as: SIMD16<UInt8>.self)
-        d.storeBytes(of: vector(v2, k2, k0, k1, k2), toByteOffset: i &+ 32, as: SIMD16<UInt8>.self)
+        d.storeBytes(of: vector(v0, k0), toByteOffset: i, as: SIMD16<UInt8>.self)
+        d.storeBytes(of: vector(v1, k1), toByteOffset: i &+ 16, as: SIMD16<UInt8>.self)
+        d.storeBytes(of: vector(v2, k2), toByteOffset: i &+ 32, as: SIMD16<UInt8>.self)
       } else {
-        d.storeBytes(of: vector(v0, k0, k0, k0, k0), toByteOffset: i, as: SIMD16<UInt8>.self)
+        d.storeBytes(of: vector(v0, k0), toByteOffset: i, as: SIMD16<UInt8>.self)
       }
       i &+= block
     }
     // `i` is a multiple of the block, hence of `channels`.
     var channel = 0
     while i < count {
-      let y = (Int32(src[i]) &* Int32(a[channel]) &+ b[channel]) &>> 14
-      out[i] = UInt8(truncatingIfNeeded: min(max(y, 0), 255))
+      out[i] = lines[channel](src[i])
       channel = channel + 1 == channels ? 0 : channel + 1
       i &+= 1
     }
