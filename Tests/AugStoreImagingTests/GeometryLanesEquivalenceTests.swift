@@ -150,6 +150,36 @@ struct GeometryLanesEquivalenceTests {
     }
   }
 
+  /// Corner sets that move every corner by up to 60 % of the image inwards or outwards, so output
+  /// pixels map inside, across each border, just outside (`−1 < c < 0`, `length − 1 < c < length`),
+  /// far outside, and beyond a vanishing line (`k` through 0).
+  static let perspectiveCorners: [[Double]] = (0..<24).map { set in
+    let base: [Double] = [0, 0, 1, 0, 0, 1, 1, 1]
+    return (0..<8).map { coordinate in
+      base[coordinate] + Double((set * 11 + coordinate * 7) % 25 - 12) * 0.05
+    }
+  }
+
+  /// Fill values the constant-mode lanes take (including ones outside `0...255`, which round and clamp
+  /// at the border) and one they leave to the scalar path.
+  @Test(arguments: [Float(0), 17, 254.5, 255, -3.25, 300.75, 1_048_576, 2_000_000])
+  func perspectiveConstantFill(fill: Float) {
+    for image in Self.images() where image.height > 1 && image.width > 1 && image.channels == 3 {
+      let (right, bottom) = (Float(image.width - 1), Float(image.height - 1))
+      let start: [(x: Float, y: Float)] = [(0, 0), (right, 0), (0, bottom), (right, bottom)]
+      for (index, corners) in Self.perspectiveCorners.enumerated() {
+        let end = (0..<4).map { (x: Float(corners[2 * $0]) * right, y: Float(corners[2 * $0 + 1]) * bottom) }
+        guard let transform = ProjectiveTransform.homography(start: start, end: end) else { continue }
+        let fast = Kernels.perspective(image, transform, interpolation: .bilinear, fillValue: fill)
+        let reference = GeometryReferences.perspective(image, transform, fillValue: fill)
+        #expect(
+          fast == reference,
+          "\(image.height)×\(image.width), corners #\(index): \(EquivalenceImages.firstDifference(fast, reference))"
+        )
+      }
+    }
+  }
+
   @Test(arguments: [Float(0.02), 0.3, 0.5, 1.0])
   func elastic(distortion: Float) {
     for image in Self.images() {

@@ -246,6 +246,32 @@ struct KernelsAffineTests {
     }
   }
 
+  /// Constant mode's border lanes give the scalar reference's bytes for fill values inside and
+  /// outside `0...255`, and for one the lanes leave to the scalar path.
+  @Test(arguments: [Float(0), 91, 255, -7.5, 1000.25, 5_000_000])
+  func constantLanesMatchScalarReference(fill: Float) {
+    for (height, width) in [(37, 45), (2, 2), (3, 17), (16, 8)] {
+      let input = pattern(height: height, width: width, channels: 3)
+      for (index, transform) in Self.laneTransforms.enumerated() {
+        let output = Kernels.affine(
+          input, transform, interpolation: .bilinear, fillMode: .constant, fillValue: fill)
+        let sampler = AffineSampler(
+          transform: transform, inputHeight: height, inputWidth: width, channels: 3, fillMode: .constant,
+          fillValue: fill)
+        var reference = [UInt8](repeating: 0, count: height * width * 3)
+        input.pixels.withUnsafeBufferPointer { source in
+          reference.withUnsafeMutableBufferPointer { destination in
+            sampler.bilinearScalar(
+              source.baseAddress!, destination.baseAddress!, outHeight: height, outWidth: width)
+          }
+        }
+        let firstDifference = reference.indices.first { output.pixels[$0] != reference[$0] }
+        #expect(
+          firstDifference == nil, "\(height)×\(width), transform #\(index): byte \(firstDifference ?? -1)")
+      }
+    }
+  }
+
   @Test func sameInputsGiveSameBytes() {
     let input = pattern(height: 31, width: 29, channels: 3)
     let transform = AffineTransform.rotation(degrees: -33, height: 31, width: 29)

@@ -22,11 +22,13 @@ extension AffineSampler {
   /// with shifts and masks; results are packed into one word per pixel and written with overlapping
   /// 4-byte stores (lane 7 writes exactly 3).
   ///
-  /// A step falls back to the scalar per-pixel code (``scalarPixel(_:_:x:y:)``) when a lane needs what
-  /// the lanes do not do: a coordinate outside the image with `.constant` or `.wrap`, a reflected
-  /// coordinate a whole period (`2·length`) or more from 0, or an 8-byte load that would pass the end
-  /// of the input (the last pixels of its last row). Columns past the last multiple of eight go through
-  /// the same fallback.
+  /// In `.constant` mode a step with a coordinate outside the image goes through
+  /// ``constantBlendLanes(_:_:_:_:_:)`` (the scalar border path, lane by lane). A step falls back to
+  /// the scalar per-pixel code (``scalarPixel(_:_:x:y:)``) when a lane needs what the lanes do not do:
+  /// a coordinate outside the image with `.wrap` (or `.constant` with a fill value outside
+  /// ``supportsConstantLanes``), a reflected coordinate a whole period (`2·length`) or more from 0, or
+  /// an 8-byte load that would pass the end of the input (the last pixels of its last row). Columns
+  /// past the last multiple of eight go through the same fallback.
   ///
   /// Only the output pixels in `rows` × `columns` (within the output) are written: each pixel's bytes
   /// depend on its own coordinate only, not on which lane or step computes it.
@@ -43,6 +45,7 @@ extension AffineSampler {
     let zero = Lanes(repeating: 0)
     let lastColumn = Lanes(repeating: Float(inputWidth - 1))
     let lastRow = geometry.lastRow
+    let constantLanes = supportsConstantLanes
     for oy in rows {
       let fy = Float(oy)
       let rowX = a1 * fy
@@ -68,7 +71,11 @@ extension AffineSampler {
           done = mapLanes(&x, inputWidth)
           if done { done = mapLanes(&y, inputHeight) }
         }
-        if done { done = blendLanes(raw, x, y, d, geometry) }
+        if done {
+          done = blendLanes(raw, x, y, d, geometry)
+        } else if constantLanes {
+          done = constantBlendLanes(raw, sourceX, sourceY, d, geometry)
+        }
         if !done {
           for lane in 0..<8 { scalarPixel(src, d + 3 * lane, x: sourceX[lane], y: sourceY[lane]) }
         }
@@ -177,6 +184,100 @@ extension AffineSampler {
       return Self.lowByteOfFloor(value + Lanes(repeating: 0.5)) &<< SIMD8(repeating: shift)
     }
     Self.storeRGB(packed(0) | packed(8) | packed(16), d)
+    return true
+  }
+
+  /// Whether ``constantBlendLanes(_:_:_:_:_:)`` handles this sampler: constant fill mode with a fill
+  /// value small enough that every blend stays finite and far from float32's limits.
+  var supportsConstantLanes: Bool {
+    supportsLanes && fillMode == .constant && fillValue.magnitude <= 1_048_576
+  }
+
+  /// Eight RGB bilinear samples in constant fill mode at any coordinates (``supportsConstantLanes``),
+  /// stored at `d` as 24 bytes; `false`, with nothing written, when a lane's pair read would pass the
+  /// end of the input (the caller goes pixel by pixel).
+  ///
+  /// Lane by lane this is what ``scalarPixel(_:_:x:y:)`` computes in constant mode:
+  /// - a coordinate outside `(−1, width) × (−1, height)`, or NaN, gives the fill byte
+  ///   (``borderBilinear(_:_:x:y:)``'s first case);
+  /// - any other lane blends its four neighbours with ``weights(_:floor:)`` and
+  ///   ``blend(_:_:_:_:_:_:_:_:)``, a neighbour outside the image reading as `fillValue`, and rounds as
+  ///   ``Kernels/toUInt8(_:)`` (`⌊min(max(v, 0), 254.5) + 0.5⌋`).
+  ///
+  /// For a lane inside the image that is ``bilinearPixel(_:_:x:y:)``'s byte: its neighbours are all
+  /// inside except a column or row past the last, whose weight is exactly 0 (`x == ⌊x⌋`), so reading
+  /// `fillValue` there instead of a pixel adds a zero either way; and `toUInt8` is `⌊v + 0.5⌋` on
+  /// `[0, 255]`. The floor is exact on `(−1, 2²²)`: −1 below 0 (as ``Kernels/floorSmall(_:)``, and −0
+  /// floors to 0), ``floorLanes(_:)`` elsewhere.
+  ///
+  /// Loads stay inside the image: a neighbour column −1 reads column 0's pair and takes its first
+  /// pixel as the right-hand neighbour, row −1 reads row 0, the row below the last reads the last
+  /// row, and fill lanes read pixel 0; the values read for neighbours outside the image are replaced
+  /// by `fillValue`.
+  @inline(__always)
+  func constantBlendLanes(
+    _ raw: UnsafeRawPointer, _ x: Lanes, _ y: Lanes, _ d: UnsafeMutablePointer<UInt8>,
+    _ geometry: LaneGeometry
+  ) -> Bool {
+    let zero = Lanes(repeating: 0)
+    let one = Lanes(repeating: 1)
+    let minusOne = Lanes(repeating: -1)
+    let fillWord = SIMD8<UInt32>(repeating: UInt32(fill) &* 0x01_0101)
+    let sampled =
+      (x .> minusOne) .& (x .< Lanes(repeating: Float(inputWidth))) .& (y .> minusOne)
+      .& (y .< Lanes(repeating: Float(inputHeight)))
+    if !Self.anyLane(sampled) {
+      Self.storeRGB(fillWord, d)
+      return true
+    }
+    let xs = zero.replacing(with: x, where: sampled)
+    let ys = zero.replacing(with: y, where: sampled)
+    let xBelow = xs .< zero
+    let yBelow = ys .< zero
+    let xFloor = Self.floorLanes(xs.replacing(with: zero, where: xBelow)).replacing(
+      with: minusOne, where: xBelow)
+    let yFloor = Self.floorLanes(ys.replacing(with: zero, where: yBelow)).replacing(
+      with: minusOne, where: yBelow)
+    let x0In = .!xBelow
+    let y0In = .!yBelow
+    let x1In = xFloor .< Lanes(repeating: Float(inputWidth - 1))
+    let y1In = yFloor .< geometry.lastRow
+    // Rows and columns to read: −1 as 0, the row below the last as the last.
+    let column = xFloor.replacing(with: zero, where: xBelow) * Lanes(repeating: 3)
+    let row0 = yFloor.replacing(with: zero, where: yBelow)
+    let row1 = (yFloor + one).replacing(with: geometry.lastRow, where: .!y1In)
+    let offset0 = row0 * geometry.stride + column
+    let offset1 = row1 * geometry.stride + column
+    if Self.anyLane((offset0 .> geometry.lastPairOffset) .| (offset1 .> geometry.lastPairOffset)) {
+      return false
+    }
+    let (top0, top1) = Self.gatherPairs(raw, Self.indices(offset0))
+    let (bottom0, bottom1) = Self.gatherPairs(raw, Self.indices(offset1))
+    // At column −1 the pair read starts at the right-hand neighbour.
+    let topRight = top1.replacing(with: top0, where: xBelow)
+    let bottomRight = bottom1.replacing(with: bottom0, where: xBelow)
+    let (wx0, wx1) = Self.weights(xs, floor: xFloor)
+    let (wy0, wy1) = Self.weights(ys, floor: yFloor)
+    let fillLanes = Lanes(repeating: fillValue)
+    let in00 = x0In .& y0In
+    let in01 = x1In .& y0In
+    let in10 = x0In .& y1In
+    let in11 = x1In .& y1In
+    let top = Lanes(repeating: 254.5)
+    @inline(__always) func packed(_ shift: UInt32) -> SIMD8<UInt32> {
+      let value = Self.blend(
+        wx0, wx1, wy0, wy1,
+        fillLanes.replacing(with: Self.channel(top0, shift), where: in00),
+        fillLanes.replacing(with: Self.channel(topRight, shift), where: in01),
+        fillLanes.replacing(with: Self.channel(bottom0, shift), where: in10),
+        fillLanes.replacing(with: Self.channel(bottomRight, shift), where: in11))
+      // `toUInt8`: 0 up to 0 (and for −0), 255 from 254.5, else `⌊v + 0.5⌋`.
+      let low = value.replacing(with: zero, where: value .< zero)
+      let clamped = low.replacing(with: top, where: top .< low)
+      return Self.lowByteOfFloor(clamped + Lanes(repeating: 0.5)) &<< SIMD8(repeating: shift)
+    }
+    let words = packed(0) | packed(8) | packed(16)
+    Self.storeRGB(fillWord.replacing(with: words, where: sampled), d)
     return true
   }
 

@@ -81,9 +81,11 @@ extension AffineSampler {
   /// the coordinates `((a0·x + a1·y) + a2) / k` and `((b0·x + b1·y) + b2) / k`, and for a coordinate
   /// inside the image the blend of ``bilinearLanes(_:_:outHeight:outWidth:)``
   /// (``blendLanes(_:_:_:_:_:)``), which equals ``bilinearPixel(_:_:x:y:)`` byte for byte. A step where
-  /// any lane's coordinate lies outside the image (or is not finite, as where `k` is 0) or whose
-  /// row-below read would pass the end of the input goes pixel by pixel through the scalar code, as do
-  /// the columns past the last multiple of eight.
+  /// some lane's coordinate lies outside the image (or is not finite, as where `k` is 0) goes through
+  /// ``constantBlendLanes(_:_:_:_:_:)``, which equals the scalar border path lane by lane. A step whose
+  /// pair reads would pass the end of the input, or whose fill value the lanes do not take
+  /// (``supportsConstantLanes``), goes pixel by pixel through the scalar code, as do the columns past
+  /// the last multiple of eight.
   func perspectiveLanes(_ src: UnsafePointer<UInt8>, _ dst: UnsafeMutablePointer<UInt8>, _ m: [Float]) {
     precondition(supportsLanes && fillMode == .constant && m.count >= 8)
     let (a0, a1, a2, b0, b1, b2, c0, c1) = (m[0], m[1], m[2], m[3], m[4], m[5], m[6], m[7])
@@ -96,6 +98,7 @@ extension AffineSampler {
     let maxY = Float(inputHeight - 1)
     let lastColumn = Lanes(repeating: maxX)
     let lastRow = geometry.lastRow
+    let constantLanes = supportsConstantLanes
     /// The scalar path of one output pixel.
     func pixel(_ ox: Int, _ rowX: Float, _ rowY: Float, _ rowK: Float, _ d: UnsafeMutablePointer<UInt8>) {
       let fx = Float(ox)
@@ -129,8 +132,11 @@ extension AffineSampler {
         let k = (c0 * fx + rowK) + one
         let x = ((a0 * fx + rowX) + a2) / k
         let y = ((b0 * fx + rowY) + b2) / k
-        guard Self.allLanes((x .>= zero) .& (x .<= lastColumn) .& (y .>= zero) .& (y .<= lastRow)),
-          blendLanes(raw, x, y, d, geometry)
+        let inside = Self.allLanes((x .>= zero) .& (x .<= lastColumn) .& (y .>= zero) .& (y .<= lastRow))
+        guard
+          inside
+            ? blendLanes(raw, x, y, d, geometry)
+            : constantLanes && constantBlendLanes(raw, x, y, d, geometry)
         else {
           for lane in 0..<8 { pixel(ox + lane, rowX, rowY, rowK, d + 3 * lane) }
           continue
