@@ -264,7 +264,11 @@ extension AffineSampler {
     let in10 = x0In .& y1In
     let in11 = x1In .& y1In
     let top = Lanes(repeating: 254.5)
-    @inline(__always) func packed(_ shift: UInt32) -> SIMD8<UInt32> {
+    var words = SIMD8<UInt32>()
+    // A loop rather than a nested function called three times, which the optimizer leaves out of line.
+    var shift: UInt32 = 0
+    while shift <= 16 {
+      defer { shift &+= 8 }
       let value = Self.blend(
         wx0, wx1, wy0, wy1,
         fillLanes.replacing(with: Self.channel(top0, shift), where: in00),
@@ -274,9 +278,8 @@ extension AffineSampler {
       // `toUInt8`: 0 up to 0 (and for −0), 255 from 254.5, else `⌊v + 0.5⌋`.
       let low = value.replacing(with: zero, where: value .< zero)
       let clamped = low.replacing(with: top, where: top .< low)
-      return Self.lowByteOfFloor(clamped + Lanes(repeating: 0.5)) &<< SIMD8(repeating: shift)
+      words |= Self.lowByteOfFloor(clamped + Lanes(repeating: 0.5)) &<< SIMD8(repeating: shift)
     }
-    let words = packed(0) | packed(8) | packed(16)
     Self.storeRGB(fillWord.replacing(with: words, where: sampled), d)
     return true
   }
