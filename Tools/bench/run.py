@@ -526,9 +526,10 @@ def bench_loader(augstore, source, paths, mode, work):
     """Every repetition runs the three sides in turn, rotating which goes first: the augstore loader
     (a fresh store and run: its first epoch, then a later one), `augstore materialize` (a fresh store
     and a run with the same seed: the same two epochs) and the PyTorch-style peer (one epoch; it
-    costs the same every epoch). Stores are kept until every repetition is done (see bench_pipeline
-    and loader_store): nothing is deleted while measuring."""
-    work = os.path.join(work, "loader")
+    costs the same every epoch). As in bench_pipeline, the stores live in memory (tmpfs) when the
+    machine has one and each is deleted right after its two epochs; on a disk they are all kept until
+    every repetition is done (see loader_store)."""
+    work = in_memory(work, "loader")
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
     paths_file = os.path.join(work, "small-paths.txt")
@@ -540,12 +541,16 @@ def bench_loader(augstore, source, paths, mode, work):
         for side in sides[rep % 3:] + sides[:rep % 3]:
             if side == "loader":
                 ours.append(augstore_loader_epochs(augstore, source, work, seed=rep))
+                if in_tmpfs(work):
+                    shutil.rmtree(os.path.join(work, f"store-loader-{rep}"), ignore_errors=True)
                 first, later = ours[-1]["epoch0"], ours[-1]["epoch1"]
                 assert first["images"] == later["images"] == len(paths), (first, later)
                 log(f"loader rep {rep + 1}: augstore loader epoch0 {first['seconds']:.2f} s "
                     f"(first batch {first['first_batch']:.2f} s), epoch1 {later['seconds']:.2f} s")
             elif side == "materialize":
                 materialized.append(augstore_materialize_epochs(augstore, source, work, seed=rep))
+                if in_tmpfs(work):
+                    shutil.rmtree(os.path.join(work, f"store-materialize-{rep}"), ignore_errors=True)
                 log(f"loader rep {rep + 1}: augstore materialize epoch0 {materialized[-1]['epoch0']['seconds']:.2f} s, "
                     f"epoch1 {materialized[-1]['epoch1']['seconds']:.2f} s")
             else:
@@ -555,7 +560,8 @@ def bench_loader(augstore, source, paths, mode, work):
                 assert theirs[-1]["images"] == len(paths), theirs[-1]
                 log(f"loader rep {rep + 1}: peer epoch {theirs[-1]['seconds']:.2f} s ({theirs[-1]['loader']})")
     shutil.rmtree(work, ignore_errors=True)
-    return {"augstore": ours, "materialize": materialized, "peer": theirs, "images": len(paths)}
+    return {"augstore": ours, "materialize": materialized, "peer": theirs, "images": len(paths),
+            "tmpfs": in_tmpfs(work)}
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -674,7 +680,8 @@ def render(args, mode_name, mode, info, results, started, finished):
         add(f"This virtual machine hands freed memory back to its hypervisor (free page reporting: "
             f"{after - before:,.1f} GiB during this run, {after:,.0f} GiB since boot). A write that lands on a page "
             "handed back pays the hypervisor's first touch (235 MB written to tmpfs: 0.56 s of system time, 0.10 s "
-            "when written again right after deleting the first copy), so the epoch sections (3 and 7) delete each "
+            "when written again right after deleting the first copy), so the epoch and loader sections (3, 6 and 7) "
+            "delete each "
             "measurement's stores and outputs right after it: every side writes into recently freed memory, as on "
             "a long-running machine, instead of billing whichever side writes more.")
         add("")
@@ -927,10 +934,13 @@ def render(args, mode_name, mode, info, results, started, finished):
         add(f"{n:,} images of 224×224 through the pipeline of section 3, delivered in batches of 64 into a Python "
             "loop that touches every batch (`int(images[:, 0, 0, 0].sum())` and its labels); median of "
             f"{len(ours)} repetitions, the three sides below taking turns (and turns to go first), each measurement "
-            "in a fresh process (`Tools/bench/loader_loop.py`) started after the disk was synced. Every store is "
-            "kept until all repetitions are done: on ext4 without a journal, each file created within seconds of "
-            "a deletion first skips every recently deleted inode, which cost a first epoch right after `augstore "
-            "cache clear` a quarter of its CPU time. Loader times "
+            "in a fresh process (`Tools/bench/loader_loop.py`) started after the disk was synced. "
+            + ("The stores live in memory (`/dev/shm`, tmpfs), as in sections 3 and 7, and each is deleted right "
+               "after its two epochs (see the note on freed memory above). " if loader.get("tmpfs") else
+               "Every store is kept until all repetitions are done: on ext4 without a journal, each file created "
+               "within seconds of a deletion first skips every recently deleted inode, which cost a first epoch "
+               "right after `augstore cache clear` a quarter of its CPU time. ")
+            + "Loader times "
             "run from opening the loader (engine or worker start included) to its end (engine or workers shut "
             "down), the interpreter's start and the imports excluded on both sides.")
         add("")
