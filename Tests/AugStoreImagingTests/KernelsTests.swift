@@ -216,6 +216,24 @@ struct KernelsAffineTests {
         heightZoom: 0.9, widthZoom: 1.1, height: 37, width: 45)),
   ]
 
+  /// The RGB bilinear resampling of `input` through the sampler's scalar path, pixel by pixel.
+  static func scalarReference(
+    _ input: Tensor, _ transform: AffineTransform, outHeight: Int, outWidth: Int, fillMode: FillMode,
+    fillValue: Float
+  ) -> [UInt8] {
+    let sampler = AffineSampler(
+      transform: transform, inputHeight: input.height, inputWidth: input.width, channels: 3,
+      fillMode: fillMode, fillValue: fillValue)
+    var reference = [UInt8](repeating: 0, count: outHeight * outWidth * 3)
+    input.pixels.withUnsafeBufferPointer { source in
+      reference.withUnsafeMutableBufferPointer { destination in
+        guard let src = source.baseAddress, let dst = destination.baseAddress else { return }
+        sampler.bilinearScalar(src, dst, outHeight: outHeight, outWidth: outWidth)
+      }
+    }
+    return reference
+  }
+
   /// The eight-lane RGB path gives exactly the scalar reference's bytes, fallbacks included.
   @Test(arguments: FillMode.allCases)
   func lanePathMatchesScalarReference(fillMode: FillMode) {
@@ -226,16 +244,8 @@ struct KernelsAffineTests {
           let output = Kernels.affine(
             input, transform, outputHeight: outHeight, outputWidth: outWidth, interpolation: .bilinear,
             fillMode: fillMode, fillValue: 91)
-          let sampler = AffineSampler(
-            transform: transform, inputHeight: height, inputWidth: width, channels: 3, fillMode: fillMode,
-            fillValue: 91)
-          var reference = [UInt8](repeating: 0, count: outHeight * outWidth * 3)
-          input.pixels.withUnsafeBufferPointer { source in
-            reference.withUnsafeMutableBufferPointer { destination in
-              sampler.bilinearScalar(
-                source.baseAddress!, destination.baseAddress!, outHeight: outHeight, outWidth: outWidth)
-            }
-          }
+          let reference = Self.scalarReference(
+            input, transform, outHeight: outHeight, outWidth: outWidth, fillMode: fillMode, fillValue: 91)
           let firstDifference = reference.indices.first { output.pixels[$0] != reference[$0] }
           #expect(
             firstDifference == nil,
@@ -255,16 +265,8 @@ struct KernelsAffineTests {
       for (index, transform) in Self.laneTransforms.enumerated() {
         let output = Kernels.affine(
           input, transform, interpolation: .bilinear, fillMode: .constant, fillValue: fill)
-        let sampler = AffineSampler(
-          transform: transform, inputHeight: height, inputWidth: width, channels: 3, fillMode: .constant,
-          fillValue: fill)
-        var reference = [UInt8](repeating: 0, count: height * width * 3)
-        input.pixels.withUnsafeBufferPointer { source in
-          reference.withUnsafeMutableBufferPointer { destination in
-            sampler.bilinearScalar(
-              source.baseAddress!, destination.baseAddress!, outHeight: height, outWidth: width)
-          }
-        }
+        let reference = Self.scalarReference(
+          input, transform, outHeight: height, outWidth: width, fillMode: .constant, fillValue: fill)
         let firstDifference = reference.indices.first { output.pixels[$0] != reference[$0] }
         #expect(
           firstDifference == nil, "\(height)×\(width), transform #\(index): byte \(firstDifference ?? -1)")
