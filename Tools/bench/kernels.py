@@ -37,6 +37,8 @@ ALBUMENTATIONS = {
     "crop": A.Crop(16, 16, 208, 208, p=1),
     "rotation_bilinear": A.Rotate(limit=(12.5, 12.5), interpolation=cv2.INTER_LINEAR,
                                   border_mode=cv2.BORDER_REFLECT, p=1),
+    "rotation_constant": A.Rotate(limit=(12.5, 12.5), interpolation=cv2.INTER_LINEAR,
+                                  border_mode=cv2.BORDER_CONSTANT, fill=0, p=1),
     "zoom": A.Affine(scale={"x": (1 / 0.9, 1 / 0.9), "y": (1 / 0.8, 1 / 0.8)}, interpolation=cv2.INTER_LINEAR,
                      border_mode=cv2.BORDER_REFLECT, p=1),
     "translation": A.Affine(translate_px={"x": (10, 10), "y": (-8, -8)}, interpolation=cv2.INTER_LINEAR,

@@ -379,6 +379,16 @@ func bench(_ arguments: [String]) throws {
       }
     ),
     (
+      "rotation_constant",
+      {
+        Int(
+          Kernels.affine(
+            $0, .rotation(degrees: 12.5, height: $0.height, width: $0.width), interpolation: .bilinear,
+            fillMode: .constant
+          ).pixels[0])
+      }
+    ),
+    (
       "zoom",
       {
         Int(
