@@ -681,8 +681,7 @@ def render(args, mode_name, mode, info, results, started, finished):
             f"{after - before:,.1f} GiB during this run, {after:,.0f} GiB since boot). A write that lands on a page "
             "handed back pays the hypervisor's first touch (235 MB written to tmpfs: 0.56 s of system time, 0.10 s "
             "when written again right after deleting the first copy), so the epoch and loader sections (3, 6 and 7) "
-            "delete each "
-            "measurement's stores and outputs right after it: every side writes into recently freed memory, as on "
+            "delete each measurement's stores and outputs right after it: every side writes into recently freed memory, as on "
             "a long-running machine, instead of billing whichever side writes more.")
         add("")
     add(f"Load average (1 min) of the machine: {results['load'][0]:.1f} at the start, {results['load'][1]:.1f} at the end "

@@ -234,20 +234,19 @@ extension AffineSampler {
     let ys = zero.replacing(with: y, where: sampled)
     let xBelow = xs .< zero
     let yBelow = ys .< zero
-    let xFloor = Self.floorLanes(xs.replacing(with: zero, where: xBelow)).replacing(
-      with: minusOne, where: xBelow)
-    let yFloor = Self.floorLanes(ys.replacing(with: zero, where: yBelow)).replacing(
-      with: minusOne, where: yBelow)
+    // The column and row read (−1 as 0), then the floors themselves.
+    let column = Self.floorLanes(xs.replacing(with: zero, where: xBelow))
+    let row0 = Self.floorLanes(ys.replacing(with: zero, where: yBelow))
+    let xFloor = column.replacing(with: minusOne, where: xBelow)
+    let yFloor = row0.replacing(with: minusOne, where: yBelow)
     let x0In = .!xBelow
     let y0In = .!yBelow
     let x1In = xFloor .< Lanes(repeating: Float(inputWidth - 1))
     let y1In = yFloor .< geometry.lastRow
-    // Rows and columns to read: −1 as 0, the row below the last as the last.
-    let column = xFloor.replacing(with: zero, where: xBelow) * Lanes(repeating: 3)
-    let row0 = yFloor.replacing(with: zero, where: yBelow)
+    // The row below the last reads the last.
     let row1 = (yFloor + one).replacing(with: geometry.lastRow, where: .!y1In)
-    let offset0 = row0 * geometry.stride + column
-    let offset1 = row1 * geometry.stride + column
+    let offset0 = row0 * geometry.stride + column * Lanes(repeating: 3)
+    let offset1 = row1 * geometry.stride + column * Lanes(repeating: 3)
     if Self.anyLane((offset0 .> geometry.lastPairOffset) .| (offset1 .> geometry.lastPairOffset)) {
       return false
     }
@@ -275,10 +274,8 @@ extension AffineSampler {
         fillLanes.replacing(with: Self.channel(topRight, shift), where: in01),
         fillLanes.replacing(with: Self.channel(bottom0, shift), where: in10),
         fillLanes.replacing(with: Self.channel(bottomRight, shift), where: in11))
-      // `toUInt8`: 0 up to 0 (and for −0), 255 from 254.5, else `⌊v + 0.5⌋`.
-      let low = value.replacing(with: zero, where: value .< zero)
-      let clamped = low.replacing(with: top, where: top .< low)
-      words |= Self.lowByteOfFloor(clamped + Lanes(repeating: 0.5)) &<< SIMD8(repeating: shift)
+      // `toUInt8`: 0 up to 0, 255 from 254.5, else `⌊v + 0.5⌋`.
+      words |= Self.lowByteOfFloor(Self.clamp(value, top) + Lanes(repeating: 0.5)) &<< SIMD8(repeating: shift)
     }
     Self.storeRGB(fillWord.replacing(with: words, where: sampled), d)
     return true
