@@ -180,12 +180,12 @@ extension Kernels {
     /// `channels` as a literal.
     ///
     /// Each group of eight pixels is loaded one pixel per 32-bit lane (``AffineSampler/loadRGB(_:_:)``,
-    /// or 32 bytes of RGBA), so masks and shifts give planar channels, converted exactly to floats (a byte in
-    /// the low mantissa bits of 2²³, minus 2²³). Each lane runs the scalar loop's float32 operations in
-    /// order (`(r·0.2989 + g·0.5870) + b·0.1140`, then `c + factor·(grey − c)`), clamped to `0...255`
-    /// as ``clampToUInt8(_:)`` does (the values are finite) and rounded; the bytes are shifted back
-    /// into each pixel's lane (alpha kept) and stored: eight RGB pixels as exactly 24 bytes
-    /// (``AffineSampler/storeRGB(_:_:)``), or eight RGBA words at once.
+    /// or 32 bytes of RGBA), so masks and shifts give planar channels, converted exactly to floats
+    /// (``floats(_:)``). Each lane runs the scalar loop's float32 operations in order
+    /// (`(r·0.2989 + g·0.5870) + b·0.1140`, then `c + factor·(grey − c)`), clamped and rounded as
+    /// ``clampToUInt8(_:)`` does (``clampedBytes(_:)``; the values are finite); the planes are stored
+    /// as exactly 24 RGB bytes (``storeRGB(red:green:blue:_:)``), or shifted back into eight RGBA words
+    /// (alpha kept).
     @inline(__always)
     static func degeneratePixels(
       _ src: UnsafePointer<UInt8>, _ out: UnsafeMutablePointer<UInt8>, count: Int, factor: Float,
@@ -195,47 +195,27 @@ extension Kernels {
       let s = UnsafeRawPointer(src)
       let d = UnsafeMutableRawPointer(out)
       let f = HueLanes(repeating: factor)
-      let zero = HueLanes(repeating: 0)
-      // `min(max(x, 0), 255) + 0.5` as `min(max(x, 0) + 0.5, 255.5)`: equal, since `max(x, 0) + 0.5` is
-      // exact up to 255 and at least 255.5 above; `minps` after the addition (LLVM would otherwise fold
-      // the addition into a blend).
-      let top = HueLanes(repeating: 255.5)
-      let half = HueLanes(repeating: 0.5)
-      let magic = HueLanes(repeating: 8_388_608)
       let byte = HueBits(repeating: 0xFF)
-      let exponent = HueBits(repeating: 0x4B00_0000)
       let alpha = HueBits(repeating: Int32(bitPattern: 0xFF00_0000))
       let groupStep = 8 &* channels
-      @inline(__always) func group(_ i: Int) -> HueBits {
-        if channels == 3 { return unsafeBitCast(AffineSampler.loadRGB(s, i), to: HueBits.self) }
-        return s.loadUnaligned(fromByteOffset: i, as: HueBits.self)
-      }
-      /// The byte at bit `shift` of each pixel, as an exact float.
-      @inline(__always) func sample(_ pixels: HueBits, _ shift: Int32) -> HueLanes {
-        unsafeBitCast(((pixels &>> HueBits(repeating: shift)) & byte) | exponent, to: HueLanes.self) - magic
-      }
-      /// ``clampToUInt8(_:)`` of a finite value, in the low byte of its lane.
-      @inline(__always) func rounded(_ x: HueLanes) -> HueBits {
-        let z = selectMin(selectMax(x, zero) + half, top)
-        let shifted = z + magic
-        return (unsafeBitCast(shifted, to: HueBits.self) &+ lessMask(z, shifted - magic)) & byte
-      }
       var i = 0
       while i &+ groupStep <= count {
-        let pixels = group(i)
-        let r = sample(pixels, 0)
-        let g = sample(pixels, 8)
-        let b = sample(pixels, 16)
+        let pixels =
+          channels == 3
+          ? unsafeBitCast(AffineSampler.loadRGB(s, i), to: HueBits.self)
+          : s.loadUnaligned(fromByteOffset: i, as: HueBits.self)
+        let r = floats(pixels & byte)
+        let g = floats((pixels &>> 8) & byte)
+        let b = floats((pixels &>> 16) & byte)
         let grey =
           r * HueLanes(repeating: 0.2989) + g * HueLanes(repeating: 0.5870) + b * HueLanes(repeating: 0.1140)
-        var words =
-          rounded(r + f * (grey - r)) | (rounded(g + f * (grey - g)) &<< 8)
-          | (rounded(b + f * (grey - b)) &<< 16)
-        if channels == 4 { words |= pixels & alpha }
-        // Whole-vector stores: per-pixel stores make LLVM assemble every word in scalar registers.
+        let red = clampedBytes(r + f * (grey - r))
+        let green = clampedBytes(g + f * (grey - g))
+        let blue = clampedBytes(b + f * (grey - b))
         if channels == 3 {
-          AffineSampler.storeRGB(unsafeBitCast(words, to: SIMD8<UInt32>.self), out + i)
+          storeRGB(red: red, green: green, blue: blue, out + i)
         } else {
+          let words = red | (green &<< 8) | (blue &<< 16) | (pixels & alpha)
           d.storeBytes(of: words, toByteOffset: i, as: HueBits.self)
         }
         i &+= groupStep

@@ -1,0 +1,59 @@
+#if X86_64_V3
+  import _Builtin_intrinsics.intel
+
+  // The host-level build's lane operations that the standard library's SIMD types do not lower to a
+  // single instruction: Clang's Intel intrinsics, inlined into the callers (the build targets the
+  // instruction set they need). Each helper states the lane values it is exact for.
+
+  extension Kernels {
+    /// `x` converted exactly to floats (`vcvtdq2ps`), for lanes of magnitude below 2²⁴.
+    @inline(__always)
+    static func floats(_ x: SIMD8<Int32>) -> SIMD8<Float> {
+      _mm256_cvtepi32_ps(unsafeBitCast(x, to: SIMD4<Int64>.self))
+    }
+
+    /// `⌊z⌋` per lane (`vcvttps2dq`, which truncates), for lanes in `0 ..< 2³¹`.
+    @inline(__always)
+    static func floors(_ z: SIMD8<Float>) -> SIMD8<Int32> {
+      unsafeBitCast(_mm256_cvttps_epi32(z), to: SIMD8<Int32>.self)
+    }
+
+    /// ``clampToUInt8(_:)`` per lane for finite values: `⌊min(max(x, 0) + 0.5, 255.5)⌋`, which equals
+    /// `⌊min(max(x, 0), 255) + 0.5⌋` as `max(x, 0) + 0.5` is exact up to 255 and at least 255.5
+    /// above. `vmaxps(x, 0)` gives +0 for −0 and negatives, as ``selectMax(_:_:)``.
+    @inline(__always)
+    static func clampedBytes(_ x: SIMD8<Float>) -> SIMD8<Int32> {
+      let raised = _mm256_max_ps(x, SIMD8<Float>(repeating: 0))
+      let z = _mm256_min_ps(SIMD8<Float>(repeating: 255.5), raised + SIMD8<Float>(repeating: 0.5))
+      return floors(z)
+    }
+
+    /// Eight RGB pixels given as planes (one pixel per lane, each value in `0...255`) stored at `d` as
+    /// exactly 24 interleaved bytes.
+    ///
+    /// Two saturating packs put each 128-bit half's four pixels as `r0 r1 r2 r3 g0 … b3 b0 … b3`
+    /// (pixels 0–3 in the low half, 4–7 in the high half); one byte shuffle per half interleaves them
+    /// into 12 bytes in front; then 16 bytes of the low half, and 8 + 4 of the high half over the low
+    /// half's 4 spare bytes.
+    @inline(__always)
+    static func storeRGB(
+      red: SIMD8<Int32>, green: SIMD8<Int32>, blue: SIMD8<Int32>, _ d: UnsafeMutablePointer<UInt8>
+    ) {
+      let rg = _mm256_packus_epi32(
+        unsafeBitCast(red, to: SIMD4<Int64>.self), unsafeBitCast(green, to: SIMD4<Int64>.self))
+      let bb = _mm256_packus_epi32(
+        unsafeBitCast(blue, to: SIMD4<Int64>.self), unsafeBitCast(blue, to: SIMD4<Int64>.self))
+      let planes = _mm256_packus_epi16(rg, bb)
+      let order = SIMD32<UInt8>(
+        0, 4, 8, 1, 5, 9, 2, 6, 10, 3, 7, 11, 12, 13, 14, 15,
+        0, 4, 8, 1, 5, 9, 2, 6, 10, 3, 7, 11, 12, 13, 14, 15)
+      let pixels = unsafeBitCast(
+        _mm256_shuffle_epi8(planes, unsafeBitCast(order, to: SIMD4<Int64>.self)), to: SIMD32<UInt8>.self)
+      let out = UnsafeMutableRawPointer(d)
+      out.storeBytes(of: pixels.lowHalf, as: SIMD16<UInt8>.self)
+      let high = unsafeBitCast(pixels.highHalf, to: SIMD4<UInt32>.self)
+      out.storeBytes(of: SIMD2(high[0], high[1]), toByteOffset: 12, as: SIMD2<UInt32>.self)
+      out.storeBytes(of: high[2], toByteOffset: 20, as: UInt32.self)
+    }
+  }
+#endif
