@@ -177,13 +177,19 @@ extension AffineSampler {
     let (p10, p11) = Self.gatherPairs(raw, Self.indices(offset10))
     let (wx0, wx1) = Self.weights(x, floor: xFloor)
     let (wy0, wy1) = Self.weights(y, floor: yFloor)
-    @inline(__always) func packed(_ shift: UInt32) -> SIMD8<UInt32> {
+    @inline(__always) func byte(_ shift: UInt32) -> SIMD8<UInt32> {
       let value = Self.blend(
         wx0, wx1, wy0, wy1, Self.channel(p00, shift), Self.channel(p01, shift), Self.channel(p10, shift),
         Self.channel(p11, shift))
-      return Self.lowByteOfFloor(value + Lanes(repeating: 0.5)) &<< SIMD8(repeating: shift)
+      return Self.lowByteOfFloor(value + Lanes(repeating: 0.5))
     }
-    Self.storeRGB(packed(0) | packed(8) | packed(16), d)
+    #if X86_64_V3
+      Kernels.storeRGB(
+        red: unsafeBitCast(byte(0), to: SIMD8<Int32>.self), green: unsafeBitCast(byte(8), to: SIMD8<Int32>.self),
+        blue: unsafeBitCast(byte(16), to: SIMD8<Int32>.self), d)
+    #else
+      Self.storeRGB(byte(0) | (byte(8) &<< 8) | (byte(16) &<< 16), d)
+    #endif
     return true
   }
 
@@ -284,35 +290,51 @@ extension AffineSampler {
   /// `⌊x⌋` per lane for `0 ≤ x < 2²²`, exact, as a float (see ``Kernels/floorIndex(_:)``).
   @inline(__always)
   static func floorLanes(_ x: Lanes) -> Lanes {
-    let magic = Lanes(repeating: 8_388_608)
-    let nearest = (x + magic) - magic
-    return nearest.replacing(with: nearest - 1, where: nearest .> x)
+    #if X86_64_V3
+      return Kernels.floats(Kernels.floors(x))
+    #else
+      let magic = Lanes(repeating: 8_388_608)
+      let nearest = (x + magic) - magic
+      return nearest.replacing(with: nearest - 1, where: nearest .> x)
+    #endif
   }
 
   /// The low byte of `⌊v⌋` per lane for `0 ≤ v < 2²²`, exact: `v + 2²³` holds `v` rounded to nearest
   /// in its low mantissa bits (`0x4B00_0000` above them), and one is taken off where that rounded up.
   @inline(__always)
   static func lowByteOfFloor(_ v: Lanes) -> SIMD8<UInt32> {
-    let magic = Lanes(repeating: 8_388_608)
-    let shifted = v + magic
-    let roundedUp = unsafeBitCast((shifted - magic) .> v, to: SIMD8<UInt32>.self)
-    return (unsafeBitCast(shifted, to: SIMD8<UInt32>.self) &+ roundedUp) & 0xFF
+    #if X86_64_V3
+      return unsafeBitCast(Kernels.floors(v), to: SIMD8<UInt32>.self) & 0xFF
+    #else
+      let magic = Lanes(repeating: 8_388_608)
+      let shifted = v + magic
+      let roundedUp = unsafeBitCast((shifted - magic) .> v, to: SIMD8<UInt32>.self)
+      return (unsafeBitCast(shifted, to: SIMD8<UInt32>.self) &+ roundedUp) & 0xFF
+    #endif
   }
 
   /// Integral floats `0 ≤ v < 2²²` as integers: `v + 2²³` holds `v` in its low mantissa bits.
   @inline(__always)
   static func indices(_ v: Lanes) -> LaneIndices {
-    unsafeBitCast(v + Lanes(repeating: 8_388_608), to: LaneIndices.self) &- 0x4B00_0000
+    #if X86_64_V3
+      return Kernels.floors(v)
+    #else
+      return unsafeBitCast(v + Lanes(repeating: 8_388_608), to: LaneIndices.self) &- 0x4B00_0000
+    #endif
   }
 
   /// The byte at bit `shift` of each word, as a float.
   @inline(__always)
   static func channel(_ words: SIMD8<UInt32>, _ shift: UInt32) -> Lanes {
-    // The byte as the low mantissa bits of 2²³, minus 2²³: exact, and only bitwise operations and
-    // one subtraction (the standard library's generic conversion is not always inlined).
-    let magic = Lanes(repeating: 8_388_608)
     let byte = (words &>> SIMD8(repeating: shift)) & 0xFF
-    return unsafeBitCast(byte | 0x4B00_0000, to: Lanes.self) - magic
+    #if X86_64_V3
+      return Kernels.floats(unsafeBitCast(byte, to: SIMD8<Int32>.self))
+    #else
+      // The byte as the low mantissa bits of 2²³, minus 2²³: exact, and only bitwise operations and
+      // one subtraction (the standard library's generic conversion is not always inlined).
+      let magic = Lanes(repeating: 8_388_608)
+      return unsafeBitCast(byte | 0x4B00_0000, to: Lanes.self) - magic
+    #endif
   }
 
   /// Eight RGB pixels, one per word (red in the low byte), stored at `d` as exactly 24 bytes.
