@@ -185,7 +185,8 @@ extension AffineSampler {
     }
     #if X86_64_V3
       Kernels.storeRGB(
-        red: unsafeBitCast(byte(0), to: SIMD8<Int32>.self), green: unsafeBitCast(byte(8), to: SIMD8<Int32>.self),
+        red: unsafeBitCast(byte(0), to: SIMD8<Int32>.self),
+        green: unsafeBitCast(byte(8), to: SIMD8<Int32>.self),
         blue: unsafeBitCast(byte(16), to: SIMD8<Int32>.self), d)
     #else
       Self.storeRGB(byte(0) | (byte(8) &<< 8) | (byte(16) &<< 16), d)
