@@ -258,13 +258,19 @@ extension Kernels {
         let w01 = wy0 * wx1
         let w10 = wy1 * wx0
         let w11 = wy1 * wx1
-        @inline(__always) func blend(_ shift: UInt32) -> SIMD8<UInt32> {
-          let sum =
-            ((w00 * AffineSampler.channel(p00, shift) + w01 * AffineSampler.channel(p01, shift))
-              + w10 * AffineSampler.channel(p10, shift)) + w11 * AffineSampler.channel(p11, shift)
-          return unsafeBitCast(blurWords(sum), to: SIMD8<UInt32>.self) &<< SIMD8(repeating: shift)
+        @inline(__always) func blend(_ shift: UInt32) -> Lanes {
+          ((w00 * AffineSampler.channel(p00, shift) + w01 * AffineSampler.channel(p01, shift))
+            + w10 * AffineSampler.channel(p10, shift)) + w11 * AffineSampler.channel(p11, shift)
         }
-        AffineSampler.storeRGB(blend(0) | blend(8) | blend(16), d)
+        #if X86_64_V3
+          storeRGB(
+            red: clampedBytes(blend(0)), green: clampedBytes(blend(8)), blue: clampedBytes(blend(16)), d)
+        #else
+          @inline(__always) func word(_ shift: UInt32) -> SIMD8<UInt32> {
+            unsafeBitCast(blurWords(blend(shift)), to: SIMD8<UInt32>.self) &<< SIMD8(repeating: shift)
+          }
+          AffineSampler.storeRGB(word(0) | word(8) | word(16), d)
+        #endif
       }
       while x < width {
         pixel(x, y, d)
