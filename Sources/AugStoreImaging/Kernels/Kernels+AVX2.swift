@@ -6,10 +6,55 @@
   // instruction set they need). Each helper states the lane values it is exact for.
 
   extension Kernels {
+    /// The two halves of a vector (`vextracti128`), as a tuple: the standard library's generic
+    /// `lowHalf`/`highHalf` are sometimes left as out-of-line calls in these loops.
+    @inline(__always)
+    static func halves(_ x: SIMD32<UInt8>) -> (SIMD16<UInt8>, SIMD16<UInt8>) {
+      unsafeBitCast(x, to: (SIMD16<UInt8>, SIMD16<UInt8>).self)
+    }
+
+    /// The two halves of a vector, as a tuple.
+    @inline(__always)
+    static func halves(_ x: SIMD16<Float>) -> (SIMD8<Float>, SIMD8<Float>) {
+      unsafeBitCast(x, to: (SIMD8<Float>, SIMD8<Float>).self)
+    }
+
     /// `x` converted exactly to floats (`vcvtdq2ps`), for lanes of magnitude below 2²⁴.
     @inline(__always)
     static func floats(_ x: SIMD8<Int32>) -> SIMD8<Float> {
       _mm256_cvtepi32_ps(unsafeBitCast(x, to: SIMD4<Int64>.self))
+    }
+
+    /// Sixteen bytes as exact floats, two vectors of eight (`vpmovzxbd`, `vcvtdq2ps`; the high eight
+    /// moved down by `vpunpckhqdq`, so the bytes stay one vector).
+    @inline(__always)
+    static func floats(_ x: SIMD16<UInt8>) -> (SIMD8<Float>, SIMD8<Float>) {
+      let bytes = unsafeBitCast(x, to: SIMD2<Int64>.self)
+      let low = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(bytes))
+      let high = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_unpackhi_epi64(bytes, bytes)))
+      return (low, high)
+    }
+
+    /// The larger byte of each lane (`vpmaxub`).
+    @inline(__always)
+    static func byteMaximumLanes(_ a: SIMD16<UInt8>, _ b: SIMD16<UInt8>) -> SIMD16<UInt8> {
+      unsafeBitCast(
+        _mm_max_epu8(unsafeBitCast(a, to: SIMD2<Int64>.self), unsafeBitCast(b, to: SIMD2<Int64>.self)),
+        to: SIMD16<UInt8>.self)
+    }
+
+    /// Sixteen 32-bit lanes (`a` then `b`) as bytes, each saturated to `0...255` (`vpackusdw`,
+    /// `vpackuswb`, then `vpermd` to undo the packs' per-half order).
+    @inline(__always)
+    static func saturatedBytes(_ a: SIMD8<Int32>, _ b: SIMD8<Int32>) -> SIMD16<UInt8> {
+      // Words: a0…a3 b0…b3 | a4…a7 b4…b7; bytes per half: those eight, twice.
+      let words = _mm256_packus_epi32(
+        unsafeBitCast(a, to: SIMD4<Int64>.self), unsafeBitCast(b, to: SIMD4<Int64>.self))
+      let bytes = _mm256_packus_epi16(words, words)
+      // Dwords 0, 4, 1, 5: a0…a3, a4…a7, b0…b3, b4…b7.
+      let order = SIMD8<Int32>(0, 4, 1, 5, 0, 4, 1, 5)
+      let ordered = _mm256_permutevar8x32_epi32(bytes, unsafeBitCast(order, to: SIMD4<Int64>.self))
+      return halves(unsafeBitCast(ordered, to: SIMD32<UInt8>.self)).0
     }
 
     /// `⌊z⌋` per lane (`vcvttps2dq`, which truncates), for lanes in `0 ..< 2³¹`.
@@ -49,9 +94,10 @@
         0, 4, 8, 1, 5, 9, 2, 6, 10, 3, 7, 11, 12, 13, 14, 15)
       let pixels = unsafeBitCast(
         _mm256_shuffle_epi8(planes, unsafeBitCast(order, to: SIMD4<Int64>.self)), to: SIMD32<UInt8>.self)
+      let (low, highBytes) = halves(pixels)
+      let high = unsafeBitCast(highBytes, to: SIMD4<UInt32>.self)
       let out = UnsafeMutableRawPointer(d)
-      out.storeBytes(of: pixels.lowHalf, as: SIMD16<UInt8>.self)
-      let high = unsafeBitCast(pixels.highHalf, to: SIMD4<UInt32>.self)
+      out.storeBytes(of: low, as: SIMD16<UInt8>.self)
       out.storeBytes(of: SIMD2(high[0], high[1]), toByteOffset: 12, as: SIMD2<UInt32>.self)
       out.storeBytes(of: high[2], toByteOffset: 20, as: UInt32.self)
     }

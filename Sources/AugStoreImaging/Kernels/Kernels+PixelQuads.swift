@@ -107,17 +107,25 @@ extension Kernels {
   /// The larger byte of each lane (`pmaxub`).
   @inline(__always)
   static func byteMaximum(_ a: SIMD16<UInt8>, _ b: SIMD16<UInt8>) -> SIMD16<UInt8> {
-    a.replacing(with: b, where: a .< b)
+    #if X86_64_V3
+      return byteMaximumLanes(a, b)
+    #else
+      return a.replacing(with: b, where: a .< b)
+    #endif
   }
 
   /// The 16 bytes as exact floats in one vector (`punpck` + `cvtdq2ps`), written lane by lane: the
   /// standard library's generic conversions are left as out-of-line calls in these loops.
   @inline(__always)
   static func exactFloats16(_ x: SIMD16<UInt8>) -> SIMD16<Float> {
-    SIMD16(
+    #if X86_64_V3
+      return unsafeBitCast(floats(x), to: SIMD16<Float>.self)
+    #else
+      return SIMD16(
       Float(x[0]), Float(x[1]), Float(x[2]), Float(x[3]), Float(x[4]), Float(x[5]), Float(x[6]), Float(x[7]),
-      Float(x[8]), Float(x[9]), Float(x[10]), Float(x[11]), Float(x[12]), Float(x[13]), Float(x[14]),
-      Float(x[15]))
+        Float(x[8]), Float(x[9]), Float(x[10]), Float(x[11]), Float(x[12]), Float(x[13]), Float(x[14]),
+        Float(x[15]))
+    #endif
   }
 
   /// ``clampToUInt8(_:)`` per lane for values `y` with `−2²² < y ≤ 255`: `⌊y + 0.5⌋`, negatives as 0.
@@ -127,6 +135,11 @@ extension Kernels {
   @inline(__always)
   static func clampedBytes16(_ y: SIMD16<Float>) -> SIMD16<UInt8> {
     let z = y + 0.5
+    #if X86_64_V3
+      // Truncation is the floor from 0 up and gives 0 on (−1, 0); below, the packs saturate to 0.
+      let (low, high) = halves(z)
+      return saturatedBytes(floors(low), floors(high))
+    #else
     let magic = SIMD16<Float>(repeating: 12_582_912)
     let shifted = z + magic
     let nearest =
@@ -140,6 +153,7 @@ extension Kernels {
       UInt8(truncatingIfNeeded: n[9]), UInt8(truncatingIfNeeded: n[10]), UInt8(truncatingIfNeeded: n[11]),
       UInt8(truncatingIfNeeded: n[12]), UInt8(truncatingIfNeeded: n[13]), UInt8(truncatingIfNeeded: n[14]),
       UInt8(truncatingIfNeeded: n[15]))
+    #endif
   }
 
 }
