@@ -114,15 +114,17 @@ extension Kernels {
     #endif
   }
 
-  /// The 16 bytes as exact floats in one vector (`punpck` + `cvtdq2ps`), written lane by lane: the
-  /// standard library's generic conversions are left as out-of-line calls in these loops.
+  /// The 16 bytes as exact floats in one vector (`punpck` + `cvtdq2ps`), written lane by lane in the
+  /// baseline build (the standard library's generic conversions are left as out-of-line calls in these
+  /// loops) and through ``floats(_:)`` in the host-level build.
   @inline(__always)
   static func exactFloats16(_ x: SIMD16<UInt8>) -> SIMD16<Float> {
     #if X86_64_V3
       return unsafeBitCast(floats(x), to: SIMD16<Float>.self)
     #else
       return SIMD16(
-      Float(x[0]), Float(x[1]), Float(x[2]), Float(x[3]), Float(x[4]), Float(x[5]), Float(x[6]), Float(x[7]),
+        Float(x[0]), Float(x[1]), Float(x[2]), Float(x[3]), Float(x[4]), Float(x[5]), Float(x[6]),
+        Float(x[7]),
         Float(x[8]), Float(x[9]), Float(x[10]), Float(x[11]), Float(x[12]), Float(x[13]), Float(x[14]),
         Float(x[15]))
     #endif
@@ -131,7 +133,8 @@ extension Kernels {
   /// ``clampToUInt8(_:)`` per lane for values `y` with `−2²² < y ≤ 255`: `⌊y + 0.5⌋`, negatives as 0.
   /// `z + 1.5·2²³` (`z = y + 0.5`, the scalar sum) lies in `[2²³, 2²⁴)`, where floats are the integers,
   /// so its bit pattern minus the constant's is `z` rounded to the nearest integer; one is taken off
-  /// where that rounded up (the sign of `z − rounded`, exact). Exact.
+  /// where that rounded up (the sign of `z − rounded`, exact). Exact. The host-level build truncates
+  /// `z` instead (``floors(_:)``) and packs with saturation (``saturatedBytes(_:_:)``).
   @inline(__always)
   static func clampedBytes16(_ y: SIMD16<Float>) -> SIMD16<UInt8> {
     let z = y + 0.5
@@ -140,19 +143,19 @@ extension Kernels {
       let (low, high) = halves(z)
       return saturatedBytes(floors(low), floors(high))
     #else
-    let magic = SIMD16<Float>(repeating: 12_582_912)
-    let shifted = z + magic
-    let nearest =
-      unsafeBitCast(shifted, to: SIMD16<Int32>.self) &- unsafeBitCast(magic, to: SIMD16<Int32>.self)
-    let floor = nearest &+ (unsafeBitCast(z - (shifted - magic), to: SIMD16<Int32>.self) &>> 31)
-    let n = floor & ~(floor &>> 31)
-    return SIMD16(
-      UInt8(truncatingIfNeeded: n[0]), UInt8(truncatingIfNeeded: n[1]), UInt8(truncatingIfNeeded: n[2]),
-      UInt8(truncatingIfNeeded: n[3]), UInt8(truncatingIfNeeded: n[4]), UInt8(truncatingIfNeeded: n[5]),
-      UInt8(truncatingIfNeeded: n[6]), UInt8(truncatingIfNeeded: n[7]), UInt8(truncatingIfNeeded: n[8]),
-      UInt8(truncatingIfNeeded: n[9]), UInt8(truncatingIfNeeded: n[10]), UInt8(truncatingIfNeeded: n[11]),
-      UInt8(truncatingIfNeeded: n[12]), UInt8(truncatingIfNeeded: n[13]), UInt8(truncatingIfNeeded: n[14]),
-      UInt8(truncatingIfNeeded: n[15]))
+      let magic = SIMD16<Float>(repeating: 12_582_912)
+      let shifted = z + magic
+      let nearest =
+        unsafeBitCast(shifted, to: SIMD16<Int32>.self) &- unsafeBitCast(magic, to: SIMD16<Int32>.self)
+      let floor = nearest &+ (unsafeBitCast(z - (shifted - magic), to: SIMD16<Int32>.self) &>> 31)
+      let n = floor & ~(floor &>> 31)
+      return SIMD16(
+        UInt8(truncatingIfNeeded: n[0]), UInt8(truncatingIfNeeded: n[1]), UInt8(truncatingIfNeeded: n[2]),
+        UInt8(truncatingIfNeeded: n[3]), UInt8(truncatingIfNeeded: n[4]), UInt8(truncatingIfNeeded: n[5]),
+        UInt8(truncatingIfNeeded: n[6]), UInt8(truncatingIfNeeded: n[7]), UInt8(truncatingIfNeeded: n[8]),
+        UInt8(truncatingIfNeeded: n[9]), UInt8(truncatingIfNeeded: n[10]), UInt8(truncatingIfNeeded: n[11]),
+        UInt8(truncatingIfNeeded: n[12]), UInt8(truncatingIfNeeded: n[13]), UInt8(truncatingIfNeeded: n[14]),
+        UInt8(truncatingIfNeeded: n[15]))
     #endif
   }
 
