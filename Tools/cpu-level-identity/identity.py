@@ -15,6 +15,8 @@ import sys
 
 SIZES = [(224, 224, 3), (61, 47, 3), (64, 96, 4), (31, 29, 1), (13, 17, 2), (1, 1, 3), (200, 9, 3),
          (9, 200, 3), (50, 50, 4)]
+# The sizes whose cases include the factor sweeps (RGB and RGBA).
+SWEEP_SIZES = [(61, 47), (64, 96)]
 
 
 def npy_bytes(height, width, channels, data):
@@ -96,6 +98,13 @@ def ops_for(height, width, channels):
         ops.append({"op": "saturation", "factor": factor})
     for factor in [0, 0.1, -0.1, 0.25, 0.5, -0.5, 0.999, -0.999, 1, -1, 1.5, 1e-7, 1 / 3]:
         ops.append({"op": "hue", "factor": factor})
+    if (height, width) in SWEEP_SIZES:
+        # Factor sweeps: the integer line of contrast and the float lanes of the colour kernels take
+        # different paths (and constants) for different factors.
+        ops += [{"op": "contrast", "factor": round(0.0173 * i, 4)} for i in range(1, 240)]
+        ops += [{"op": "saturation", "factor": round(0.0291 * i, 4)} for i in range(0, 120)]
+        ops += [{"op": "degenerate", "factor": round(-1.5 + 0.0317 * i, 4)} for i in range(0, 120)]
+        ops += [{"op": "hue", "factor": round(-1 + 0.0209 * i, 4)} for i in range(0, 96)]
     ops.append({"op": "grayscale"})
     ops.append({"op": "erase", "x": 2, "y": 1, "height": 5, "width": 7, "value": [12.0] * channels})
     ops.append({"op": "rescale", "scale": 1 / 255, "offset": -0.5})

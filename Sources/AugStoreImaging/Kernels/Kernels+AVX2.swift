@@ -35,6 +35,30 @@
       return (low, high)
     }
 
+    /// ``SampleLine``'s `clamp(⌊(a·x + b) / 2¹⁴⌋, 0, 255)` for 16 samples, given the lines' pieces per
+    /// lane: the bytes widened to 16-bit lanes (`vpmovzxbw`), `aₕ·x + ⌊(aₗ·x + bₗ) / 2⁸⌋` with wrapping
+    /// 16-bit arithmetic (exact: both stay below 2¹⁶), then `bₕ` added and subtracted with unsigned
+    /// saturation (`vpaddusw`, `vpsubusw`), shifted down by 6 and narrowed with saturation at 255
+    /// (`vpackuswb`; the values are at most 1023, positive as signed words).
+    @inline(__always)
+    static func lineLanes(
+      _ bytes: SIMD16<UInt8>, _ slopeLow: SIMD16<UInt16>, _ slopeHigh: SIMD16<UInt16>,
+      _ interceptLow: SIMD16<UInt16>, _ interceptAdded: SIMD16<UInt16>, _ interceptSubtracted: SIMD16<UInt16>
+    ) -> SIMD16<UInt8> {
+      let x = unsafeBitCast(
+        _mm256_cvtepu8_epi16(unsafeBitCast(bytes, to: SIMD2<Int64>.self)), to: SIMD16<UInt16>.self)
+      let q = (x &* slopeLow &+ interceptLow) &>> 8
+      let t = unsafeBitCast(x &* slopeHigh &+ q, to: SIMD4<Int64>.self)
+      let up = _mm256_adds_epu16(t, unsafeBitCast(interceptAdded, to: SIMD4<Int64>.self))
+      let down = _mm256_subs_epu16(up, unsafeBitCast(interceptSubtracted, to: SIMD4<Int64>.self))
+      let shifted = _mm256_srli_epi16(down, 6)
+      // Bytes per half: its eight words, twice; dwords 0, 1, 4, 5 are the sixteen in order.
+      let packed = _mm256_packus_epi16(shifted, shifted)
+      let order = SIMD8<Int32>(0, 1, 4, 5, 0, 1, 4, 5)
+      let ordered = _mm256_permutevar8x32_epi32(packed, unsafeBitCast(order, to: SIMD4<Int64>.self))
+      return halves(unsafeBitCast(ordered, to: SIMD32<UInt8>.self)).0
+    }
+
     /// The larger byte of each lane (`vpmaxub`).
     @inline(__always)
     static func byteMaximumLanes(_ a: SIMD16<UInt8>, _ b: SIMD16<UInt8>) -> SIMD16<UInt8> {

@@ -367,24 +367,29 @@ extension Kernels {
     let k0 = lanes(0)
     let k1 = lanes(1)
     let k2 = lanes(2)
-    let top = SIMD16<UInt16>(repeating: 255)
-    let ones = SIMD16<UInt16>(repeating: 0xFFFF)
     // Conversions lane by lane: the standard library's generic SIMD conversions stay calls here,
     // where the optimizer folds these into single instructions; the selects below are its
     // saturating add and subtract (`paddusw`, `psubusw`).
     @inline(__always) func vector(_ bytes: SIMD16<UInt8>, _ k: Coefficients) -> SIMD16<UInt8> {
-      var x = SIMD16<UInt16>()
-      for lane in 0..<16 { x[lane] = UInt16(bytes[lane]) }
-      let q = (x &* k.slopeLow &+ k.interceptLow) &>> 8
-      let t = x &* k.slopeHigh &+ q
-      let added = t &+ k.interceptAdded
-      let up = added.replacing(with: ones, where: added .< t)
-      let down = (up &- k.interceptSubtracted).replacing(with: 0, where: up .< k.interceptSubtracted)
-      let shifted = down &>> 6
-      let clamped = shifted.replacing(with: top, where: shifted .> top)
-      var result = SIMD16<UInt8>()
-      for lane in 0..<16 { result[lane] = UInt8(truncatingIfNeeded: clamped[lane]) }
-      return result
+      #if X86_64_V3
+        return lineLanes(
+          bytes, k.slopeLow, k.slopeHigh, k.interceptLow, k.interceptAdded, k.interceptSubtracted)
+      #else
+        let top = SIMD16<UInt16>(repeating: 255)
+        let ones = SIMD16<UInt16>(repeating: 0xFFFF)
+        var x = SIMD16<UInt16>()
+        for lane in 0..<16 { x[lane] = UInt16(bytes[lane]) }
+        let q = (x &* k.slopeLow &+ k.interceptLow) &>> 8
+        let t = x &* k.slopeHigh &+ q
+        let added = t &+ k.interceptAdded
+        let up = added.replacing(with: ones, where: added .< t)
+        let down = (up &- k.interceptSubtracted).replacing(with: 0, where: up .< k.interceptSubtracted)
+        let shifted = down &>> 6
+        let clamped = shifted.replacing(with: top, where: shifted .> top)
+        var result = SIMD16<UInt8>()
+        for lane in 0..<16 { result[lane] = UInt8(truncatingIfNeeded: clamped[lane]) }
+        return result
+      #endif
     }
     let s = UnsafeRawPointer(src)
     let d = UnsafeMutableRawPointer(out)
