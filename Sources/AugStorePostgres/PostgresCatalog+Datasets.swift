@@ -24,7 +24,7 @@ extension PostgresCatalog {
   /// it last saw: reading a new version's samples in position order then sorts and hash-joins the
   /// whole table for every page, instead of walking the primary key (seconds instead of one pass).
   func refreshStatistics(of tables: [String]) throws {
-    try withSession { session in
+    _ = try withSession { session in
       try session.query(PostgresQuery(unsafeSQL: "ANALYZE " + tables.joined(separator: ", ")))
     }
   }

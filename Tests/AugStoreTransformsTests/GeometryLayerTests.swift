@@ -312,6 +312,24 @@ struct ElasticLayerTests {
     #expect(field.allSatisfy { abs($0) <= 6 })
   }
 
+  @Test(
+    "the noise field is the stream's words three per value, whatever the count",
+    arguments: [0, 1, 3, 4, 5, 7, 8, 11, 12, 13, 1_001])
+  func noiseFromTheStream(count: Int) {
+    // The definition, word by word from a stream; `field` computes three blocks at a time.
+    var stream = DrawStream(key: SIMD2(7, 0x6175_6773_2D65_6C61), counterBase: .zero)
+    var expected: [Float] = []
+    for _ in 0..<count {
+      var sum: UInt64 = 0
+      for _ in 0..<3 {
+        let word = stream.nextWord()
+        sum += (word & 0xFFFF) + ((word >> 16) & 0xFFFF) + ((word >> 32) & 0xFFFF) + (word >> 48)
+      }
+      expected.append(Float((Double(sum) + 6) / 65536 - 6))
+    }
+    #expect(ElasticNoise.field(seed: 7, count: count) == expected)
+  }
+
   @Test("draws: probability from factor, distortion from scale, nothing when an upper bound is 0")
   func draws() throws {
     let spec = try PipelineSpec(
