@@ -87,9 +87,10 @@
       unsafeBitCast(_mm256_cvttps_epi32(z), to: SIMD8<Int32>.self)
     }
 
-    /// ``clampToUInt8(_:)`` per lane for finite values: `⌊min(max(x, 0) + 0.5, 255.5)⌋`, which equals
+    /// ``clampToUInt8(_:)`` per lane: `⌊min(max(x, 0) + 0.5, 255.5)⌋`, which equals
     /// `⌊min(max(x, 0), 255) + 0.5⌋` as `max(x, 0) + 0.5` is exact up to 255 and at least 255.5
-    /// above. `vmaxps(x, 0)` gives +0 for −0 and negatives, as ``selectMax(_:_:)``.
+    /// above. `vmaxps(x, 0)` is `x > 0 ? x : 0`, as ``selectMax(_:_:)``: +0 for −0, negatives and NaN
+    /// (so this is also ``toUInt8(_:)``, which maps NaN to 0).
     @inline(__always)
     static func clampedBytes(_ x: SIMD8<Float>) -> SIMD8<Int32> {
       let raised = _mm256_max_ps(x, SIMD8<Float>(repeating: 0))

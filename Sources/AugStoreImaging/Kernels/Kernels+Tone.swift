@@ -863,12 +863,15 @@ extension Kernels {
     -> Int
   {
     let s = UnsafeRawPointer(src)
-    let magic = HueLanes(repeating: 8_388_608)
     let width = HueLanes.scalarCount
     let count = pixelCount &* 3
     @inline(__always) func sample(_ pixels: HueBits, _ shift: Int32) -> HueLanes {
       let byte = (pixels &>> HueBits(repeating: shift)) & 0xFF
-      return unsafeBitCast(byte | 0x4B00_0000, to: HueLanes.self) - magic
+      #if X86_64_V3
+        return floats(byte)
+      #else
+        return unsafeBitCast(byte | 0x4B00_0000, to: HueLanes.self) - HueLanes(repeating: 8_388_608)
+      #endif
     }
     // A group's loads end by byte `3 · p + 24` (eight pixels) or `3 · p + 16` (four).
     let reach = width == 8 ? 24 : 16
@@ -889,8 +892,9 @@ extension Kernels {
   }
 
   /// The colour jitter's RGB planes as ``toUInt8(_:)`` bytes (NaN included), one ``HueLanes`` group
-  /// of pixels at a time; returns the number of pixels done. The host-level build stores eight pixels
-  /// with ``AffineSampler/storeRGB(_:_:)``; the baseline build four with
+  /// of pixels at a time; returns the number of pixels done. The host-level build rounds with
+  /// ``clampedBytes(_:)`` and stores eight pixels with ``storeRGB(red:green:blue:_:)``; the baseline
+  /// build four with
   /// ``storePixelQuad(_:_:_:channels:)``, whose fourth byte the next group or the caller's scalar
   /// tail overwrites (a group is stored only while 16 bytes remain).
   static func jitterBytesRGB(
@@ -898,37 +902,35 @@ extension Kernels {
   )
     -> Int
   {
-    let zero = HueLanes(repeating: 0)
-    let top = HueLanes(repeating: 255.5)
-    let half = HueLanes(repeating: 0.5)
-    let magic = HueLanes(repeating: 8_388_608)
     let width = HueLanes.scalarCount
-    let count = pixelCount &* 3
-    /// `toUInt8` per lane: `v > 0 ? min(v, 255) : 0` (NaN gives 0), plus 0.5, floored; `min(v, 255) +
-    /// 0.5` is taken as `min(v + 0.5, 255.5)` (equal for `v ≥ 0`: exact up to 255, at least 255.5
-    /// above), so that the clamps are one `maxps` and one `minps`.
-    @inline(__always) func byte(_ offset: Int) -> HueBits {
-      let v = UnsafeRawPointer(planes + offset).loadUnaligned(as: HueLanes.self)
-      let positive = zero.replacing(with: v, where: v .> zero) + half
-      let z = positive.replacing(with: top, where: top .< positive)
-      let shifted = z + magic
-      let roundedUp = unsafeBitCast(z - (shifted - magic), to: HueBits.self) &>> 31
-      return unsafeBitCast(shifted, to: HueBits.self) &+ roundedUp
-    }
     var p = 0
     #if X86_64_V3
-      // 32-byte stores while 8 bytes beyond the group remain (the next group overwrites them), then
-      // exactly 24.
+      // `clampedBytes` is `toUInt8` for NaN too: `vmaxps(NaN, 0)` is 0.
+      @inline(__always) func plane(_ offset: Int) -> HueBits {
+        clampedBytes(UnsafeRawPointer(planes + offset).loadUnaligned(as: HueLanes.self))
+      }
       while p &+ 8 <= pixelCount {
-        let words = byte(p) | (byte(pixelCount &+ p) &<< 8) | (byte(2 &* pixelCount &+ p) &<< 16)
-        if 3 &* p &+ 32 <= count {
-          AffineSampler.storeRGBWide(unsafeBitCast(words, to: SIMD8<UInt32>.self), out + p &* 3)
-        } else {
-          AffineSampler.storeRGB(unsafeBitCast(words, to: SIMD8<UInt32>.self), out + p &* 3)
-        }
+        storeRGB(
+          red: plane(p), green: plane(pixelCount &+ p), blue: plane(2 &* pixelCount &+ p), out + p &* 3)
         p &+= width
       }
     #else
+      let zero = HueLanes(repeating: 0)
+      let top = HueLanes(repeating: 255.5)
+      let half = HueLanes(repeating: 0.5)
+      let magic = HueLanes(repeating: 8_388_608)
+      let count = pixelCount &* 3
+      /// `toUInt8` per lane: `v > 0 ? min(v, 255) : 0` (NaN gives 0), plus 0.5, floored; `min(v, 255)
+      /// + 0.5` is taken as `min(v + 0.5, 255.5)` (equal for `v ≥ 0`: exact up to 255, at least 255.5
+      /// above), so that the clamps are one `maxps` and one `minps`.
+      @inline(__always) func byte(_ offset: Int) -> HueBits {
+        let v = UnsafeRawPointer(planes + offset).loadUnaligned(as: HueLanes.self)
+        let positive = zero.replacing(with: v, where: v .> zero) + half
+        let z = positive.replacing(with: top, where: top .< positive)
+        let shifted = z + magic
+        let roundedUp = unsafeBitCast(z - (shifted - magic), to: HueBits.self) &>> 31
+        return unsafeBitCast(shifted, to: HueBits.self) &+ roundedUp
+      }
       let d = UnsafeMutableRawPointer(out)
       while 3 &* p &+ 16 <= count {
         let words =
