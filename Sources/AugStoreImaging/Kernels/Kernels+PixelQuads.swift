@@ -107,7 +107,7 @@ extension Kernels {
   /// The larger byte of each lane (`pmaxub`).
   @inline(__always)
   static func byteMaximum(_ a: SIMD16<UInt8>, _ b: SIMD16<UInt8>) -> SIMD16<UInt8> {
-    #if X86_64_V3
+    #if arch(x86_64)
       return byteMaximumLanes(a, b)
     #else
       return a.replacing(with: b, where: a .< b)
@@ -142,6 +142,9 @@ extension Kernels {
       // Truncation is the floor from 0 up and gives 0 on (−1, 0); below, the packs saturate to 0.
       let (low, high) = halves(z)
       return saturatedBytes(floors(low), floors(high))
+    #elseif arch(x86_64)
+      let quarters = unsafeBitCast(z, to: (SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>).self)
+      return saturatedBytes(floors(quarters.0), floors(quarters.1), floors(quarters.2), floors(quarters.3))
     #else
       let magic = SIMD16<Float>(repeating: 12_582_912)
       let shifted = z + magic
