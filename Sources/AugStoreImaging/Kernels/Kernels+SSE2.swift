@@ -21,6 +21,21 @@
       unsafeBitCast(_mm_cvttps_epi32(z), to: SIMD4<Int32>.self)
     }
 
+    /// `x` converted exactly to floats (`cvtdq2ps`), for lanes of magnitude below 2²⁴.
+    @inline(__always)
+    static func floats(_ x: SIMD4<Int32>) -> SIMD4<Float> {
+      _mm_cvtepi32_ps(unsafeBitCast(x, to: SIMD2<Int64>.self))
+    }
+
+    /// ``clampToUInt8(_:)`` per lane: `⌊min(max(x, 0) + 0.5, 255.5)⌋` (`maxps`, `addps`, `minps`,
+    /// `cvttps2dq`), which equals `⌊min(max(x, 0), 255) + 0.5⌋` as `max(x, 0) + 0.5` is exact up to
+    /// 255 and at least 255.5 above. `maxps(x, 0)` is `x > 0 ? x : 0`: +0 for −0, negatives and NaN.
+    @inline(__always)
+    static func clampedBytes(_ x: SIMD4<Float>) -> SIMD4<Int32> {
+      let raised = _mm_max_ps(x, SIMD4<Float>(repeating: 0))
+      return floors(_mm_min_ps(SIMD4<Float>(repeating: 255.5), raised + SIMD4<Float>(repeating: 0.5)))
+    }
+
     /// Sixteen 32-bit lanes (`a` to `d`, in order) as bytes, each saturated to `0...255` (`packssdw`
     /// twice, then `packuswb`; the lanes are integers of magnitude below 2³¹, and a signed 16-bit
     /// saturation keeps each side of `0...255`).

@@ -265,22 +265,39 @@ extension Kernels {
     }
   #endif
 
-  /// Integer lanes in `0..<2²³` as exact floats: in the low mantissa bits of 2²³, minus 2²³ (only
-  /// bitwise operations and one subtraction; the standard library's generic conversion is not always
-  /// inlined).
+  /// Integer lanes in `0..<2²³` as exact floats: `cvtdq2ps` on x86-64 (``floats(_:)``), elsewhere in
+  /// the low mantissa bits of 2²³, minus 2²³ (only bitwise operations and one subtraction; the
+  /// standard library's generic conversion is not always inlined).
   @inline(__always)
   static func exactFloats(_ x: HueBits) -> HueLanes {
-    unsafeBitCast(x | HueBits(repeating: 0x4B00_0000), to: HueLanes.self) - HueLanes(repeating: 8_388_608)
+    #if arch(x86_64)
+      return floats(x)
+    #else
+      return unsafeBitCast(x | HueBits(repeating: 0x4B00_0000), to: HueLanes.self)
+        - HueLanes(repeating: 8_388_608)
+    #endif
   }
 
   /// ``clampToUInt8(_:)`` per lane for finite values, in the low byte of each lane; the second byte is
   /// zero, the upper two are unspecified (so the result shifted left by 8 or 16 bits holds only the
-  /// byte). Negative lanes (the sign bit) become +0; `z = min(x, 255) + 0.5` is taken as
+  /// byte). On x86-64 this is ``clampedBytes(_:)`` (the upper bytes are zero too); elsewhere
+  /// ``portableRoundedBytes(_:)``.
+  @inline(__always)
+  static func roundedBytes(_ x: HueLanes) -> HueBits {
+    #if arch(x86_64)
+      return clampedBytes(x)
+    #else
+      return portableRoundedBytes(x)
+    #endif
+  }
+
+  /// ``roundedBytes(_:)`` without the x86-64 conversion instructions. Negative lanes (the sign bit)
+  /// become +0; `z = min(x, 255) + 0.5` is taken as
   /// `min(x + 0.5, 255.5)` (``selectMin(_:_:)``, `minps`; equal, as `x + 0.5` is exact up to 255 and at
   /// least 255.5 above); then `⌊z⌋` by `z + 2²³` (rounded to nearest into the low mantissa bits) less
   /// one where that rounded up.
   @inline(__always)
-  static func roundedBytes(_ x: HueLanes) -> HueBits {
+  static func portableRoundedBytes(_ x: HueLanes) -> HueBits {
     let magic = HueLanes(repeating: 8_388_608)
     let bits = bitPattern(x)
     let raised = unsafeBitCast(bits & ~(bits &>> 31), to: HueLanes.self)
@@ -867,7 +884,7 @@ extension Kernels {
     let count = pixelCount &* 3
     @inline(__always) func sample(_ pixels: HueBits, _ shift: Int32) -> HueLanes {
       let byte = (pixels &>> HueBits(repeating: shift)) & 0xFF
-      #if X86_64_V3
+      #if arch(x86_64)
         return floats(byte)
       #else
         return unsafeBitCast(byte | 0x4B00_0000, to: HueLanes.self) - HueLanes(repeating: 8_388_608)
@@ -915,21 +932,24 @@ extension Kernels {
         p &+= width
       }
     #else
-      let zero = HueLanes(repeating: 0)
-      let top = HueLanes(repeating: 255.5)
-      let half = HueLanes(repeating: 0.5)
-      let magic = HueLanes(repeating: 8_388_608)
       let count = pixelCount &* 3
       /// `toUInt8` per lane: `v > 0 ? min(v, 255) : 0` (NaN gives 0), plus 0.5, floored; `min(v, 255)
       /// + 0.5` is taken as `min(v + 0.5, 255.5)` (equal for `v ≥ 0`: exact up to 255, at least 255.5
-      /// above), so that the clamps are one `maxps` and one `minps`.
+      /// above), so that the clamps are one `maxps` and one `minps`: ``clampedBytes(_:)`` on x86-64
+      /// (`maxps(NaN, 0)` is 0).
       @inline(__always) func byte(_ offset: Int) -> HueBits {
         let v = UnsafeRawPointer(planes + offset).loadUnaligned(as: HueLanes.self)
-        let positive = zero.replacing(with: v, where: v .> zero) + half
-        let z = positive.replacing(with: top, where: top .< positive)
-        let shifted = z + magic
-        let roundedUp = unsafeBitCast(z - (shifted - magic), to: HueBits.self) &>> 31
-        return unsafeBitCast(shifted, to: HueBits.self) &+ roundedUp
+        #if arch(x86_64)
+          return clampedBytes(v)
+        #else
+          let positive = HueLanes(repeating: 0).replacing(with: v, where: v .> 0) + 0.5
+          let top = HueLanes(repeating: 255.5)
+          let z = positive.replacing(with: top, where: top .< positive)
+          let magic = HueLanes(repeating: 8_388_608)
+          let shifted = z + magic
+          let roundedUp = unsafeBitCast(z - (shifted - magic), to: HueBits.self) &>> 31
+          return unsafeBitCast(shifted, to: HueBits.self) &+ roundedUp
+        #endif
       }
       let d = UnsafeMutableRawPointer(out)
       while 3 &* p &+ 16 <= count {
