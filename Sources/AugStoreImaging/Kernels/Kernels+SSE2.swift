@@ -36,6 +36,57 @@
       return floors(_mm_min_ps(SIMD4<Float>(repeating: 255.5), raised + SIMD4<Float>(repeating: 0.5)))
     }
 
+    /// `⌊z⌋` per lane of an eight-lane vector (two SSE registers), lane for lane as the four-lane `floors`.
+    @inline(__always)
+    static func floors(_ z: SIMD8<Float>) -> SIMD8<Int32> {
+      let (low, high) = unsafeBitCast(z, to: (SIMD4<Float>, SIMD4<Float>).self)
+      return unsafeBitCast((floors(low), floors(high)), to: SIMD8<Int32>.self)
+    }
+
+    /// An eight-lane vector (two SSE registers) converted exactly to floats, as
+    /// the four-lane `floats`.
+    @inline(__always)
+    static func floats(_ x: SIMD8<Int32>) -> SIMD8<Float> {
+      let (low, high) = unsafeBitCast(x, to: (SIMD4<Int32>, SIMD4<Int32>).self)
+      return unsafeBitCast((floats(low), floats(high)), to: SIMD8<Float>.self)
+    }
+
+    /// ``SampleLine``'s `clamp(⌊(a·x + b) / 2¹⁴⌋, 0, 255)` for 16 samples, given the lines' pieces per
+    /// lane: each half of the bytes widened to 16-bit lanes (`punpcklbw`/`punpckhbw` with zero),
+    /// `aₕ·x + ⌊(aₗ·x + bₗ) / 2⁸⌋` with wrapping 16-bit arithmetic (exact: both stay below 2¹⁶), then
+    /// `bₕ` added and subtracted with unsigned saturation (`paddusw`, `psubusw`), shifted down by 6 and
+    /// narrowed with saturation at 255 (`packuswb`; the values are at most 1023, positive as signed
+    /// words).
+    @inline(__always)
+    static func lineLanes(
+      _ bytes: SIMD16<UInt8>, _ slopeLow: SIMD16<UInt16>, _ slopeHigh: SIMD16<UInt16>,
+      _ interceptLow: SIMD16<UInt16>, _ interceptAdded: SIMD16<UInt16>, _ interceptSubtracted: SIMD16<UInt16>
+    ) -> SIMD16<UInt8> {
+      typealias Words = (SIMD8<UInt16>, SIMD8<UInt16>)
+      let packed = unsafeBitCast(bytes, to: SIMD2<Int64>.self)
+      let zero = SIMD2<Int64>()
+      let x = (
+        unsafeBitCast(_mm_unpacklo_epi8(packed, zero), to: SIMD8<UInt16>.self),
+        unsafeBitCast(_mm_unpackhi_epi8(packed, zero), to: SIMD8<UInt16>.self)
+      )
+      let low = unsafeBitCast(slopeLow, to: Words.self)
+      let high = unsafeBitCast(slopeHigh, to: Words.self)
+      let interceptLows = unsafeBitCast(interceptLow, to: Words.self)
+      let added = unsafeBitCast(interceptAdded, to: (SIMD2<Int64>, SIMD2<Int64>).self)
+      let subtracted = unsafeBitCast(interceptSubtracted, to: (SIMD2<Int64>, SIMD2<Int64>).self)
+      @inline(__always) func half(
+        _ x: SIMD8<UInt16>, _ low: SIMD8<UInt16>, _ high: SIMD8<UInt16>, _ interceptLow: SIMD8<UInt16>,
+        _ added: SIMD2<Int64>, _ subtracted: SIMD2<Int64>
+      ) -> SIMD2<Int64> {
+        let q = (x &* low &+ interceptLow) &>> 8
+        let t = unsafeBitCast(x &* high &+ q, to: SIMD2<Int64>.self)
+        return _mm_srli_epi16(_mm_subs_epu16(_mm_adds_epu16(t, added), subtracted), 6)
+      }
+      let first = half(x.0, low.0, high.0, interceptLows.0, added.0, subtracted.0)
+      let second = half(x.1, low.1, high.1, interceptLows.1, added.1, subtracted.1)
+      return unsafeBitCast(_mm_packus_epi16(first, second), to: SIMD16<UInt8>.self)
+    }
+
     /// Sixteen 32-bit lanes (`a` to `d`, in order) as bytes, each saturated to `0...255` (`packssdw`
     /// twice, then `packuswb`; the lanes are integers of magnitude below 2³¹, and a signed 16-bit
     /// saturation keeps each side of `0...255`).
