@@ -345,9 +345,9 @@ extension Kernels {
     /// A group's pixels, one per 32-bit lane: its quads (``loadPixelQuad(_:_:channels:)``) side by side.
     @inline(__always) func group(_ i: Int) -> HueBits {
       #if X86_64_V3
-        SIMD8(
-          lowHalf: unsafeBitCast(loadPixelQuad(s, i, channels: channels), to: SIMD4<Int32>.self),
-          highHalf: unsafeBitCast(loadPixelQuad(s, i &+ quadStep, channels: channels), to: SIMD4<Int32>.self))
+        unsafeBitCast(
+          (loadPixelQuad(s, i, channels: channels), loadPixelQuad(s, i &+ quadStep, channels: channels)),
+          to: SIMD8<Int32>.self)
       #else
         unsafeBitCast(loadPixelQuad(s, i, channels: channels), to: SIMD4<Int32>.self)
       #endif
@@ -356,25 +356,30 @@ extension Kernels {
     /// order).
     @inline(__always) func store(_ pixels: HueBits, _ i: Int) {
       #if X86_64_V3
-        storePixelQuad(unsafeBitCast(pixels.lowHalf, to: SIMD16<UInt8>.self), d, i, channels: channels)
-        storePixelQuad(
-          unsafeBitCast(pixels.highHalf, to: SIMD16<UInt8>.self), d, i &+ quadStep, channels: channels)
+        let (low, high) = unsafeBitCast(pixels, to: (SIMD16<UInt8>, SIMD16<UInt8>).self)
+        storePixelQuad(low, d, i, channels: channels)
+        storePixelQuad(high, d, i &+ quadStep, channels: channels)
       #else
         storePixelQuad(unsafeBitCast(pixels, to: SIMD16<UInt8>.self), d, i, channels: channels)
       #endif
     }
     /// A group's samples in planar lanes: masks and shifts separate the channels without shuffles.
     @inline(__always) func planar(_ pixels: HueBits) -> (HueLanes, HueLanes, HueLanes) {
-      (HueLanes(pixels & byte), HueLanes((pixels &>> 8) & byte), HueLanes((pixels &>> 16) & byte))
+      (exactFloats(pixels & byte), exactFloats((pixels &>> 8) & byte), exactFloats((pixels &>> 16) & byte))
     }
-    /// `⌊x + 0.5⌋` per lane for `0 ≤ x ≤ 255` (``floorBytes(_:)``'s method, kept in 32-bit lanes).
+    /// `⌊x + 0.5⌋` per lane for `0 ≤ x ≤ 255`: `cvttps2dq` on x86-64, elsewhere ``floorBytes(_:)``'s
+    /// method, kept in 32-bit lanes.
     @inline(__always) func rounded(_ x: HueLanes) -> HueBits {
       let z = x + half
-      let magic = HueLanes(repeating: 8_388_608)
-      let shifted = z + magic
-      // −1 where adding 2²³ rounded up.
-      let roundedUp = lessMask(z, shifted - magic)
-      return (unsafeBitCast(shifted, to: HueBits.self) &+ roundedUp) & byte
+      #if arch(x86_64)
+        return floors(z)
+      #else
+        let magic = HueLanes(repeating: 8_388_608)
+        let shifted = z + magic
+        // −1 where adding 2²³ rounded up.
+        let roundedUp = lessMask(z, shifted - magic)
+        return (unsafeBitCast(shifted, to: HueBits.self) &+ roundedUp) & byte
+      #endif
     }
     /// Planar results as ``clampToUInt8(_:)`` bytes (they lie in `0...255`) merged back into one
     /// 32-bit lane per pixel, alpha from `pixels`.
