@@ -98,6 +98,13 @@
       return floors(z)
     }
 
+    /// ``toUInt8(_:)`` of sixteen lanes (`low`, then `high`) as bytes: ``clampedBytes(_:)`` per lane,
+    /// then ``saturatedBytes(_:_:)``.
+    @inline(__always)
+    static func toBytes16(_ low: SIMD8<Float>, _ high: SIMD8<Float>) -> SIMD16<UInt8> {
+      saturatedBytes(clampedBytes(low), clampedBytes(high))
+    }
+
     /// Eight RGB pixels given as planes (one pixel per lane, each value in `0...255`) stored at `d` as
     /// exactly 24 interleaved bytes.
     ///

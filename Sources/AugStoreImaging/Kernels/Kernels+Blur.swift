@@ -328,11 +328,15 @@ extension Kernels {
     var i = 0
     while i &+ 2 &* lanes <= count {
       let at = i &* 4
-      let low = nonNegativeBlurWords(sum(at))
-      let high = nonNegativeBlurWords(sum(at &+ lanes &* 4))
-      let bytes = SIMD16(
-        lowHalf: lowBytes(narrowed(low.lowHalf, low.highHalf)),
-        highHalf: lowBytes(narrowed(high.lowHalf, high.highHalf)))
+      #if arch(x86_64)
+        let bytes = toBytes16(sum(at), sum(at &+ lanes &* 4))
+      #else
+        let low = nonNegativeBlurWords(sum(at))
+        let high = nonNegativeBlurWords(sum(at &+ lanes &* 4))
+        let bytes = SIMD16(
+          lowHalf: lowBytes(narrowed(low.lowHalf, low.highHalf)),
+          highHalf: lowBytes(narrowed(high.lowHalf, high.highHalf)))
+      #endif
       d.storeBytes(of: bytes, toByteOffset: i, as: SIMD16<UInt8>.self)
       i &+= 2 &* lanes
     }

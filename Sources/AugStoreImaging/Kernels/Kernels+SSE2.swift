@@ -87,6 +87,15 @@
       return unsafeBitCast(_mm_packus_epi16(first, second), to: SIMD16<UInt8>.self)
     }
 
+    /// ``toUInt8(_:)`` of sixteen lanes (`low`, then `high`, two SSE registers each) as bytes:
+    /// ``clampedBytes(_:)`` per lane, then ``saturatedBytes(_:_:_:_:)``.
+    @inline(__always)
+    static func toBytes16(_ low: SIMD8<Float>, _ high: SIMD8<Float>) -> SIMD16<UInt8> {
+      let a = unsafeBitCast(low, to: (SIMD4<Float>, SIMD4<Float>).self)
+      let b = unsafeBitCast(high, to: (SIMD4<Float>, SIMD4<Float>).self)
+      return saturatedBytes(clampedBytes(a.0), clampedBytes(a.1), clampedBytes(b.0), clampedBytes(b.1))
+    }
+
     /// Sixteen 32-bit lanes (`a` to `d`, in order) as bytes, each saturated to `0...255` (`packssdw`
     /// twice, then `packuswb`; the lanes are integers of magnitude below 2³¹, and a signed 16-bit
     /// saturation keeps each side of `0...255`).
