@@ -379,6 +379,37 @@ extension Kernels {
     return (low, high)
   }
 
+  /// Adds the histogram of each of the first `colour` channels of `count` interleaved samples to
+  /// `counts` (256 per channel, channel-major).
+  ///
+  /// Neighbouring pixels often share a value, and an increment that waits on the one before it to
+  /// the same counter bounds the loop by store-to-load latency; so even and odd pixels count into two
+  /// separate tables, added together at the end.
+  static func countSamples(
+    _ src: UnsafePointer<UInt8>, _ count: Int, channels: Int, colour: Int,
+    into counts: UnsafeMutablePointer<Int>
+  ) {
+    withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * 256 * colour) { tables in
+      guard let even = tables.baseAddress else { return }
+      even.initialize(repeating: 0, count: 2 * 256 * colour)
+      let odd = even + 256 * colour
+      var i = 0
+      let pair = 2 &* channels
+      while i &+ pair <= count {
+        for c in 0..<colour {
+          even[c &* 256 &+ Int(src[i &+ c])] &+= 1
+          odd[c &* 256 &+ Int(src[i &+ channels &+ c])] &+= 1
+        }
+        i &+= pair
+      }
+      while i < count {
+        for c in 0..<colour { even[c &* 256 &+ Int(src[i &+ c])] &+= 1 }
+        i &+= channels
+      }
+      for k in 0..<(256 * colour) { counts[k] += even[k] + odd[k] }
+    }
+  }
+
   /// Keras 3 `Equalization` with `bins` histogram bins, per colour channel of the image:
   ///
   /// - bin of a sample `v`: `Int32((v · (bins − 1)) / 255)` (float32), clipped to `0...bins − 1`;
@@ -395,10 +426,9 @@ extension Kernels {
     let bins = max(bins, 1)
     var counts = [Int](repeating: 0, count: 256 * channels)
     image.withUnsafeBufferPointer { source in
-      var i = 0
-      while i < source.count {
-        for c in 0..<colour { counts[c * 256 + Int(source[i + c])] += 1 }
-        i += channels
+      counts.withUnsafeMutableBufferPointer { counts in
+        guard let src = source.baseAddress, let counts = counts.baseAddress else { return }
+        countSamples(src, source.count, channels: channels, colour: colour, into: counts)
       }
     }
     let last = Float(bins - 1)
