@@ -340,25 +340,14 @@ extension AffineSampler {
 
   /// Eight RGB pixels, one per word (red in the low byte), stored at `d` as exactly 24 bytes.
   ///
-  /// The host-level build gathers the 24 bytes with two byte shuffles and stores 16 + 8 + 4 of them; the
-  /// baseline build (no byte shuffle instruction) writes overlapping 4-byte stores in increasing
+  /// The host-level build gathers the 24 bytes with one byte shuffle (``Kernels/storeRGBWords(_:_:)``)
+  /// and stores 16 + 8 + 4 of them; the baseline build (no byte shuffle instruction) writes overlapping 4-byte stores in increasing
   /// order, the last pixel's three bytes exactly.
   @inline(__always)
   static func storeRGB(_ packed: SIMD8<UInt32>, _ d: UnsafeMutablePointer<UInt8>) {
     let out = UnsafeMutableRawPointer(d)
     #if X86_64_V3
-      // Each 128-bit half's four pixels as 12 bytes in front (one byte shuffle per half): the low
-      // half's 16 bytes first, then the high half's 12 over the low half's 4 spare bytes.
-      let b = unsafeBitCast(packed, to: SIMD32<UInt8>.self)
-      let low = SIMD16<UInt8>(
-        b[0], b[1], b[2], b[4], b[5], b[6], b[8], b[9], b[10], b[12], b[13], b[14], b[3], b[7], b[11], b[15])
-      let high = SIMD16<UInt8>(
-        b[16], b[17], b[18], b[20], b[21], b[22], b[24], b[25], b[26], b[28], b[29], b[30], b[19], b[23],
-        b[27],
-        b[31])
-      out.storeBytes(of: low, as: SIMD16<UInt8>.self)
-      out.storeBytes(of: high.lowHalf, toByteOffset: 12, as: SIMD8<UInt8>.self)
-      out.storeBytes(of: unsafeBitCast(high, to: SIMD4<UInt32>.self)[2], toByteOffset: 20, as: UInt32.self)
+      Kernels.storeRGBWords(packed, d)
     #else
       out.storeBytes(of: packed[0], toByteOffset: 0, as: UInt32.self)
       out.storeBytes(of: packed[1], toByteOffset: 3, as: UInt32.self)

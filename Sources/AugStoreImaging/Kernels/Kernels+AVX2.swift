@@ -124,9 +124,28 @@
       let order = SIMD32<UInt8>(
         0, 4, 8, 1, 5, 9, 2, 6, 10, 3, 7, 11, 12, 13, 14, 15,
         0, 4, 8, 1, 5, 9, 2, 6, 10, 3, 7, 11, 12, 13, 14, 15)
-      let pixels = unsafeBitCast(
-        _mm256_shuffle_epi8(planes, unsafeBitCast(order, to: SIMD4<Int64>.self)), to: SIMD32<UInt8>.self)
-      let (low, highBytes) = halves(pixels)
+      storeFrontBytes(_mm256_shuffle_epi8(planes, unsafeBitCast(order, to: SIMD4<Int64>.self)), d)
+    }
+
+    /// Eight RGB pixels, one per 32-bit word (red in the low byte, the fourth byte ignored), stored at
+    /// `d` as exactly 24 bytes: one byte shuffle puts each half's four pixels as 12 bytes in front,
+    /// then ``storeFrontBytes(_:_:)``.
+    @inline(__always)
+    static func storeRGBWords(_ words: SIMD8<UInt32>, _ d: UnsafeMutablePointer<UInt8>) {
+      let order = SIMD32<UInt8>(
+        0, 1, 2, 4, 5, 6, 8, 9, 10, 12, 13, 14, 3, 7, 11, 15,
+        0, 1, 2, 4, 5, 6, 8, 9, 10, 12, 13, 14, 3, 7, 11, 15)
+      storeFrontBytes(
+        _mm256_shuffle_epi8(
+          unsafeBitCast(words, to: SIMD4<Int64>.self), unsafeBitCast(order, to: SIMD4<Int64>.self)),
+        d)
+    }
+
+    /// The first 12 bytes of each 128-bit half of `x`, stored at `d` as exactly 24 bytes: 16 bytes of
+    /// the low half, then 8 + 4 of the high half over the low half's 4 spare bytes.
+    @inline(__always)
+    static func storeFrontBytes(_ x: SIMD4<Int64>, _ d: UnsafeMutablePointer<UInt8>) {
+      let (low, highBytes) = halves(unsafeBitCast(x, to: SIMD32<UInt8>.self))
       let high = unsafeBitCast(highBytes, to: SIMD4<UInt32>.self)
       let out = UnsafeMutableRawPointer(d)
       out.storeBytes(of: low, as: SIMD16<UInt8>.self)
