@@ -59,14 +59,6 @@
       return halves(unsafeBitCast(ordered, to: SIMD32<UInt8>.self)).0
     }
 
-    /// The larger byte of each lane (`vpmaxub`).
-    @inline(__always)
-    static func byteMaximumLanes(_ a: SIMD16<UInt8>, _ b: SIMD16<UInt8>) -> SIMD16<UInt8> {
-      unsafeBitCast(
-        _mm_max_epu8(unsafeBitCast(a, to: SIMD2<Int64>.self), unsafeBitCast(b, to: SIMD2<Int64>.self)),
-        to: SIMD16<UInt8>.self)
-    }
-
     /// Sixteen 32-bit lanes (`a` then `b`) as bytes, each saturated to `0...255` (`vpackusdw`,
     /// `vpackuswb`, then `vpermd` to undo the packs' per-half order).
     @inline(__always)

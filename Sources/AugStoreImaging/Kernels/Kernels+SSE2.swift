@@ -1,9 +1,11 @@
-#if arch(x86_64) && !X86_64_V3
+#if arch(x86_64)
   import _Builtin_intrinsics.intel
 
-  // The baseline build's lane operations on x86-64 (SSE2, which every x86-64 processor has) that the
-  // standard library's SIMD types do not lower to a single instruction: Clang's Intel intrinsics,
-  // inlined into the callers. Other architectures keep the portable forms beside each use.
+  // Lane operations on x86-64 that the standard library's SIMD types do not lower to a single
+  // instruction, through Clang's Intel intrinsics (inlined into the callers): first the SSE2 ones both
+  // builds use, then the baseline build's (SSE2 is what every x86-64 processor has; the host-level
+  // build's AVX2 forms are in Kernels+AVX2.swift). Other architectures keep the portable forms beside
+  // each use.
 
   extension Kernels {
     /// The larger byte of each lane (`pmaxub`; the portable select becomes a compare and a blend).
@@ -13,7 +15,13 @@
         _mm_max_epu8(unsafeBitCast(a, to: SIMD2<Int64>.self), unsafeBitCast(b, to: SIMD2<Int64>.self)),
         to: SIMD16<UInt8>.self)
     }
+  }
+#endif
 
+#if arch(x86_64) && !X86_64_V3
+  import _Builtin_intrinsics.intel
+
+  extension Kernels {
     /// `⌊z⌋` per lane (`cvttps2dq`, which truncates), for lanes in `0 ..< 2³¹`; lanes in `(−1, 0)`
     /// give 0, lanes below −1 a negative integer.
     @inline(__always)
