@@ -73,7 +73,8 @@
       return halves(unsafeBitCast(ordered, to: SIMD32<UInt8>.self)).0
     }
 
-    /// `⌊z⌋` per lane (`vcvttps2dq`, which truncates), for lanes in `0 ..< 2³¹`.
+    /// `⌊z⌋` per lane (`vcvttps2dq`, which truncates), for lanes in `0 ..< 2³¹`; lanes in `(−1, 0)`
+    /// give 0, lower lanes a negative integer (−2³¹ below −2³¹).
     @inline(__always)
     static func floors(_ z: SIMD8<Float>) -> SIMD8<Int32> {
       unsafeBitCast(_mm256_cvttps_epi32(z), to: SIMD8<Int32>.self)

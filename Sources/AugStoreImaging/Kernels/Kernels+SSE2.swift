@@ -23,7 +23,7 @@
 
   extension Kernels {
     /// `⌊z⌋` per lane (`cvttps2dq`, which truncates), for lanes in `0 ..< 2³¹`; lanes in `(−1, 0)`
-    /// give 0, lanes below −1 a negative integer.
+    /// give 0, lower lanes a negative integer (−2³¹ below −2³¹).
     @inline(__always)
     static func floors(_ z: SIMD4<Float>) -> SIMD4<Int32> {
       unsafeBitCast(_mm_cvttps_epi32(z), to: SIMD4<Int32>.self)
