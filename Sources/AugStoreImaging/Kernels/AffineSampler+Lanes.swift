@@ -291,7 +291,7 @@ extension AffineSampler {
   /// `⌊x⌋` per lane for `0 ≤ x < 2²²`, exact, as a float (see ``Kernels/floorIndex(_:)``).
   @inline(__always)
   static func floorLanes(_ x: Lanes) -> Lanes {
-    #if arch(x86_64)
+    #if arch(x86_64) && !PORTABLE_LANES
       return Kernels.floats(Kernels.floors(x))
     #else
       let magic = Lanes(repeating: 8_388_608)
@@ -304,7 +304,7 @@ extension AffineSampler {
   /// in its low mantissa bits (`0x4B00_0000` above them), and one is taken off where that rounded up.
   @inline(__always)
   static func lowByteOfFloor(_ v: Lanes) -> SIMD8<UInt32> {
-    #if arch(x86_64)
+    #if arch(x86_64) && !PORTABLE_LANES
       return unsafeBitCast(Kernels.floors(v), to: SIMD8<UInt32>.self) & 0xFF
     #else
       let magic = Lanes(repeating: 8_388_608)
@@ -317,7 +317,7 @@ extension AffineSampler {
   /// Integral floats `0 ≤ v < 2²²` as integers: `v + 2²³` holds `v` in its low mantissa bits.
   @inline(__always)
   static func indices(_ v: Lanes) -> LaneIndices {
-    #if arch(x86_64)
+    #if arch(x86_64) && !PORTABLE_LANES
       return Kernels.floors(v)
     #else
       return unsafeBitCast(v + Lanes(repeating: 8_388_608), to: LaneIndices.self) &- 0x4B00_0000
@@ -328,7 +328,7 @@ extension AffineSampler {
   @inline(__always)
   static func channel(_ words: SIMD8<UInt32>, _ shift: UInt32) -> Lanes {
     let byte = (words &>> SIMD8(repeating: shift)) & 0xFF
-    #if arch(x86_64)
+    #if arch(x86_64) && !PORTABLE_LANES
       return Kernels.floats(unsafeBitCast(byte, to: SIMD8<Int32>.self))
     #else
       // The byte as the low mantissa bits of 2²³, minus 2²³: exact, and only bitwise operations and

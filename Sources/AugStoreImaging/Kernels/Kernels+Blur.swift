@@ -328,7 +328,7 @@ extension Kernels {
     var i = 0
     while i &+ 2 &* lanes <= count {
       let at = i &* 4
-      #if arch(x86_64)
+      #if arch(x86_64) && !PORTABLE_LANES
         let bytes = toBytes16(sum(at), sum(at &+ lanes &* 4))
       #else
         let low = nonNegativeBlurWords(sum(at))

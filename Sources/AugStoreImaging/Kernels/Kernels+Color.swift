@@ -371,7 +371,7 @@ extension Kernels {
     // where the optimizer folds these into single instructions; the selects below are its
     // saturating add and subtract (`paddusw`, `psubusw`).
     @inline(__always) func vector(_ bytes: SIMD16<UInt8>, _ k: Coefficients) -> SIMD16<UInt8> {
-      #if arch(x86_64)
+      #if arch(x86_64) && !PORTABLE_LANES
         return lineLanes(
           bytes, k.slopeLow, k.slopeHigh, k.interceptLow, k.interceptAdded, k.interceptSubtracted)
       #else

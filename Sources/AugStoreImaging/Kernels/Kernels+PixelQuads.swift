@@ -107,7 +107,7 @@ extension Kernels {
   /// The larger byte of each lane (`pmaxub`).
   @inline(__always)
   static func byteMaximum(_ a: SIMD16<UInt8>, _ b: SIMD16<UInt8>) -> SIMD16<UInt8> {
-    #if arch(x86_64)
+    #if arch(x86_64) && !PORTABLE_LANES
       return byteMaximumLanes(a, b)
     #else
       return a.replacing(with: b, where: a .< b)
@@ -142,7 +142,7 @@ extension Kernels {
       // Truncation is the floor from 0 up and gives 0 on (−1, 0); below, the packs saturate to 0.
       let (low, high) = halves(z)
       return saturatedBytes(floors(low), floors(high))
-    #elseif arch(x86_64)
+    #elseif arch(x86_64) && !PORTABLE_LANES
       let quarters = unsafeBitCast(z, to: (SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>).self)
       return saturatedBytes(floors(quarters.0), floors(quarters.1), floors(quarters.2), floors(quarters.3))
     #else
@@ -371,7 +371,7 @@ extension Kernels {
     /// method, kept in 32-bit lanes.
     @inline(__always) func rounded(_ x: HueLanes) -> HueBits {
       let z = x + half
-      #if arch(x86_64)
+      #if arch(x86_64) && !PORTABLE_LANES
         return floors(z)
       #else
         let magic = HueLanes(repeating: 8_388_608)

@@ -1,11 +1,12 @@
-#if arch(x86_64)
+#if arch(x86_64) && !PORTABLE_LANES
   import _Builtin_intrinsics.intel
 
   // Lane operations on x86-64 that the standard library's SIMD types do not lower to a single
   // instruction, through Clang's Intel intrinsics (inlined into the callers): first the SSE2 ones both
   // builds use, then the baseline build's (SSE2 is what every x86-64 processor has; the host-level
   // build's AVX2 forms are in Kernels+AVX2.swift). Other architectures keep the portable forms beside
-  // each use.
+  // each use; the compilation condition PORTABLE_LANES selects those on x86-64 too, for
+  // Tools/cpu-level-identity to check them (`Tools/build-release --portable`).
 
   extension Kernels {
     /// The larger byte of each lane (`pmaxub`; the portable select becomes a compare and a blend).
@@ -18,7 +19,7 @@
   }
 #endif
 
-#if arch(x86_64) && !X86_64_V3
+#if arch(x86_64) && !PORTABLE_LANES && !X86_64_V3
   import _Builtin_intrinsics.intel
 
   extension Kernels {

@@ -270,7 +270,7 @@ extension Kernels {
   /// standard library's generic conversion is not always inlined).
   @inline(__always)
   static func exactFloats(_ x: HueBits) -> HueLanes {
-    #if arch(x86_64)
+    #if arch(x86_64) && !PORTABLE_LANES
       return floats(x)
     #else
       return unsafeBitCast(x | HueBits(repeating: 0x4B00_0000), to: HueLanes.self)
@@ -284,7 +284,7 @@ extension Kernels {
   /// ``portableRoundedBytes(_:)``.
   @inline(__always)
   static func roundedBytes(_ x: HueLanes) -> HueBits {
-    #if arch(x86_64)
+    #if arch(x86_64) && !PORTABLE_LANES
       return clampedBytes(x)
     #else
       return portableRoundedBytes(x)
@@ -914,7 +914,7 @@ extension Kernels {
     let count = pixelCount &* 3
     @inline(__always) func sample(_ pixels: HueBits, _ shift: Int32) -> HueLanes {
       let byte = (pixels &>> HueBits(repeating: shift)) & 0xFF
-      #if arch(x86_64)
+      #if arch(x86_64) && !PORTABLE_LANES
         return floats(byte)
       #else
         return unsafeBitCast(byte | 0x4B00_0000, to: HueLanes.self) - HueLanes(repeating: 8_388_608)
@@ -969,7 +969,7 @@ extension Kernels {
       /// (`maxps(NaN, 0)` is 0).
       @inline(__always) func byte(_ offset: Int) -> HueBits {
         let v = UnsafeRawPointer(planes + offset).loadUnaligned(as: HueLanes.self)
-        #if arch(x86_64)
+        #if arch(x86_64) && !PORTABLE_LANES
           return clampedBytes(v)
         #else
           let positive = HueLanes(repeating: 0).replacing(with: v, where: v .> 0) + 0.5
