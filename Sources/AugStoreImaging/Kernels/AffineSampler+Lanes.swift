@@ -341,14 +341,14 @@ extension AffineSampler {
   /// Eight RGB pixels, one per word (red in the low byte), stored at `d` as exactly 24 bytes.
   ///
   /// The host-level build gathers the 24 bytes with one byte shuffle (``Kernels/storeRGBWords(_:_:)``)
-  /// and stores 16 + 8 + 4 of them; the baseline build (no byte shuffle instruction) writes overlapping 4-byte stores in increasing
-  /// order, the last pixel's three bytes exactly.
+  /// and stores 16 + 8 + 4 of them; the baseline build (no byte shuffle instruction) writes overlapping
+  /// 4-byte stores in increasing order, the last pixel's three bytes exactly.
   @inline(__always)
   static func storeRGB(_ packed: SIMD8<UInt32>, _ d: UnsafeMutablePointer<UInt8>) {
-    let out = UnsafeMutableRawPointer(d)
     #if X86_64_V3
       Kernels.storeRGBWords(packed, d)
     #else
+      let out = UnsafeMutableRawPointer(d)
       out.storeBytes(of: packed[0], toByteOffset: 0, as: UInt32.self)
       out.storeBytes(of: packed[1], toByteOffset: 3, as: UInt32.self)
       out.storeBytes(of: packed[2], toByteOffset: 6, as: UInt32.self)

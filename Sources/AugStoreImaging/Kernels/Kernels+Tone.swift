@@ -913,12 +913,7 @@ extension Kernels {
     let width = HueLanes.scalarCount
     let count = pixelCount &* 3
     @inline(__always) func sample(_ pixels: HueBits, _ shift: Int32) -> HueLanes {
-      let byte = (pixels &>> HueBits(repeating: shift)) & 0xFF
-      #if arch(x86_64) && !PORTABLE_LANES
-        return floats(byte)
-      #else
-        return unsafeBitCast(byte | 0x4B00_0000, to: HueLanes.self) - HueLanes(repeating: 8_388_608)
-      #endif
+      exactFloats((pixels &>> HueBits(repeating: shift)) & 0xFF)
     }
     // A group's loads end by byte `3 · p + 24` (eight pixels) or `3 · p + 16` (four).
     let reach = width == 8 ? 24 : 16
