@@ -1,3 +1,7 @@
+#if X86_64_V3
+  import _Builtin_intrinsics.intel
+#endif
+
 extension Kernels {
   /// Resizes `image` to `height`×`width` as `tf.image.resize` (Keras 3 `Resizing`, TensorFlow backend)
   /// does with `antialias=False`.
@@ -68,9 +72,9 @@ extension Kernels {
     withUnsafeTemporaryAllocation(of: Float.self, capacity: floatCount) { floats in
       withUnsafeTemporaryAllocation(of: Int32.self, capacity: 2 * entries) { offsets in
         guard let floatBase = floats.baseAddress, let offsetBase = offsets.baseAddress else { return }
-        let rowA = floatBase
-        let rowB = rowA + cachedRow
-        let inputRow = rowB + cachedRow
+        var rowA = floatBase
+        var rowB = rowA + cachedRow
+        let inputRow = floatBase + 2 * cachedRow
         let lerps = inputRow + rowStride + 4
         let left = offsetBase
         let right = offsetBase + entries
@@ -84,21 +88,24 @@ extension Kernels {
         (inputRow + rowStride).initialize(repeating: 0, count: 4)
         let rows = BilinearRows(
           source: src, rowStride: rowStride, channels: channels, outWidth: outWidth, left: left,
-          right: right, lerps: lerps, inputRow: inputRow)
+          right: right, lerps: lerps, inputRow: inputRow,
+          directPixels: perPixel ? (0..<outWidth).first { Int(right[$0]) + 4 > rowStride } ?? outWidth : 0)
         var cachedA = -1
         var cachedB = -1
         var d = dst
         for oy in 0..<outHeight {
           let lower = ys.lower[oy]
           let upper = ys.upper[oy]
-          // Keep `lower` in A and `upper` in B, reusing whichever row is already cached.
+          // Keep `lower` in A and `upper` in B, reusing whichever row is already cached (B's row
+          // becomes A by swapping the two buffers).
           if cachedA != lower {
             if cachedB == lower {
-              rowA.update(from: rowB, count: outRow)
+              swap(&rowA, &rowB)
+              swap(&cachedA, &cachedB)
             } else {
               rows.interpolate(lower, into: rowA)
+              cachedA = lower
             }
-            cachedA = lower
           }
           if cachedB != upper {
             if upper == lower {
@@ -156,6 +163,9 @@ extension Kernels {
     let right: UnsafePointer<Int32>
     let lerps: UnsafePointer<Float>
     let inputRow: UnsafeMutablePointer<Float>
+    /// How many leading output pixels have both neighbours' four bytes from their first inside the row
+    /// (3 and 4 channels; 0 otherwise).
+    let directPixels: Int
 
     /// Interpolates input row `y` into `row`.
     @inline(__always)
@@ -169,6 +179,36 @@ extension Kernels {
         }
         return
       }
+      #if X86_64_V3
+        if directPixels > 0 {
+          // Each neighbour's four bytes straight to exact floats (`vpmovzxbd`, `vcvtdq2ps`); the
+          // lanes are the SIMD4 path's below.
+          let raw = UnsafeRawPointer(s)
+          let out = UnsafeMutableRawPointer(row)
+          let step = channels &* 4
+          var o = 0
+          @inline(__always) func pixel(_ offset: Int32) -> SIMD4<Float> {
+            let word = Int32(bitPattern: raw.loadUnaligned(fromByteOffset: Int(offset), as: UInt32.self))
+            return _mm_cvtepi32_ps(_mm_cvtepu8_epi32(_mm_cvtsi32_si128(word)))
+          }
+          for ox in 0..<directPixels {
+            let l = pixel(left[ox])
+            let r = pixel(right[ox])
+            out.storeBytes(
+              of: l + (r - l) * SIMD4(repeating: lerps[ox]), toByteOffset: o, as: SIMD4<Float>.self)
+            o &+= step
+          }
+          // The last pixels (a neighbour among the row's last three bytes) sample by sample.
+          for ox in directPixels..<outWidth {
+            for c in 0..<channels {
+              let l = Float(s[Int(left[ox]) &+ c])
+              let r = Float(s[Int(right[ox]) &+ c])
+              row[ox &* channels &+ c] = l + (r - l) * lerps[ox]
+            }
+          }
+          return
+        }
+      #endif
       // The row as exact floats (sixteen samples per step), then one pixel's channels per SIMD4,
       // lane for lane the scalar formula; a 3-channel pixel's fourth lane reads the next sample (or a
       // spare 0) and is overwritten by the next pixel (or lands on the destination's spare float).
