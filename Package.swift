@@ -42,9 +42,12 @@ let package = Package(
       pkgConfig: "libturbojpeg",
       providers: [.apt(["libturbojpeg0-dev"])]
     ),
+    // A few x86-64 kernels compiled for SSSE3 and AVX2 through function target attributes (no
+    // compiler flags), which the baseline build picks at run time when the processor has them.
+    .target(name: "CKernels"),
     .target(
       name: "AugStoreImaging",
-      dependencies: ["CLibPNG", "CZlib", "CLibDeflate", "CTurboJPEG"]
+      dependencies: ["CLibPNG", "CZlib", "CLibDeflate", "CTurboJPEG", "CKernels"]
     ),
     .target(
       name: "AugStoreTransforms",

@@ -258,13 +258,16 @@ struct ToneKernelsTests {
       (-200, 2, 1.7, 0.49),
     ]
     for (delta, contrast, saturation, hue) in settings {
-      let lanes = Kernels.colorJitter(
-        image, rgbDelta: delta, contrastFactor: contrast, saturationFactor: saturation,
-        saturationClip: 0...255, hueFactor: hue, hueLanes: true)
       let scalar = Kernels.colorJitter(
         image, rgbDelta: delta, contrastFactor: contrast, saturationFactor: saturation,
-        saturationClip: 0...255, hueFactor: hue, hueLanes: false)
-      #expect(lanes == scalar)
+        saturationClip: 0...255, hueFactor: hue, hueLanes: false, features: .none)
+      // The build's own lanes, and the AVX2 copies where the build picks them at run time.
+      for features in [ProcessorFeatures.none, .current] {
+        let lanes = Kernels.colorJitter(
+          image, rgbDelta: delta, contrastFactor: contrast, saturationFactor: saturation,
+          saturationClip: 0...255, hueFactor: hue, hueLanes: true, features: features)
+        #expect(lanes == scalar, "\(features)")
+      }
     }
   }
 

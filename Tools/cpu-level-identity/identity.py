@@ -117,7 +117,10 @@ def main():
     parser.add_argument("--host", required=True)
     parser.add_argument("--baseline", required=True)
     parser.add_argument("--work", required=True)
+    parser.add_argument("--host-env", action="append", default=[], metavar="NAME=VALUE",
+                        help="an environment variable for the --host probe only (repeatable)")
     args = parser.parse_args()
+    host_env = dict(os.environ, **dict(item.split("=", 1) for item in args.host_env))
     cases = []
     for index, (h, w, c) in enumerate(SIZES):
         name = f"in{index}_{h}x{w}x{c}.npy"
@@ -140,7 +143,8 @@ def main():
         path = os.path.join(args.work, f"cases-{label}.json")
         with open(path, "w") as f:
             json.dump({"cases": listed}, f)
-        subprocess.run([probe, "run", path], check=True, stdout=subprocess.DEVNULL)
+        environment = host_env if label == "host" else os.environ
+        subprocess.run([probe, "run", path], check=True, stdout=subprocess.DEVNULL, env=environment)
         results[label] = folder
     different = []
     for number, case in enumerate(cases):

@@ -1,3 +1,5 @@
+import CKernels
+
 extension Kernels {
   /// The channels colour operations change: all but the alpha channel of grey+alpha and RGBA images.
   @inlinable
@@ -693,16 +695,28 @@ extension Kernels {
   ///
   /// Grey and grey+alpha images are unchanged; alpha is untouched.
   public static func adjustHue(_ image: Tensor, factor: Float) -> Tensor {
+    adjustHue(image, factor: factor, features: .current)
+  }
+
+  /// ``adjustHue(_:factor:)`` with the processor features it may use: with AVX2, the baseline build
+  /// runs `augstore_shift_hue_bytes_avx2` (the lanes of ``shiftHuePixels(_:_:count:shift:channels:)``
+  /// compiled for AVX2) over the leading pixels.
+  static func adjustHue(_ image: Tensor, factor: Float, features: ProcessorFeatures) -> Tensor {
     let channels = image.channels
     // Non-finite shifts keep the scalar path (a NaN shift traps in `clampToUInt8` there).
     guard channels >= 3, factor.isFinite else { return mapHSV(image, .hue(factor)) }
     return image.withUnsafeBufferPointer { source in
       makeTensor(height: image.height, width: image.width, channels: channels) { out in
         guard let src = source.baseAddress else { return }
+        // The AVX2 copy does the leading pixels and the Swift code the rest, rewriting the samples
+        // the copy wrote past its part.
+        let done =
+          features.avx2
+          ? augstore_shift_hue_bytes_avx2(src, out, source.count, channels, factor) : 0
         if channels == 3 {
-          shiftHuePixels(src, out, count: source.count, shift: factor, channels: 3)
+          shiftHuePixels(src + done, out + done, count: source.count - done, shift: factor, channels: 3)
         } else {
-          shiftHuePixels(src, out, count: source.count, shift: factor, channels: 4)
+          shiftHuePixels(src + done, out + done, count: source.count - done, shift: factor, channels: 4)
         }
       }
     }

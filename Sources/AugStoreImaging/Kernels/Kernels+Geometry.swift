@@ -1,6 +1,15 @@
+import CKernels
+
 extension Kernels {
   /// Mirrors `image` left–right (`horizontal`), top–bottom (`vertical`), or both; exact.
   public static func flip(_ image: Tensor, horizontal: Bool, vertical: Bool) -> Tensor {
+    flip(image, horizontal: horizontal, vertical: vertical, features: .current)
+  }
+
+  /// ``flip(_:horizontal:vertical:)`` with the processor features it may use: with SSSE3, the
+  /// baseline build reverses RGB rows with `augstore_reverse_rgb_row_ssse3`, the byte shuffles of
+  /// ``reverseRGBRowShuffled(_:_:width:)`` compiled for SSSE3.
+  static func flip(_ image: Tensor, horizontal: Bool, vertical: Bool, features: ProcessorFeatures) -> Tensor {
     let height = image.height
     let width = image.width
     let channels = image.channels
@@ -18,6 +27,17 @@ extension Kernels {
         }
       }
     #endif
+    if horizontal && channels == 3 && features.ssse3 {
+      return image.withUnsafeBufferPointer { source in
+        makeTensor(height: height, width: width, channels: channels) { dst in
+          guard let src = source.baseAddress else { return }
+          for y in 0..<height {
+            augstore_reverse_rgb_row_ssse3(
+              src + (vertical ? height - 1 - y : y) * rowLength, dst + y * rowLength, width)
+          }
+        }
+      }
+    }
     if horizontal && channels == 3 {
       // Three-sample pixels are reversed through two scratch rows (see `reverseRGBRows`).
       var scratch = [UInt8](repeating: 0, count: 2 * (rowLength + 6))

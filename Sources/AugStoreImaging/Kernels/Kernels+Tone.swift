@@ -1,3 +1,5 @@
+import CKernels
+
 extension Kernels {
   /// Keras 3 `RandomInvert` when it applies: every colour sample `v` becomes `maximum − v` (255 for the
   /// default `value_range`), rounded and clipped to `0...255`; alpha is untouched.
@@ -718,15 +720,18 @@ extension Kernels {
   ) -> Tensor {
     colorJitter(
       image, rgbDelta: rgbDelta, contrastFactor: contrastFactor, saturationFactor: saturationFactor,
-      saturationClip: saturationClip, hueFactor: hueFactor, hueLanes: true)
+      saturationClip: saturationClip, hueFactor: hueFactor, hueLanes: true, features: .current)
   }
 
   /// ``colorJitter(_:rgbDelta:contrastFactor:saturationFactor:saturationClip:hueFactor:)``, with the
   /// saturation and hue steps' float lanes on or off (off: every pixel through the scalar HSV
-  /// conversions).
+  /// conversions), and the processor features the lanes may use: with AVX2, the baseline build runs
+  /// `augstore_saturate_planes_avx2` and `augstore_shift_hue_planes_avx2` (the lanes of
+  /// ``saturatedPair(_:_:_:)`` and ``shiftedHuePair(_:_:shift:)`` compiled for AVX2) over the leading
+  /// pixels.
   static func colorJitter(
     _ image: Tensor, rgbDelta: Float?, contrastFactor: Float?, saturationFactor: Float?,
-    saturationClip: ClosedRange<Float>, hueFactor: Float?, hueLanes: Bool
+    saturationClip: ClosedRange<Float>, hueFactor: Float?, hueLanes: Bool, features: ProcessorFeatures
   ) -> Tensor {
     let channels = image.channels
     let colour = colourChannels(channels)
@@ -760,6 +765,10 @@ extension Kernels {
       let (red, green, blue) = (base, base + pixelCount, base + 2 * pixelCount)
       if let factor = saturationFactor {
         var p = 0
+        if hueLanes, factor.isFinite, features.avx2 {
+          p = augstore_saturate_planes_avx2(
+            red, green, blue, pixelCount, factor, saturationClip.lowerBound, saturationClip.upperBound)
+        }
         if hueLanes, factor.isFinite {
           let width = HueLanes.scalarCount
           let lanes = (
@@ -799,6 +808,7 @@ extension Kernels {
       // The lanes need finite inputs that are never −0: the clipped brightness and contrast results
       // and the saturation step's results are (a product that is 0 is +0 there, as v ≥ 0).
       if hueLanes, shift.isFinite, saturationFactor?.isFinite ?? true {
+        if features.avx2 { p = augstore_shift_hue_planes_avx2(red, green, blue, pixelCount, shift) }
         let width = HueLanes.scalarCount
         let shiftLanes = HueLanes(repeating: shift)
         @inline(__always) func load(_ offset: Int) -> (HueLanes, HueLanes, HueLanes) {
