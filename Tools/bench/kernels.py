@@ -92,6 +92,8 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--probe", required=True, action="append",
                         help="kernel-probe binary, or LABEL=PATH; repeat to compare builds (host, baseline)")
+    parser.add_argument("--env", action="append", default=[], metavar="LABEL:NAME=VALUE",
+                        help="an environment variable for one probe's runs (repeatable)")
     parser.add_argument("--seconds", type=float, default=1.0)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--images", nargs="*", help="224x224 RGB PNGs to use instead of the bundled photos")
@@ -101,6 +103,11 @@ def main():
     for entry in args.probe:
         label, _, path = entry.rpartition("=")
         probes[label or "augstore"] = path
+    environments = {label: dict(os.environ) for label in probes}
+    for entry in args.env:
+        label, _, setting = entry.partition(":")
+        name, _, value = setting.partition("=")
+        environments[label][name] = value
     imgs = images(args.images)
     best = {side: {} for side in [*probes, "albumentations"]}
     rounds = {side: {} for side in best}
@@ -113,7 +120,7 @@ def main():
         for _ in range(args.rounds):
             for label, probe in probes.items():
                 result = subprocess.run([probe, "bench", "--json", "--seconds", str(args.seconds), *paths],
-                                        check=True, capture_output=True, text=True)
+                                        check=True, capture_output=True, text=True, env=environments[label])
                 for name, rate in json.loads(result.stdout.strip().splitlines()[-1]).items():
                     best[label][name] = max(best[label].get(name, 0), rate)
                     rounds[label].setdefault(name, []).append(rate)

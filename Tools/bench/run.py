@@ -747,11 +747,16 @@ def render(args, mode_name, mode, info, results, started, finished):
             f"alternate; median of {mode['kernel_rounds']} rounds.")
         add("")
         builds = [label for label in kernels if label != "albumentations"]
-        names = {"host": "host-level build", "baseline": "baseline build", "augstore": "augstore"}
-        if builds == ["host", "baseline"]:
+        names = {"host": "host-level build", "baseline": "baseline build",
+                 "baseline-sse2": "baseline build, SSE2 code only", "augstore": "augstore"}
+        if builds[:2] == ["host", "baseline"]:
             add("Two augstore builds (`Tools/build-release`): the **host-level build** (x86-64-v3: AVX2, FMA, "
                 "BMI2; what the README's release line and the other sections use) and the **baseline build** "
-                "(x86-64 with SSE2 only: what a package depending on augstore gets). Both give the same bytes "
+                "(compiled for x86-64 with SSE2 only: what a package depending on augstore gets). The baseline "
+                "build carries copies of the RGB flip (SSSE3), hue and colour jitter (AVX2) compiled for those "
+                "extensions, which it runs when the processor has them (`ProcessorFeatures`, the `CKernels` "
+                "target); the last column measures it again with `AUGSTORE_CPU_DISPATCH=off`, its SSE2 code "
+                "only, what it runs on a processor without them. All give the same bytes "
                 "(`Tools/cpu-level-identity/run`). Goal: every kernel ≥ 1 in the host-level build and none "
                 "below 0.8 in the baseline build.")
             add("")

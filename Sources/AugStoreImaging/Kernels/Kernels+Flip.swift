@@ -31,8 +31,9 @@ extension Kernels {
   /// with byte shuffles: every 48 output bytes (16 pixels) are the 48 source bytes at the mirrored
   /// position with their pixels in reverse order, each 16-byte output vector a two-source shuffle of
   /// the source vectors (`pshufb` + `por` on CPUs with SSSE3). Used by the host-level build
-  /// (`X86_64_V3`, see Tools/build-release); the baseline (SSE2) build has no byte shuffle and uses
-  /// ``reverseRGBRows(height:width:scratch:masks:rowSource:rowDestination:)``.
+  /// (`X86_64_V3`, see Tools/build-release). The baseline build runs the same shuffles compiled for
+  /// SSSE3 (`augstore_reverse_rgb_row_ssse3`) when the processor has them, and otherwise, SSE2 having
+  /// no byte shuffle, ``reverseRGBRows(height:width:scratch:masks:rowSource:rowDestination:)``.
   static func reverseRGBRowShuffled(
     _ src: UnsafePointer<UInt8>, _ dst: UnsafeMutablePointer<UInt8>, width: Int
   ) {
