@@ -178,6 +178,37 @@ __attribute__((target("avx2"))) size_t augstore_shift_hue_bytes_avx2(
                        : shift_hue_bytes(src, dst, count, 3, shift);
 }
 
+/// `clampToUInt8(x)` per lane for finite `x`: `⌊min(max(x, 0) + 0.5, 255.5)⌋` (Kernels.clampedBytes).
+LANE_FUNCTION bits clamped_bytes(lanes x) {
+  __m256 raised = _mm256_max_ps((__m256)x, _mm256_setzero_ps());
+  __m256 z = _mm256_min_ps(_mm256_set1_ps(255.5f), _mm256_add_ps(raised, _mm256_set1_ps(0.5f)));
+  return (bits)_mm256_cvttps_epi32(z);
+}
+
+LANE_FUNCTION size_t degenerate_bytes(
+  const uint8_t *src, uint8_t *dst, size_t count, size_t channels, float factor) {
+  const lanes f = splat(factor);
+  const size_t group = 8 * channels;
+  size_t i = 0;
+  while (i + 32 <= count) {
+    bits p = load_pixels(src, i, channels);
+    lanes r = channel(p, 0), g = channel(p, 8), b = channel(p, 16);
+    lanes grey = r * splat(0.2989f) + g * splat(0.5870f) + b * splat(0.1140f);
+    bits words = clamped_bytes(r + f * (grey - r)) | (clamped_bytes(g + f * (grey - g)) << 8)
+                 | (clamped_bytes(b + f * (grey - b)) << 16);
+    if (channels == 4) words |= p & (int32_t)0xFF000000;
+    store_pixels(dst, i, channels, words);
+    i += group;
+  }
+  return i;
+}
+
+__attribute__((target("avx2"))) size_t augstore_degenerate_bytes_avx2(
+  const uint8_t *src, uint8_t *dst, size_t count, size_t channels, float factor) {
+  return channels == 4 ? degenerate_bytes(src, dst, count, 4, factor)
+                       : degenerate_bytes(src, dst, count, 3, factor);
+}
+
 __attribute__((target("avx2"))) size_t augstore_saturate_planes_avx2(
   float *red, float *green, float *blue, size_t count, float factor, float low, float high) {
   const lanes f = splat(factor), l = splat(low), h = splat(high);
@@ -207,6 +238,11 @@ __attribute__((target("avx2"))) size_t augstore_shift_hue_planes_avx2(
 size_t augstore_shift_hue_bytes_avx2(
   const uint8_t *src, uint8_t *dst, size_t count, size_t channels, float shift) {
   (void)src, (void)dst, (void)count, (void)channels, (void)shift;
+  return 0;
+}
+size_t augstore_degenerate_bytes_avx2(
+  const uint8_t *src, uint8_t *dst, size_t count, size_t channels, float factor) {
+  (void)src, (void)dst, (void)count, (void)channels, (void)factor;
   return 0;
 }
 size_t augstore_saturate_planes_avx2(

@@ -753,7 +753,7 @@ def render(args, mode_name, mode, info, results, started, finished):
             add("Two augstore builds (`Tools/build-release`): the **host-level build** (x86-64-v3: AVX2, FMA, "
                 "BMI2; what the README's release line and the other sections use) and the **baseline build** "
                 "(compiled for x86-64 with SSE2 only: what a package depending on augstore gets). The baseline "
-                "build carries copies of the RGB flip (SSSE3), hue and colour jitter (AVX2) compiled for those "
+                "build carries copies of the RGB flip (SSSE3), hue, colour jitter and degeneration (AVX2) compiled for those "
                 "extensions, which it runs when the processor has them (`ProcessorFeatures`, the `CKernels` "
                 "target); the last column measures it again with `AUGSTORE_CPU_DISPATCH=off`, its SSE2 code "
                 "only, what it runs on a processor without them. All give the same bytes "

@@ -151,16 +151,29 @@ extension Kernels {
   /// (float32, rounded half away from zero). Grey images are unchanged (their grey is themselves);
   /// alpha is untouched.
   public static func degenerateColor(_ image: Tensor, factor: Float) -> Tensor {
+    degenerateColor(image, factor: factor, features: .current)
+  }
+
+  /// ``degenerateColor(_:factor:)`` with the processor features it may use: with AVX2, the baseline
+  /// build runs `augstore_degenerate_bytes_avx2` (the host-level build's eight-pixel lanes compiled
+  /// for AVX2) over the leading pixels.
+  static func degenerateColor(_ image: Tensor, factor: Float, features: ProcessorFeatures) -> Tensor {
     let channels = image.channels
     guard channels >= 3 else { return image }
     return image.withUnsafeBufferPointer { source in
       makeTensor(height: image.height, width: image.width, channels: channels) { out in
         guard let src = source.baseAddress else { return }
         let count = source.count
+        // The AVX2 copy does the leading pixels and the Swift code the rest, rewriting the samples the
+        // copy wrote past its part.
+        let done =
+          features.avx2 && factor.isFinite
+          ? augstore_degenerate_bytes_avx2(src, out, count, channels, factor) : 0
         var i =
-          channels == 3
-          ? degeneratePixels(src, out, count: count, factor: factor, channels: 3)
-          : degeneratePixels(src, out, count: count, factor: factor, channels: 4)
+          done
+          + (channels == 3
+            ? degeneratePixels(src + done, out + done, count: count - done, factor: factor, channels: 3)
+            : degeneratePixels(src + done, out + done, count: count - done, factor: factor, channels: 4))
         while i < count {
           let r = Float(src[i])
           let g = Float(src[i &+ 1])

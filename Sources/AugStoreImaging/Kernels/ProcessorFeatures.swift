@@ -19,7 +19,8 @@ import CKernels
 package struct ProcessorFeatures: Sendable, Equatable {
   /// `pshufb`: the RGB flip.
   package var ssse3: Bool
-  /// 256-bit float lanes: the hue shift and the colour jitter's saturation and hue steps.
+  /// 256-bit float lanes: the hue shift, the colour degeneration and the colour jitter's saturation
+  /// and hue steps.
   package var avx2: Bool
 
   /// No extensions: every kernel runs the build's own code.

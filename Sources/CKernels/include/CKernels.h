@@ -33,6 +33,13 @@ void augstore_reverse_rgb_row_ssse3(const uint8_t *src, uint8_t *dst, size_t wid
 size_t augstore_shift_hue_bytes_avx2(
   const uint8_t *src, uint8_t *dst, size_t count, size_t channels, float shift);
 
+/// Keras' colour degeneration (`c + factor · (grey − c)`, clipped, rounded) over the leading pixels of
+/// an RGB (`channels` 3) or RGBA (4) buffer of `count` samples, eight pixels per vector; alpha is
+/// copied. Returns the number of samples done, as augstore_shift_hue_bytes_avx2. `factor` is finite.
+/// Needs AVX2.
+size_t augstore_degenerate_bytes_avx2(
+  const uint8_t *src, uint8_t *dst, size_t count, size_t channels, float factor);
+
 /// The colour jitter's saturation step over the leading `count` pixels of three float planes (values
 /// on the 0–255 scale, finite, not −0), in place: RGB → HSV, saturation · `factor` clipped to
 /// [`low`, `high`], HSV → RGB. Returns the number of pixels done. Needs AVX2.
