@@ -1,12 +1,13 @@
+// The colour kernels' AVX2 copies: the hue shift, the colour jitter's saturation and hue steps, and
+// the colour degeneration, eight pixels per vector, one per 32-bit lane, as the host-level build's
+// Swift lanes (Kernels+PixelQuads.swift, Kernels+Tone.swift) compute them.
 #include "CKernels.h"
 
 #include <string.h>
 
 #if defined(__x86_64__)
 #include <immintrin.h>
-#endif
 
-#if defined(__x86_64__)
 // The Swift lanes never fuse a multiply and an add; neither does this file.
 #pragma STDC FP_CONTRACT OFF
 
