@@ -14,26 +14,19 @@ extension Kernels {
     let width = image.width
     let channels = image.channels
     let rowLength = width * channels
+    // A row-at-a-time byte shuffle where the build or the processor has one.
+    typealias RowReversal = (UnsafePointer<UInt8>, UnsafeMutablePointer<UInt8>, Int) -> Void
     #if X86_64_V3
-      if horizontal && channels == 3 {
-        return image.withUnsafeBufferPointer { source in
-          makeTensor(height: height, width: width, channels: channels) { dst in
-            guard let src = source.baseAddress else { return }
-            for y in 0..<height {
-              reverseRGBRowShuffled(
-                src + (vertical ? height - 1 - y : y) * rowLength, dst + y * rowLength, width: width)
-            }
-          }
-        }
-      }
+      let shuffledRow: RowReversal? = { reverseRGBRowShuffled($0, $1, width: $2) }
+    #else
+      let shuffledRow: RowReversal? = features.ssse3 ? { augstore_reverse_rgb_row_ssse3($0, $1, $2) } : nil
     #endif
-    if horizontal && channels == 3 && features.ssse3 {
+    if horizontal && channels == 3, let reverseRow = shuffledRow {
       return image.withUnsafeBufferPointer { source in
         makeTensor(height: height, width: width, channels: channels) { dst in
           guard let src = source.baseAddress else { return }
           for y in 0..<height {
-            augstore_reverse_rgb_row_ssse3(
-              src + (vertical ? height - 1 - y : y) * rowLength, dst + y * rowLength, width)
+            reverseRow(src + (vertical ? height - 1 - y : y) * rowLength, dst + y * rowLength, width)
           }
         }
       }

@@ -778,11 +778,11 @@ extension Kernels {
       let (red, green, blue) = (base, base + pixelCount, base + 2 * pixelCount)
       if let factor = saturationFactor {
         var p = 0
-        if hueLanes, factor.isFinite, features.avx2 {
-          p = augstore_saturate_planes_avx2(
-            red, green, blue, pixelCount, factor, saturationClip.lowerBound, saturationClip.upperBound)
-        }
         if hueLanes, factor.isFinite {
+          if features.avx2 {
+            p = augstore_saturate_planes_avx2(
+              red, green, blue, pixelCount, factor, saturationClip.lowerBound, saturationClip.upperBound)
+          }
           let width = HueLanes.scalarCount
           let lanes = (
             HueLanes(repeating: factor), HueLanes(repeating: saturationClip.lowerBound),
